@@ -1,0 +1,27 @@
+"""`python -m bot`: read the settings, then run until SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from bot.config import ConfigError, load_settings
+
+
+def main() -> int:
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        sys.stderr.write(f"configuration error: {error}\n")
+        return 2
+    from bot.app import Application
+    from bot.logs import setup_logging
+
+    app = Application(settings)
+    setup_logging(app.secrets)
+    asyncio.run(app.run())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

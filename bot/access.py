@@ -1,0 +1,83 @@
+"""Who may do what: strangers are refused at the door, members are checked against each handler's role.
+
+A handler declares the least role it needs with `flags={"role": "operator"}`; a handler without
+the flag needs an admin, so a forgotten flag can only be too strict.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.dispatcher.flags import get_flag
+from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.utils.i18n import gettext as _
+
+from storage.members import Role
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+def role_name(role: Role) -> str:
+    names = {Role.ADMIN: _("admin"), Role.OPERATOR: _("operator"), Role.VIEWER: _("viewer")}
+    return names[role]
+
+
+class StrangerGate(BaseMiddleware):
+    """Outer middleware: a user without a role gets one refusal naming their id, and nothing runs."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user = data.get("event_from_user")
+        if user is None or user.is_bot:
+            return None
+        member = self.store.members.get(user.id)
+        if member is not None:
+            data["member"] = member
+            data["role"] = member.role
+            return await handler(event, data)
+        if isinstance(event, Message):
+            if event.chat.type != "private" and not (event.text or "").startswith("/"):
+                return None  # chatter in a group is not addressed to the bot
+            self.store.audit.record(user.id, "refused", what=_summary(event.text or "[non-text]"))
+            log.info("refused a message from stranger %s", user.id)
+            await event.answer(
+                _(
+                    "Sorry, this bot is only for the team. Your Telegram user id is <code>{user_id}</code>: "
+                    "an admin can add you with /allow {user_id}."
+                ).format(user_id=user.id)
+            )
+        elif isinstance(event, CallbackQuery):
+            self.store.audit.record(user.id, "refused", what=f"button {_summary(event.data or '')}")
+            log.info("refused a button press from stranger %s", user.id)
+            await event.answer(_("Not allowed."), show_alert=True)
+        return None
+
+
+class RoleCheck(BaseMiddleware):
+    """Inner middleware: runs after a handler matched, refuses when its `role` flag is above the member's."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        needed = Role(get_flag(data, "role", default=Role.ADMIN.value))
+        role: Role | None = data.get("role")
+        if role is not None and role.allows(needed):
+            return await handler(event, data)
+        text = _("This needs the {needed} role; yours is {role}.").format(
+            needed=role_name(needed), role=role_name(role) if role else "-"
+        )
+        if isinstance(event, CallbackQuery):
+            await event.answer(text, show_alert=True)
+        elif isinstance(event, Message):
+            await event.answer(text)
+        return None
+
+
+def _summary(text: str) -> str:
+    return text[:64]

@@ -1,0 +1,217 @@
+"""Builds every long-lived object once and runs them together in one event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import shutil
+import signal
+import tempfile
+from contextlib import suppress
+from pathlib import Path
+
+import aiohttp
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramNetworkError, TelegramServerError
+from aiogram.types import BotCommand, BotCommandScopeDefault
+from aiogram.utils.i18n import I18n, SimpleI18nMiddleware
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.access import RoleCheck, StrangerGate
+from bot.commands import COMMANDS
+from bot.config import Settings
+from bot.fsm_storage import SQLiteStorage
+from bot.i18n import SUPPORTED, make_i18n
+from bot.metrics import Metrics
+from bot.web import MaskingAccessLogger, TelegramProbe, build_web_app
+from handlers import get_routers
+from storage.members import Role
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+WEBHOOK_PATH = "/telegram/webhook"
+
+
+class Application:
+    """The whole program: bot, dispatcher, web endpoint, scheduler, store."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store = Store.open(settings.database_path)
+        self.store.members.bootstrap_admins(settings.admin_ids)
+        self.callback_secret = (
+            settings.callback_secret.get_secret_value()
+            or self.store.kv.get_or_create("callback_secret", lambda: secrets.token_hex(32))
+        )
+        self.webhook_secret = self.store.kv.get_or_create(
+            "webhook_secret", lambda: secrets.token_urlsafe(32)
+        )
+        self.metrics = Metrics()
+        self.locales_dir = Path(tempfile.mkdtemp(prefix="pulse-bridge-locales-"))
+        self.i18n: I18n = make_i18n(settings.locale, self.locales_dir)
+        self.bot = Bot(
+            token=settings.bot_token.get_secret_value(),
+            session=AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url)),
+            default=DefaultBotProperties(parse_mode="HTML", link_preview_is_disabled=True),
+        )
+        self.scheduler = AsyncIOScheduler(timezone=settings.zone)
+        self.dispatcher = Dispatcher(
+            storage=SQLiteStorage(self.store.fsm),
+            store=self.store,
+            settings=settings,
+            metrics=self.metrics,
+            i18n=self.i18n,
+            scheduler=self.scheduler,
+        )
+        self._wire_dispatcher()
+        self.web_app = build_web_app(
+            store=self.store,
+            metrics_=self.metrics,
+            probe=TelegramProbe(self.bot),
+            scheduler_running=lambda: self.scheduler.running,
+        )
+        if settings.telegram_webhook:
+            SimpleRequestHandler(
+                self.dispatcher, self.bot, secret_token=self.webhook_secret
+            ).register(self.web_app, path=WEBHOOK_PATH)
+        self.stopping = asyncio.Event()
+
+    def _wire_dispatcher(self) -> None:
+        dp = self.dispatcher
+        SimpleI18nMiddleware(self.i18n).setup(dp)
+        gate = StrangerGate(self.store)
+        dp.message.outer_middleware(gate)
+        dp.callback_query.outer_middleware(gate)
+        dp.message.middleware(RoleCheck())
+        dp.callback_query.middleware(RoleCheck())
+        dp.include_routers(*get_routers())
+
+    @property
+    def secrets(self) -> list[str]:
+        """Everything that must never be printed."""
+        return [
+            self.settings.bot_token.get_secret_value(),
+            self.settings.pulse_token.get_secret_value(),
+            self.callback_secret,
+            self.webhook_secret,
+        ]
+
+    async def set_commands(self) -> None:
+        """Command menus per language, listing what a viewer may use (the common ground)."""
+        for language in SUPPORTED:
+            with self.i18n.use_locale(language):
+                commands = [
+                    BotCommand(command=c.name, description=str(c.description))
+                    for c in COMMANDS
+                    if c.role is not Role.ADMIN
+                ]
+            language_code = None if language == self.settings.locale else language
+            await self.bot.set_my_commands(
+                commands, scope=BotCommandScopeDefault(), language_code=language_code
+            )
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, self.stopping.set)
+        with self.i18n.context():
+            await self.start_services()
+            runner = web.AppRunner(self.web_app, access_log_class=MaskingAccessLogger)
+            await runner.setup()
+            site = web.TCPSite(runner, self.settings.web_host, self.settings.web_port)
+            await site.start()
+            self.scheduler.start()
+            try:
+                await self._with_telegram()
+            finally:
+                await self.shutdown(runner)
+
+    async def start_services(self) -> None:
+        """Services that need the running loop; each is handed to handlers and web routes here."""
+        self.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
+        self.dispatcher["http"] = self.http
+
+    async def stop_services(self) -> None:
+        """Stop in the reverse order of start: finish in-flight work, then close connections."""
+        await self.http.close()
+
+    async def _with_telegram(self) -> None:
+        # Menus are a nicety: set them in the background so an unreachable Telegram never delays start.
+        background = asyncio.create_task(self._retrying(self.set_commands, "set the command menus"))
+        background.add_done_callback(lambda _: None)
+        if self.settings.telegram_webhook:
+            url = f"{self.settings.public_url}{WEBHOOK_PATH}"
+            await self._retrying(
+                lambda: self.bot.set_webhook(
+                    url,
+                    secret_token=self.webhook_secret,
+                    allowed_updates=self.dispatcher.resolve_used_update_types(),
+                ),
+                "set the webhook",
+            )
+            log.info("ready: webhook mode, web endpoint on port %s", self.settings.web_port)
+            await self.stopping.wait()
+            return
+        await self._retrying(
+            lambda: self.bot.delete_webhook(drop_pending_updates=False),
+            "remove a webhook",
+            attempts=1,
+        )
+        log.info("ready: long polling, web endpoint on port %s", self.settings.web_port)
+        stop = asyncio.create_task(self.stopping.wait())
+        delay = 1.0
+        while not self.stopping.is_set():
+            polling = asyncio.create_task(
+                self.dispatcher.start_polling(
+                    self.bot, handle_signals=False, close_bot_session=False
+                )
+            )
+            await asyncio.wait({polling, stop}, return_when=asyncio.FIRST_COMPLETED)
+            if not polling.done():
+                with suppress(RuntimeError):
+                    await self.dispatcher.stop_polling()
+                await polling
+                return
+            # Polling ended by itself: Telegram was unreachable before the first update. Try again.
+            error = polling.exception()
+            log.warning("polling stopped (%s); retrying in %.0f s", type(error).__name__, delay)
+            await asyncio.wait({stop}, timeout=delay)
+            delay = min(delay * 2, 30.0)
+
+    async def _retrying(self, call, what: str, attempts: int = 5) -> None:  # type: ignore[no-untyped-def]
+        """Telegram may be briefly unreachable at start; keep going rather than die."""
+        for attempt in range(1, attempts + 1):
+            try:
+                await call()
+                return
+            except (
+                TelegramNetworkError,
+                TelegramServerError,
+                aiohttp.ClientError,
+                TimeoutError,
+                OSError,
+            ) as error:
+                log.warning("could not %s (attempt %s): %s", what, attempt, type(error).__name__)
+            except Exception as error:  # an API error: not worth retrying
+                log.warning("could not %s: %s", what, error)
+                return
+            if self.stopping.is_set():
+                return
+            await asyncio.sleep(min(2**attempt, 10))
+
+    async def shutdown(self, runner: web.AppRunner) -> None:
+        log.info("shutting down")
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await self.stop_services()
+        await runner.cleanup()
+        await self.bot.session.close()
+        self.store.close()
+        shutil.rmtree(self.locales_dir, ignore_errors=True)
+        log.info("stopped")

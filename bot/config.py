@@ -1,0 +1,173 @@
+"""Settings read from the environment and `.env`, named as in the product's settings table."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+STATUS_CLASSES = ("pending", "delivered", "failed")
+DEFAULT_TYPES = "sms,viber,whatsapp,telegram,vk,ok,bot,email,push,mms,voice,bulk"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def _split(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return list(value)  # type: ignore[call-overload]
+
+
+def _zone(name: str, variable: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{variable} must be an IANA time zone such as Europe/Moscow") from None
+    return name
+
+
+class Settings(BaseSettings):
+    """Everything the program can be told from outside; nothing else reads the environment."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr
+    telegram_api_url: str = "https://api.telegram.org"
+    pulse_api_url: str = "https://1-pulse.kupon.mobi/api/v1"
+    pulse_token: SecretStr = SecretStr("")
+    public_url: str = ""
+    web_host: str = "0.0.0.0"  # noqa: S104 - the container's endpoint must be reachable
+    web_port: int = Field(8080, ge=0, le=65535)
+    data_dir: Path = Path("./data")
+    admin_ids: Annotated[list[int], NoDecode] = []
+    notify_chat_id: int | None = None
+    timezone: str = "Europe/Moscow"
+    pulse_types: Annotated[list[str], NoDecode] = _split(DEFAULT_TYPES)
+    pulse_send_mode: Literal["single", "list"] = "single"
+    pulse_list_chunk: int = Field(500, ge=1, le=10_000)
+    pulse_concurrency: int = Field(8, ge=1, le=256)
+    pulse_kannel_status: bool = True
+    pulse_senders: Annotated[list[str], NoDecode] = []
+    locale: Literal["ru", "en"] = "ru"
+    pulse_timezone: str = "Europe/Moscow"
+    pulse_status_map: Annotated[dict[str, str], NoDecode] = {}
+    callback_secret: SecretStr = SecretStr("")
+    schedule_grace_minutes: int = Field(10, ge=0)
+    large_send_confirm: int = Field(1000, ge=1)
+    sandbox_fail_share: float = Field(0.05, ge=0.0, le=1.0)
+    telegram_webhook: bool = False
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        if not re.fullmatch(r"\d+:[\w-]+", value.get_secret_value()):
+            raise ValueError("BOT_TOKEN must look like 123456:ABC-DEF (the token @BotFather gave)")
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _admin_ids(cls, value: object) -> list[int]:
+        parts = _split(value if value is not None else "")
+        if not all(re.fullmatch(r"-?\d+", str(part)) for part in parts):
+            raise ValueError(f"ADMIN_IDS must be comma-separated Telegram user ids, got {value!r}")
+        return [int(part) for part in parts]
+
+    @field_validator("notify_chat_id", mode="before")
+    @classmethod
+    def _notify_chat(cls, value: object) -> object:
+        if value in ("", None):
+            return None
+        if not re.fullmatch(r"-?\d+", str(value).strip()):
+            raise ValueError(f"NOTIFY_CHAT_ID must be a Telegram chat id, got {value!r}")
+        return int(str(value).strip())
+
+    @field_validator("pulse_types", "pulse_senders", mode="before")
+    @classmethod
+    def _list(cls, value: object) -> list[str]:
+        return _split(value if value is not None else "")
+
+    @field_validator("pulse_types")
+    @classmethod
+    def _types(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("PULSE_TYPES must name at least one message type")
+        return [item.lower() for item in value]
+
+    @field_validator("pulse_status_map", mode="before")
+    @classmethod
+    def _status_map(cls, value: object) -> dict[str, str]:
+        if isinstance(value, dict):
+            return value
+        mapping: dict[str, str] = {}
+        for pair in _split(value or ""):
+            word, _, status_class = pair.partition(":")
+            if not word.strip() or status_class.strip() not in STATUS_CLASSES:
+                raise ValueError(
+                    "PULSE_STATUS_MAP must be word:class pairs with class pending, delivered "
+                    f"or failed, got {pair!r}"
+                )
+            mapping[word.strip().lower()] = status_class.strip()
+        return mapping
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        return _zone(value, "TIMEZONE")
+
+    @field_validator("pulse_timezone")
+    @classmethod
+    def _pulse_timezone(cls, value: str) -> str:
+        return _zone(value, "PULSE_TIMEZONE")
+
+    @field_validator("public_url", "telegram_api_url", "pulse_api_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not re.match(r"https?://[^/\s]+", value):
+            raise ValueError(f"must be an http(s) URL, got {value!r}")
+        return value
+
+    @property
+    def sandbox(self) -> bool:
+        """No platform token: a simulated platform answers instead of the real one."""
+        return not self.pulse_token.get_secret_value()
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "pulse-bridge.db"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def pulse_zone(self) -> ZoneInfo:
+        return ZoneInfo(self.pulse_timezone)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning pydantic's report into one line that names the variable."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        variable = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        if first["type"] == "missing":
+            raise ConfigError(f"{variable} is required but not set") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        if variable not in message:
+            message = f"{variable}: {message}"
+        raise ConfigError(message) from None
+    if settings.telegram_webhook and not settings.public_url:
+        raise ConfigError("TELEGRAM_WEBHOOK=1 needs PUBLIC_URL, where Telegram can reach the bot")
+    return settings

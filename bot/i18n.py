@@ -1,0 +1,43 @@
+"""Interface languages: gettext catalogs under locales/<lang>/LC_MESSAGES/*.po, one file per area.
+
+At start the .po files of each language are merged and compiled into a private folder that
+aiogram's I18n reads, so nothing has to be compiled by hand and a stale .mo never hides a change.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiogram.utils.i18n import I18n
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+SUPPORTED = ("ru", "en")
+DOMAIN = "messages"
+
+
+def load_catalog(language: str, locales_dir: Path = LOCALES_DIR) -> Catalog:
+    """Merge every .po file of one language into one catalog."""
+    merged = Catalog(locale=language, domain=DOMAIN)
+    for po_path in sorted((locales_dir / language / "LC_MESSAGES").glob("*.po")):
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=language)
+        for message in catalog:
+            if message.id and message.string and not message.fuzzy:
+                merged[message.id] = message
+    return merged
+
+
+def compile_catalogs(target: Path, locales_dir: Path = LOCALES_DIR) -> None:
+    for language in SUPPORTED:
+        mo_path = target / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+        mo_path.parent.mkdir(parents=True, exist_ok=True)
+        with mo_path.open("wb") as mo_file:
+            write_mo(mo_file, load_catalog(language, locales_dir))
+
+
+def make_i18n(default_locale: str, compiled_dir: Path) -> I18n:
+    compile_catalogs(compiled_dir)
+    return I18n(path=compiled_dir, default_locale=default_locale, domain=DOMAIN)

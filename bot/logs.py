@@ -1,0 +1,55 @@
+"""One line per event, and secrets masked in whatever a log line ends up holding."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterable
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class SecretMask(logging.Filter):
+    """Replaces every known secret in a formatted record with ***."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self.secrets = sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = message
+        for secret in self.secrets:
+            masked = masked.replace(secret, "***")
+        if record.exc_info and record.exc_info[1] is not None:
+            # Exceptions may carry a URL with the token: format them now, masked.
+            text = logging.Formatter().formatException(record.exc_info)
+            for secret in self.secrets:
+                text = text.replace(secret, "***")
+            masked = f"{masked}\n{text}"
+            record.exc_info = None
+            record.exc_text = None
+        if masked != message or record.args:
+            record.msg, record.args = masked, None
+        return True
+
+
+def mask_phone(address: str) -> str:
+    """Keep the first digits and the last two, so logs identify a number without holding it."""
+    if "@" in address:
+        local, _, domain = address.partition("@")
+        return f"{local[:1]}***@{domain}"
+    if len(address) <= 6:
+        return "***"
+    return f"{address[:4]}***{address[-2:]}"
+
+
+def setup_logging(secrets: Iterable[str], level: int = logging.INFO) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.addFilter(SecretMask(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # aiogram logs every handled update at INFO: one line per event is enough from our own code.
+    logging.getLogger("aiogram.event").setLevel(logging.WARNING)

@@ -1,0 +1,61 @@
+"""Prometheus figures: sends, statuses, callback latency, Telegram calls."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+
+class Metrics:
+    """One registry per program, so tests and several instances never share counters."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.submissions = Counter(
+            "pulse_submissions",
+            "Recipients handed to the platform, by outcome",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.platform_requests = Counter(
+            "pulse_platform_requests",
+            "Requests made to the platform, by endpoint",
+            ["endpoint"],
+            registry=self.registry,
+        )
+        self.statuses = Counter(
+            "pulse_statuses",
+            "Status callbacks stored, by class",
+            ["status_class"],
+            registry=self.registry,
+        )
+        self.callbacks_refused = Counter(
+            "pulse_callbacks_refused",
+            "Status callbacks refused, by reason",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.callback_latency = Histogram(
+            "pulse_callback_latency_seconds",
+            "Time from a callback's arrival to its answer",
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+            registry=self.registry,
+        )
+        self.telegram_calls = Counter(
+            "pulse_telegram_calls",
+            "Bot API calls, by method and outcome",
+            ["method", "outcome"],
+            registry=self.registry,
+        )
+        self.telegram_retry_after = Counter(
+            "pulse_telegram_retry_after",
+            "Bot API answers 429 (retry_after)",
+            registry=self.registry,
+        )
+        self.scheduled_waiting = Gauge(
+            "pulse_scheduled_waiting",
+            "Scheduled sends waiting for their time",
+            registry=self.registry,
+        )
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

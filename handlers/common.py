@@ -1,0 +1,82 @@
+"""/start, /help, /whoami and /cancel: the commands every member has."""
+
+from __future__ import annotations
+
+import html
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.access import role_name
+from bot.commands import commands_for
+from bot.config import Settings
+from storage.members import Member
+
+cancel_router = Router(name="cancel")  # tried before every conversation
+router = Router(name="common")  # tried last: ends with the catch-all
+VIEWER = {"role": "viewer"}
+
+
+@cancel_router.message(Command("cancel"), flags=VIEWER)
+async def cancel(message: Message, state: FSMContext, bot: Bot) -> None:
+    """Leave whatever conversation is open; nothing is sent."""
+    data = await state.get_data()
+    had_state = await state.get_state() is not None
+    await state.clear()
+    card_id = data.get("card_message_id")
+    if card_id:
+        # The wizard card keeps its text but loses its buttons, so nothing on it can be pressed.
+        await bot.edit_message_reply_markup(chat_id=message.chat.id, message_id=card_id)
+    await message.answer(
+        _("Cancelled. Nothing was sent.") if had_state else _("Nothing to cancel.")
+    )
+
+
+@router.message(CommandStart(), flags=VIEWER)
+async def start(message: Message, member: Member, settings: Settings) -> None:
+    """Greet a member and say what their role lets them do."""
+    lines = [
+        _(
+            "Hello! This bot composes messages, sends them through 1-pulse and reports their delivery."
+        ),
+        _("Your role: <b>{role}</b>.").format(role=role_name(member.role)),
+    ]
+    if settings.sandbox:
+        lines.append(
+            _("SANDBOX mode: no platform token is set, sends are simulated and cost nothing.")
+        )
+    lines.append(_("Send /help to see your commands."))
+    await message.answer("\n\n".join(lines))
+
+
+@router.message(Command("help"), flags=VIEWER)
+async def help_(message: Message, member: Member) -> None:
+    """List the commands this member's role may use, one line each."""
+    lines = [_("<b>Your commands</b> ({role}):").format(role=role_name(member.role))]
+    lines += [f"/{command.name} - {command.description}" for command in commands_for(member.role)]
+    await message.answer("\n".join(lines))
+
+
+@router.message(Command("whoami"), flags=VIEWER)
+async def whoami(message: Message, member: Member) -> None:
+    """Show the member's id and role and the chat id, so a group can be configured."""
+    chat_title = html.escape(message.chat.title or message.chat.full_name or "")
+    await message.answer(
+        _(
+            "Your user id: <code>{user_id}</code>\nYour role: {role}\nThis chat: <code>{chat_id}</code> {title}"
+        ).format(
+            user_id=member.user_id,
+            role=role_name(member.role),
+            chat_id=message.chat.id,
+            title=chat_title,
+        )
+    )
+
+
+@router.message(F.text.startswith("/"), flags=VIEWER)
+async def unknown_command(message: Message) -> None:
+    """A command nobody handles gets a pointer to /help instead of silence."""
+    await message.answer(_("Unknown command. Send /help to see what you can do."))

@@ -1,0 +1,76 @@
+"""/members, /allow and /revoke: admins manage who may use the bot."""
+
+from __future__ import annotations
+
+import html
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+
+from bot import membership
+from bot.access import role_name
+from bot.membership import MembershipError, Refusal
+from storage.members import Member
+from storage.store import Store
+
+router = Router(name="members")
+ADMIN = {"role": "admin"}
+
+
+def refusal_text(error: MembershipError) -> str:
+    texts = {
+        Refusal.LAST_ADMIN: _(
+            "The last admin cannot lose the admin role: make someone else admin first."
+        ),
+        Refusal.NOT_A_MEMBER: _("That user is not a member."),
+        Refusal.BAD_USER_ID: _(
+            "Give a numeric Telegram user id, e.g. <code>/allow 123456789 operator</code>. "
+            "The person can see theirs by writing to the bot."
+        ),
+        Refusal.BAD_ROLE: _("Unknown role «{role}». Roles: admin, operator, viewer.").format(
+            role=html.escape(error.detail)
+        ),
+    }
+    return texts[error.refusal]
+
+
+@router.message(Command("members"), flags=ADMIN)
+async def list_members(message: Message, store: Store) -> None:
+    """Show every member with their role."""
+    lines = [_("<b>Members</b>:")]
+    for member in store.members.all():
+        name = f" {html.escape(member.name)}" if member.name else ""
+        lines.append(f"<code>{member.user_id}</code>{name} - {role_name(member.role)}")
+    await message.answer("\n".join(lines))
+
+
+@router.message(Command("allow"), flags=ADMIN)
+async def allow(message: Message, command: CommandObject, store: Store, member: Member) -> None:
+    """Give a user a role (operator unless another is named)."""
+    try:
+        user_id, role = membership.parse_allow_args(command.args)
+        change = membership.allow(store, actor_id=member.user_id, user_id=user_id, role=role)
+    except MembershipError as error:
+        await message.answer(refusal_text(error))
+        return
+    await message.answer(
+        _("User <code>{user_id}</code> is now {role}.").format(
+            user_id=change.user_id, role=role_name(role)
+        )
+    )
+
+
+@router.message(Command("revoke"), flags=ADMIN)
+async def revoke(message: Message, command: CommandObject, store: Store, member: Member) -> None:
+    """Take a user's access away (never the last admin's)."""
+    try:
+        user_id = membership.parse_user_id(command.args)
+        change = membership.revoke(store, actor_id=member.user_id, user_id=user_id)
+    except MembershipError as error:
+        await message.answer(refusal_text(error))
+        return
+    await message.answer(
+        _("User <code>{user_id}</code> no longer has access.").format(user_id=change.user_id)
+    )

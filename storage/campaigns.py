@@ -1,0 +1,186 @@
+"""Campaigns: one composed message, its settings and author, sent to one or many recipients."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from storage.clock import utc_now_iso
+
+migrations = Migrations("campaigns")
+
+
+class CampaignState(StrEnum):
+    SCHEDULED = "scheduled"  # waiting for its time (the bot fires it)
+    SUBMITTING = "submitting"  # recipients are being handed to the platform
+    SUBMITTED = "submitted"  # every recipient has an answer; statuses may still arrive
+    FINISHED = "finished"  # every status final, or TTL passed; final report sent
+    CANCELLED = "cancelled"
+
+
+@dataclass
+class Draft:
+    """What the composer hands to sending: everything but the recipients."""
+
+    type: str
+    sender: str
+    text: str
+    html_text: str | None = None
+    charset: str | None = None
+    ttl: int | None = None
+    button: str | None = None
+    action: str | None = None
+    image: str | None = None
+    find_token: bool = False
+    sent_date: str | None = (
+        None  # platform-side schedule, "YYYY-MM-DD HH:MM" in the platform's zone
+    )
+    columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Campaign(Draft):
+    id: int = 0
+    author_id: int = 0
+    author_chat_id: int = 0
+    state: CampaignState = CampaignState.SUBMITTING
+    sandbox: bool = False
+    callbacks: bool = False
+    recipient_count: int = 0
+    created_at: str = ""
+    submitted_at: str | None = None
+    finished_at: str | None = None
+    pause_reason: str | None = None  # set while submission waits for the operator
+
+
+@migrations()
+def m001_campaigns(db: Database) -> None:
+    db["campaigns"].create(
+        {
+            "id": int,
+            "author_id": int,
+            "author_chat_id": int,
+            "type": str,
+            "sender": str,
+            "text": str,
+            "html_text": str,
+            "charset": str,
+            "ttl": int,
+            "button": str,
+            "action": str,
+            "image": str,
+            "find_token": int,
+            "sent_date": str,
+            "columns": str,
+            "state": str,
+            "sandbox": int,
+            "callbacks": int,
+            "recipient_count": int,
+            "created_at": str,
+            "submitted_at": str,
+            "finished_at": str,
+        },
+        pk="id",
+        not_null={"author_id", "type", "text", "state", "created_at"},
+    )
+    db["campaigns"].create_index(["state"])
+
+
+@migrations()
+def m002_campaign_pause(db: Database) -> None:
+    db["campaigns"].add_column("pause_reason", str)
+
+
+class Campaigns:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def create(
+        self,
+        draft: Draft,
+        *,
+        author_id: int,
+        author_chat_id: int,
+        state: CampaignState,
+        sandbox: bool,
+        callbacks: bool,
+        recipient_count: int,
+    ) -> int:
+        row = asdict(draft)
+        row["columns"] = json.dumps(draft.columns, ensure_ascii=False)
+        row["find_token"] = int(draft.find_token)
+        row.update(
+            author_id=author_id,
+            author_chat_id=author_chat_id,
+            state=state.value,
+            sandbox=int(sandbox),
+            callbacks=int(callbacks),
+            recipient_count=recipient_count,
+            created_at=utc_now_iso(),
+        )
+        return self.db["campaigns"].insert(row).last_pk  # type: ignore[return-value]
+
+    def get(self, campaign_id: int) -> Campaign | None:
+        row = self.db.execute("SELECT * FROM campaigns WHERE id = ?", [campaign_id]).fetchone()
+        if row is None:
+            return None
+        names = [
+            column[0] for column in self.db.execute("SELECT * FROM campaigns LIMIT 0").description
+        ]
+        return campaign_from_row(dict(zip(names, row, strict=True)))
+
+    def set_state(self, campaign_id: int, state: CampaignState, **stamps: Any) -> None:
+        self.db["campaigns"].update(campaign_id, {"state": state.value, **stamps})
+
+    def with_state(self, *states: CampaignState) -> list[Campaign]:
+        marks = ",".join("?" * len(states))
+        rows = self.db["campaigns"].rows_where(
+            f"state IN ({marks})", [s.value for s in states], order_by="id"
+        )
+        return [campaign_from_row(row) for row in rows]
+
+    def move(
+        self,
+        campaign_id: int,
+        from_states: tuple[CampaignState, ...],
+        to_state: CampaignState,
+        **stamps: Any,
+    ) -> bool:
+        """Change the state only if it is one of `from_states`; False when it was not."""
+        marks = ",".join("?" * len(from_states))
+        assignments = "".join(f", {name} = ?" for name in stamps)
+        cursor = self.db.execute(
+            f"UPDATE campaigns SET state = ?{assignments} WHERE id = ? AND state IN ({marks})",
+            [to_state.value, *stamps.values(), campaign_id, *(s.value for s in from_states)],
+        )
+        return cursor.rowcount == 1
+
+    def set_recipient_count(self, campaign_id: int, count: int) -> None:
+        self.db.execute(
+            "UPDATE campaigns SET recipient_count = ? WHERE id = ?", [count, campaign_id]
+        )
+
+    def set_pause(self, campaign_id: int, reason: str | None) -> None:
+        """Mark submission as paused (with the reason shown to people) or running again (None)."""
+        self.db.execute(
+            "UPDATE campaigns SET pause_reason = ? WHERE id = ?", [reason, campaign_id]
+        )
+
+    def recent(self, limit: int = 10, author_id: int | None = None) -> list[Campaign]:
+        where, args = ("author_id = ?", [author_id]) if author_id is not None else (None, [])
+        rows = self.db["campaigns"].rows_where(where, args, order_by="id desc", limit=limit)
+        return [campaign_from_row(row) for row in rows]
+
+
+def campaign_from_row(row: dict[str, Any]) -> Campaign:
+    values = dict(row)
+    values["columns"] = json.loads(values.get("columns") or "[]")
+    values["state"] = CampaignState(values["state"])
+    for flag in ("find_token", "sandbox", "callbacks"):
+        values[flag] = bool(values.get(flag))
+    return Campaign(**values)

@@ -1,0 +1,38 @@
+"""Opening the SQLite file: PRAGMAs for a durable single-writer program, and migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+BUSY_TIMEOUT_MS = 3000
+
+
+def open_database(path: Path | str, migrations: Iterable[Migrations] = ()) -> Database:
+    """Open (creating if needed) the database, set its PRAGMAs and apply pending migrations."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+    db = Database(conn)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA foreign_keys = ON")
+    if str(path) != ":memory:":
+        db.enable_wal()
+        # WAL with NORMAL survives a killed process; only a power loss may drop the last commits.
+        db.execute("PRAGMA synchronous = NORMAL")
+    for migration_set in migrations:
+        migration_set.apply(db)
+    return db
+
+
+def is_healthy(db: Database) -> bool:
+    """True when the database answers a trivial query."""
+    try:
+        db.execute("SELECT 1").fetchone()
+    except sqlite3.Error:
+        return False
+    return True

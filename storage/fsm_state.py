@@ -1,0 +1,45 @@
+"""Conversation states, so a half-composed message survives a restart."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("fsm")
+
+
+@migrations()
+def m001_fsm(db: Database) -> None:
+    db["fsm"].create({"key": str, "state": str, "data": str}, pk="key")
+
+
+class ConversationStates:
+    """Rows keyed by the bot/chat/user key aiogram builds."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def get_state(self, key: str) -> str | None:
+        row = self.db.execute("SELECT state FROM fsm WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_state(self, key: str, state: str | None) -> None:
+        self.db.execute(
+            "INSERT INTO fsm (key, state, data) VALUES (?, ?, '{}') "
+            "ON CONFLICT(key) DO UPDATE SET state = excluded.state",
+            [key, state],
+        )
+
+    def get_data(self, key: str) -> dict[str, Any]:
+        row = self.db.execute("SELECT data FROM fsm WHERE key = ?", [key]).fetchone()
+        return json.loads(row[0]) if row and row[0] else {}
+
+    def set_data(self, key: str, data: dict[str, Any]) -> None:
+        self.db.execute(
+            "INSERT INTO fsm (key, state, data) VALUES (?, NULL, ?) "
+            "ON CONFLICT(key) DO UPDATE SET data = excluded.data",
+            [key, json.dumps(data, ensure_ascii=False)],
+        )

@@ -1,0 +1,107 @@
+"""Members of the team and their roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from storage.clock import utc_now_iso
+
+migrations = Migrations("members")
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    OPERATOR = "operator"
+    VIEWER = "viewer"
+
+    @property
+    def rank(self) -> int:
+        return {Role.VIEWER: 1, Role.OPERATOR: 2, Role.ADMIN: 3}[self]
+
+    def allows(self, needed: Role) -> bool:
+        return self.rank >= needed.rank
+
+
+@migrations()
+def m001_members(db: Database) -> None:
+    db["members"].create(
+        {"user_id": int, "role": str, "name": str, "added_by": int, "added_at": str},
+        pk="user_id",
+        not_null={"role", "added_at"},
+    )
+
+
+@dataclass(frozen=True)
+class Member:
+    user_id: int
+    role: Role
+    name: str | None
+    added_by: int | None
+    added_at: str
+
+
+class Members:
+    """Who may use the bot, and as what."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def get(self, user_id: int) -> Member | None:
+        rows = list(self.db["members"].rows_where("user_id = ?", [user_id]))
+        return _member(rows[0]) if rows else None
+
+    def role_of(self, user_id: int) -> Role | None:
+        member = self.get(user_id)
+        return member.role if member else None
+
+    def all(self) -> list[Member]:
+        return [_member(row) for row in self.db["members"].rows_where(order_by="role, user_id")]
+
+    def set_role(
+        self, user_id: int, role: Role, *, added_by: int | None, name: str | None = None
+    ) -> None:
+        existing = self.get(user_id)
+        self.db["members"].upsert(
+            {
+                "user_id": user_id,
+                "role": role.value,
+                "name": name if name is not None else (existing.name if existing else None),
+                "added_by": added_by if existing is None else existing.added_by,
+                "added_at": existing.added_at if existing else utc_now_iso(),
+            },
+            pk="user_id",
+        )
+
+    def remember_name(self, user_id: int, name: str) -> None:
+        self.db.execute(
+            "UPDATE members SET name = ? WHERE user_id = ? AND name IS NOT ?",
+            [name, user_id, name],
+        )
+
+    def remove(self, user_id: int) -> None:
+        self.db["members"].delete_where("user_id = ?", [user_id])
+
+    def admin_count(self) -> int:
+        return self.db["members"].count_where("role = ?", [Role.ADMIN.value])
+
+    def bootstrap_admins(self, user_ids: list[int]) -> None:
+        """Make the configured admins admins, without touching anyone else."""
+        with self.db.atomic():
+            for user_id in user_ids:
+                member = self.get(user_id)
+                if member is None or member.role is not Role.ADMIN:
+                    self.set_role(user_id, Role.ADMIN, added_by=None)
+
+
+def _member(row: dict) -> Member:
+    return Member(
+        user_id=row["user_id"],
+        role=Role(row["role"]),
+        name=row["name"],
+        added_by=row["added_by"],
+        added_at=row["added_at"],
+    )

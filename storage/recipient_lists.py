@@ -1,0 +1,106 @@
+"""Recipient lists being composed: parsed once, kept here (not in the conversation state), used once.
+
+A list is consumed by exactly one campaign: `claim` marks it atomically, so a second press of
+Send finds it taken and sends nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from storage.clock import utc_now_iso
+
+migrations = Migrations("recipient_lists")
+
+
+@migrations()
+def m001_recipient_lists(db: Database) -> None:
+    db["recipient_lists"].create(
+        {
+            "id": int,
+            "owner_id": int,
+            "created_at": str,
+            "columns": str,
+            "size": int,
+            "campaign_id": int,
+        },
+        pk="id",
+        not_null={"owner_id", "created_at", "size"},
+    )
+    db["recipient_list_items"].create(
+        {"list_id": int, "seq": int, "address": str, "fields": str},
+        pk=("list_id", "seq"),
+        foreign_keys=[("list_id", "recipient_lists", "id")],
+    )
+
+
+class RecipientLists:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def save(
+        self, owner_id: int, recipients: Iterable[tuple[str, Mapping[str, str]]], columns: list[str]
+    ) -> int:
+        """Store a parsed list; returns its id."""
+        with self.db.atomic():
+            list_id = (
+                self.db["recipient_lists"]
+                .insert(
+                    {
+                        "owner_id": owner_id,
+                        "created_at": utc_now_iso(),
+                        "size": 0,
+                        "columns": json.dumps(columns, ensure_ascii=False),
+                    }
+                )
+                .last_pk
+            )
+            items = (
+                {
+                    "list_id": list_id,
+                    "seq": seq,
+                    "address": address,
+                    "fields": json.dumps(dict(fields), ensure_ascii=False) if fields else None,
+                }
+                for seq, (address, fields) in enumerate(recipients, start=1)
+            )
+            self.db["recipient_list_items"].insert_all(items, batch_size=2000)
+            size = self.db["recipient_list_items"].count_where("list_id = ?", [list_id])
+            self.db["recipient_lists"].update(list_id, {"size": size})
+        return list_id  # type: ignore[return-value]
+
+    def size(self, list_id: int) -> int:
+        row = self.db.execute("SELECT size FROM recipient_lists WHERE id = ?", [list_id]).fetchone()
+        return row[0] if row else 0
+
+    def columns(self, list_id: int) -> list[str]:
+        row = self.db.execute(
+            "SELECT columns FROM recipient_lists WHERE id = ?", [list_id]
+        ).fetchone()
+        return json.loads(row[0]) if row and row[0] else []
+
+    def items(self, list_id: int, limit: int = -1) -> Iterator[tuple[str, dict[str, str]]]:
+        cursor = self.db.execute(
+            "SELECT address, fields FROM recipient_list_items WHERE list_id = ? ORDER BY seq LIMIT ?",
+            [list_id, limit],
+        )
+        for address, fields in cursor:
+            yield address, json.loads(fields) if fields else {}
+
+    def claim(self, list_id: int, campaign_id: int) -> bool:
+        """Bind the list to a campaign; False when another campaign already took it."""
+        cursor = self.db.execute(
+            "UPDATE recipient_lists SET campaign_id = ? WHERE id = ? AND campaign_id IS NULL",
+            [campaign_id, list_id],
+        )
+        return cursor.rowcount == 1
+
+    def claimed_by(self, list_id: int) -> int | None:
+        row = self.db.execute(
+            "SELECT campaign_id FROM recipient_lists WHERE id = ?", [list_id]
+        ).fetchone()
+        return row[0] if row else None

@@ -1,0 +1,292 @@
+"""Scheduled sends: when a campaign goes out, who owns it, and whether it has fired.
+
+This table, not the scheduler's memory, is the source of truth. A schedule points at a source
+campaign in state `scheduled`. A one-off schedule launches that campaign itself; a recurring one
+never launches it, and each run copies it (fields and recipient rows) into a new campaign.
+Every transition is a conditional UPDATE on the expected state and `run_at`, so a second fire,
+press or restart finds nothing left to do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from enum import StrEnum
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from storage.campaigns import Draft
+from storage.clock import from_iso, to_iso, utc_now_iso
+
+migrations = Migrations("schedules")
+
+# Copied into each run of a recurring schedule; per-run columns (state, stamps, cards) are not.
+_CAMPAIGN_COPY_COLUMNS = (
+    *(field.name for field in fields(Draft)),
+    "author_id",
+    "author_chat_id",
+    "sandbox",
+    "callbacks",
+    "recipient_count",
+)
+
+
+class ScheduleState(StrEnum):
+    PENDING = "pending"  # waiting for run_at (a recurring one stays pending between runs)
+    DONE = "done"  # fired (one-off), or handed to the platform
+    CANCELLED = "cancelled"
+    MISSED = "missed"  # its time passed while the bot was down; the owner decides
+
+
+class ScheduleMode(StrEnum):
+    BOT = "bot"  # the bot launches the campaign at run_at
+    PLATFORM = "platform"  # submitted at once with sent_date; the platform holds it
+
+
+@dataclass(frozen=True)
+class Schedule:
+    id: int
+    campaign_id: int
+    owner_id: int
+    owner_chat_id: int
+    locale: str | None
+    run_at: str  # UTC ISO text, exactly as stored: the key of conditional updates
+    mode: ScheduleMode
+    recurrence: str | None
+    state: ScheduleState
+    runs: int
+    last_fired_at: str | None
+    parent_id: int | None
+    created_at: str
+    updated_at: str
+
+    @property
+    def run_at_time(self) -> datetime:
+        return from_iso(self.run_at)
+
+
+@migrations()
+def m001_schedules(db: Database) -> None:
+    db["schedules"].create(
+        {
+            "id": int,
+            "campaign_id": int,
+            "owner_id": int,
+            "owner_chat_id": int,
+            "locale": str,
+            "run_at": str,
+            "mode": str,
+            "recurrence": str,
+            "state": str,
+            "runs": int,
+            "last_fired_at": str,
+            "parent_id": int,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"campaign_id", "owner_id", "run_at", "mode", "state", "created_at"},
+        defaults={"runs": 0},
+        foreign_keys=[("campaign_id", "campaigns", "id")],
+    )
+    db["schedules"].create_index(["state", "run_at"])
+
+
+class Schedules:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def add(
+        self,
+        campaign_id: int,
+        *,
+        owner_id: int,
+        owner_chat_id: int,
+        run_at: datetime,
+        mode: ScheduleMode,
+        recurrence: str | None = None,
+        state: ScheduleState = ScheduleState.PENDING,
+        locale: str | None = None,
+        parent_id: int | None = None,
+    ) -> int:
+        now = utc_now_iso()
+        row = {
+            "campaign_id": campaign_id,
+            "owner_id": owner_id,
+            "owner_chat_id": owner_chat_id,
+            "locale": locale,
+            "run_at": to_iso(run_at),
+            "mode": mode.value,
+            "recurrence": recurrence,
+            "state": state.value,
+            "runs": 0,
+            "parent_id": parent_id,
+            "created_at": now,
+            "updated_at": now,
+        }
+        if state is ScheduleState.DONE:
+            row["last_fired_at"] = now
+        return self.db["schedules"].insert(row).last_pk  # type: ignore[return-value]
+
+    def get(self, schedule_id: int) -> Schedule | None:
+        rows = list(self.db["schedules"].rows_where("id = ?", [schedule_id]))
+        return _schedule(rows[0]) if rows else None
+
+    def with_state(self, *states: ScheduleState) -> list[Schedule]:
+        marks = ",".join("?" * len(states))
+        rows = self.db["schedules"].rows_where(
+            f"state IN ({marks})", [s.value for s in states], order_by="run_at, id"
+        )
+        return [_schedule(row) for row in rows]
+
+    def waiting(self, now: datetime, owner_id: int | None = None) -> list[Schedule]:
+        """Pending and missed schedules, and platform-held ones whose time is still ahead."""
+        where = (
+            "(state IN ('pending', 'missed') OR (mode = 'platform' AND state = 'done' AND run_at > ?))"
+        )
+        args: list[object] = [to_iso(now)]
+        if owner_id is not None:
+            where += " AND owner_id = ?"
+            args.append(owner_id)
+        rows = self.db["schedules"].rows_where(where, args, order_by="run_at, id")
+        return [_schedule(row) for row in rows]
+
+    def fire_once(self, schedule_id: int, run_at: str, fired_at: datetime) -> bool:
+        """Mark a one-off schedule fired; False when it already fired, moved or was cancelled."""
+        cursor = self.db.execute(
+            "UPDATE schedules SET state = 'done', runs = runs + 1, last_fired_at = ?, "
+            "updated_at = ? WHERE id = ? AND state = 'pending' AND run_at = ?",
+            [to_iso(fired_at), utc_now_iso(), schedule_id, run_at],
+        )
+        return cursor.rowcount == 1
+
+    def fire_recurring(
+        self, schedule_id: int, run_at: str, next_run_at: datetime, fired_at: datetime
+    ) -> int | None:
+        """Advance a recurring schedule past `run_at` and copy its campaign for this run.
+
+        Returns the new campaign's id, or None when this run was already taken.
+        """
+        with self.db.atomic():
+            if not self._advance(schedule_id, run_at, next_run_at, fired_at):
+                return None
+            schedule = self.get(schedule_id)
+            assert schedule is not None
+            return self._copy_campaign(schedule.campaign_id)
+
+    def miss_once(self, schedule_id: int, run_at: str) -> bool:
+        """A one-off schedule's time passed beyond the grace period: its owner must decide."""
+        cursor = self.db.execute(
+            "UPDATE schedules SET state = 'missed', updated_at = ? "
+            "WHERE id = ? AND state = 'pending' AND run_at = ?",
+            [utc_now_iso(), schedule_id, run_at],
+        )
+        return cursor.rowcount == 1
+
+    def miss_recurring(
+        self, schedule_id: int, run_at: str, next_run_at: datetime, missed_at: datetime
+    ) -> int | None:
+        """Advance a recurring schedule past a missed run, leaving that run as a one-off `missed`
+        schedule (with its own copy of the campaign) for the owner to send or discard.
+
+        Returns the missed run's schedule id, or None when this run was already taken.
+        """
+        with self.db.atomic():
+            if not self._advance(schedule_id, run_at, next_run_at, None):
+                return None
+            parent = self.get(schedule_id)
+            assert parent is not None
+            copy_id = self._copy_campaign(parent.campaign_id)
+            return self.add(
+                copy_id,
+                owner_id=parent.owner_id,
+                owner_chat_id=parent.owner_chat_id,
+                run_at=from_iso(run_at),
+                mode=ScheduleMode.BOT,
+                state=ScheduleState.MISSED,
+                locale=parent.locale,
+                parent_id=parent.id,
+            )
+
+    def resolve_missed(self, schedule_id: int, *, send: bool, at: datetime) -> bool:
+        """The owner chose for a missed schedule; False when it was already decided."""
+        state = ScheduleState.DONE if send else ScheduleState.CANCELLED
+        cursor = self.db.execute(
+            "UPDATE schedules SET state = ?, last_fired_at = CASE WHEN ? THEN ? END, "
+            "runs = runs + ?, updated_at = ? WHERE id = ? AND state = 'missed'",
+            [state.value, send, to_iso(at), int(send), utc_now_iso(), schedule_id],
+        )
+        return cursor.rowcount == 1
+
+    def cancel(self, schedule_id: int) -> bool:
+        cursor = self.db.execute(
+            "UPDATE schedules SET state = 'cancelled', updated_at = ? "
+            "WHERE id = ? AND state = 'pending'",
+            [utc_now_iso(), schedule_id],
+        )
+        return cursor.rowcount == 1
+
+    def move(
+        self, schedule_id: int, run_at: str, new_run_at: datetime, recurrence: str | None
+    ) -> bool:
+        """Give a pending schedule a new time (and recurrence); False if it changed meanwhile."""
+        cursor = self.db.execute(
+            "UPDATE schedules SET run_at = ?, recurrence = ?, updated_at = ? "
+            "WHERE id = ? AND state = 'pending' AND run_at = ?",
+            [to_iso(new_run_at), recurrence, utc_now_iso(), schedule_id, run_at],
+        )
+        return cursor.rowcount == 1
+
+    def _advance(
+        self, schedule_id: int, run_at: str, next_run_at: datetime, fired_at: datetime | None
+    ) -> bool:
+        cursor = self.db.execute(
+            "UPDATE schedules SET run_at = ?, runs = runs + ?, "
+            "last_fired_at = COALESCE(?, last_fired_at), updated_at = ? "
+            "WHERE id = ? AND state = 'pending' AND run_at = ?",
+            [
+                to_iso(next_run_at),
+                int(fired_at is not None),
+                to_iso(fired_at) if fired_at else None,
+                utc_now_iso(),
+                schedule_id,
+                run_at,
+            ],
+        )
+        return cursor.rowcount == 1
+
+    def _copy_campaign(self, source_id: int) -> int:
+        """A new `scheduled` campaign with the source's fields and recipients (rows back to new)."""
+        columns = ", ".join(f'"{name}"' for name in _CAMPAIGN_COPY_COLUMNS)
+        cursor = self.db.execute(
+            f"INSERT INTO campaigns ({columns}, state, created_at) "
+            f"SELECT {columns}, 'scheduled', ? FROM campaigns WHERE id = ?",
+            [utc_now_iso(), source_id],
+        )
+        copy_id = cursor.lastrowid
+        self.db.execute(
+            "INSERT INTO messages (campaign_id, seq, sent_to, fields, state) "
+            "SELECT ?, seq, sent_to, fields, 'new' FROM messages WHERE campaign_id = ? ORDER BY seq",
+            [copy_id, source_id],
+        )
+        return copy_id  # type: ignore[return-value]
+
+
+def _schedule(row: dict) -> Schedule:
+    return Schedule(
+        id=row["id"],
+        campaign_id=row["campaign_id"],
+        owner_id=row["owner_id"],
+        owner_chat_id=row["owner_chat_id"],
+        locale=row["locale"],
+        run_at=row["run_at"],
+        mode=ScheduleMode(row["mode"]),
+        recurrence=row["recurrence"],
+        state=ScheduleState(row["state"]),
+        runs=row["runs"] or 0,
+        last_fired_at=row["last_fired_at"],
+        parent_id=row["parent_id"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )

@@ -1,0 +1,213 @@
+"""Every status the platform reported (`status_events`), and its effect on a message's latest status.
+
+A raw status is stored once per message (a retried callback changes nothing); a final class
+(delivered, failed) is never replaced by a later pending one, so late intermediate statuses
+cannot move a message backwards.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from storage.clock import utc_now_iso
+from storage.db import BUSY_TIMEOUT_MS
+
+migrations = Migrations("statuses")
+
+FINAL_CLASSES = ("delivered", "failed")
+
+
+@migrations()
+def m001_status_events(db: Database) -> None:
+    db["status_events"].create(
+        {
+            "id": int,
+            "message_id": int,
+            "campaign_id": int,
+            "raw": str,
+            "status_class": str,
+            "platform_id": str,
+            "received_at": str,
+        },
+        pk="id",
+        not_null={"message_id", "campaign_id", "raw", "status_class", "received_at"},
+        foreign_keys=[("message_id", "messages", "id")],
+    )
+    db["status_events"].create_index(["message_id", "raw"], unique=True)
+    db["status_events"].create_index(["campaign_id", "id"])
+
+
+class Outcome(StrEnum):
+    CHANGED = "changed"  # the message's latest status (or its platform id) changed
+    RECORDED = "recorded"  # a new event, but the message keeps its final status
+    DUPLICATE = "duplicate"  # this raw status was already stored for the message
+    UNKNOWN_MESSAGE = "unknown_message"
+
+
+@dataclass(frozen=True)
+class IncomingStatus:
+    message_id: int
+    raw: str
+    status_class: str
+    platform_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Applied:
+    outcome: Outcome
+    campaign_id: int | None = None
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    id: int
+    message_id: int
+    campaign_id: int
+    raw: str
+    status_class: str
+    platform_id: str | None
+    received_at: str
+    sent_to: str = ""
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    address: str
+    state: str  # submission state: accepted, rejected or unknown
+    status_raw: str | None
+    status_class: str
+    error: str | None
+
+
+class Statuses:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def apply(
+        self, statuses: Sequence[IncomingStatus], *, busy_timeout_ms: int = 250
+    ) -> list[Applied]:
+        """Store a batch in one transaction and return each one's outcome, in order.
+
+        A short busy timeout keeps a locked database from stalling the event loop: the
+        caller answers "try again" instead (raises sqlite3.OperationalError).
+        """
+        received_at = utc_now_iso()
+        with self._immediate(busy_timeout_ms):
+            return [self._apply_one(status, received_at) for status in statuses]
+
+    @contextmanager
+    def _immediate(self, busy_timeout_ms: int) -> Iterator[None]:
+        conn = self.db.conn
+        if conn.in_transaction:  # inside someone's transaction: a savepoint, their timeout
+            with self.db.atomic():
+                yield
+            return
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+    def _apply_one(self, status: IncomingStatus, received_at: str) -> Applied:
+        conn = self.db.conn
+        row = conn.execute(
+            "SELECT campaign_id, state FROM messages WHERE id = ?", [status.message_id]
+        ).fetchone()
+        if row is None:
+            return Applied(Outcome.UNKNOWN_MESSAGE)
+        campaign_id, state = row
+        inserted = conn.execute(
+            "INSERT OR IGNORE INTO status_events "
+            "(message_id, campaign_id, raw, status_class, platform_id, received_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                status.message_id,
+                campaign_id,
+                status.raw,
+                status.status_class,
+                status.platform_id,
+                received_at,
+            ],
+        ).rowcount
+        if not inserted:
+            return Applied(Outcome.DUPLICATE, campaign_id)
+        changed = conn.execute(
+            "UPDATE messages SET status_raw = ?, status_class = ?, status_at = ?, "
+            "platform_id = COALESCE(platform_id, ?) "
+            "WHERE id = ? AND NOT (? = 'pending' AND status_class IN ('delivered', 'failed'))",
+            [
+                status.raw,
+                status.status_class,
+                received_at,
+                status.platform_id,
+                status.message_id,
+                status.status_class,
+            ],
+        ).rowcount
+        if not changed and status.platform_id:
+            changed = conn.execute(
+                "UPDATE messages SET platform_id = ? WHERE id = ? AND platform_id IS NULL",
+                [status.platform_id, status.message_id],
+            ).rowcount
+        if state == "unknown":
+            # A status proves the platform took the message: it must not be offered for re-sending.
+            conn.execute(
+                "UPDATE messages SET state = 'accepted' WHERE id = ? AND state = 'unknown'",
+                [status.message_id],
+            )
+            changed = 1
+        return Applied(Outcome.CHANGED if changed else Outcome.RECORDED, campaign_id)
+
+    def history(self, message_id: int) -> list[StatusEvent]:
+        """Every status of one message, oldest first."""
+        rows = self.db.execute(
+            "SELECT e.*, m.sent_to FROM status_events e JOIN messages m ON m.id = e.message_id "
+            "WHERE e.message_id = ? ORDER BY e.id",
+            [message_id],
+        )
+        return _events(rows)
+
+    def recent_for_campaign(self, campaign_id: int, limit: int = 10) -> list[StatusEvent]:
+        """The campaign's latest events, newest first."""
+        rows = self.db.execute(
+            "SELECT e.*, m.sent_to FROM status_events e JOIN messages m ON m.id = e.message_id "
+            "WHERE e.campaign_id = ? ORDER BY e.id DESC LIMIT ?",
+            [campaign_id, limit],
+        )
+        return _events(rows)
+
+    def count(self, campaign_id: int | None = None) -> int:
+        if campaign_id is None:
+            return self.db["status_events"].count
+        return self.db["status_events"].count_where("campaign_id = ?", [campaign_id])
+
+    def undelivered(self, campaign_id: int) -> list[Undelivered]:
+        """Every recipient who did not get the message: delivery failed, no final status yet,
+        rejected by the platform, or submission outcome unknown."""
+        rows = self.db.execute(
+            "SELECT sent_to, state, status_raw, COALESCE(status_class, 'pending'), error "
+            "FROM messages WHERE campaign_id = ? AND (state IN ('rejected', 'unknown') OR "
+            "(state = 'accepted' AND COALESCE(status_class, 'pending') != 'delivered')) "
+            "ORDER BY seq",
+            [campaign_id],
+        ).fetchall()
+        return [Undelivered(*row) for row in rows]
+
+
+def _events(cursor: sqlite3.Cursor) -> list[StatusEvent]:
+    names = [column[0] for column in cursor.description]
+    return [StatusEvent(**dict(zip(names, row, strict=True))) for row in cursor.fetchall()]

@@ -1,0 +1,90 @@
+"""The real program, `python -m bot`, run in a subprocess the way a user runs it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class BotProcess:
+    """Starts the bot with settings in its environment and waits until it answers /healthz."""
+
+    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+        self.env = env
+        self.log_path = log_path
+        self.port = int(env["WEB_PORT"])
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self, timeout: float = 30.0) -> None:
+        environment = {key: value for key, value in os.environ.items() if not key.startswith(("PULSE_", "BOT_"))}
+        environment.update(self.env)
+        environment["PYTHONPATH"] = str(ROOT)
+        environment["PYTHONUNBUFFERED"] = "1"
+        log_file = self.log_path.open("ab")
+        self.process = subprocess.Popen(  # noqa: ASYNC220 - a long-lived child, not awaited here
+            [sys.executable, "-m", "bot"], cwd=self.env.get("CWD", str(ROOT)), env=environment,
+            stdout=log_file, stderr=subprocess.STDOUT,
+        )
+        log_file.close()
+        deadline = asyncio.get_running_loop().time() + timeout
+        async with aiohttp.ClientSession() as session:
+            while True:
+                if self.process.poll() is not None:
+                    raise AssertionError(f"the bot exited with {self.process.returncode}:\n{self.logs()}")
+                try:
+                    async with session.get(f"{self.url}/healthz") as response:
+                        await response.read()
+                        return
+                except aiohttp.ClientError:
+                    pass
+                if asyncio.get_running_loop().time() > deadline:
+                    raise AssertionError(f"the bot did not start:\n{self.logs()}")
+                await asyncio.sleep(0.05)
+
+    def logs(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
+
+    async def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> int:
+        """Send a signal and wait for the exit; returns the exit code."""
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        loop = asyncio.get_running_loop()
+        try:
+            return await asyncio.wait_for(loop.run_in_executor(None, self.process.wait), timeout)
+        except TimeoutError:
+            self.process.kill()
+            raise AssertionError(f"the bot did not stop on signal {sig}:\n{self.logs()}") from None
+
+    async def kill(self) -> None:
+        await self.stop(signal.SIGKILL)
+
+
+def run_once(env: dict[str, str], timeout: float = 30.0) -> subprocess.CompletedProcess[str]:
+    """Run the program to its end (for start-up failures) and return what it printed."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("PULSE_", "BOT_"))}
+    environment.update(env)
+    environment["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "bot"], cwd=env.get("CWD", str(ROOT)), env=environment,
+        capture_output=True, text=True, timeout=timeout, check=False,
+    )

@@ -1,0 +1,84 @@
+"""Fixtures: the fakes on 127.0.0.1 and the real program talking to them over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from tests.bot_process import BotProcess, free_port
+from tests.fakes.platform import FakePlatform
+from tests.fakes.telegram import FakeTelegram
+
+TOKEN = "123456:TEST-TOKEN"
+ADMIN = 1001
+OPERATOR = 2002
+VIEWER = 3003
+STRANGER = 4004
+GROUP = -100500
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    fake = FakeTelegram(token=TOKEN)
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def platform() -> AsyncIterator[FakePlatform]:
+    fake = FakePlatform(token="platform-token")
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+def bot_env(tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform) -> dict[str, str]:
+    """Settings of a bot with one admin, a notify group, the fakes as Telegram and the platform."""
+    port = free_port()
+    return {
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": telegram.url,
+        "PULSE_API_URL": platform.url,
+        "PULSE_TOKEN": "platform-token",
+        "DATA_DIR": str(tmp_path / "data"),
+        "WEB_HOST": "127.0.0.1",
+        "WEB_PORT": str(port),
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "ADMIN_IDS": str(ADMIN),
+        "NOTIFY_CHAT_ID": str(GROUP),
+        "LOCALE": "en",
+        "CWD": str(tmp_path),
+    }
+
+
+StartBot = Callable[..., Awaitable[BotProcess]]
+
+
+@pytest.fixture
+async def start_bot(bot_env: dict[str, str], tmp_path: Path) -> AsyncIterator[StartBot]:
+    """Start the bot (again, after a stop) with `bot_env` plus overrides; all are stopped at the end."""
+    started: list[BotProcess] = []
+
+    async def start(**overrides: str) -> BotProcess:
+        env = {**bot_env, **overrides}
+        process = BotProcess(env, tmp_path / "bot.log")
+        await process.start()
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.process and process.process.poll() is None:
+            await process.stop()
+
+
+@pytest.fixture
+async def bot(start_bot: StartBot, telegram: FakeTelegram) -> BotProcess:
+    """A running bot that has started long polling."""
+    process = await start_bot()
+    await telegram.wait_for(lambda: any(call.method == "getUpdates" for call in telegram.requests))
+    return process

@@ -1,0 +1,31 @@
+"""Conversation state lives in SQLite, so it outlives the process."""
+
+from __future__ import annotations
+
+from aiogram.fsm.storage.base import StorageKey
+
+from bot.fsm_storage import SQLiteStorage
+from storage.store import Store
+
+KEY = StorageKey(bot_id=1, chat_id=10, user_id=10)
+
+
+async def test_state_and_data_survive_reopening_the_database(tmp_path):
+    store = Store.open(tmp_path / "x.db")
+    fsm = SQLiteStorage(store.fsm)
+    await fsm.set_state(KEY, "Compose:text")
+    await fsm.update_data(KEY, {"draft": {"type": "sms", "text": "Привет"}, "list_id": 3})
+    store.close()
+
+    reopened = SQLiteStorage(Store.open(tmp_path / "x.db").fsm)
+    assert await reopened.get_state(KEY) == "Compose:text"
+    assert await reopened.get_data(KEY) == {"draft": {"type": "sms", "text": "Привет"}, "list_id": 3}
+
+
+async def test_keys_of_different_users_do_not_mix(tmp_path):
+    fsm = SQLiteStorage(Store.open(tmp_path / "x.db").fsm)
+    other = StorageKey(bot_id=1, chat_id=10, user_id=11)
+    await fsm.set_state(KEY, "A")
+    assert await fsm.get_state(other) is None
+    await fsm.set_state(KEY, None)
+    assert await fsm.get_state(KEY) is None

@@ -1,0 +1,47 @@
+"""Webhook mode: Telegram's updates arrive at PUBLIC_URL/telegram/webhook, guarded by a secret token."""
+
+from __future__ import annotations
+
+import aiohttp
+
+from tests.conftest import ADMIN
+
+
+def update(update_id: int, text: str) -> dict:
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1_700_000_000,
+            "chat": {"id": ADMIN, "type": "private", "first_name": "Admin"},
+            "from": {"id": ADMIN, "is_bot": False, "first_name": "Admin", "language_code": "en"},
+            "text": text,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}],
+        },
+    }
+
+
+async def test_webhook_refuses_updates_without_the_secret_and_serves_those_with_it(start_bot, telegram):
+    process = await start_bot(TELEGRAM_WEBHOOK="1")
+    registration = await telegram.wait_for(
+        lambda: next((c for c in telegram.requests if c.method == "setWebhook"), None)
+    )
+    assert registration.params["url"] == f"{process.url}/telegram/webhook"
+    secret = registration.params["secret_token"]
+    assert len(secret) >= 32
+    assert not any(c.method == "getUpdates" for c in telegram.requests)
+
+    url = f"{process.url}/telegram/webhook"
+    async with aiohttp.ClientSession() as session:
+        async with session.post(url, json=update(1, "/whoami")) as response:
+            assert response.status == 401
+        wrong = {"X-Telegram-Bot-Api-Secret-Token": "x" * len(secret)}
+        async with session.post(url, json=update(2, "/whoami"), headers=wrong) as response:
+            assert response.status == 401
+        right = {"X-Telegram-Bot-Api-Secret-Token": secret}
+        async with session.post(url, json=update(3, "/whoami"), headers=right) as response:
+            assert response.status == 200
+
+    reply = await telegram.wait_message(ADMIN, contains="Your user id")
+    assert str(ADMIN) in reply["text"]
+    assert len(telegram.chat(ADMIN)) == 1  # the refused updates did nothing
