@@ -1,0 +1,573 @@
+"""Recipient lists: addresses typed, pasted or uploaded, normalised, validated and de-duplicated.
+
+E-mail addresses keep their local part as given (some servers treat it case-sensitively) with the
+domain lower-cased, but two addresses differing only in case count as duplicates and match the
+stop-list, because in practice they reach the same mailbox.
+"""
+
+import re
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from itertools import chain, islice
+from types import MappingProxyType
+
+import email_validator
+import phonenumbers
+
+from bot.recipient_files import (
+    MAX_FILE_BYTES,
+    FileFormat,
+    FileProblem,
+    RecipientFileError,
+    Row,
+    check_size,
+    csv_rows,
+    decode_text,
+    file_format,
+    xlsx_rows,
+)
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "AddressKind",
+    "FileProblem",
+    "InvalidEntry",
+    "InvalidReason",
+    "Recipient",
+    "RecipientFileError",
+    "RecipientList",
+    "address_kind",
+    "missing_placeholders",
+    "normalise_address",
+    "parse_recipients_file",
+    "parse_recipients_text",
+    "placeholders_in",
+    "render_text",
+]
+
+
+class AddressKind(StrEnum):
+    """What an address must be for a message type."""
+
+    PHONE = "phone"
+    EMAIL = "email"
+    PUSH = "push"
+    PHONE_OR_EMAIL = "phone_or_email"
+
+
+_KINDS_BY_TYPE = {
+    "email": AddressKind.EMAIL,
+    "push": AddressKind.PUSH,
+    "bot": AddressKind.PHONE_OR_EMAIL,
+    "bulk": AddressKind.PHONE_OR_EMAIL,
+}
+
+
+def address_kind(message_type: str) -> AddressKind:
+    """Return the address kind a platform message type sends to; unknown types take phones."""
+    return _KINDS_BY_TYPE.get(message_type.strip().lower(), AddressKind.PHONE)
+
+
+class InvalidReason(StrEnum):
+    """Why one entry was not accepted (codes; the UI translates them)."""
+
+    NOT_A_PHONE = "not_a_phone"
+    NOT_AN_EMAIL = "not_an_email"
+    NOT_A_PHONE_OR_EMAIL = "not_a_phone_or_email"
+    NOT_A_TOKEN = "not_a_token"  # noqa: S105 (a reason code, not a secret)
+    # A table row with something in other columns but nothing in the address column.
+    EMPTY_TOKEN = "empty_token"  # noqa: S105
+
+
+# Shared by every recipient without other columns: one read-only object instead of 100,000 dicts.
+_NO_FIELDS: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """A normalised address and the other columns of its row, by column name."""
+
+    address: str
+    fields: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidEntry:
+    """An entry that is not a valid address: its 1-based line, the text (shortened) and why."""
+
+    line: int
+    raw: str
+    reason: InvalidReason
+
+
+@dataclass(slots=True)
+class RecipientList:
+    """Accepted recipients in input order, rejected entries, and what was dropped silently."""
+
+    valid: list[Recipient] = field(default_factory=list)
+    invalid: list[InvalidEntry] = field(default_factory=list)
+    duplicates: int = 0
+    stopped: int = 0
+    columns: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- single addresses
+
+_PHONE_CHARS = re.compile(r"[0-9+()\-.\s]+")
+_NOT_DIGITS = re.compile(r"[^0-9]+")
+# E.164 allows 15 digits; the shortest numbers in use (with country code) have 7.
+_MIN_INTERNATIONAL_DIGITS = 7
+_MAX_PHONE_DIGITS = 15
+_RU_NATIONAL_DIGITS = 10
+_RU_MOBILE = re.compile(
+    phonenumbers.PhoneMetadata.metadata_for_region("RU").mobile.national_number_pattern
+)
+
+# A subset of what email_validator accepts, checked without it because it costs ~25 µs a call;
+# anything outside the subset goes through email_validator.
+_PLAIN_EMAIL = re.compile(
+    r"(?P<local>[A-Za-z0-9_+\-]+(?:\.[A-Za-z0-9_+\-]+)*)"
+    r"@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})"
+)
+_MAX_LOCAL_PART = 64
+_MAX_DOMAIN = 253
+_MAX_EMAIL = 254
+_MAX_TOKEN = 4096
+_RAW_SHOWN = 100
+
+
+def normalise_address(raw: str, kind: AddressKind, region: str = "RU") -> str | None:
+    """Return the platform form of one address of the given kind, or None if it is not valid."""
+    raw = raw.strip()
+    if kind is AddressKind.PHONE_OR_EMAIL:
+        kind = AddressKind.EMAIL if "@" in raw else AddressKind.PHONE
+    if kind is AddressKind.PHONE:
+        return _normalise_phone(raw, region)
+    if kind is AddressKind.EMAIL:
+        return _normalise_email(raw)
+    return _normalise_token(raw)
+
+
+def _normalise_phone(raw: str, region: str) -> str | None:
+    """International digits without "+", or None; letters and other text are never a phone."""
+    if not _PHONE_CHARS.fullmatch(raw):
+        return None
+    digits = _NOT_DIGITS.sub("", raw)
+    plus = raw.count("+")
+    if plus > 1 or (plus and not raw.lstrip("( ").startswith("+")):
+        return None
+    international = bool(plus)
+    if not international and digits.startswith("00"):
+        digits, international = digits[2:], True
+    if not _MIN_INTERNATIONAL_DIGITS <= len(digits) <= _MAX_PHONE_DIGITS:
+        return None
+    if not international and region == "RU" and len(digits) < _RU_NATIONAL_DIGITS:
+        return None  # spares phonenumbers' ~30 µs on short numbers, which RU never has
+    fast = _russian_mobile(digits, international, region)
+    if fast:
+        return fast
+    candidates = ["+" + digits] if international else [digits]
+    if not international and len(digits) > _RU_NATIONAL_DIGITS and raw.isdigit():
+        # The platform's own format (and our exports): international digits without "+". Only a
+        # bare digit string qualifies: "12.03.2026 100" must not become a US number.
+        candidates.append("+" + digits)
+    for candidate in candidates:
+        try:
+            number = phonenumbers.parse(candidate, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)[1:]
+    return None
+
+
+def _russian_mobile(digits: str, international: bool, region: str) -> str | None:
+    """Recognise the common Russian mobile forms without phonenumbers, which is ~30x slower."""
+    if len(digits) == _RU_NATIONAL_DIGITS + 1 and (
+        digits[0] == "7" or (digits[0] == "8" and not international and region == "RU")
+    ):
+        national = digits[1:]
+    elif len(digits) == _RU_NATIONAL_DIGITS and not international and region == "RU":
+        national = digits
+    else:
+        return None
+    return "7" + national if _RU_MOBILE.fullmatch(national) else None
+
+
+def _normalise_email(raw: str) -> str | None:
+    """The address with its domain lower-cased (and IDNA-decoded), or None."""
+    raw = raw.strip("<>\"' ")
+    if raw[:7].lower() == "mailto:":
+        raw = raw[7:]
+    if len(raw) > _MAX_EMAIL:
+        return None
+    plain = _PLAIN_EMAIL.fullmatch(raw)
+    if plain:
+        local, domain = plain["local"], plain["domain"].lower()
+        if (
+            len(local) <= _MAX_LOCAL_PART
+            and len(domain) <= _MAX_DOMAIN
+            and "--" not in domain
+            and not _special_use(domain)
+        ):
+            return f"{local}@{domain}"
+    try:
+        return email_validator.validate_email(raw, check_deliverability=False).normalized
+    except email_validator.EmailNotValidError:
+        return None
+
+
+def _special_use(domain: str) -> bool:
+    return any(
+        domain == reserved or domain.endswith("." + reserved)
+        for reserved in email_validator.SPECIAL_USE_DOMAIN_NAMES
+    )
+
+
+def _normalise_token(raw: str) -> str | None:
+    """A push token is used as given; it only has to be one printable word."""
+    if not raw or len(raw) > _MAX_TOKEN or not raw.isprintable() or any(c.isspace() for c in raw):
+        return None
+    return raw
+
+
+def _dedupe_key(address: str) -> str:
+    """Addresses equal under this key are the same recipient (e-mails ignore case)."""
+    return address.lower() if "@" in address else address
+
+
+def _reason(raw: str, kind: AddressKind) -> InvalidReason:
+    if kind is AddressKind.PHONE:
+        return InvalidReason.NOT_A_PHONE
+    if kind is AddressKind.PUSH:
+        return InvalidReason.NOT_A_TOKEN
+    if kind is AddressKind.EMAIL or "@" in raw:
+        return InvalidReason.NOT_AN_EMAIL
+    return InvalidReason.NOT_A_PHONE_OR_EMAIL
+
+
+def _shorten(raw: str) -> str:
+    return raw if len(raw) <= _RAW_SHOWN else raw[: _RAW_SHOWN - 1] + "…"
+
+
+# ---------------------------------------------------------------- collecting
+
+
+class _Collector:
+    """Accumulates a RecipientList: drops duplicates and stop-listed addresses, keeps order."""
+
+    def __init__(self, kind: AddressKind, region: str, stoplist: Collection[str]) -> None:
+        self.kind = kind
+        self.region = region
+        self.stop_keys = {_dedupe_key(address) for address in stoplist}
+        self.seen: set[str] = set()
+        self.result = RecipientList()
+
+    def add(self, line: int, raw: str, fields: Mapping[str, str]) -> None:
+        """Normalise one raw address and keep it, count it, or record it as invalid."""
+        address = normalise_address(raw, self.kind, self.region)
+        if address is None:
+            self.reject(line, raw, _reason(raw, self.kind))
+        else:
+            self.accept(address, fields)
+
+    def accept(self, address: str, fields: Mapping[str, str]) -> None:
+        key = _dedupe_key(address)
+        if key in self.seen:
+            self.result.duplicates += 1
+        elif key in self.stop_keys:
+            self.seen.add(key)
+            self.result.stopped += 1
+        else:
+            self.seen.add(key)
+            self.result.valid.append(Recipient(address, fields))
+
+    def reject(self, line: int, raw: str, reason: InvalidReason) -> None:
+        self.result.invalid.append(InvalidEntry(line, _shorten(raw), reason))
+
+
+# ---------------------------------------------------------------- typed or pasted text
+
+_PIECE_SEPARATORS = re.compile(r"[,;]")
+_PHONE_TOKEN = re.compile(r"[0-9+()\-.]*[0-9][0-9+()\-.]*")
+# `+7 (900) 123-45-67` is 4 words and `8 9 0 0 1 2 3 4 5 6 7` is nobody's way of writing a phone.
+_MAX_PHONE_WORDS = 6
+
+
+def parse_recipients_text(
+    text: str, kind: AddressKind, *, region: str = "RU", stoplist: Collection[str] = ()
+) -> RecipientList:
+    """Parse addresses separated by new lines, commas, semicolons or spaces.
+
+    Formatted phones contain spaces, so runs of phone-like words are first tried as one phone.
+    """
+    collector = _Collector(kind, region, stoplist)
+    for line_number, line in enumerate(text.splitlines(), start=1):
+        for piece in _PIECE_SEPARATORS.split(line):
+            words = piece.split()
+            if kind is AddressKind.PUSH or kind is AddressKind.EMAIL:
+                for word in words:
+                    collector.add(line_number, word, _NO_FIELDS)
+            else:
+                _add_phone_words(collector, line_number, words)
+    return collector.result
+
+
+def _add_phone_words(collector: _Collector, line: int, words: list[str]) -> None:
+    """Take the longest run of phone-like words that is a valid phone, word by word.
+
+    Phone-like words that belong to no valid phone are reported together, as the person wrote
+    them (`+7 900 123 45 6`), not as five separate mistakes.
+    """
+    stray: list[str] = []
+
+    def report_stray() -> None:
+        if stray:
+            joined = " ".join(stray)
+            collector.reject(line, joined, _reason(joined, collector.kind))
+            stray.clear()
+
+    start = 0
+    while start < len(words):
+        word = words[start]
+        found = _longest_phone_run(words, start, collector.region)
+        if found is not None:
+            report_stray()
+            start, address = found
+            collector.accept(address, _NO_FIELDS)
+        elif _PHONE_TOKEN.fullmatch(word):
+            stray.append(word)
+            start += 1
+        else:
+            report_stray()
+            collector.add(line, word, _NO_FIELDS)
+            start += 1
+    report_stray()
+
+
+def _longest_phone_run(words: list[str], start: int, region: str) -> tuple[int, str] | None:
+    """The end and normalised phone of the longest valid run of words from `start`, or None."""
+    # Total digits of the runs words[start:start + 1], words[start:start + 2], ...
+    run_digits: list[int] = []
+    total = 0
+    for word in words[start : start + _MAX_PHONE_WORDS]:
+        if not _PHONE_TOKEN.fullmatch(word):
+            break
+        total += sum(char.isdigit() for char in word)
+        if total > _MAX_PHONE_DIGITS:
+            break
+        run_digits.append(total)
+    for length in range(len(run_digits), 0, -1):
+        if run_digits[length - 1] < _MIN_INTERNATIONAL_DIGITS:
+            break
+        address = _normalise_phone(" ".join(words[start : start + length]), region)
+        if address:
+            return start + length, address
+    return None
+
+
+# ---------------------------------------------------------------- files
+
+_PHONE_HEADERS = {
+    "phone", "phones", "tel", "telephone", "mobile", "msisdn", "number", "phone number",
+    "mobile phone", "cell", "телефон", "телефоны", "номер", "номер телефона", "мобильный",
+    "мобильный телефон",
+}  # fmt: skip
+_EMAIL_HEADERS = {"email", "e-mail", "mail", "email address", "почта", "электронная почта"}
+_PUSH_HEADERS = {"token", "push token", "device token", "токен"}
+_GENERIC_HEADERS = {"адрес", "sent to", "recipient", "получатель"}
+_HEADERS_BY_KIND = {
+    AddressKind.PHONE: (_PHONE_HEADERS, _GENERIC_HEADERS),
+    AddressKind.EMAIL: (_EMAIL_HEADERS, _GENERIC_HEADERS),
+    AddressKind.PUSH: (_PUSH_HEADERS, _GENERIC_HEADERS),
+    AddressKind.PHONE_OR_EMAIL: (_PHONE_HEADERS | _EMAIL_HEADERS, _GENERIC_HEADERS),
+}
+_ALL_HEADERS = _PHONE_HEADERS | _EMAIL_HEADERS | _PUSH_HEADERS | _GENERIC_HEADERS
+_DETECTION_ROWS = 50
+_DETECTION_COLUMNS = 50
+_NAME_JUNK = re.compile(r"[^\w.\- ]+")
+# Header matching ignores the difference between "sent_to" and "Sent to"; names keep "_".
+_SPACES = re.compile(r"[\s_]+")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def parse_recipients_file(
+    filename: str,
+    content: bytes,
+    kind: AddressKind,
+    *,
+    region: str = "RU",
+    stoplist: Collection[str] = (),
+    max_bytes: int = MAX_FILE_BYTES,
+) -> RecipientList:
+    """Parse an uploaded `.csv`, `.txt` or `.xlsx` file; raise RecipientFileError if unusable.
+
+    This is CPU-bound (about a second for 100,000 rows): call it in a worker thread.
+    """
+    form = file_format(filename)
+    check_size(content, max_bytes)
+    if form is FileFormat.XLSX:
+        rows: Iterable[Row] = xlsx_rows(content)
+    else:
+        text = decode_text(content)
+        if form is FileFormat.TEXT and not _starts_with_header(text):
+            return parse_recipients_text(text, kind, region=region, stoplist=stoplist)
+        rows = csv_rows(text)
+    return _parse_rows(rows, kind, region, stoplist)
+
+
+def _header_key(cell: str) -> str:
+    return _SPACES.sub(" ", cell.strip().lower())
+
+
+def _starts_with_header(text: str) -> bool:
+    """Whether a `.txt` file is really a table with a recognised header row."""
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    return any(_header_key(cell) in _ALL_HEADERS for cell in re.split(r"[,;\t]", first_line))
+
+
+def _non_empty(rows: Iterable[Row]) -> Iterator[Row]:
+    return (row for row in rows if any(cell.strip() for cell in row[1]))
+
+
+def _parse_rows(
+    rows: Iterable[Row], kind: AddressKind, region: str, stoplist: Collection[str]
+) -> RecipientList:
+    """Find the header and address column from the first rows, then collect every row."""
+    non_empty_rows = _non_empty(rows)
+    sample = list(islice(non_empty_rows, _DETECTION_ROWS))
+    if not sample:
+        raise RecipientFileError(FileProblem.EMPTY)
+    address_column, has_header = _detect_layout(sample, kind, region)
+    names = _ColumnNames(sample[0][1] if has_header else [])
+    data = chain(sample[1:] if has_header else sample, non_empty_rows)
+    collector = _Collector(kind, region, stoplist)
+    filled_columns: set[str] = set()
+    rows_seen = 0
+    for line, cells in data:
+        rows_seen += 1
+        names.widen(len(cells))
+        raw = cells[address_column].strip() if address_column < len(cells) else ""
+        fields = {
+            names[index]: value
+            for index, cell in enumerate(cells)
+            if index != address_column and (value := cell.strip())
+        } or _NO_FIELDS
+        filled_columns.update(fields)
+        if raw:
+            collector.add(line, raw, fields)
+        else:
+            collector.reject(line, ",".join(cells), InvalidReason.EMPTY_TOKEN)
+    if not rows_seen:
+        raise RecipientFileError(FileProblem.EMPTY, "header only")
+    # An unnamed column that never holds a value is a trailing separator, not a placeholder.
+    collector.result.columns = [
+        name
+        for index, name in enumerate(names)
+        if index != address_column and (name not in names.generated or name in filled_columns)
+    ]
+    return collector.result
+
+
+def _detect_layout(sample: list[Row], kind: AddressKind, region: str) -> tuple[int, bool]:
+    """Return the address column and whether the first row is a header."""
+    first_cells = [_header_key(cell) for cell in sample[0][1]]
+    for wanted in (*_HEADERS_BY_KIND[kind], _ALL_HEADERS):
+        for index, cell in enumerate(first_cells):
+            if cell in wanted:
+                return index, True
+    rest = [cells for _, cells in sample[1:]] or [sample[0][1]]
+    width = min(max(len(cells) for cells in rest), _DETECTION_COLUMNS)
+
+    def valid_count(column: int) -> int:
+        return sum(
+            column < len(cells) and normalise_address(cells[column], kind, region) is not None
+            for cells in rest
+        )
+
+    counts = [valid_count(column) for column in range(width)]
+    address_column = max(range(width), key=lambda column: (counts[column], -column), default=0)
+    first = sample[0][1]
+    first_is_address = address_column < len(first) and normalise_address(
+        first[address_column], kind, region
+    )
+    looks_like_header = (
+        len(sample) > 1
+        and not first_is_address
+        and counts[address_column] * 2 >= len(rest)
+        and counts[address_column] > 0
+    )
+    return address_column, looks_like_header
+
+
+class _ColumnNames(list[str]):
+    """Placeholder names of a table's columns: header text made usable in `{...}`, or `colN`."""
+
+    def __init__(self, header_cells: list[str]) -> None:
+        super().__init__()
+        self._taken: set[str] = set()
+        self.generated: set[str] = set()
+        for cell in header_cells:
+            self._append_unique(_WHITESPACE.sub(" ", _NAME_JUNK.sub(" ", cell)).strip(" .-"))
+
+    def widen(self, width: int) -> None:
+        """Name the columns a row has beyond the header."""
+        while len(self) < width:
+            self._append_unique("")
+
+    def _append_unique(self, name: str) -> None:
+        if not name or name.casefold() in self._taken:
+            name = f"col{len(self) + 1}"
+            while name.casefold() in self._taken:
+                name += "_"
+            self.generated.add(name)
+        self._taken.add(name.casefold())
+        self.append(name)
+
+
+# ---------------------------------------------------------------- placeholders
+
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{(\w(?:[\w.\- ]{0,62}\w)?)\}")
+
+
+def placeholders_in(text: str) -> list[str]:
+    """The `{name}` fields a text uses, in order of first use; `{{` and `}}` are literal braces."""
+    names = (match[1] for match in _PLACEHOLDER.finditer(text) if match[1])
+    return list(dict.fromkeys(names))
+
+
+def _field_value(fields: Mapping[str, str], name: str) -> str | None:
+    """A field by exact name, else ignoring case (headers are often capitalised)."""
+    value = fields.get(name)
+    if value is None:
+        folded = name.casefold()
+        value = next((v for key, v in fields.items() if key.casefold() == folded), None)
+    return value or None
+
+
+def missing_placeholders(
+    text: str, recipients: RecipientList
+) -> tuple[int, Recipient, list[str]] | None:
+    """The first recipient (1-based position) with no value for a placeholder the text uses."""
+    names = placeholders_in(text)
+    if not names:
+        return None
+    for position, recipient in enumerate(recipients.valid, start=1):
+        missing = [name for name in names if _field_value(recipient.fields, name) is None]
+        if missing:
+            return position, recipient, missing
+    return None
+
+
+def render_text(text: str, fields: Mapping[str, str]) -> str:
+    """Substitute `{name}` from fields; unknown names stay as written, nothing is evaluated."""
+
+    def substitute(match: re.Match[str]) -> str:
+        token = match[0]
+        if token in ("{{", "}}"):
+            return token[0]
+        value = _field_value(fields, match[1])
+        return token if value is None else value
+
+    return _PLACEHOLDER.sub(substitute, text)
