@@ -21,7 +21,7 @@ COPY storage ./storage
 COPY locales ./locales
 RUN pip install --no-cache-dir .
 
-USER bridge
+USER 10001:10001
 VOLUME ["/data"]
 EXPOSE 8080
 

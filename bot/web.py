@@ -42,7 +42,9 @@ class TelegramProbe:
 
     async def check(self) -> bool:
         now = time.monotonic()
-        if now - self.checked_at > self.ttl:
+        # A failure is re-checked soon, so one slow answer does not mark the bot down for long.
+        ttl = self.ttl if self.reachable else 2.0
+        if now - self.checked_at > ttl:
             try:
                 await asyncio.wait_for(self.bot.get_me(), timeout=3)
                 self.reachable = True

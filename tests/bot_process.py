@@ -35,21 +35,30 @@ class BotProcess:
         return f"http://127.0.0.1:{self.port}"
 
     async def start(self, timeout: float = 30.0) -> None:
-        environment = {key: value for key, value in os.environ.items() if not key.startswith(("PULSE_", "BOT_"))}
+        environment = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("PULSE_", "BOT_"))
+        }
         environment.update(self.env)
         environment["PYTHONPATH"] = str(ROOT)
         environment["PYTHONUNBUFFERED"] = "1"
         log_file = self.log_path.open("ab")
-        self.process = subprocess.Popen(  # noqa: ASYNC220 - a long-lived child, not awaited here
-            [sys.executable, "-m", "bot"], cwd=self.env.get("CWD", str(ROOT)), env=environment,
-            stdout=log_file, stderr=subprocess.STDOUT,
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot"],
+            cwd=self.env.get("CWD", str(ROOT)),
+            env=environment,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
         )
         log_file.close()
         deadline = asyncio.get_running_loop().time() + timeout
         async with aiohttp.ClientSession() as session:
             while True:
                 if self.process.poll() is not None:
-                    raise AssertionError(f"the bot exited with {self.process.returncode}:\n{self.logs()}")
+                    raise AssertionError(
+                        f"the bot exited with {self.process.returncode}:\n{self.logs()}"
+                    )
                 try:
                     async with session.get(f"{self.url}/healthz") as response:
                         await response.read()
@@ -61,7 +70,11 @@ class BotProcess:
                 await asyncio.sleep(0.05)
 
     def logs(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
+        return (
+            self.log_path.read_text(encoding="utf-8", errors="replace")
+            if self.log_path.exists()
+            else ""
+        )
 
     async def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> int:
         """Send a signal and wait for the exit; returns the exit code."""
@@ -81,10 +94,17 @@ class BotProcess:
 
 def run_once(env: dict[str, str], timeout: float = 30.0) -> subprocess.CompletedProcess[str]:
     """Run the program to its end (for start-up failures) and return what it printed."""
-    environment = {key: value for key, value in os.environ.items() if not key.startswith(("PULSE_", "BOT_"))}
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith(("PULSE_", "BOT_"))
+    }
     environment.update(env)
     environment["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
-        [sys.executable, "-m", "bot"], cwd=env.get("CWD", str(ROOT)), env=environment,
-        capture_output=True, text=True, timeout=timeout, check=False,
+        [sys.executable, "-m", "bot"],
+        cwd=env.get("CWD", str(ROOT)),
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )

@@ -50,9 +50,11 @@ async def test_whoami_in_a_group_shows_the_chat_id(bot, telegram):
 
 async def test_command_menus_are_set_in_both_languages(bot, telegram):
     calls = await telegram.wait_for(
-        lambda: [c for c in telegram.requests if c.method == "setMyCommands"]
-        if len([c for c in telegram.requests if c.method == "setMyCommands"]) >= 2
-        else None
+        lambda: (
+            [c for c in telegram.requests if c.method == "setMyCommands"]
+            if len([c for c in telegram.requests if c.method == "setMyCommands"]) >= 2
+            else None
+        )
     )
     descriptions = " ".join(str(call.params.get("commands")) for call in calls)
     assert "compose a message step by step" in descriptions
@@ -68,7 +70,10 @@ async def test_health_is_green_when_everything_answers(bot):
 
 async def test_health_is_503_when_telegram_is_unreachable(start_bot, telegram):
     process = await start_bot(TELEGRAM_API_URL="http://127.0.0.1:9")
-    async with aiohttp.ClientSession() as session, session.get(f"{process.url}/healthz") as response:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{process.url}/healthz") as response,
+    ):
         body = await response.json()
     assert response.status == 503
     assert body["telegram"] == "down"
