@@ -167,9 +167,7 @@ class Campaigns:
 
     def set_pause(self, campaign_id: int, reason: str | None) -> None:
         """Mark submission as paused (with the reason shown to people) or running again (None)."""
-        self.db.execute(
-            "UPDATE campaigns SET pause_reason = ? WHERE id = ?", [reason, campaign_id]
-        )
+        self.db.execute("UPDATE campaigns SET pause_reason = ? WHERE id = ?", [reason, campaign_id])
 
     def recent(self, limit: int = 10, author_id: int | None = None) -> list[Campaign]:
         where, args = ("author_id = ?", [author_id]) if author_id is not None else (None, [])

@@ -1,0 +1,109 @@
+"""What a platform error text (`type=error`, `msg`) usually means, for people reading it.
+
+The platform's error vocabulary is not documented, so this is a small keyword match on its
+Russian (and English) wording. It only adds an explanation: the verbatim text is always shown.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aiogram.utils.i18n import gettext as _
+
+
+class RejectionKind(StrEnum):
+    TOKEN = "token"  # noqa: S105 - a kind of error, not a secret
+    BALANCE = "balance"
+    CHARSET = "charset"
+    CASCADE = "cascade"
+    SENDER = "sender"
+    CHANNEL = "channel"
+    RECIPIENT = "recipient"
+    LIMIT = "limit"
+    CONTENT = "content"
+    TEXT = "text"
+
+
+# Kinds about the whole account: every further message would be refused the same way.
+ACCOUNT_WIDE = frozenset({RejectionKind.TOKEN, RejectionKind.BALANCE})
+
+# Tried in order, on the lower-cased text: the first kind with a matching fragment wins.
+_FRAGMENTS: list[tuple[RejectionKind, tuple[str, ...]]] = [
+    (
+        RejectionKind.TOKEN,
+        ("токен", "token", "авторизац", "authoriz", "unauthori", "api key", "ключ api"),
+    ),
+    (
+        RejectionKind.BALANCE,
+        ("баланс", "средств", "денег", "оплат", "balance", "insufficient", "funds"),
+    ),
+    (RejectionKind.CHARSET, ("кодировк", "charset", "encoding")),
+    (RejectionKind.CASCADE, ("рассылк", "сценари", "scenario", "cascade", "mailing")),
+    (RejectionKind.SENDER, ("отправител", "sender", "альфа-имя", "альфаимя", "подпис")),
+    (
+        RejectionKind.CHANNEL,
+        ("канал", "channel", "тип сообщ", "неизвестный тип", "message type", "unknown type"),
+    ),
+    (RejectionKind.LIMIT, ("лимит", "limit", "слишком много", "too many", "превышен")),
+    (
+        RejectionKind.CONTENT,
+        ("стоп", "запрещ", "заблокир", "спам", "blocked", "forbidden", "spam", "stop list"),
+    ),
+    (
+        RejectionKind.RECIPIENT,
+        ("получател", "recipient", "номер", "телефон", "phone", "адрес", "address", "e-mail"),
+    ),
+    (RejectionKind.TEXT, ("текст", "text")),
+]
+
+
+def rejection_kind(message: str) -> RejectionKind | None:
+    """Classify a platform error text; None when no known wording is found."""
+    folded = message.casefold()
+    for kind, fragments in _FRAGMENTS:
+        if any(fragment in folded for fragment in fragments):
+            return kind
+    return None
+
+
+def explain_rejection(message: str) -> str | None:
+    """A one-sentence explanation of a platform error text, in the current language, or None."""
+    kind = rejection_kind(message)
+    if kind is None:
+        return None
+    explanations = {
+        RejectionKind.TOKEN: _(
+            "This usually means the API token is wrong or revoked: check PULSE_TOKEN (tokens are "
+            "created in the platform's web cabinet). Every message is refused until it is fixed."
+        ),
+        RejectionKind.BALANCE: _(
+            "This usually means the platform account has run out of money: top up the balance "
+            "in the platform's cabinet. Every message is refused until then."
+        ),
+        RejectionKind.CHARSET: _(
+            "This usually means the platform cannot use the chosen charset for this text."
+        ),
+        RejectionKind.CASCADE: _(
+            "This usually means the cascade is not found: for type bulk the sender must be the "
+            "number of a scenario mailing created in the platform's cabinet."
+        ),
+        RejectionKind.SENDER: _(
+            "This usually means the sender name is not registered or not approved for this "
+            "channel in the platform's cabinet."
+        ),
+        RejectionKind.CHANNEL: _(
+            "This usually means this message type (channel) is not set up in the platform account."
+        ),
+        RejectionKind.RECIPIENT: _(
+            "This usually means the platform does not accept this recipient's address."
+        ),
+        RejectionKind.LIMIT: _(
+            "This usually means a sending limit of the platform account was reached; try again later."
+        ),
+        RejectionKind.CONTENT: _(
+            "This usually means the platform's rules refused the message (a stop-list or blocked "
+            "words)."
+        ),
+        RejectionKind.TEXT: _("This usually means the platform does not accept the message text."),
+    }
+    return explanations[kind]

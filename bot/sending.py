@@ -1,0 +1,478 @@
+"""The sending engine: turns a confirmed draft into a campaign and submits every recipient once.
+
+`create` binds a recipient list to exactly one campaign (a second press of Send raises
+`AlreadyLaunched`); `launch` submits in the background (see `bot.submission`); `drain` lets
+requests in flight finish at shutdown; `resume_after_restart` asks the author about rows a crash
+left undecided and resumes what never left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+
+import aiohttp
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
+
+from bot.config import Settings
+from bot.metrics import Metrics
+from bot.pulse import PulseClient
+from bot.recovery import (
+    RecoveryDecision,
+    RecoveryQuestion,
+    RecoveryQuestions,
+    pause_text,
+    question_buttons,
+    question_text,
+    resume_buttons,
+)
+from bot.sandbox import SandboxPlatform
+from bot.submission import (
+    CampaignSubmission,
+    PlatformClient,
+    RequestSlots,
+    RunEnd,
+    RunReport,
+    SubmissionOptions,
+)
+from storage.campaigns import Campaign, CampaignState, Draft
+from storage.clock import utc_now_iso
+from storage.messages import SubmitState
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+TELEGRAM_ATTEMPTS = 5
+
+
+class AlreadyLaunched(Exception):
+    """The recipient list was already used by a campaign: nothing new was created."""
+
+    def __init__(self, campaign_id: int) -> None:
+        super().__init__(f"the recipient list already belongs to campaign {campaign_id}")
+        self.campaign_id = campaign_id
+
+
+@dataclass(frozen=True)
+class RecoveryOutcome:
+    """What pressing a recovery button did; `changed` is False for a repeated or stale press."""
+
+    question: RecoveryQuestion
+    changed: bool
+    count: int  # rows sent again or left unknown by this press (0 when not changed)
+
+
+def make_platform(
+    settings: Settings, session: aiohttp.ClientSession
+) -> PulseClient | SandboxPlatform:
+    """The real platform client, or the simulated platform when no token is set."""
+    if settings.sandbox:
+        return SandboxPlatform(
+            session,
+            fail_share=settings.sandbox_fail_share,
+            kannel_status=settings.pulse_kannel_status,
+        )
+    return PulseClient(
+        session,
+        settings.pulse_api_url,
+        settings.pulse_token.get_secret_value(),
+        kannel_status=settings.pulse_kannel_status,
+    )
+
+
+def callback_base(settings: Settings) -> str | None:
+    """Where the platform reports statuses; None when it cannot reach us (no callbacks asked)."""
+    if settings.public_url:
+        return settings.public_url
+    if settings.sandbox:
+        # The sandbox runs in this process and reaches our own endpoint directly.
+        host = settings.web_host if settings.web_host not in ("", "0.0.0.0", "::") else "127.0.0.1"  # noqa: S104
+        return f"http://{host}:{settings.web_port}"
+    return None
+
+
+class Sender:
+    """Creates campaigns and submits their recipients; one instance per program."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        platform: PlatformClient,
+        callback_secret: str,
+        metrics: Metrics,
+        bot: Bot,
+        i18n: I18n,
+        on_change: Callable[[int], None],
+        *,
+        options: SubmissionOptions | None = None,
+        drain_timeout: float = 10.0,
+    ) -> None:
+        self._store = store
+        self._settings = settings
+        self._platform = platform
+        self._callback_secret = callback_secret
+        self._metrics = metrics
+        self._bot = bot
+        self._i18n = i18n
+        self.on_change = on_change
+        self.options = options or SubmissionOptions(
+            mode=settings.pulse_send_mode, list_chunk=settings.pulse_list_chunk
+        )
+        self.callback_base = callback_base(settings)
+        self.questions = RecoveryQuestions(store)
+        self._drain_timeout = drain_timeout
+        self._slots = RequestSlots(settings.pulse_concurrency)
+        self._runs: dict[int, CampaignSubmission] = {}
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._notices: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    # -- creating and starting ------------------------------------------------------------------
+
+    def create(
+        self,
+        draft: Draft,
+        list_id: int,
+        *,
+        author_id: int,
+        author_chat_id: int,
+        scheduled: bool = False,
+    ) -> int:
+        """Create the campaign and its recipient rows in one transaction; returns its id.
+
+        Raises AlreadyLaunched when the list was already used, ValueError when it is missing or
+        empty.
+        """
+        lists = self._store.recipient_lists
+        owner = lists.claimed_by(list_id)
+        if owner is not None:
+            raise AlreadyLaunched(owner)
+        size = lists.size(list_id)
+        if size == 0:
+            raise ValueError(f"recipient list {list_id} is missing or empty")
+        if not draft.columns:
+            draft = replace(draft, columns=lists.columns(list_id))
+        state = CampaignState.SCHEDULED if scheduled else CampaignState.SUBMITTING
+        with self._store.db.atomic():
+            campaign_id = self._store.campaigns.create(
+                draft,
+                author_id=author_id,
+                author_chat_id=author_chat_id,
+                state=state,
+                sandbox=self._settings.sandbox,
+                callbacks=self.callback_base is not None,
+                recipient_count=size,
+            )
+            if not lists.claim(list_id, campaign_id):
+                raise AlreadyLaunched(lists.claimed_by(list_id) or 0)  # rolls everything back
+            count = self._store.messages.copy_from_list(campaign_id, list_id)
+            if count != size:
+                self._store.campaigns.set_recipient_count(campaign_id, count)
+            self._store.audit.record(
+                author_id,
+                "schedule" if scheduled else "send",
+                campaign_id=campaign_id,
+                type=draft.type,
+                sender=draft.sender,
+                recipients=count,
+                sandbox=self._settings.sandbox,
+            )
+        log.info(
+            "campaign %s created by %s: %s, %d recipients%s",
+            campaign_id,
+            author_id,
+            draft.type,
+            count,
+            ", scheduled" if scheduled else "",
+        )
+        return campaign_id
+
+    def launch(self, campaign_id: int) -> None:
+        """Start submitting in the background; a campaign already being submitted is left alone."""
+        if self._closed:
+            log.warning("campaign %s not launched: the program is stopping", campaign_id)
+            return
+        if self.is_running(campaign_id):
+            return
+        campaign = self._store.campaigns.get(campaign_id)
+        if campaign is None:
+            raise LookupError(f"no campaign {campaign_id}")
+        if campaign.state is CampaignState.SCHEDULED:
+            moved = self._store.campaigns.move(
+                campaign_id, (CampaignState.SCHEDULED,), CampaignState.SUBMITTING
+            )
+        elif campaign.state in (CampaignState.SUBMITTED, CampaignState.FINISHED):
+            # Rows put back to `new` by the author (recovery) reopen a finished submission.
+            moved = self._new_rows(campaign_id) > 0 and self._store.campaigns.move(
+                campaign_id,
+                (CampaignState.SUBMITTED, CampaignState.FINISHED),
+                CampaignState.SUBMITTING,
+                submitted_at=None,
+                finished_at=None,
+            )
+        else:
+            moved = campaign.state is CampaignState.SUBMITTING
+        if not moved:
+            log.info("campaign %s not launched: it is %s", campaign_id, campaign.state.value)
+            return
+        if campaign.pause_reason:
+            self._store.campaigns.set_pause(campaign_id, None)
+        task = asyncio.create_task(self._submit_campaign(campaign_id))
+        self._tasks[campaign_id] = task
+        task.add_done_callback(lambda _: self._tasks.pop(campaign_id, None))
+        self._changed(campaign_id)
+
+    def is_running(self, campaign_id: int) -> bool:
+        return campaign_id in self._tasks
+
+    async def wait(self, campaign_id: int) -> None:
+        """Wait until the campaign's current submission pass ends (returns at once if none)."""
+        task = self._tasks.get(campaign_id)
+        if task is not None:
+            await asyncio.shield(task)
+
+    def cancel_scheduled(self, campaign_id: int, *, actor_id: int | None = None) -> bool:
+        """Cancel a campaign still waiting for its time; False when it is not scheduled."""
+        cancelled = self._store.campaigns.move(
+            campaign_id,
+            (CampaignState.SCHEDULED,),
+            CampaignState.CANCELLED,
+            finished_at=utc_now_iso(),
+        )
+        if cancelled:
+            self._store.audit.record(actor_id, "cancel", campaign_id=campaign_id)
+            log.info("campaign %s cancelled by %s", campaign_id, actor_id)
+            self._changed(campaign_id)
+        return cancelled
+
+    def resume(self, campaign_id: int, *, actor_id: int) -> bool:
+        """Continue a paused campaign; False when it is not paused (or already running)."""
+        campaign = self._store.campaigns.get(campaign_id)
+        if (
+            campaign is None
+            or campaign.state is not CampaignState.SUBMITTING
+            or not campaign.pause_reason
+            or self.is_running(campaign_id)
+            or self._closed
+        ):
+            return False
+        self._store.audit.record(actor_id, "resume", campaign_id=campaign_id)
+        log.info("campaign %s resumed by %s", campaign_id, actor_id)
+        self.launch(campaign_id)
+        return True
+
+    # -- submission -----------------------------------------------------------------------------
+
+    async def _submit_campaign(self, campaign_id: int) -> None:
+        """Run submission passes until nothing is left, a pause, or a stop."""
+        while not self._closed:  # a drain may come before this task's first step
+            campaign = self._store.campaigns.get(campaign_id)
+            if campaign is None or campaign.state is not CampaignState.SUBMITTING:
+                return
+            submission = CampaignSubmission(
+                campaign,
+                store=self._store,
+                platform=self._platform,
+                slots=self._slots,
+                options=self.options,
+                callback_base=self.callback_base,
+                callback_secret=self._callback_secret,
+                metrics=self._metrics,
+                on_stored=lambda: self._changed(campaign_id),
+            )
+            self._runs[campaign_id] = submission
+            log.info("campaign %s: submitting (%s mode)", campaign_id, self.options.mode)
+            try:
+                report = await submission.run()
+            except Exception:
+                log.exception("campaign %s: submission failed", campaign_id)
+                return
+            finally:
+                self._runs.pop(campaign_id, None)
+            if not self._after_pass(campaign, report):
+                return
+
+    def _after_pass(self, campaign: Campaign, report: RunReport) -> bool:
+        """Record how a pass ended; True when another pass is needed (rows were put back)."""
+        summary = ", ".join(f"{count} {name}" for name, count in sorted(report.outcomes.items()))
+        if report.end is RunEnd.PAUSED and report.pause is not None:
+            waiting = self._new_rows(campaign.id)
+            self._store.campaigns.set_pause(campaign.id, report.pause.reason)
+            log.warning(
+                "campaign %s paused with %d waiting (%s): %s",
+                campaign.id,
+                waiting,
+                summary or "nothing stored",
+                report.pause.reason,
+            )
+            with self._locale():
+                text = pause_text(campaign.id, report.pause, waiting)
+                buttons = resume_buttons(campaign.id)
+            self._tell(campaign.author_chat_id, text, buttons)
+            self._changed(campaign.id)
+            return False
+        if report.end is RunEnd.STOPPED:
+            log.info(
+                "campaign %s: stopped (%s); %d recipients wait for the next start",
+                campaign.id,
+                summary or "nothing stored",
+                self._new_rows(campaign.id),
+            )
+            return False
+        if self._new_rows(campaign.id) and not self._closed:
+            return True  # rows were put back to `new` while this pass was finishing
+        self._finish_submission(campaign.id, summary)
+        return False
+
+    def _finish_submission(self, campaign_id: int, summary: str = "") -> None:
+        counts = self._store.messages.counts_by_state(campaign_id)
+        if counts.get(SubmitState.NEW) or counts.get(SubmitState.SUBMITTING):
+            return
+        if self._store.campaigns.move(
+            campaign_id,
+            (CampaignState.SUBMITTING,),
+            CampaignState.SUBMITTED,
+            submitted_at=utc_now_iso(),
+        ):
+            totals = ", ".join(f"{count} {state.value}" for state, count in sorted(counts.items()))
+            log.info("campaign %s submitted: %s (this pass: %s)", campaign_id, totals, summary)
+            self._changed(campaign_id)
+
+    def _new_rows(self, campaign_id: int) -> int:
+        return self._store.messages.counts_by_state(campaign_id).get(SubmitState.NEW, 0)
+
+    def _changed(self, campaign_id: int) -> None:
+        try:
+            self.on_change(campaign_id)
+        except Exception:
+            log.exception("campaign %s: change listener failed", campaign_id)
+
+    # -- restart and shutdown -------------------------------------------------------------------
+
+    async def resume_after_restart(self) -> None:
+        """Turn rows a stop left `submitting` into `unknown` and ask their authors; resume the rest."""
+        interrupted = self._store.messages.mark_interrupted()
+        for campaign_id, count in sorted(interrupted.items()):
+            log.warning(
+                "campaign %s: %d recipients were mid-submission at the last stop; now unknown",
+                campaign_id,
+                count,
+            )
+            self.ask_about_interrupted(campaign_id)
+        for campaign in self._store.campaigns.with_state(CampaignState.SUBMITTING):
+            if campaign.pause_reason:
+                log.info("campaign %s stays paused until its author resumes it", campaign.id)
+            elif self._new_rows(campaign.id):
+                log.info("campaign %s: resuming after restart", campaign.id)
+                self.launch(campaign.id)
+            else:
+                self._finish_submission(campaign.id, "after restart")
+
+    def ask_about_interrupted(self, campaign_id: int) -> RecoveryQuestion | None:
+        """Send the author one question about the campaign's interrupted rows (if any)."""
+        campaign = self._store.campaigns.get(campaign_id)
+        count = self._store.messages.count_interrupted(campaign_id)
+        if campaign is None or count == 0:
+            return None
+        question = self.questions.open(campaign_id, count)
+        with self._locale():
+            text = question_text(campaign_id, count)
+            buttons = question_buttons(question)
+        self._tell(campaign.author_chat_id, text, buttons)
+        self._changed(campaign_id)
+        return question
+
+    def decide_recovery(
+        self, question_id: int, decision: RecoveryDecision, *, actor_id: int
+    ) -> RecoveryOutcome | None:
+        """Apply the author's answer once: send the interrupted rows again, or leave them."""
+        question = self.questions.get(question_id)
+        if question is None:
+            return None
+        if question.decision is not None:
+            return RecoveryOutcome(question, changed=False, count=0)
+        messages = self._store.messages
+        with self._store.db.atomic():
+            if decision is RecoveryDecision.SEND:
+                count = messages.requeue_interrupted(question.campaign_id)
+            else:
+                count = messages.leave_interrupted(question.campaign_id)
+            self.questions.decide(question, decision, actor_id)
+            action = "resend_unknown" if decision is RecoveryDecision.SEND else "leave_unknown"
+            self._store.audit.record(
+                actor_id, action, campaign_id=question.campaign_id, count=count
+            )
+        log.info(
+            "campaign %s: %s chose to %s %d interrupted recipients",
+            question.campaign_id,
+            actor_id,
+            decision.value,
+            count,
+        )
+        if decision is RecoveryDecision.SEND and count:
+            self.launch(question.campaign_id)
+        self._changed(question.campaign_id)
+        return RecoveryOutcome(question, changed=True, count=count)
+
+    async def drain(self) -> None:
+        """At shutdown: take no new rows, let requests in flight get their answers (bounded)."""
+        self._closed = True
+        for submission in list(self._runs.values()):
+            submission.stop()
+        pending = [*self._tasks.values(), *self._notices]
+        if not pending:
+            return
+        _, not_done = await asyncio.wait(pending, timeout=self._drain_timeout)
+        for task in not_done:
+            task.cancel()
+        if not_done:
+            await asyncio.wait(not_done)
+            log.warning(
+                "stopped %d tasks that did not finish in %.0f s; their rows become unknown",
+                len(not_done),
+                self._drain_timeout,
+            )
+        log.info("sending drained")
+
+    # -- messages to authors --------------------------------------------------------------------
+
+    @contextmanager
+    def _locale(self) -> Iterator[None]:
+        """Texts of background messages are in the configured language."""
+        with self._i18n.context(), self._i18n.use_locale(self._settings.locale):
+            yield
+
+    def _tell(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        """Send a message in the background, retrying while Telegram is busy or unreachable."""
+        task = asyncio.create_task(self._send_notice(chat_id, text, markup))
+        self._notices.add(task)
+        task.add_done_callback(self._notices.discard)
+
+    async def _send_notice(
+        self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
+    ) -> None:
+        for attempt in range(TELEGRAM_ATTEMPTS):
+            try:
+                await self._bot.send_message(chat_id, text, reply_markup=markup)
+                return
+            except TelegramRetryAfter as error:
+                await asyncio.sleep(error.retry_after)
+            except (TelegramNetworkError, TelegramServerError) as error:
+                log.warning("could not message chat %s (%s); retrying", chat_id, error)
+                await asyncio.sleep(min(2**attempt, 30))
+            except TelegramAPIError as error:
+                log.warning("could not message chat %s: %s", chat_id, error)
+                return
+        log.error("gave up messaging chat %s after %d attempts", chat_id, TELEGRAM_ATTEMPTS)

@@ -1,0 +1,395 @@
+"""Hands one campaign's recipient rows to the platform: bounded concurrency, retries, batched writes.
+
+A row is moved to `submitting` (committed) before its request leaves, so a crash can only leave
+rows whose fate is truly unknown. Answers are written in batches. `Unavailable` answers are
+retried with capped backoff; when they persist the rows go back to `new` and the run pauses.
+`Uncertain` answers make rows `unknown` and are never retried by the program.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal, Protocol
+
+from bot.logs import mask_phone
+from bot.metrics import Metrics
+from bot.pulse import (
+    Accepted,
+    CharsetError,
+    OutgoingMessage,
+    Rejected,
+    SendResult,
+    Unavailable,
+    Uncertain,
+    backoff_delays,
+    encode_text,
+)
+from bot.recipients import render_text
+from bot.rejections import ACCOUNT_WIDE, rejection_kind
+from bot.signing import callback_url
+from storage.campaigns import Campaign
+from storage.messages import MessageRow, SubmitState
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+Outcome = tuple[int, SubmitState, str | None, str | None]  # row id, state, platform id, error
+
+
+class PlatformClient(Protocol):
+    """What the engine needs from a platform: the real client and the sandbox both have it."""
+
+    async def send_message(self, message: OutgoingMessage) -> SendResult: ...
+
+    async def send_list(
+        self, *, type: str, sender: str, charset: str | None, messages: list[OutgoingMessage]
+    ) -> list[SendResult]: ...
+
+
+@dataclass(frozen=True)
+class SubmissionOptions:
+    """How rows are handed over; the defaults suit the real platform, tests shorten the waits."""
+
+    mode: Literal["single", "list"] = "single"
+    list_chunk: int = 500
+    retry_delays: tuple[float, ...] = tuple(backoff_delays(max_tries=5, base=0.5, cap=30.0))
+    retry_after_cap: float = 120.0  # a Retry-After above this is not waited for in full
+    flush_rows: int = 1000  # answers kept in memory before they are written at the latest
+    flush_seconds: float = 0.25
+
+
+class RequestSlots:
+    """At most `size` platform requests in flight, shared by every campaign."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.free = size
+        self._freed = asyncio.Event()
+
+    async def acquire(self, most: int, halted: Callable[[], bool]) -> int:
+        """Wait for at least one free slot and take up to `most`; 0 once `halted()` is true."""
+        while not halted():
+            if self.free:
+                taken = min(self.free, most)
+                self.free -= taken
+                return taken
+            self._freed.clear()
+            await self._freed.wait()
+        return 0
+
+    def release(self, count: int = 1) -> None:
+        self.free += count
+        self._freed.set()
+
+    def wake(self) -> None:
+        """Let waiters re-check whether they were halted."""
+        self._freed.set()
+
+
+class RunEnd(StrEnum):
+    DONE = "done"  # no row of the campaign is left to take
+    PAUSED = "paused"  # the platform is unavailable, or refuses every message; rows wait as `new`
+    STOPPED = "stopped"  # the program is stopping; untaken rows stay `new`
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Why a run paused: the platform's reason, verbatim."""
+
+    reason: str
+    refused: bool  # True: an account-wide refusal (type=error); False: unavailable
+
+
+@dataclass
+class RunReport:
+    end: RunEnd
+    pause: Pause | None = None
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+
+def build_message(
+    campaign: Campaign, row: MessageRow, callback_base: str | None, callback_secret: str
+) -> OutgoingMessage:
+    """The platform message for one recipient: placeholders filled from the row's fields."""
+    callback = None
+    if campaign.callbacks and callback_base:
+        callback = callback_url(callback_base, callback_secret, row.id)
+    return OutgoingMessage(
+        type=campaign.type,
+        sender=campaign.sender,
+        sent_to=row.sent_to,
+        sent_text=render_text(campaign.text, row.fields),
+        html_text=render_text(campaign.html_text, row.fields) if campaign.html_text else None,
+        sent_date=campaign.sent_date or None,
+        charset=campaign.charset or None,
+        ttl=campaign.ttl,
+        button=campaign.button or None,
+        action=campaign.action or None,
+        image=campaign.image or None,
+        callback=callback,
+        find_token=campaign.find_token,
+    )
+
+
+class CampaignSubmission:
+    """One pass over a campaign's `new` rows; `run()` returns why it ended."""
+
+    def __init__(
+        self,
+        campaign: Campaign,
+        *,
+        store: Store,
+        platform: PlatformClient,
+        slots: RequestSlots,
+        options: SubmissionOptions,
+        callback_base: str | None,
+        callback_secret: str,
+        metrics: Metrics,
+        on_stored: Callable[[], None],
+    ) -> None:
+        self.campaign = campaign
+        self._store = store
+        self._platform = platform
+        self._slots = slots
+        self._options = options
+        self._callback_base = callback_base
+        self._callback_secret = callback_secret
+        self._metrics = metrics
+        self._on_stored = on_stored
+        self._halt = asyncio.Event()
+        self._stopping = False
+        self._pause: Pause | None = None
+        self._outcomes: list[Outcome] = []
+        self._back_to_new: list[int] = []
+        self._flush_timer: asyncio.TimerHandle | None = None
+        self._counts: Counter[str] = Counter()
+        self._counters: dict[str, Any] = {}  # prometheus children by endpoint or outcome
+
+    def stop(self) -> None:
+        """Take no more rows; requests in flight still get their answers stored."""
+        self._stopping = True
+        self._halt.set()
+        self._slots.wake()
+
+    def _halted(self) -> bool:
+        return self._halt.is_set()
+
+    async def run(self) -> RunReport:
+        unit = self._options.list_chunk if self._options.mode == "list" else 1
+        in_flight: set[asyncio.Task[None]] = set()
+
+        def finished(task: asyncio.Task[None]) -> None:
+            in_flight.discard(task)
+            self._slots.release()
+            if not task.cancelled() and task.exception() is not None:
+                # A defect: its rows stay `submitting` and become `unknown` at the next start.
+                log.error(
+                    "campaign %s: a submission failed", self.campaign.id, exc_info=task.exception()
+                )
+
+        try:
+            while not self._halted():
+                units = await self._slots.acquire(self._slots.size, self._halted)
+                if units == 0:
+                    break
+                rows = [] if self._halted() else self._take(units * unit)
+                groups = [rows[start : start + unit] for start in range(0, len(rows), unit)]
+                self._slots.release(units - len(groups))
+                if not groups:
+                    break
+                for group in groups:
+                    task = asyncio.create_task(self._submit(group))
+                    in_flight.add(task)
+                    task.add_done_callback(finished)
+            if in_flight:
+                await asyncio.wait(set(in_flight))
+        except asyncio.CancelledError:
+            # A bounded drain gave up waiting: those rows stay `submitting`, unknown at next start.
+            for task in in_flight:
+                task.cancel()
+            raise
+        finally:
+            self._flush()
+        if self._pause is not None:
+            return RunReport(RunEnd.PAUSED, self._pause, self._counts)
+        return RunReport(RunEnd.STOPPED if self._stopping else RunEnd.DONE, None, self._counts)
+
+    def _take(self, limit: int) -> list[MessageRow]:
+        """Move rows to `submitting` in the database; only then may their requests leave."""
+        return self._store.messages.take_new(self.campaign.id, limit)
+
+    async def _submit(self, rows: list[MessageRow]) -> None:
+        """Send one group (one row, or one list chunk) and record what became of each row."""
+        ready: list[tuple[MessageRow, OutgoingMessage]] = []
+        for row in rows:
+            message = build_message(self.campaign, row, self._callback_base, self._callback_secret)
+            try:
+                _check_encodable(message)
+            except CharsetError as error:
+                # Refused here, before any request: certainly not sent.
+                self._record(row, SubmitState.REJECTED, None, str(error))
+                continue
+            ready.append((row, message))
+        if not ready:
+            return
+        results = await self._send_with_retries([message for _, message in ready])
+        for (row, _), result in zip(ready, results, strict=True):
+            self._record_result(row, result)
+        unknown = [
+            (row, result)
+            for (row, _), result in zip(ready, results, strict=True)
+            if isinstance(result, Uncertain)
+        ]
+        if unknown:
+            row, result = unknown[0]
+            log.warning(
+                "campaign %s: %d unknown (never re-sent automatically), first %s: %s",
+                self.campaign.id,
+                len(unknown),
+                mask_phone(row.sent_to),
+                result.reason,  # type: ignore[union-attr]
+            )
+
+    async def _send_with_retries(self, messages: list[OutgoingMessage]) -> list[SendResult]:
+        """Send, and re-send only what was certainly not created (Unavailable), with backoff."""
+        results: list[SendResult] = [Unavailable("not sent")] * len(messages)
+        pending = list(range(len(messages)))
+        delays = self._options.retry_delays
+        for attempt in range(len(delays) + 1):
+            answers = await self._send([messages[index] for index in pending])
+            for index, answer in zip(pending, answers, strict=True):
+                results[index] = answer
+            pending = [index for index in pending if isinstance(results[index], Unavailable)]
+            if not pending or attempt == len(delays) or self._halted():
+                break
+            retry_after = max(
+                (results[index].retry_after or 0.0 for index in pending),  # type: ignore[union-attr]
+                default=0.0,
+            )
+            wait = max(delays[attempt], min(retry_after, self._options.retry_after_cap))
+            log.info(
+                "campaign %s: platform unavailable (%s), retry %d in %.1f s",
+                self.campaign.id,
+                results[pending[0]].reason,  # type: ignore[union-attr]
+                attempt + 1,
+                wait,
+            )
+            # A stop or pause ends the wait early; the rows then go back to `new`.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._halt.wait(), timeout=wait)
+            if self._halted():
+                break
+        return results
+
+    async def _send(self, messages: Sequence[OutgoingMessage]) -> list[SendResult]:
+        """One request: `send-message` for one message, `send-list-messages` for more."""
+        try:
+            if len(messages) == 1:
+                self._count("send-message")
+                return [await self._platform.send_message(messages[0])]
+            self._count("send-list-messages")
+            first = messages[0]
+            results = await self._platform.send_list(
+                type=first.type, sender=first.sender, charset=first.charset, messages=list(messages)
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            # A defect, not an answer: the request may have left, so nothing is re-sent.
+            log.exception("campaign %s: sending failed unexpectedly", self.campaign.id)
+            return [Uncertain(f"internal error: {type(error).__name__}")] * len(messages)
+        if len(results) != len(messages):
+            reason = f"{len(results)} results for {len(messages)} messages"
+            return [Uncertain(reason)] * len(messages)
+        return results
+
+    def _record_result(self, row: MessageRow, result: SendResult) -> None:
+        if isinstance(result, Accepted):
+            self._record(row, SubmitState.ACCEPTED, result.platform_id, None)
+        elif isinstance(result, Rejected):
+            self._record(row, SubmitState.REJECTED, None, result.message)
+            if rejection_kind(result.message) in ACCOUNT_WIDE:
+                self._pause_with(Pause(result.message, refused=True))
+        elif isinstance(result, Uncertain):
+            self._record(row, SubmitState.UNKNOWN, None, result.reason)
+        else:
+            self._back_to_new.append(row.id)
+            self._counts["back to new"] += 1
+            self._count("unavailable")
+            if not self._stopping:  # a stop cut the retries short: the next start goes on
+                self._pause_with(Pause(result.reason, refused=False))
+            self._schedule_flush()
+
+    def _record(
+        self, row: MessageRow, state: SubmitState, platform_id: str | None, error: str | None
+    ) -> None:
+        self._outcomes.append((row.id, state, platform_id, error))
+        self._counts[state.value] += 1
+        self._count(state.value)
+        self._schedule_flush()
+
+    def _count(self, name: str) -> None:
+        """Count a request (by endpoint name) or an outcome; label lookups are cached."""
+        counter = self._counters.get(name)
+        if counter is None:
+            if name.startswith("send-"):
+                counter = self._metrics.platform_requests.labels(endpoint=name)
+            else:
+                counter = self._metrics.submissions.labels(outcome=name)
+            self._counters[name] = counter
+        counter.inc()
+
+    def _pause_with(self, pause: Pause) -> None:
+        if self._pause is None:
+            self._pause = pause
+            log.warning("campaign %s: pausing: %s", self.campaign.id, pause.reason)
+        self._halt.set()
+        self._slots.wake()
+
+    def _schedule_flush(self) -> None:
+        if len(self._outcomes) + len(self._back_to_new) >= self._options.flush_rows:
+            self._flush()
+        elif self._flush_timer is None:
+            loop = asyncio.get_running_loop()
+            self._flush_timer = loop.call_later(self._options.flush_seconds, self._flush)
+
+    def _flush(self) -> None:
+        """Write the buffered answers in one transaction."""
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+            self._flush_timer = None
+        if not self._outcomes and not self._back_to_new:
+            return
+        outcomes, self._outcomes = self._outcomes, []
+        back_to_new, self._back_to_new = self._back_to_new, []
+        try:
+            with self._store.db.atomic():
+                if outcomes:
+                    self._store.messages.finish_submissions(outcomes)
+                if back_to_new:
+                    self._store.messages.back_to_new(back_to_new)
+        except sqlite3.Error:
+            # Keep them for the next write; until then the rows stay `submitting`, which a
+            # restart turns into `unknown`: never into a second send.
+            log.exception("campaign %s: could not store answers", self.campaign.id)
+            self._outcomes[:0] = outcomes
+            self._back_to_new[:0] = back_to_new
+            return
+        try:
+            self._on_stored()
+        except Exception:
+            log.exception("campaign %s: change listener failed", self.campaign.id)
+
+
+def _check_encodable(message: OutgoingMessage) -> None:
+    """Raise CharsetError when the rendered text cannot be sent in the campaign's charset."""
+    encode_text(message.sent_text, message.charset)
+    if message.html_text:
+        encode_text(message.html_text, message.charset)

@@ -1,0 +1,109 @@
+"""Buttons of the sending engine's questions: send interrupted messages again, resume a pause.
+
+Only the campaign's author or an admin decides; a second press changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.recovery import RecoveryChoice, RecoveryDecision, ResumeChoice
+from bot.sending import Sender
+from storage.campaigns import Campaign
+from storage.members import Member, Role
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+router = Router(name="recovery")
+OPERATOR = {"role": "operator"}
+
+
+def may_decide(member: Member, campaign: Campaign | None) -> bool:
+    return campaign is not None and (
+        member.role is Role.ADMIN or member.user_id == campaign.author_id
+    )
+
+
+async def close_question(query: CallbackQuery, note: str | None) -> None:
+    """Remove the buttons and add what was decided (if given) under the question."""
+    message = query.message
+    if not isinstance(message, Message):
+        return
+    try:
+        if note:
+            await message.edit_text(f"{message.html_text}\n\n{note}", reply_markup=None)
+        else:
+            await message.edit_reply_markup(reply_markup=None)
+    except TelegramBadRequest as error:
+        log.info("could not update the question in chat %s: %s", message.chat.id, error)
+
+
+@router.callback_query(RecoveryChoice.filter(), flags=OPERATOR)
+async def recovery_choice(
+    query: CallbackQuery,
+    callback_data: RecoveryChoice,
+    sender: Sender,
+    store: Store,
+    member: Member,
+) -> None:
+    """Send the interrupted messages again, or leave them unknown: once."""
+    question = sender.questions.get(callback_data.question_id)
+    campaign = store.campaigns.get(question.campaign_id) if question else None
+    if question is None or callback_data.decision is RecoveryDecision.SUPERSEDED:
+        await query.answer(_("This question is no longer open."), show_alert=True)
+        return
+    if not may_decide(member, campaign):
+        await query.answer(_("Only the campaign's author or an admin can decide this."), True)
+        return
+    outcome = sender.decide_recovery(question.id, callback_data.decision, actor_id=member.user_id)
+    if outcome is None or not outcome.changed:
+        decided = outcome.question.decision if outcome else None
+        texts = {
+            RecoveryDecision.SEND: _("Already decided: sent again."),
+            RecoveryDecision.LEAVE: _("Already decided: left as unknown."),
+            RecoveryDecision.SUPERSEDED: _(
+                "A newer question about this campaign replaced this one."
+            ),
+        }
+        await query.answer(texts.get(decided, _("This question is no longer open.")), True)
+        await close_question(query, texts.get(decided))
+        return
+    if callback_data.decision is RecoveryDecision.SEND:
+        note = _("✅ Sending them again: {count}.").format(count=outcome.count)
+    else:
+        note = _("Left as unknown: {count}. They will not be sent again.").format(
+            count=outcome.count
+        )
+    await query.answer()
+    await close_question(query, note)
+
+
+@router.callback_query(ResumeChoice.filter(), flags=OPERATOR)
+async def resume_choice(
+    query: CallbackQuery,
+    callback_data: ResumeChoice,
+    sender: Sender,
+    store: Store,
+    member: Member,
+) -> None:
+    """Continue a paused campaign."""
+    campaign = store.campaigns.get(callback_data.campaign_id)
+    if not may_decide(member, campaign):
+        await query.answer(_("Only the campaign's author or an admin can decide this."), True)
+        return
+    if not sender.resume(callback_data.campaign_id, actor_id=member.user_id):
+        await query.answer(
+            _("Nothing to resume: campaign #{campaign_id} is not paused.").format(
+                campaign_id=callback_data.campaign_id
+            ),
+            True,
+        )
+        await close_question(query, None)
+        return
+    await query.answer()
+    await close_question(query, _("▶️ Resumed."))

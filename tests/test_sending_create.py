@@ -1,0 +1,116 @@
+"""Creating and starting campaigns: a list is used once, scheduled ones wait, launches are idempotent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.sending import AlreadyLaunched, callback_base
+from storage.campaigns import CampaignState, Draft
+from storage.messages import SubmitState
+from tests.conftest import ADMIN
+from tests.fakes.platform import FakePlatform
+from tests.fakes.telegram import FakeTelegram
+from tests.sending_harness import make_harness, make_settings, phones, settle
+
+DRAFT = Draft(type="sms", sender="Shop", text="Hello")
+
+
+async def test_a_second_send_of_the_same_list_raises_and_creates_nothing(
+    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+) -> None:
+    harness = await make_harness(tmp_path, telegram, platform)
+    try:
+        list_id = harness.new_list(phones(3))
+        first = harness.sender.create(DRAFT, list_id, author_id=ADMIN, author_chat_id=ADMIN)
+        with pytest.raises(AlreadyLaunched) as raised:
+            harness.sender.create(DRAFT, list_id, author_id=ADMIN, author_chat_id=ADMIN)
+
+        assert raised.value.campaign_id == first
+        assert [campaign.id for campaign in harness.store.campaigns.recent()] == [first]
+        assert harness.states(first) == {SubmitState.NEW: 3}
+        assert [entry["action"] for entry in harness.store.audit.recent()] == ["send"]
+        assert harness.store.campaigns.get(first).recipient_count == 3
+    finally:
+        await harness.close()
+
+
+async def test_launching_twice_submits_each_recipient_once(
+    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+) -> None:
+    platform.latency = 0.01
+    harness = await make_harness(tmp_path, telegram, platform, pulse_concurrency=2)
+    try:
+        campaign_id = harness.start(addresses=phones(10))
+        harness.sender.launch(campaign_id)
+        await settle(harness, campaign_id)
+        harness.sender.launch(campaign_id)  # submitted already: nothing to do
+        await settle(harness, campaign_id)
+
+        assert platform.received == dict.fromkeys(phones(10), 1)
+        assert len(platform.requests) == 10
+    finally:
+        await harness.close()
+
+
+async def test_a_scheduled_campaign_waits_until_launched_and_can_be_cancelled(
+    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+) -> None:
+    harness = await make_harness(tmp_path, telegram, platform)
+    try:
+        waiting = harness.sender.create(
+            DRAFT,
+            harness.new_list(phones(2)),
+            author_id=ADMIN,
+            author_chat_id=ADMIN,
+            scheduled=True,
+        )
+        cancelled = harness.sender.create(
+            DRAFT,
+            harness.new_list(phones(2, start=10)),
+            author_id=ADMIN,
+            author_chat_id=ADMIN,
+            scheduled=True,
+        )
+        assert harness.campaign_state(waiting) is CampaignState.SCHEDULED
+        assert harness.sender.cancel_scheduled(cancelled, actor_id=ADMIN)
+        assert not harness.sender.cancel_scheduled(cancelled, actor_id=ADMIN)
+
+        harness.sender.launch(cancelled)
+        harness.sender.launch(waiting)
+        await settle(harness, waiting)
+
+        assert not harness.sender.cancel_scheduled(waiting)
+        assert harness.campaign_state(waiting) is CampaignState.SUBMITTED
+        assert harness.campaign_state(cancelled) is CampaignState.CANCELLED
+        assert set(platform.received) == set(phones(2))
+        actions = [entry["action"] for entry in reversed(harness.store.audit.recent())]
+        assert actions == ["schedule", "schedule", "cancel"]
+    finally:
+        await harness.close()
+
+
+async def test_an_empty_or_missing_list_is_refused(
+    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+) -> None:
+    harness = await make_harness(tmp_path, telegram, platform)
+    try:
+        with pytest.raises(ValueError, match="empty"):
+            harness.sender.create(DRAFT, 999, author_id=ADMIN, author_chat_id=ADMIN)
+        assert harness.store.campaigns.recent() == []
+    finally:
+        await harness.close()
+
+
+def test_callbacks_go_to_the_public_url_or_the_sandbox_reaches_its_own_endpoint(
+    tmp_path: Path, telegram: FakeTelegram
+) -> None:
+    url = "http://127.0.0.1:9/api/v1"
+    public = make_settings(tmp_path, telegram, url, public_url="https://bot.example.com")
+    sandbox = make_settings(tmp_path, telegram, url, public_url="", pulse_token="", web_port=8099)
+    real = make_settings(tmp_path, telegram, url, public_url="")
+
+    assert callback_base(public) == "https://bot.example.com"
+    assert callback_base(sandbox) == "http://127.0.0.1:8099"
+    assert callback_base(real) is None

@@ -1,0 +1,156 @@
+"""Stops mid-campaign: nothing is submitted twice by itself; the author decides about the unknown."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from pathlib import Path
+
+from bot.recovery import RecoveryDecision
+from storage.campaigns import CampaignState
+from storage.messages import INTERRUPTED, INTERRUPTED_LEFT, SubmitState
+from tests.conftest import ADMIN
+from tests.fakes.platform import FakePlatform
+from tests.fakes.telegram import FakeTelegram
+from tests.sending_harness import Harness, make_harness, phones, settle
+
+
+def requests_per_recipient(platform: FakePlatform) -> Counter[str]:
+    return Counter(request.params["sent_to"] for request in platform.requests)
+
+
+async def interrupted_campaign(
+    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+) -> tuple[Harness, int, list[str]]:
+    """Stop an engine while 3 requests hang, then start a new one on the same database."""
+    platform.hold()
+    first = await make_harness(tmp_path, telegram, platform, pulse_concurrency=3, drain_timeout=0.1)
+    campaign_id = first.start(addresses=phones(10))
+    async with asyncio.timeout(5):
+        await platform.wait_requests(3)
+    await first.close()  # the bounded drain gives up: 3 rows stay `submitting`
+    caught = sorted(requests_per_recipient(platform))
+    platform.release()
+
+    second = await make_harness(tmp_path, telegram, platform, pulse_concurrency=3)
+    await second.sender.resume_after_restart()
+    await settle(second, campaign_id)
+    return second, campaign_id, caught
+
+
+async def test_restart_marks_caught_rows_unknown_resumes_the_rest_and_asks_the_author(
+    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+) -> None:
+    harness, campaign_id, caught = await interrupted_campaign(tmp_path, telegram, platform)
+    try:
+        assert len(caught) == 3
+        assert max(requests_per_recipient(platform).values()) == 1
+        assert set(requests_per_recipient(platform)) == set(phones(10))
+        unknown = [row for row in harness.rows(campaign_id) if row.state is SubmitState.UNKNOWN]
+        assert sorted(row.sent_to for row in unknown) == caught
+        assert {row.error for row in unknown} == {INTERRUPTED}
+        assert harness.states(campaign_id)[SubmitState.ACCEPTED] == 7
+        assert harness.campaign_state(campaign_id) is CampaignState.SUBMITTED
+
+        question = await telegram.wait_message(ADMIN, "was interrupted")
+        assert "Messages concerned: 3." in question["text"]
+        assert telegram.find_button(question, "Send these 3 again")
+        assert telegram.find_button(question, "Leave them")
+        assert len(telegram.chat(ADMIN)) == 1  # one question, nothing else
+    finally:
+        await harness.close()
+
+
+async def test_send_again_submits_exactly_the_interrupted_rows_once_more(
+    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+) -> None:
+    harness, campaign_id, caught = await interrupted_campaign(tmp_path, telegram, platform)
+    try:
+        question = harness.sender.questions.get(1)
+        assert question is not None
+        assert question.count == 3
+
+        outcome = harness.sender.decide_recovery(1, RecoveryDecision.SEND, actor_id=ADMIN)
+        await settle(harness, campaign_id)
+        again = harness.sender.decide_recovery(1, RecoveryDecision.SEND, actor_id=ADMIN)
+        other = harness.sender.decide_recovery(1, RecoveryDecision.LEAVE, actor_id=ADMIN)
+        await settle(harness, campaign_id)
+
+        assert (outcome.changed, outcome.count) == (True, 3)
+        assert not again.changed
+        assert not other.changed
+        counts = requests_per_recipient(platform)
+        assert {phone for phone, count in counts.items() if count == 2} == set(caught)
+        assert sum(counts.values()) == 13
+        assert harness.states(campaign_id) == {SubmitState.ACCEPTED: 10}
+        assert harness.campaign_state(campaign_id) is CampaignState.SUBMITTED
+        assert harness.store.audit.recent(1)[0]["action"] == "resend_unknown"
+    finally:
+        await harness.close()
+
+
+async def test_leave_them_keeps_the_rows_unknown_and_sends_nothing(
+    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+) -> None:
+    harness, campaign_id, _caught = await interrupted_campaign(tmp_path, telegram, platform)
+    try:
+        outcome = harness.sender.decide_recovery(1, RecoveryDecision.LEAVE, actor_id=ADMIN)
+        again = harness.sender.decide_recovery(1, RecoveryDecision.SEND, actor_id=ADMIN)
+
+        assert (outcome.changed, outcome.count, again.changed) == (True, 3, False)
+        assert not harness.sender.is_running(campaign_id)
+        unknown = [row for row in harness.rows(campaign_id) if row.state is SubmitState.UNKNOWN]
+        assert {row.error for row in unknown} == {INTERRUPTED_LEFT}
+        assert sum(requests_per_recipient(platform).values()) == 10
+        assert harness.store.audit.recent(1)[0]["action"] == "leave_unknown"
+    finally:
+        await harness.close()
+
+
+async def test_graceful_stop_lets_answers_in_flight_arrive_and_resumes_the_rest_later(
+    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+) -> None:
+    platform.latency = 0.2
+    first = await make_harness(tmp_path, telegram, platform, pulse_concurrency=4)
+    campaign_id = first.start(addresses=phones(20))
+    async with asyncio.timeout(5):
+        await platform.wait_requests(4)
+    await first.close()
+
+    second = await make_harness(tmp_path, telegram, platform, pulse_concurrency=4)
+    try:
+        counts = second.states(campaign_id)
+        assert counts[SubmitState.ACCEPTED] == len(platform.requests) >= 4
+        assert SubmitState.SUBMITTING not in counts
+        assert SubmitState.UNKNOWN not in counts
+        assert counts[SubmitState.NEW] == 20 - counts[SubmitState.ACCEPTED]
+
+        await second.sender.resume_after_restart()
+        await settle(second, campaign_id)
+
+        assert platform.received == dict.fromkeys(phones(20), 1)
+        assert second.states(campaign_id) == {SubmitState.ACCEPTED: 20}
+        assert telegram.chat(ADMIN) == []  # nothing was interrupted: no question
+    finally:
+        await second.close()
+
+
+async def test_stopping_during_retry_waits_returns_rows_to_new_without_pausing(
+    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+) -> None:
+    platform.default = ("http", 503)
+    harness = await make_harness(
+        tmp_path, telegram, platform, pulse_concurrency=2, retry_delays=(30.0,)
+    )
+    campaign_id = harness.start(addresses=phones(5))
+    async with asyncio.timeout(5):
+        await platform.wait_requests(2)
+    async with asyncio.timeout(5):  # the 30 s retry wait is cut short
+        await harness.sender.drain()
+
+    assert harness.states(campaign_id) == {SubmitState.NEW: 5}
+    campaign = harness.store.campaigns.get(campaign_id)
+    assert campaign.state is CampaignState.SUBMITTING
+    assert campaign.pause_reason is None
+    await harness.close()
+    assert telegram.chat(ADMIN) == []
