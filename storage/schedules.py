@@ -142,9 +142,7 @@ class Schedules:
 
     def waiting(self, now: datetime, owner_id: int | None = None) -> list[Schedule]:
         """Pending and missed schedules, and platform-held ones whose time is still ahead."""
-        where = (
-            "(state IN ('pending', 'missed') OR (mode = 'platform' AND state = 'done' AND run_at > ?))"
-        )
+        where = "(state IN ('pending', 'missed') OR (mode = 'platform' AND state = 'done' AND run_at > ?))"
         args: list[object] = [to_iso(now)]
         if owner_id is not None:
             where += " AND owner_id = ?"

@@ -1,0 +1,545 @@
+"""Timed sends: creating schedules, registering them with APScheduler, firing each run exactly once.
+
+Design:
+- The `schedules` table is the source of truth; APScheduler only holds one `DateTrigger` job per
+  pending schedule (`schedule:<id>`), rebuilt from the table at every start.
+- A schedule points at a source campaign in state `scheduled`, made by `Sender.create` with the
+  composed draft and recipients. A one-off schedule launches that campaign. A recurring one keeps
+  it as a template that is never submitted: each run copies it (fields and recipient rows, one
+  INSERT ... SELECT each) into a new campaign and launches the copy.
+- A run is claimed in the database (a conditional UPDATE on state `pending` and the expected
+  `run_at`) before anything is launched, so a second fire, a stale job or a restart finds the
+  run taken and sends nothing. A crash between the claim and the launch loses that run rather
+  than risking a second send.
+- Jobs have `misfire_grace_time=None`: APScheduler runs a late job however late, and `fire`
+  decides from the table. A run found less than SCHEDULE_GRACE_MINUTES late is sent; a later one
+  becomes `missed` and its owner is asked (Send now / Discard). For a recurring schedule only the
+  latest missed run is asked about; the series continues with its next run after now.
+- Platform mode submits at once with `sent_date` (the time in PULSE_TIMEZONE); its row is kept
+  as `done` so /scheduled can show it until its time, but it cannot be cancelled from here.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.date import DateTrigger
+from babel.dates import get_day_names
+from babel.numbers import format_decimal
+
+from bot.config import Settings
+from bot.when import (
+    Recurrence,
+    first_run,
+    format_moment,
+    next_run,
+    platform_sent_date,
+    too_soon,
+)
+from storage.campaigns import Campaign, Draft
+from storage.clock import utc_now
+from storage.members import Role
+from storage.schedules import Schedule, ScheduleMode, ScheduleState
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+EARLY_TOLERANCE = timedelta(seconds=1)  # a job woken this early still counts as on time
+TEXT_START_CHARS = 60  # of the message text shown in lists and questions
+
+
+class CampaignSender(Protocol):
+    """What scheduling needs from the sending engine (`bot.sending.Sender`)."""
+
+    def create(
+        self,
+        draft: Draft,
+        list_id: int,
+        *,
+        author_id: int,
+        author_chat_id: int,
+        scheduled: bool = False,
+    ) -> int: ...
+
+    def launch(self, campaign_id: int) -> None: ...
+
+    def cancel_scheduled(self, campaign_id: int, *, actor_id: int | None = None) -> bool: ...
+
+
+class ScheduleAction(CallbackData, prefix="sched"):
+    """A button on a /scheduled list or a missed-send question; `stamp` pins the run it meant."""
+
+    action: str  # "cancel" | "now" | "now_yes" | "list" | "move" | "send_missed" | "discard"
+    schedule_id: int
+    stamp: int = 0
+    origin: str = "list"  # "list" (/scheduled) or "question" (the missed-send question)
+
+
+class Outcome(StrEnum):
+    DONE = "done"
+    GONE = "gone"  # fired, cancelled or changed meanwhile: the button was stale
+    NOT_ALLOWED = "not_allowed"
+    TOO_SOON = "too_soon"
+    NEVER = "never"  # a repeat that never fires after the chosen time
+
+
+class Fired(StrEnum):
+    SENT = "sent"
+    MISSED = "missed"
+    NOTHING = "nothing"
+
+
+def job_id(schedule_id: int) -> str:
+    return f"schedule:{schedule_id}"
+
+
+def stamp_of(schedule: Schedule) -> int:
+    return int(schedule.run_at_time.timestamp())
+
+
+class SchedulingService:
+    """Creates, fires and manages scheduled sends; `clock` returns the current UTC time."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        scheduler: BaseScheduler,
+        sender: CampaignSender,
+        bot: Bot,
+        settings: Settings,
+        i18n: I18n,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.store = store
+        self.scheduler = scheduler
+        self.sender = sender
+        self.bot = bot
+        self.settings = settings
+        self.i18n = i18n
+        self.clock = clock
+
+    @property
+    def grace(self) -> timedelta:
+        return timedelta(minutes=self.settings.schedule_grace_minutes)
+
+    # -- creating -------------------------------------------------------------------------------
+
+    def schedule_by_bot(
+        self,
+        draft: Draft,
+        list_id: int,
+        *,
+        start: datetime,
+        recurrence: Recurrence | None,
+        owner_id: int,
+        owner_chat_id: int,
+        locale: str | None = None,
+    ) -> Schedule | Outcome:
+        """Keep the campaign waiting and register its job; raises the sender's AlreadyLaunched."""
+        run_at = first_run(recurrence, start, self.settings.zone)
+        if run_at is None:
+            return Outcome.NEVER
+        if too_soon(run_at, self.clock()):
+            return Outcome.TOO_SOON
+        campaign_id = self.sender.create(
+            draft, list_id, author_id=owner_id, author_chat_id=owner_chat_id, scheduled=True
+        )
+        schedule_id = self.store.schedules.add(
+            campaign_id,
+            owner_id=owner_id,
+            owner_chat_id=owner_chat_id,
+            run_at=run_at,
+            mode=ScheduleMode.BOT,
+            recurrence=recurrence.to_text() if recurrence else None,
+            locale=locale,
+        )
+        schedule = self._get(schedule_id)
+        self.store.audit.record(
+            owner_id,
+            "schedule_create",
+            schedule_id=schedule_id,
+            campaign_id=campaign_id,
+            run_at=schedule.run_at,
+            mode=schedule.mode.value,
+            recurrence=schedule.recurrence,
+        )
+        self._register(schedule)
+        log.info("schedule %s: campaign %s at %s", schedule_id, campaign_id, schedule.run_at)
+        return schedule
+
+    def schedule_by_platform(
+        self,
+        draft: Draft,
+        list_id: int,
+        *,
+        at: datetime,
+        owner_id: int,
+        owner_chat_id: int,
+        locale: str | None = None,
+    ) -> Schedule | Outcome:
+        """Submit now with `sent_date`; the platform holds the messages until `at`."""
+        if too_soon(at, self.clock()):
+            return Outcome.TOO_SOON
+        held = replace(draft, sent_date=platform_sent_date(at, self.settings.pulse_zone))
+        campaign_id = self.sender.create(
+            held, list_id, author_id=owner_id, author_chat_id=owner_chat_id
+        )
+        schedule_id = self.store.schedules.add(
+            campaign_id,
+            owner_id=owner_id,
+            owner_chat_id=owner_chat_id,
+            run_at=at,
+            mode=ScheduleMode.PLATFORM,
+            state=ScheduleState.DONE,
+            locale=locale,
+        )
+        self.store.audit.record(
+            owner_id,
+            "schedule_create",
+            schedule_id=schedule_id,
+            campaign_id=campaign_id,
+            mode=ScheduleMode.PLATFORM.value,
+            sent_date=held.sent_date,
+        )
+        self.sender.launch(campaign_id)
+        return self._get(schedule_id)
+
+    # -- running --------------------------------------------------------------------------------
+
+    def restore(self) -> int:
+        """Register every pending schedule (overdue ones too: their job runs as soon as the
+        scheduler does, and `fire` decides). Returns how many were registered."""
+        pending = [
+            schedule
+            for schedule in self.store.schedules.with_state(ScheduleState.PENDING)
+            if schedule.mode is ScheduleMode.BOT
+        ]
+        for schedule in pending:
+            self._register(schedule)
+        log.info("scheduled sends registered: %s", len(pending))
+        return len(pending)
+
+    def due(self) -> list[Schedule]:
+        """Pending schedules whose time has come."""
+        now = self.clock()
+        return [
+            schedule
+            for schedule in self.store.schedules.with_state(ScheduleState.PENDING)
+            if schedule.mode is ScheduleMode.BOT and schedule.run_at_time <= now
+        ]
+
+    async def fire_due(self) -> dict[int, Fired]:
+        """Fire every due schedule once (what the jobs do, all at once)."""
+        return {schedule.id: await self.fire(schedule.id) for schedule in self.due()}
+
+    async def fire(self, schedule_id: int) -> Fired:
+        """Run a schedule's current run if it is due: send it, or ask its owner if it is too late."""
+        schedule = self.store.schedules.get(schedule_id)
+        if schedule is None or schedule.state is not ScheduleState.PENDING:
+            return Fired.NOTHING
+        now = self.clock()
+        if schedule.run_at_time - now > EARLY_TOLERANCE:
+            self._register(schedule)  # a stale job of a moved schedule: wait for the new time
+            return Fired.NOTHING
+        if now - schedule.run_at_time > self.grace:
+            return await self._miss(schedule, now)
+        return Fired.SENT if self._run(schedule, now) else Fired.NOTHING
+
+    async def _job(self, schedule_id: int) -> None:
+        # Jobs run outside any update, so the interface language is set here.
+        with self.i18n.context(), self.i18n.use_locale(self.settings.locale):
+            try:
+                await self.fire(schedule_id)
+            except Exception:
+                log.exception("schedule %s: firing failed", schedule_id)
+
+    def _run(self, schedule: Schedule, now: datetime, actor_id: int | None = None) -> bool:
+        """Claim the current run in the database, then launch it; False if it was taken."""
+        if schedule.recurrence is None:
+            if not self.store.schedules.fire_once(schedule.id, schedule.run_at, now):
+                return False
+            campaign_id = schedule.campaign_id
+            self._unregister(schedule.id)
+        else:
+            following = self._next(schedule, now)
+            if following is None:
+                return False
+            copy_id = self.store.schedules.fire_recurring(
+                schedule.id, schedule.run_at, following, now
+            )
+            if copy_id is None:
+                return False
+            campaign_id = copy_id
+            self._register(self._get(schedule.id))
+        self.store.audit.record(
+            actor_id,
+            "schedule_fired" if actor_id is None else "schedule_send_now",
+            schedule_id=schedule.id,
+            campaign_id=campaign_id,
+            run_at=schedule.run_at,
+        )
+        log.info("schedule %s: launching campaign %s", schedule.id, campaign_id)
+        self.sender.launch(campaign_id)
+        return True
+
+    async def _miss(self, schedule: Schedule, now: datetime) -> Fired:
+        """Too late to send by itself: record the missed run and ask its owner."""
+        if schedule.recurrence is None:
+            if not self.store.schedules.miss_once(schedule.id, schedule.run_at):
+                return Fired.NOTHING
+            missed_id = schedule.id
+            self._unregister(schedule.id)
+        else:
+            following = self._next(schedule, now)
+            if following is None:
+                return Fired.NOTHING
+            missed = self.store.schedules.miss_recurring(
+                schedule.id, schedule.run_at, following, now
+            )
+            if missed is None:
+                return Fired.NOTHING
+            missed_id = missed
+            self._register(self._get(schedule.id))
+        self.store.audit.record(
+            None, "schedule_missed", schedule_id=missed_id, run_at=schedule.run_at
+        )
+        log.warning("schedule %s: missed its time %s", missed_id, schedule.run_at)
+        await self._ask_owner(self._get(missed_id), now)
+        return Fired.MISSED
+
+    async def _ask_owner(self, missed: Schedule, now: datetime) -> None:
+        locale = missed.locale or self.settings.locale
+        with self.i18n.context(), self.i18n.use_locale(locale):
+            late = int((now - missed.run_at_time).total_seconds() // 60)
+            text = "\n\n".join(
+                [
+                    _(
+                        "⏰ A scheduled send was missed while the bot was not running "
+                        "({minutes} min late). Send it now or discard it?"
+                    ).format(minutes=late),
+                    self.describe(missed, locale),
+                ]
+            )
+            keyboard = missed_keyboard(missed)
+        try:
+            await self.bot.send_message(missed.owner_chat_id, text, reply_markup=keyboard)
+        except TelegramAPIError as error:
+            # The question is also on /scheduled, so the owner can still decide there.
+            log.warning("schedule %s: could not ask the owner: %s", missed.id, error)
+
+    # -- managing -------------------------------------------------------------------------------
+
+    def may_manage(self, schedule: Schedule, user_id: int, role: Role) -> bool:
+        """Admins manage every schedule, operators their own."""
+        return role is Role.ADMIN or (role is Role.OPERATOR and schedule.owner_id == user_id)
+
+    def visible_to(self, user_id: int, role: Role) -> list[Schedule]:
+        """What /scheduled lists for this member, soonest first."""
+        owner = None if role is Role.ADMIN else user_id
+        return self.store.schedules.waiting(self.clock(), owner_id=owner)
+
+    def cancel(self, schedule_id: int, *, actor_id: int, role: Role) -> Outcome:
+        """Cancel a pending bot-mode schedule (or discard a missed one): nothing will be sent."""
+        schedule = self.store.schedules.get(schedule_id)
+        if schedule is None:
+            return Outcome.GONE
+        if not self.may_manage(schedule, actor_id, role):
+            return Outcome.NOT_ALLOWED
+        if schedule.state is ScheduleState.MISSED:
+            return self.resolve_missed(schedule_id, send=False, actor_id=actor_id, role=role)
+        if schedule.mode is not ScheduleMode.BOT or not self.store.schedules.cancel(schedule_id):
+            return Outcome.GONE
+        self._unregister(schedule_id)
+        self.sender.cancel_scheduled(schedule.campaign_id, actor_id=actor_id)
+        self.store.audit.record(
+            actor_id, "schedule_cancel", schedule_id=schedule_id, campaign_id=schedule.campaign_id
+        )
+        return Outcome.DONE
+
+    def send_now(self, schedule_id: int, *, actor_id: int, role: Role, stamp: int) -> Outcome:
+        """Send the upcoming run now (a recurring schedule then continues with the one after)."""
+        schedule = self.store.schedules.get(schedule_id)
+        if schedule is None:
+            return Outcome.GONE
+        if not self.may_manage(schedule, actor_id, role):
+            return Outcome.NOT_ALLOWED
+        if schedule.state is ScheduleState.MISSED:
+            return self.resolve_missed(schedule_id, send=True, actor_id=actor_id, role=role)
+        if schedule.mode is not ScheduleMode.BOT or stamp != stamp_of(schedule):
+            return Outcome.GONE
+        sent = self._run(schedule, self.clock(), actor_id=actor_id)
+        return Outcome.DONE if sent else Outcome.GONE
+
+    def reschedule(
+        self, schedule_id: int, start: datetime, *, actor_id: int, role: Role, stamp: int
+    ) -> Schedule | Outcome:
+        """Move a pending schedule (a recurring one: its series) to start at `start`."""
+        schedule = self.store.schedules.get(schedule_id)
+        if schedule is None:
+            return Outcome.GONE
+        if not self.may_manage(schedule, actor_id, role):
+            return Outcome.NOT_ALLOWED
+        if schedule.state is not ScheduleState.PENDING or stamp != stamp_of(schedule):
+            return Outcome.GONE
+        recurrence = Recurrence.from_text(schedule.recurrence) if schedule.recurrence else None
+        run_at = first_run(recurrence, start, self.settings.zone)
+        if run_at is None:
+            return Outcome.NEVER
+        if too_soon(run_at, self.clock()):
+            return Outcome.TOO_SOON
+        if not self.store.schedules.move(schedule_id, schedule.run_at, run_at, schedule.recurrence):
+            return Outcome.GONE
+        moved = self._get(schedule_id)
+        self._register(moved)
+        self.store.audit.record(
+            actor_id,
+            "schedule_reschedule",
+            schedule_id=schedule_id,
+            previous=schedule.run_at,
+            run_at=moved.run_at,
+        )
+        return moved
+
+    def resolve_missed(self, schedule_id: int, *, send: bool, actor_id: int, role: Role) -> Outcome:
+        """The owner's answer to a missed send: send it now, or discard it. Only the first counts."""
+        schedule = self.store.schedules.get(schedule_id)
+        if schedule is None:
+            return Outcome.GONE
+        if not self.may_manage(schedule, actor_id, role):
+            return Outcome.NOT_ALLOWED
+        if not self.store.schedules.resolve_missed(schedule_id, send=send, at=self.clock()):
+            return Outcome.GONE
+        self.store.audit.record(
+            actor_id,
+            "schedule_missed_send" if send else "schedule_discard",
+            schedule_id=schedule_id,
+            campaign_id=schedule.campaign_id,
+        )
+        if send:
+            self.sender.launch(schedule.campaign_id)
+        else:
+            self.sender.cancel_scheduled(schedule.campaign_id, actor_id=actor_id)
+        return Outcome.DONE
+
+    # -- showing --------------------------------------------------------------------------------
+
+    def describe(self, schedule: Schedule, locale: str) -> str:
+        """One schedule for a list or a question: number, type, recipients, time, mode, owner, text."""
+        campaign = self.store.campaigns.get(schedule.campaign_id)
+        zone = self.settings.zone
+        when = format_moment(schedule.run_at_time, zone, locale)
+        if schedule.state is ScheduleState.MISSED:
+            when = _("{when} (missed)").format(when=when)
+        mode = (
+            _("by the bot")
+            if schedule.mode is ScheduleMode.BOT
+            else _("by the platform (cannot be cancelled here)")
+        )
+        repeat = describe_recurrence(schedule.recurrence, schedule.run_at_time, zone, locale)
+        lines = [
+            _("<b>#{id}</b> · {type} · recipients: {count}").format(
+                id=schedule.id,
+                type=html.escape(campaign.type if campaign else "?"),
+                count=format_decimal(campaign.recipient_count if campaign else 0, locale=locale),
+            ),
+            f"🕒 {when} · {mode}" + (f" · {repeat}" if repeat else ""),
+            _("Owner: {owner}").format(owner=self._owner_name(schedule.owner_id)),
+        ]
+        if campaign is not None:
+            lines.append(f"<i>{html.escape(text_start(campaign))}</i>")
+        return "\n".join(lines)
+
+    def _owner_name(self, user_id: int) -> str:
+        member = self.store.members.get(user_id)
+        name = html.escape(member.name) if member and member.name else ""
+        return f"{name} (<code>{user_id}</code>)" if name else f"<code>{user_id}</code>"
+
+    # -- jobs -----------------------------------------------------------------------------------
+
+    def _register(self, schedule: Schedule) -> None:
+        self.scheduler.add_job(
+            self._job,
+            DateTrigger(run_date=schedule.run_at_time, timezone=self.settings.zone),
+            args=[schedule.id],
+            id=job_id(schedule.id),
+            name=f"scheduled send {schedule.id}",
+            replace_existing=True,
+            # Never dropped or merged by APScheduler: `fire` judges lateness from the table.
+            misfire_grace_time=None,
+            coalesce=True,
+            # Exactly-once comes from the database claim, so an overlapping run is harmless.
+            max_instances=10,
+        )
+
+    def _unregister(self, schedule_id: int) -> None:
+        if self.scheduler.get_job(job_id(schedule_id)) is not None:
+            self.scheduler.remove_job(job_id(schedule_id))
+
+    def _next(self, schedule: Schedule, now: datetime) -> datetime | None:
+        assert schedule.recurrence is not None
+        recurrence = Recurrence.from_text(schedule.recurrence)
+        return next_run(recurrence, schedule.run_at_time, now, self.settings.zone)
+
+    def _get(self, schedule_id: int) -> Schedule:
+        schedule = self.store.schedules.get(schedule_id)
+        assert schedule is not None
+        return schedule
+
+
+def text_start(campaign: Campaign) -> str:
+    """The first words of a message text, on one line."""
+    flat = " ".join(campaign.text.split())
+    return flat if len(flat) <= TEXT_START_CHARS else flat[: TEXT_START_CHARS - 1] + "…"
+
+
+def describe_recurrence(
+    recurrence_text: str | None, first_run: datetime, zone: ZoneInfo, locale: str
+) -> str:
+    """ "every day at 10:00", "every week on Mon, Wed at 10:00", "cron 0 10 * * 1-5"; "" for once."""
+    if not recurrence_text:
+        return ""
+    recurrence = Recurrence.from_text(recurrence_text)
+    at = first_run.astimezone(zone).strftime("%H:%M")
+    if recurrence.kind == "daily":
+        return _("every day at {time}").format(time=at)
+    if recurrence.kind == "weekdays":
+        return _("every weekday at {time}").format(time=at)
+    if recurrence.kind == "weekly":
+        return _("every week on {days} at {time}").format(
+            days=weekday_names(recurrence.days, locale), time=at
+        )
+    return _("cron <code>{expression}</code>").format(expression=html.escape(recurrence.cron))
+
+
+def weekday_names(days: tuple[int, ...], locale: str) -> str:
+    """Crontab-numbered days (0 = Sunday) as short names from Monday on: "Mon, Wed"."""
+    names = get_day_names("abbreviated", locale=locale)  # babel: 0 = Monday
+    ordered = sorted(days, key=lambda day: (day - 1) % 7)
+    return ", ".join(names[(day - 1) % 7] for day in ordered)
+
+
+def missed_keyboard(missed: Schedule) -> InlineKeyboardMarkup:
+    """Send now / Discard under the question about a missed send."""
+
+    def press(text: str, action: str) -> InlineKeyboardButton:
+        data = ScheduleAction(action=action, schedule_id=missed.id, origin="question")
+        return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[press(_("Send now"), "send_missed"), press(_("Discard"), "discard")]]
+    )

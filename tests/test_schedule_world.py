@@ -1,0 +1,229 @@
+"""A scheduling service on a real database and a real APScheduler, with a clock the test sets.
+
+Shared by the service-level scheduling tests (they import `world`). The sender stand-in keeps
+the sending engine's contract: `create` makes a campaign with its recipient rows, `launch`
+moves a scheduled campaign to `submitting`, `cancel_scheduled` cancels a waiting one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.config import Settings
+from bot.i18n import make_i18n
+from bot.scheduling import SchedulingService
+from bot.when import Recurrence
+from storage.campaigns import CampaignState, Draft
+from storage.schedules import Schedule, ScheduleState
+from storage.store import Store
+
+OWNER = 2002
+OWNER_CHAT = 2002
+OTHER_OPERATOR = 2003
+ADMIN = 1001
+# Far in the real future: APScheduler's own timer never reaches these runs during a test.
+DAY = datetime(2031, 3, 3, tzinfo=ZoneInfo("Europe/Moscow"))  # a Monday
+
+
+class FakeClock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class RecordingSender:
+    """The sending engine's contract over the real tables; remembers what it launched."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.launched: list[int] = []
+        self.cancelled: list[int] = []
+
+    def create(
+        self,
+        draft: Draft,
+        list_id: int,
+        *,
+        author_id: int,
+        author_chat_id: int,
+        scheduled: bool = False,
+    ) -> int:
+        with self.store.db.atomic():
+            campaign_id = self.store.campaigns.create(
+                draft,
+                author_id=author_id,
+                author_chat_id=author_chat_id,
+                state=CampaignState.SCHEDULED if scheduled else CampaignState.SUBMITTING,
+                sandbox=False,
+                callbacks=True,
+                recipient_count=self.store.recipient_lists.size(list_id),
+            )
+            assert self.store.recipient_lists.claim(list_id, campaign_id)
+            self.store.messages.copy_from_list(campaign_id, list_id)
+        return campaign_id
+
+    def launch(self, campaign_id: int) -> None:
+        self.store.campaigns.move(campaign_id, (CampaignState.SCHEDULED,), CampaignState.SUBMITTING)
+        self.launched.append(campaign_id)
+
+    def cancel_scheduled(self, campaign_id: int, *, actor_id: int | None = None) -> bool:
+        cancelled = self.store.campaigns.move(
+            campaign_id, (CampaignState.SCHEDULED,), CampaignState.CANCELLED
+        )
+        if cancelled:
+            self.cancelled.append(campaign_id)
+        return cancelled
+
+
+@dataclass
+class Sent:
+    chat_id: int
+    text: str
+    reply_markup: Any
+
+
+@dataclass
+class RecordingBot:
+    sent: list[Sent] = field(default_factory=list)
+
+    async def send_message(self, chat_id: int, text: str, reply_markup: Any = None) -> None:
+        self.sent.append(Sent(chat_id, text, reply_markup))
+
+
+@dataclass
+class World:
+    path: Path
+    settings: Settings
+    clock: FakeClock
+    store: Store
+    scheduler: AsyncIOScheduler
+    sender: RecordingSender
+    bot: RecordingBot
+    service: SchedulingService
+    opened: list[World]  # every world built on this database, closed at the end of the test
+
+    def recipients(self, *addresses: str, owner: int = OWNER) -> int:
+        return self.store.recipient_lists.save(owner, [(a, {}) for a in addresses], [])
+
+    def draft(self, text: str = "Hello from the schedule") -> Draft:
+        return Draft(type="sms", sender="Shop", text=text)
+
+    def schedule(
+        self,
+        start: datetime,
+        *,
+        recurrence: str | None = None,
+        owner: int = OWNER,
+        text: str = "Hello from the schedule",
+    ) -> Schedule:
+        """Schedule a send by the bot to two recipients, as the Schedule card's Confirm does."""
+        result = self.service.schedule_by_bot(
+            self.draft(text),
+            self.recipients("79001112233", "79001112244", owner=owner),
+            start=start,
+            recurrence=Recurrence.from_text(recurrence) if recurrence else None,
+            owner_id=owner,
+            owner_chat_id=owner,
+        )
+        assert isinstance(result, Schedule), result
+        return result
+
+    def state_of(self, schedule_id: int) -> ScheduleState:
+        schedule = self.store.schedules.get(schedule_id)
+        assert schedule is not None
+        return schedule.state
+
+    def job(self, schedule_id: int) -> Any:
+        return self.scheduler.get_job(f"schedule:{schedule_id}")
+
+    def restart(self) -> World:
+        """A new program on the same database: new store, scheduler and service."""
+        self.close()
+        return build_world(self.path, self.settings, self.clock, self.opened)
+
+    def close(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        self.store.close()
+
+
+def build_world(path: Path, settings: Settings, clock: FakeClock, opened: list[World]) -> World:
+    """Start a program the way the application does: restore the schedules, then the scheduler."""
+    store = Store.open(path)
+    scheduler = AsyncIOScheduler(timezone=settings.zone)
+    sender = RecordingSender(store)
+    bot = RecordingBot()
+    i18n = make_i18n("en", path.parent / f"locales-{len(opened)}")
+    service = SchedulingService(
+        store=store,
+        scheduler=scheduler,
+        sender=sender,
+        bot=bot,  # type: ignore[arg-type]
+        settings=settings,
+        i18n=i18n,
+        clock=clock,
+    )
+    service.restore()
+    scheduler.start()
+    world = World(path, settings, clock, store, scheduler, sender, bot, service, opened)
+    opened.append(world)
+    return world
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "bot_token": "123456:TEST",
+        "data_dir": tmp_path,
+        "timezone": "Europe/Moscow",
+        "pulse_timezone": "Europe/Moscow",
+        "schedule_grace_minutes": 10,
+        "locale": "en",
+    }
+    return Settings(_env_file=None, **(values | overrides))  # type: ignore[call-arg]
+
+
+@asynccontextmanager
+async def open_world(tmp_path: Path, **settings: Any) -> AsyncIterator[World]:
+    """Monday 3 March 2031, 09:00 in Moscow, on a fresh database; everything closed after."""
+    opened: list[World] = []
+    try:
+        yield build_world(
+            tmp_path / "pulse.db",
+            make_settings(tmp_path, **settings),
+            FakeClock(DAY.replace(hour=9)),
+            opened,
+        )
+    finally:
+        for each in opened:
+            each.close()
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    async with open_world(tmp_path) as opened:
+        yield opened
+
+
+def test_the_sender_stand_in_keeps_recipients_with_the_campaign(world: World) -> None:
+    list_id = world.recipients("79001112233", "79001112244")
+    campaign_id = world.sender.create(
+        world.draft(), list_id, author_id=OWNER, author_chat_id=OWNER_CHAT, scheduled=True
+    )
+    campaign = world.store.campaigns.get(campaign_id)
+    assert campaign is not None
+    assert campaign.state is CampaignState.SCHEDULED
+    assert [row.sent_to for row in world.store.messages.rows(campaign_id)] == [
+        "79001112233",
+        "79001112244",
+    ]
