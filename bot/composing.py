@@ -1,0 +1,485 @@
+"""Decisions of composing a message: which step comes next, what input is acceptable, and why not.
+
+Nothing here talks to Telegram: handlers pass in what the user sent and show what comes back.
+A refusal is a `Problem` (a reason code and its details); `bot.preview` turns it into words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+from bot.pulse import PLATFORM_CHARSETS, CharsetError, codec_for
+from bot.recipient_files import FileProblem, RecipientFileError
+from bot.recipients import (
+    MAX_FILE_BYTES,
+    Recipient,
+    RecipientList,
+    address_kind,
+    missing_placeholders,
+    parse_recipients_file,
+    placeholders_in,
+    render_text,
+)
+from bot.segments import is_sms_type, sms_segments
+from storage.campaigns import Draft
+from storage.store import Store
+
+MAX_SMS_SEGMENTS = 10  # longer concatenated SMS are refused or split unpredictably by carriers
+TEXT_LIMITS = {"viber": 1000}  # characters, where a channel has a documented limit
+MAX_SENDER_CHARS = 64
+MAX_CAPTION_CHARS = 64
+MAX_URL_CHARS = 2048
+MAX_TEMPLATE_NAME_CHARS = 64
+MAX_TTL_MINUTES = 525_600  # a year: anything longer is a typo
+HTML_TYPES = frozenset({"email", "push"})
+SAMPLE_SIZE = 1000  # recipients whose rendered texts are measured for the SMS total
+SHOWN_ADDRESSES = 5
+SHOWN_INVALID = 5
+SHOWN_DETAIL_CHARS = 200  # of a parser's own words about an unreadable file
+# The charset names the platform accepts, offered as buttons.
+CHARSETS = tuple(PLATFORM_CHARSETS)
+
+_URL = re.compile(r"https?://[^\s/?#]+\S*", re.IGNORECASE)
+_BOT_COMMAND = re.compile(r"/[A-Za-z0-9_]{1,64}(?:@\w+)?(?: \S.*)?")
+
+
+class Step(StrEnum):
+    """The wizard's steps, in order."""
+
+    TYPE = "type"
+    SENDER = "sender"
+    RECIPIENTS = "recipients"
+    TEXT = "text"
+    PREVIEW = "preview"
+
+
+WIZARD_ORDER = (Step.TYPE, Step.SENDER, Step.RECIPIENTS, Step.TEXT, Step.PREVIEW)
+EDITABLE_STEPS = (Step.TEXT, Step.RECIPIENTS, Step.SENDER, Step.TYPE)
+
+
+def previous_step(step: Step) -> Step | None:
+    """The step Back leads to; the first step has none."""
+    index = WIZARD_ORDER.index(step)
+    return WIZARD_ORDER[index - 1] if index else None
+
+
+class Extra(StrEnum):
+    """Optional settings offered on the preview."""
+
+    HTML = "html"
+    BUTTON = "button"
+    IMAGE = "image"
+    TTL = "ttl"
+    CHARSET = "charset"
+    FIND_TOKEN = "find_token"  # noqa: S105 (a platform parameter name, not a secret)
+
+
+def extras_for(message_type: str) -> list[Extra]:
+    """The extras that make sense for a type (HTML text only for e-mail and push)."""
+    return [extra for extra in Extra if extra is not Extra.HTML or message_type in HTML_TYPES]
+
+
+class Reason(StrEnum):
+    """Why input was refused (codes; `bot.preview.problem_text` says it in words)."""
+
+    UNKNOWN_TYPE = "unknown_type"
+    SENDER_EMPTY = "sender_empty"
+    SENDER_TOO_LONG = "sender_too_long"
+    SENDER_NOT_DIGITS = "sender_not_digits"
+    EXPECTED_TEXT = "expected_text"
+    EXPECTED_RECIPIENTS = "expected_recipients"
+    NO_VALID_RECIPIENTS = "no_valid_recipients"
+    FILE_TOO_LARGE = "file_too_large"
+    FILE_EMPTY = "file_empty"
+    FILE_BINARY = "file_binary"
+    FILE_UNSUPPORTED = "file_unsupported"
+    FILE_UNREADABLE = "file_unreadable"
+    FILE_DOWNLOAD_FAILED = "file_download_failed"
+    TEXT_EMPTY = "text_empty"
+    SMS_TOO_LONG = "sms_too_long"
+    TEXT_TOO_LONG = "text_too_long"
+    PLACEHOLDER_MISSING = "placeholder_missing"
+    CHARSET_MISMATCH = "charset_mismatch"
+    BAD_CAPTION = "bad_caption"
+    BAD_ACTION = "bad_action"
+    BAD_IMAGE_URL = "bad_image_url"
+    EXPECTED_IMAGE = "expected_image"
+    NEED_PUBLIC_URL = "need_public_url"
+    BAD_TTL = "bad_ttl"
+    BAD_TEMPLATE_NAME = "bad_template_name"
+    TEMPLATE_NAME_TAKEN = "template_name_taken"
+    SEND_USAGE = "send_usage"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A refusal: its reason and the values its explanation mentions."""
+
+    reason: Reason
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- conversation data
+
+
+def draft_from_data(data: Mapping[str, Any]) -> Draft:
+    """The draft kept in the conversation data (an empty one at the start)."""
+    fields = dict(data.get("draft") or {})
+    fields.setdefault("type", "")
+    fields.setdefault("sender", "")
+    fields.setdefault("text", "")
+    return Draft(**fields)
+
+
+def draft_data(draft: Draft) -> dict[str, Any]:
+    """The draft as JSON-ready conversation data."""
+    return asdict(draft)
+
+
+@dataclass(frozen=True)
+class RecipientsReport:
+    """What parsing a recipient list found, kept to show it on the card until the next list."""
+
+    valid: int
+    invalid: int
+    duplicates: int
+    stopped: int
+    examples: tuple[tuple[int, str, str], ...] = ()  # line, text as written, reason code
+    columns: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, parsed: RecipientList) -> RecipientsReport:
+        examples = tuple(
+            (entry.line, entry.raw, entry.reason.value) for entry in parsed.invalid[:SHOWN_INVALID]
+        )
+        return cls(
+            valid=len(parsed.valid),
+            invalid=len(parsed.invalid),
+            duplicates=parsed.duplicates,
+            stopped=parsed.stopped,
+            examples=examples,
+            columns=tuple(parsed.columns),
+        )
+
+    def to_data(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any] | None) -> RecipientsReport | None:
+        if not data:
+            return None
+        examples = tuple(tuple(example) for example in data.get("examples", ()))
+        return cls(
+            valid=data["valid"],
+            invalid=data["invalid"],
+            duplicates=data["duplicates"],
+            stopped=data["stopped"],
+            examples=examples,  # type: ignore[arg-type]
+            columns=tuple(data.get("columns", ())),
+        )
+
+
+@dataclass(frozen=True)
+class ListSummary:
+    """What the cards show of a stored recipient list: its size, first addresses and columns."""
+
+    size: int = 0
+    first_addresses: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
+    # The columns of the first recipients, for the per-recipient preview and the SMS total.
+    sample_fields: tuple[Mapping[str, str], ...] = ()
+
+    @property
+    def first_fields(self) -> Mapping[str, str]:
+        return self.sample_fields[0] if self.sample_fields else {}
+
+
+def summarize_list(store: Store, list_id: int | None) -> ListSummary:
+    """Read the summary of a stored list; an empty one when there is no list yet."""
+    if not list_id:
+        return ListSummary()
+    sample = list(store.recipient_lists.items(list_id, limit=SAMPLE_SIZE))
+    return ListSummary(
+        size=store.recipient_lists.size(list_id),
+        first_addresses=tuple(address for address, _ in sample[:SHOWN_ADDRESSES]),
+        columns=tuple(store.recipient_lists.columns(list_id)),
+        sample_fields=tuple(fields for _, fields in sample),
+    )
+
+
+# ---------------------------------------------------------------- steps
+
+
+def parse_type(text: str, types: list[str]) -> str | None:
+    """The configured type the user typed, or None."""
+    wanted = text.strip().lower()
+    return wanted if wanted in types else None
+
+
+def check_sender(message_type: str, sender: str) -> Problem | None:
+    """A sender is one line; for a cascade (`bulk`) it is the number of the scenario mailing."""
+    if not sender.strip():
+        return Problem(Reason.SENDER_EMPTY)
+    if len(sender) > MAX_SENDER_CHARS or "\n" in sender:
+        return Problem(Reason.SENDER_TOO_LONG, {"limit": MAX_SENDER_CHARS})
+    if message_type == "bulk" and not sender.isdigit():
+        return Problem(Reason.SENDER_NOT_DIGITS)
+    return None
+
+
+def offered_senders(message_type: str, senders: list[str]) -> list[str]:
+    """The configured senders that are valid for this type, for the sender buttons."""
+    return [sender for sender in senders if check_sender(message_type, sender) is None]
+
+
+def change_type(draft: Draft, new_type: str) -> tuple[Draft, bool]:
+    """The draft with another type, and whether its recipient list still fits the new type.
+
+    Fields the new type cannot use are dropped, so the wizard asks for them again.
+    """
+    keeps_list = address_kind(draft.type) is address_kind(new_type)
+    changed = replace(draft, type=new_type)
+    if check_sender(new_type, draft.sender) is not None:
+        changed = replace(changed, sender="")
+    if new_type not in HTML_TYPES:
+        changed = replace(changed, html_text=None)
+    if not keeps_list:
+        changed = replace(changed, columns=[])
+    return changed, keeps_list
+
+
+def check_text(draft: Draft, summary: ListSummary) -> Problem | None:
+    """Whether the text fits its type and charset, as rendered for the first recipients."""
+    if not draft.text.strip():
+        return Problem(Reason.TEXT_EMPTY)
+    rendered = _rendered_sample(draft.text, summary)
+    if is_sms_type(draft.type):
+        segments = max(sms_segments(text).segments for text in rendered)
+        if segments > MAX_SMS_SEGMENTS:
+            return Problem(Reason.SMS_TOO_LONG, {"segments": segments, "limit": MAX_SMS_SEGMENTS})
+    limit = TEXT_LIMITS.get(draft.type)
+    longest = max(len(text) for text in rendered)
+    if limit and longest > limit:
+        return Problem(
+            Reason.TEXT_TOO_LONG, {"length": longest, "limit": limit, "type": draft.type}
+        )
+    return check_charset(draft, draft.charset)
+
+
+def check_charset(draft: Draft, charset: str | None) -> Problem | None:
+    """Whether the text and HTML text can be carried in the charset; names the first misfit."""
+    try:
+        codec = codec_for(charset)
+    except CharsetError:
+        return Problem(Reason.CHARSET_MISMATCH, {"charset": charset or "", "character": ""})
+    for text in (draft.text, draft.html_text or ""):
+        try:
+            text.encode(codec)
+        except UnicodeEncodeError as error:
+            character = error.object[error.start : error.end]
+            return Problem(
+                Reason.CHARSET_MISMATCH, {"charset": charset or "", "character": character}
+            )
+    return None
+
+
+def check_placeholders(text: str, store: Store, list_id: int) -> Problem | None:
+    """The first recipient lacking a value for a `{placeholder}` the text uses, as a Problem."""
+    if not placeholders_in(text):
+        return None
+    recipients = RecipientList(
+        valid=[
+            Recipient(address, fields) for address, fields in store.recipient_lists.items(list_id)
+        ]
+    )
+    missing = missing_placeholders(text, recipients)
+    if missing is None:
+        return None
+    position, recipient, names = missing
+    return Problem(
+        Reason.PLACEHOLDER_MISSING,
+        {"position": position, "address": recipient.address, "names": names},
+    )
+
+
+def next_step(
+    draft: Draft, list_id: int | None, store: Store, types: list[str]
+) -> tuple[Step, Problem | None]:
+    """The first step whose answer is missing or no longer valid, with the reason if invalid."""
+    if draft.type not in types:
+        return Step.TYPE, None
+    sender_problem = check_sender(draft.type, draft.sender)
+    if sender_problem is not None:
+        return Step.SENDER, sender_problem if draft.sender else None
+    if not list_id or not store.recipient_lists.size(list_id):
+        return Step.RECIPIENTS, None
+    if not draft.text:
+        return Step.TEXT, None
+    problem = check_text(draft, summarize_list(store, list_id)) or check_placeholders(
+        draft.text, store, list_id
+    )
+    if problem is not None:
+        return Step.TEXT, problem
+    return Step.PREVIEW, None
+
+
+# ---------------------------------------------------------------- recipients
+
+
+def file_problem(error: RecipientFileError) -> Problem:
+    """Why an uploaded file cannot be used, as a Problem."""
+    reasons = {
+        FileProblem.TOO_LARGE: Reason.FILE_TOO_LARGE,
+        FileProblem.EMPTY: Reason.FILE_EMPTY,
+        FileProblem.BINARY: Reason.FILE_BINARY,
+        FileProblem.UNSUPPORTED: Reason.FILE_UNSUPPORTED,
+        FileProblem.XLSX_UNREADABLE: Reason.FILE_UNREADABLE,
+        FileProblem.CSV_UNREADABLE: Reason.FILE_UNREADABLE,
+    }
+    detail = error.detail[:SHOWN_DETAIL_CHARS]
+    return Problem(reasons[error.code], {"detail": detail, "limit_mb": _megabytes()})
+
+
+def check_file_size(size: int | None) -> Problem | None:
+    """Refuse a file by its declared size, before downloading it."""
+    if size is not None and size > MAX_FILE_BYTES:
+        return Problem(Reason.FILE_TOO_LARGE, {"limit_mb": _megabytes()})
+    return None
+
+
+def _megabytes() -> int:
+    return MAX_FILE_BYTES // (1024 * 1024)
+
+
+def parse_file(
+    filename: str, content: bytes, message_type: str, stoplist: set[str]
+) -> RecipientList | Problem:
+    """Parse an uploaded recipient file (CPU-bound: run it in a worker thread)."""
+    try:
+        return parse_recipients_file(
+            filename, content, address_kind(message_type), stoplist=stoplist
+        )
+    except RecipientFileError as error:
+        return file_problem(error)
+
+
+# ---------------------------------------------------------------- SMS figures
+
+
+@dataclass(frozen=True)
+class SmsFigures:
+    """Length and segments of the first recipient's text, and segments over all recipients."""
+
+    characters: int
+    segments: int
+    encoding: str
+    total: int
+    exact: bool
+
+
+def sms_figures(text: str, summary: ListSummary) -> SmsFigures:
+    """Measure an SMS text; with placeholders the total is counted (or estimated) per recipient."""
+    rendered = _rendered_sample(text, summary)
+    first = sms_segments(rendered[0])
+    if not placeholders_in(text) or not summary.sample_fields:
+        return SmsFigures(
+            len(rendered[0]), first.segments, first.encoding, first.segments * summary.size, True
+        )
+    sample_total = sum(sms_segments(item).segments for item in rendered)
+    exact = summary.size <= len(rendered)
+    total = sample_total if exact else round(sample_total / len(rendered) * summary.size)
+    return SmsFigures(len(rendered[0]), first.segments, first.encoding, total, exact)
+
+
+def _rendered_sample(text: str, summary: ListSummary) -> list[str]:
+    """The text as the first recipients will get it (the text itself without placeholders)."""
+    if not placeholders_in(text) or not summary.sample_fields:
+        return [text]
+    return [render_text(text, fields) for fields in summary.sample_fields]
+
+
+def needs_confirmation(size: int, threshold: int) -> bool:
+    """Above the threshold, Send asks once more with the exact count."""
+    return size > threshold
+
+
+# ---------------------------------------------------------------- extras
+
+
+def parse_button(text: str) -> tuple[str, str] | Problem:
+    """A button: its caption on the first line, on the second the address or bot command it opens."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if len(lines) != 2 or len(lines[0]) > MAX_CAPTION_CHARS:
+        return Problem(Reason.BAD_CAPTION, {"limit": MAX_CAPTION_CHARS})
+    caption, action = lines
+    if len(action) <= MAX_URL_CHARS and (_URL.fullmatch(action) or _BOT_COMMAND.fullmatch(action)):
+        return caption, action
+    return Problem(Reason.BAD_ACTION)
+
+
+def parse_image_url(text: str) -> str | Problem:
+    url = text.strip()
+    if len(url) <= MAX_URL_CHARS and _URL.fullmatch(url):
+        return url
+    return Problem(Reason.BAD_IMAGE_URL)
+
+
+def parse_ttl(text: str) -> int | Problem:
+    """A lifetime in whole minutes."""
+    value = text.strip()
+    if value.isdigit() and 0 < int(value) <= MAX_TTL_MINUTES:
+        return int(value)
+    return Problem(Reason.BAD_TTL, {"limit": MAX_TTL_MINUTES})
+
+
+def parse_template_name(text: str, store: Store) -> str | Problem:
+    name = " ".join(text.split())
+    if not name or len(name) > MAX_TEMPLATE_NAME_CHARS:
+        return Problem(Reason.BAD_TEMPLATE_NAME, {"limit": MAX_TEMPLATE_NAME_CHARS})
+    if store.templates.named(name) is not None:
+        return Problem(Reason.TEMPLATE_NAME_TAKEN, {"name": name})
+    return name
+
+
+# ---------------------------------------------------------------- /send
+
+
+@dataclass(frozen=True)
+class QuickSend:
+    """What `/send` was given: a type, the recipients as typed, and the text."""
+
+    type: str
+    recipients: str
+    text: str
+
+
+def parse_send_command(args: str | None, types: list[str]) -> QuickSend | Problem:
+    """Read `/send <type> <recipients>` + text lines, or `/send <type> <recipient> <text>`."""
+    first_line, _, following = (args or "").strip().partition("\n")
+    words = first_line.split(maxsplit=1)
+    if not words:
+        return Problem(Reason.SEND_USAGE)
+    message_type = parse_type(words[0], types)
+    if message_type is None:
+        return Problem(Reason.UNKNOWN_TYPE, {"type": words[0], "types": types})
+    rest = words[1] if len(words) > 1 else ""
+    if following.strip():
+        recipients, text = rest, following.strip()
+    else:
+        recipient_and_text = rest.split(maxsplit=1)
+        if len(recipient_and_text) < 2:
+            return Problem(Reason.SEND_USAGE)
+        recipients, text = recipient_and_text
+    if not recipients.strip():
+        return Problem(Reason.SEND_USAGE)
+    return QuickSend(message_type, recipients, text.strip())
+
+
+def default_sender(message_type: str, senders: list[str]) -> str:
+    """The first configured sender valid for the type; empty when the wizard must ask."""
+    offered = offered_senders(message_type, senders)
+    return offered[0] if offered else ""

@@ -1,0 +1,551 @@
+"""The composing card: its text and buttons for each wizard step, the preview and the extras.
+
+Every user-supplied string is escaped here; long texts are cut so a card never exceeds
+Telegram's 4096 characters.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from babel.numbers import format_decimal
+
+from bot.composing import (
+    CHARSETS,
+    SHOWN_ADDRESSES,
+    Extra,
+    ListSummary,
+    Problem,
+    Reason,
+    RecipientsReport,
+    Step,
+    extras_for,
+    offered_senders,
+    sms_figures,
+)
+from bot.config import Settings
+from bot.recipients import AddressKind, InvalidReason, address_kind, placeholders_in, render_text
+from bot.segments import is_sms_type
+from storage.campaigns import Draft
+
+CARD_LIMIT = 4000  # Telegram allows 4096; the rest is a margin for what is measured loosely
+SHOWN_TEXT_CHARS = 200  # of secondary texts: HTML text, addresses of extras
+ELLIPSIS = "…"
+
+
+class ComposeAction(CallbackData, prefix="compose"):
+    """A button of the composing card; `compose:schedule` belongs to the scheduling dialogue."""
+
+    action: str
+
+
+class ComposePick(CallbackData, prefix="compose_pick"):
+    """A choice among listed values, by position (values may not fit in callback data)."""
+
+    what: str  # "type", "sender", "edit", "extra", "charset"
+    index: int
+
+
+# ---------------------------------------------------------------- small pieces
+
+
+def number(value: int) -> str:
+    """A count in the reader's language: 12,345 or 12 345."""
+    try:
+        locale = get_i18n().current_locale
+    except LookupError:
+        locale = "en"
+    return format_decimal(value, locale=locale)
+
+
+def clip(text: str, limit: int) -> str:
+    """Escape a user text, cutting it (with an ellipsis) so the escaped form fits in `limit`."""
+    escaped = html.escape(text)
+    if _units(escaped) <= limit:
+        return escaped
+    low, high = 0, len(text)
+    while low < high:  # the longest prefix whose escaped form fits
+        middle = (low + high + 1) // 2
+        if _units(html.escape(text[:middle])) + 1 <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return html.escape(text[:low]) + ELLIPSIS
+
+
+def _units(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def button(text: str, callback: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=callback.pack())
+
+
+def action(name: str) -> ComposeAction:
+    return ComposeAction(action=name)
+
+
+def _back_cancel() -> list[InlineKeyboardButton]:
+    return [button(_("« Back"), action("back")), button(_("Cancel"), action("cancel"))]
+
+
+def _markup(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[list(row) for row in rows if row])
+
+
+def _picks(what: str, labels: Sequence[str], width: int) -> list[list[InlineKeyboardButton]]:
+    builder = InlineKeyboardBuilder()
+    for index, label in enumerate(labels):
+        builder.add(button(label, ComposePick(what=what, index=index)))
+    builder.adjust(width)
+    return builder.export()
+
+
+def problem_line(problem: Problem | None) -> str:
+    return f"⚠️ {problem_text(problem)}" if problem else ""
+
+
+def _join(*parts: str) -> str:
+    return "\n\n".join(part for part in parts if part)
+
+
+# ---------------------------------------------------------------- the wizard's steps
+
+
+def header(draft: Draft, summary: ListSummary) -> str:
+    """The card's title and what has been chosen so far."""
+    lines = [_("<b>New message</b>")]
+    if draft.type:
+        lines.append(_("Type: <b>{type}</b>").format(type=html.escape(draft.type)))
+    if draft.sender:
+        lines.append(_("Sender: <b>{sender}</b>").format(sender=html.escape(draft.sender)))
+    if summary.size:
+        recipients = _("Recipients: <b>{count}</b>").format(count=number(summary.size))
+        lines.append(recipients + first_addresses(summary))
+    return "\n".join(lines)
+
+
+def render_step(
+    step: Step,
+    draft: Draft,
+    summary: ListSummary,
+    settings: Settings,
+    *,
+    problem: Problem | None = None,
+    report: RecipientsReport | None = None,
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The card for one wizard step, with the reason the last input was refused, if any."""
+    if step is Step.PREVIEW:
+        return render_preview(draft, summary, settings)
+    if step is Step.TYPE:
+        body, rows = _type_step(draft, settings)
+    elif step is Step.SENDER:
+        body, rows = _sender_step(draft, settings)
+    elif step is Step.RECIPIENTS:
+        body, rows = _recipients_step(draft, summary, report)
+    else:
+        room = CARD_LIMIT - _units(header(draft, summary) + problem_line(problem))
+        body, rows = _text_step(draft, summary, report, room)
+    if step is Step.RECIPIENTS and problem is None and report is not None and not report.valid:
+        problem = Problem(Reason.NO_VALID_RECIPIENTS)
+    text = _join(header(draft, summary), body, problem_line(problem))
+    return text, _markup(rows)
+
+
+def _keep(label: str) -> list[InlineKeyboardButton]:
+    return [button(_("Keep: {value}").format(value=label), action("keep"))]
+
+
+def _type_step(draft: Draft, settings: Settings) -> tuple[str, list]:
+    rows = _picks("type", settings.pulse_types, 3)
+    if draft.type in settings.pulse_types:
+        rows.append(_keep(draft.type))
+    # The first step has nowhere to go back to.
+    rows.append([button(_("Cancel"), action("cancel"))])
+    return _("Choose the message type (or type its name):"), rows
+
+
+def _sender_step(draft: Draft, settings: Settings) -> tuple[str, list]:
+    senders = offered_senders(draft.type, settings.pulse_senders)
+    rows = _picks("sender", senders, 2)
+    if draft.sender:
+        rows.append(_keep(_shorten(draft.sender, 32)))
+    rows.append(_back_cancel())
+    if draft.type == "bulk":
+        body = _(
+            "For <b>bulk</b> (a cascade), the sender is the <b>number of the scenario mailing</b> "
+            "set up in the platform's cabinet: send its digits."
+        )
+    elif senders:
+        body = _("Choose the sender recipients will see, or type another one:")
+    else:
+        body = _("Type the sender name recipients will see:")
+    return body, rows
+
+
+def _recipients_step(
+    draft: Draft, summary: ListSummary, report: RecipientsReport | None
+) -> tuple[str, list]:
+    what = {
+        AddressKind.PHONE: _("phone numbers"),
+        AddressKind.EMAIL: _("e-mail addresses"),
+        AddressKind.PUSH: _("push tokens"),
+        AddressKind.PHONE_OR_EMAIL: _("phone numbers or e-mail addresses"),
+    }[address_kind(draft.type)]
+    body = _(
+        "Send the recipients' {what} (separated by commas, spaces or new lines), or a file: "
+        ".csv, .txt or .xlsx, up to 20 MB. Other columns of a table become placeholders for the "
+        "text, e.g. <code>{{name}}</code>."
+    ).format(what=what)
+    rows = []
+    if summary.size:
+        rows.append(_keep(number(summary.size)))
+    rows.append(_back_cancel())
+    return _join(report_text(report), body), rows
+
+
+def _text_step(
+    draft: Draft, summary: ListSummary, report: RecipientsReport | None, room: int
+) -> tuple[str, list]:
+    """The question for the text; the current text, if any, gets the room the rest leaves."""
+    parts = [report_text(report)]
+    if summary.columns:
+        names = placeholder_names(summary.columns)
+        parts.append(_("Placeholders you can use: {names}").format(names=names))
+    parts.append(_("Send the text of the message."))
+    rows = []
+    if draft.text:
+        parts.append(text_block(draft, summary, room - _units(_join(*parts)) - 4))
+        rows.append(_keep(_("current text")))
+    rows.append(_back_cancel())
+    return _join(*parts), rows
+
+
+def placeholder_names(columns: Sequence[str], limit: int = SHOWN_TEXT_CHARS * 5) -> str:
+    """The columns as `{name}` placeholders, as many as fit in `limit` characters."""
+    shown: list[str] = []
+    used = 0
+    for name in columns:
+        item = f"<code>{{{html.escape(name)}}}</code>"
+        if used + len(item) > limit:
+            shown.append(ELLIPSIS)
+            break
+        shown.append(item)
+        used += len(item) + 2
+    return ", ".join(shown)
+
+
+def report_text(report: RecipientsReport | None) -> str:
+    """What parsing the recipient list found: counts and the first invalid entries."""
+    if report is None:
+        return ""
+    lines = [
+        _("Valid recipients: <b>{count}</b>").format(count=number(report.valid)),
+        _("Invalid: {count}").format(count=number(report.invalid)),
+        _("Duplicates dropped: {count}").format(count=number(report.duplicates)),
+        _("On the stop-list: {count}").format(count=number(report.stopped)),
+    ]
+    for line, raw, reason in report.examples:
+        lines.append(
+            _("  line {line}: «{text}» - {reason}").format(
+                line=line, text=clip(raw, 100), reason=invalid_reason_text(reason)
+            )
+        )
+    if report.invalid > len(report.examples):
+        lines.append(
+            _("  and {count} more").format(count=number(report.invalid - len(report.examples)))
+        )
+    return "\n".join(lines)
+
+
+def invalid_reason_text(reason: str) -> str:
+    texts = {
+        InvalidReason.NOT_A_PHONE: _("not a phone number"),
+        InvalidReason.NOT_AN_EMAIL: _("not an e-mail address"),
+        InvalidReason.NOT_A_PHONE_OR_EMAIL: _("neither a phone number nor an e-mail address"),
+        InvalidReason.NOT_A_TOKEN: _("not a push token"),
+        InvalidReason.EMPTY_TOKEN: _("no address in this row"),
+    }
+    return texts.get(reason, html.escape(reason))  # type: ignore[call-overload]
+
+
+def text_block(draft: Draft, summary: ListSummary, limit: int) -> str:
+    """The text with its SMS figures, and how the first recipient gets it, in `limit` units."""
+    lines = []
+    if is_sms_type(draft.type):
+        figures = sms_figures(draft.text, summary)
+        about = "" if figures.exact else "≈"
+        lines.append(
+            _(
+                "Characters: {characters}, SMS segments: {segments} ({encoding}), "
+                "total for all recipients: {about}{total}"
+            ).format(
+                characters=number(figures.characters),
+                segments=number(figures.segments),
+                encoding=figures.encoding,
+                about=about,
+                total=number(figures.total),
+            )
+        )
+    else:
+        lines.append(_("Characters: {characters}").format(characters=number(len(draft.text))))
+    personal = bool(placeholders_in(draft.text) and summary.sample_fields)
+    labels = [_("Text:"), _("The first recipient gets:") if personal else ""]
+    room = limit - _units("\n".join(lines + labels)) - len("<blockquote></blockquote>\n") * 2
+    share = room // 2 if personal else room
+    lines += [labels[0], f"<blockquote>{clip(draft.text, share)}</blockquote>"]
+    if personal:
+        first = render_text(draft.text, summary.first_fields)
+        lines += [labels[1], f"<blockquote>{clip(first, share)}</blockquote>"]
+    return "\n".join(lines)
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
+
+
+# ---------------------------------------------------------------- the preview
+
+
+def render_preview(
+    draft: Draft, summary: ListSummary, settings: Settings, *, notice: str = ""
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Exactly what will be sent, with Send / Schedule / Edit / Extras / Save as template / Cancel."""
+    top = [notice] if notice else []
+    if settings.sandbox:
+        top.append(_("🧪 <b>SANDBOX</b>: nothing is really sent and nothing is paid for."))
+    top.append(_("<b>Preview</b>: exactly what will be sent"))
+    facts = [
+        _("Type: <b>{type}</b>").format(type=html.escape(draft.type)),
+        _("Sender: <b>{sender}</b>").format(sender=html.escape(draft.sender)),
+        _("Recipients: <b>{count}</b>").format(count=number(summary.size))
+        + first_addresses(summary),
+    ]
+    extras = extras_text(draft)
+    warnings = []
+    if draft.sent_date:
+        warnings.append(
+            _("The platform sends it at {when} (platform time).").format(
+                when=html.escape(draft.sent_date)
+            )
+        )
+    if not settings.sandbox and not settings.public_url:
+        warnings.append(_("⚠️ Statuses will not arrive: PUBLIC_URL is not set."))
+    rest = _join("\n".join(top), "\n".join(facts), extras, "\n".join(warnings))
+    budget = CARD_LIMIT - _units(rest) - 4  # the blank lines joining the text block
+    text = _join(
+        "\n".join(top),
+        "\n".join(facts),
+        text_block(draft, summary, budget),
+        extras,
+        "\n".join(warnings),
+    )
+    return text, preview_keyboard()
+
+
+def preview_keyboard() -> InlineKeyboardMarkup:
+    return _markup(
+        [
+            [button(_("Send"), action("send")), button(_("Schedule"), action("schedule"))],
+            [button(_("Edit"), action("edit")), button(_("Extras"), action("extras"))],
+            [button(_("Save as template"), action("template"))],
+            _back_cancel(),
+        ]
+    )
+
+
+def first_addresses(summary: ListSummary) -> str:
+    if not summary.first_addresses:
+        return ""
+    shown = ", ".join(html.escape(address) for address in summary.first_addresses)
+    more = f", {ELLIPSIS}" if summary.size > SHOWN_ADDRESSES else ""
+    return f": {shown}{more}"
+
+
+def extras_text(draft: Draft) -> str:
+    """The extras that are set, one line each; empty when none is."""
+    lines = []
+    if draft.html_text:
+        lines.append(
+            _("HTML text ({characters} characters): <code>{start}</code>").format(
+                characters=number(len(draft.html_text)),
+                start=clip(draft.html_text, SHOWN_TEXT_CHARS),
+            )
+        )
+    if draft.button:
+        lines.append(
+            _("Button: «{caption}» → {action}").format(
+                caption=html.escape(draft.button), action=clip(draft.action or "", SHOWN_TEXT_CHARS)
+            )
+        )
+    if draft.image:
+        lines.append(_("Image: {url}").format(url=clip(draft.image, SHOWN_TEXT_CHARS)))
+    if draft.ttl:
+        lines.append(_("Lifetime (TTL): {minutes} min").format(minutes=number(draft.ttl)))
+    if draft.charset:
+        lines.append(_("Charset: {charset}").format(charset=html.escape(draft.charset)))
+    if draft.find_token:
+        lines.append(_("find_token: on (tokens are looked up by phone or e-mail)"))
+    return "\n".join([_("<b>Extras</b>"), *lines]) if lines else ""
+
+
+# ---------------------------------------------------------------- around the preview
+
+
+def render_confirm(count: int) -> tuple[str, InlineKeyboardMarkup]:
+    """The second question before a large send, with the exact count."""
+    text = _("Send to <b>{count}</b> recipients?").format(count=number(count))
+    rows = [[button(_("Yes, send"), action("confirm")), button(_("No"), action("back"))]]
+    return text, _markup(rows)
+
+
+def render_edit_menu(draft: Draft, summary: ListSummary) -> tuple[str, InlineKeyboardMarkup]:
+    labels = [_("Text"), _("Recipients"), _("Sender"), _("Type")]
+    rows = _picks("edit", labels, 2)
+    rows.append(_back_cancel())
+    return _join(header(draft, summary), _("What do you want to change?")), _markup(rows)
+
+
+def extra_label(extra: Extra, draft: Draft) -> str:
+    labels = {
+        Extra.HTML: _("HTML text"),
+        Extra.BUTTON: _("Button"),
+        Extra.IMAGE: _("Image"),
+        Extra.TTL: _("TTL"),
+        Extra.CHARSET: _("Charset"),
+        Extra.FIND_TOKEN: _("find_token: on") if draft.find_token else _("find_token: off"),
+    }
+    return labels[extra]
+
+
+def render_extras_menu(draft: Draft, summary: ListSummary) -> tuple[str, InlineKeyboardMarkup]:
+    offered = extras_for(draft.type)
+    rows = _picks("extra", [extra_label(extra, draft) for extra in offered], 3)
+    rows.append(_back_cancel())
+    body = extras_text(draft) or _("No extras are set.")
+    return _join(header(draft, summary), body, _("Choose what to set:")), _markup(rows)
+
+
+def render_extra_prompt(
+    extra: Extra, draft: Draft, settings: Settings, *, problem: Problem | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The question for one extra, with its current value and a Remove button when it is set."""
+    rows: list[list[InlineKeyboardButton]] = []
+    if extra is Extra.HTML:
+        body = _("Send the HTML text for e-mail and push (it is sent as is).")
+        current = draft.html_text or ""
+    elif extra is Extra.BUTTON:
+        body = _(
+            "Send the button's caption on the first line and, on the second, the address it opens "
+            "(http:// or https://) or a bot command such as /start."
+        )
+        current = f"{draft.button}\n{draft.action}" if draft.button else ""
+    elif extra is Extra.IMAGE:
+        body = _("Send a photo, or the address of an image (http:// or https://).")
+        if not settings.public_url:
+            body += "\n" + _(
+                "Uploaded photos are served to the platform at PUBLIC_URL, which is not set: "
+                "send an image address instead."
+            )
+        current = draft.image or ""
+    elif extra is Extra.TTL:
+        body = _("Send the lifetime in minutes: how long the platform keeps trying to deliver.")
+        current = str(draft.ttl or "")
+    else:
+        body = _("Choose the charset of the text (the platform's default is UTF-8):")
+        rows = _picks("charset", CHARSETS, 3)
+        current = draft.charset or ""
+    if current:
+        body += "\n" + _("Now: {value}").format(value=clip(current, SHOWN_TEXT_CHARS))
+        rows.append([button(_("Remove"), action("remove"))])
+    rows.append(_back_cancel())
+    return _join(body, problem_line(problem)), _markup(rows)
+
+
+def render_template_prompt(problem: Problem | None = None) -> tuple[str, InlineKeyboardMarkup]:
+    text = _join(_("Send a name for the template."), problem_line(problem))
+    return text, _markup([_back_cancel()])
+
+
+def render_sent(campaign_id: int) -> str:
+    return _("Sent to the platform: campaign #{id}.").format(id=campaign_id)
+
+
+def render_cancelled() -> str:
+    return _("Cancelled. Nothing was sent.")
+
+
+# ---------------------------------------------------------------- refusals in words
+
+
+def problem_text(problem: Problem) -> str:
+    """Why input was refused, in the reader's language; details are escaped."""
+    details = {
+        key: html.escape(str(value)) if isinstance(value, str) else value
+        for key, value in problem.details.items()
+    }
+    reason = problem.reason
+    if reason is Reason.UNKNOWN_TYPE:
+        types = ", ".join(html.escape(item) for item in problem.details.get("types", []))
+        return _("Unknown type «{type}». Types: {types}.").format(
+            type=clip(str(problem.details.get("type", "")), 64), types=types
+        )
+    if reason is Reason.PLACEHOLDER_MISSING:
+        names = ", ".join(f"{{{html.escape(name)}}}" for name in problem.details["names"])
+        return _(
+            "Recipient #{position} ({address}) has no value for {names}: "
+            "fill that column in the file or change the text."
+        ).format(position=details["position"], address=details["address"], names=names)
+    texts = {
+        Reason.SENDER_EMPTY: _("The sender is empty."),
+        Reason.SENDER_TOO_LONG: _("The sender must be one line of at most {limit} characters."),
+        Reason.SENDER_NOT_DIGITS: _(
+            "For bulk the sender is the scenario mailing's number: digits only."
+        ),
+        Reason.EXPECTED_TEXT: _("Please send text here."),
+        Reason.EXPECTED_RECIPIENTS: _("Please send the recipients as text or as a file."),
+        Reason.NO_VALID_RECIPIENTS: _("No valid recipients found. Send the list again."),
+        Reason.FILE_TOO_LARGE: _("The file is larger than {limit_mb} MB."),
+        Reason.FILE_EMPTY: _("The file is empty."),
+        Reason.FILE_BINARY: _("This does not look like a text or table file."),
+        Reason.FILE_UNSUPPORTED: _("Files of this kind are not read: send .csv, .txt or .xlsx."),
+        Reason.FILE_UNREADABLE: _("The file cannot be read: {detail}"),
+        Reason.FILE_DOWNLOAD_FAILED: _(
+            "The file could not be downloaded from Telegram; try again."
+        ),
+        Reason.TEXT_EMPTY: _("The text is empty."),
+        Reason.SMS_TOO_LONG: _(
+            "The text takes {segments} SMS segments; at most {limit} are allowed."
+        ),
+        Reason.TEXT_TOO_LONG: _("The text has {length} characters; {type} allows at most {limit}."),
+        Reason.CHARSET_MISMATCH: _("The text cannot be sent in {charset}: it has «{character}»."),
+        Reason.BAD_CAPTION: _(
+            "Send two lines: the caption (at most {limit} characters), then the address."
+        ),
+        Reason.BAD_ACTION: _(
+            "That is neither an http(s) address nor a bot command such as /start."
+        ),
+        Reason.BAD_IMAGE_URL: _("That is not an image address (http:// or https://)."),
+        Reason.EXPECTED_IMAGE: _("Send a photo or an image address."),
+        Reason.NEED_PUBLIC_URL: _(
+            "Uploaded photos cannot be used: PUBLIC_URL is not set, so the platform could not "
+            "fetch them. Send an image address (http:// or https://) instead."
+        ),
+        Reason.BAD_TTL: _("Send a whole number of minutes from 1 to {limit}."),
+        Reason.BAD_TEMPLATE_NAME: _("The name must be 1 to {limit} characters."),
+        Reason.TEMPLATE_NAME_TAKEN: _(
+            "A template named «{name}» already exists; choose another name."
+        ),
+        Reason.SEND_USAGE: _(
+            "Usage: <code>/send type recipients</code> with the text on the next lines, "
+            "or <code>/send type recipient text</code> on one line."
+        ),
+    }
+    return texts[reason].format(**details)

@@ -1,0 +1,410 @@
+"""/new and /send: compose a message on one card, step by step, up to the preview and Send.
+
+docs/compose-wizard.md draws the conversation. Each step is a short handler; input a step
+cannot use has its own handler that asks again on the card, with the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from dataclasses import replace
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject, StateFilter, or_f
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.composing import (
+    EDITABLE_STEPS,
+    Problem,
+    Reason,
+    RecipientsReport,
+    Step,
+    change_type,
+    check_sender,
+    default_sender,
+    needs_confirmation,
+    next_step,
+    offered_senders,
+    parse_file,
+    parse_send_command,
+    parse_template_name,
+    parse_type,
+    previous_step,
+)
+from bot.config import Settings
+from bot.preview import (
+    ComposeAction,
+    ComposePick,
+    problem_text,
+    render_cancelled,
+    render_confirm,
+    render_edit_menu,
+    render_sent,
+    render_template_prompt,
+    report_text,
+)
+from bot.recipients import RecipientList, address_kind, parse_recipients_text
+from bot.sending import AlreadyLaunched, Sender
+from handlers import compose_extras
+from handlers.compose_card import (
+    CARD,
+    STATE_EXTRAS,
+    STATE_STEPS,
+    Compose,
+    OnCurrentCard,
+    Wizard,
+    WizardMiddleware,
+    download_recipient_file,
+    remove_buttons,
+    wizard_for,
+)
+from storage.campaigns import Draft
+from storage.members import Member
+from storage.store import Store
+
+# What other conversations use to continue on the composing card.
+__all__ = ["CARD", "Compose", "OnCurrentCard", "Wizard", "remove_buttons", "router", "wizard_for"]
+OPERATOR = {"role": "operator"}
+NOT_COMMAND = ~F.text.startswith("/")  # commands pass through a step to their own handlers
+# Where Back leads from the questions around the preview.
+BACK_TO_PREVIEW = {
+    state.state
+    for state in (Compose.confirm_send, Compose.edit, Compose.extras, Compose.template_name)
+}
+
+steps = Router(name="compose-steps")  # the wizard's steps and the preview
+leftovers = Router(name="compose-leftovers")  # presses on old cards or of another step
+router = Router(name="compose")
+router.include_routers(steps, compose_extras.router, leftovers)
+router.message.middleware(WizardMiddleware())
+router.callback_query.middleware(WizardMiddleware())
+steps.callback_query.filter(OnCurrentCard())
+
+
+# ---------------------------------------------------------------- entry points
+
+
+@steps.message(Command("new"), flags=OPERATOR)
+async def new(message: Message, wizard: Wizard) -> None:
+    """Start a message from scratch: a new card asking for the type."""
+    await wizard.start(Draft(type="", sender="", text=""))
+
+
+@steps.message(Command("send"), flags=OPERATOR)
+async def quick_send(
+    message: Message, command: CommandObject, wizard: Wizard, settings: Settings, member: Member
+) -> None:
+    """Take type, recipients and text from one message and jump to the preview."""
+    request = parse_send_command(command.args, settings.pulse_types)
+    if isinstance(request, Problem):
+        await message.answer(problem_text(request))
+        return
+    parsed = parse_recipients_text(
+        request.recipients, address_kind(request.type), stoplist=wizard.store.stoplist.addresses()
+    )
+    draft = Draft(
+        type=request.type,
+        sender=default_sender(request.type, settings.pulse_senders),
+        text=request.text,
+        columns=parsed.columns,
+    )
+    list_id = save_list(wizard.store, member, parsed) if parsed.valid else None
+    await wizard.start(draft, list_id, RecipientsReport.of(parsed))
+
+
+def save_list(store: Store, member: Member, parsed: RecipientList) -> int:
+    recipients = ((recipient.address, recipient.fields) for recipient in parsed.valid)
+    return store.recipient_lists.save(member.user_id, recipients, parsed.columns)
+
+
+# ---------------------------------------------------------------- buttons every step has
+
+
+@steps.callback_query(
+    StateFilter(Compose), ComposeAction.filter(F.action == "cancel"), flags=OPERATOR
+)
+async def cancel_pressed(query: CallbackQuery, wizard: Wizard) -> None:
+    """Leave the conversation; the card says nothing was sent and loses its buttons."""
+    await query.answer()
+    await wizard.show(render_cancelled())
+    await wizard.state.clear()
+
+
+@steps.callback_query(
+    StateFilter(Compose), ComposeAction.filter(F.action == "back"), flags=OPERATOR
+)
+async def back_pressed(query: CallbackQuery, wizard: Wizard) -> None:
+    """Go one step back, keeping every answer given so far."""
+    await query.answer()
+    current = await wizard.state.get_state() or ""
+    if current in STATE_EXTRAS:
+        await compose_extras.show_extras(wizard)
+    elif current in BACK_TO_PREVIEW:
+        await wizard.show_preview()
+    else:
+        step = STATE_STEPS.get(current, Step.TYPE)
+        await wizard.show_step(previous_step(step) or step)
+
+
+@steps.callback_query(
+    StateFilter(Compose.type, Compose.sender, Compose.recipients, Compose.text),
+    ComposeAction.filter(F.action == "keep"),
+    flags=OPERATOR,
+)
+async def keep_pressed(query: CallbackQuery, wizard: Wizard) -> None:
+    """Keep this step's answer and go on."""
+    await query.answer()
+    await wizard.advance()
+
+
+# ---------------------------------------------------------------- type
+
+
+@steps.callback_query(Compose.type, ComposePick.filter(F.what == "type"), flags=OPERATOR)
+async def type_chosen(
+    query: CallbackQuery, callback_data: ComposePick, wizard: Wizard, settings: Settings
+) -> None:
+    """Store the chosen type; ask for the sender next."""
+    await query.answer()
+    if callback_data.index < len(settings.pulse_types):
+        await set_type(wizard, settings.pulse_types[callback_data.index])
+
+
+@steps.message(Compose.type, F.text, NOT_COMMAND, flags=OPERATOR)
+async def type_typed(message: Message, wizard: Wizard, settings: Settings) -> None:
+    """Store a typed type, if it is one of the configured ones."""
+    message_type = parse_type(message.text or "", settings.pulse_types)
+    if message_type is None:
+        details = {"type": message.text or "", "types": settings.pulse_types}
+        await wizard.re_ask(Problem(Reason.UNKNOWN_TYPE, details))
+        return
+    await set_type(wizard, message_type)
+
+
+async def set_type(wizard: Wizard, message_type: str) -> None:
+    """A new type may invalidate the sender and the recipients; the wizard then asks again."""
+    draft, list_id = await wizard.load()
+    changed, keeps_list = change_type(draft, message_type)
+    await wizard.save(changed, list_id=list_id if keeps_list else None)
+    await wizard.advance()
+
+
+# ---------------------------------------------------------------- sender
+
+
+@steps.callback_query(Compose.sender, ComposePick.filter(F.what == "sender"), flags=OPERATOR)
+async def sender_chosen(
+    query: CallbackQuery, callback_data: ComposePick, wizard: Wizard, settings: Settings
+) -> None:
+    """Store the chosen sender; ask for the recipients next."""
+    await query.answer()
+    draft, _list_id = await wizard.load()
+    senders = offered_senders(draft.type, settings.pulse_senders)
+    if callback_data.index < len(senders):
+        await wizard.save(replace(draft, sender=senders[callback_data.index]))
+        await wizard.advance()
+
+
+@steps.message(Compose.sender, F.text, NOT_COMMAND, flags=OPERATOR)
+async def sender_typed(message: Message, wizard: Wizard) -> None:
+    """Store a typed sender (digits only for a cascade); ask for the recipients next."""
+    draft, _list_id = await wizard.load()
+    sender = (message.text or "").strip()
+    problem = check_sender(draft.type, sender)
+    if problem is not None:
+        await wizard.re_ask(problem)
+        return
+    await wizard.save(replace(draft, sender=sender))
+    await wizard.advance()
+
+
+# ---------------------------------------------------------------- recipients
+
+
+@steps.message(Compose.recipients, F.text, NOT_COMMAND, flags=OPERATOR)
+async def recipients_typed(message: Message, wizard: Wizard, member: Member) -> None:
+    """Parse typed or pasted addresses; ask for the text next."""
+    draft, _list_id = await wizard.load()
+    parsed = parse_recipients_text(
+        message.text or "", address_kind(draft.type), stoplist=wizard.store.stoplist.addresses()
+    )
+    await use_recipients(wizard, member, parsed)
+
+
+@steps.message(Compose.recipients, F.document, flags=OPERATOR)
+async def recipients_file(message: Message, wizard: Wizard, member: Member) -> None:
+    """Parse an uploaded .csv, .txt or .xlsx file; ask for the text next."""
+    assert message.document is not None
+    content = await download_recipient_file(wizard.bot, message.document)
+    if isinstance(content, Problem):
+        await wizard.re_ask(content)
+        return
+    draft, _list_id = await wizard.load()
+    parsed = await asyncio.to_thread(
+        parse_file,
+        message.document.file_name or "",
+        content,
+        draft.type,
+        wizard.store.stoplist.addresses(),
+    )
+    if isinstance(parsed, Problem):
+        await wizard.re_ask(parsed)
+        return
+    await use_recipients(wizard, member, parsed)
+
+
+@steps.message(Compose.recipients, NOT_COMMAND, flags=OPERATOR)
+async def recipients_invalid(message: Message, wizard: Wizard) -> None:
+    """Anything but text or a file: ask again."""
+    await wizard.re_ask(Problem(Reason.EXPECTED_RECIPIENTS))
+
+
+async def use_recipients(wizard: Wizard, member: Member, parsed: RecipientList) -> None:
+    """Store a parsed list and go on; a list without one valid address is asked for again."""
+    report = RecipientsReport.of(parsed)
+    await wizard.state.update_data(recipients_report=report.to_data())
+    if not parsed.valid:
+        await wizard.show_step(Step.RECIPIENTS)  # the card says no address was valid
+        return
+    draft, _list_id = await wizard.load()
+    list_id = save_list(wizard.store, member, parsed)
+    await wizard.save(replace(draft, columns=list(parsed.columns)), list_id=list_id)
+    await wizard.advance(notice=report_text(report))
+
+
+# ---------------------------------------------------------------- text
+
+
+@steps.message(Compose.text, F.text, NOT_COMMAND, flags=OPERATOR)
+async def text_typed(message: Message, wizard: Wizard) -> None:
+    """Store the text if it fits the type and every recipient's placeholders; show the preview."""
+    draft, list_id = await wizard.load()
+    candidate = replace(draft, text=message.text or "")
+    step, problem = next_step(candidate, list_id, wizard.store, wizard.settings.pulse_types)
+    if step is Step.TEXT and problem is not None:
+        await wizard.re_ask(problem)
+        return
+    await wizard.save(candidate)
+    await wizard.show_step(step, problem=problem)
+
+
+@steps.message(
+    StateFilter(Compose.type, Compose.sender, Compose.text, Compose.template_name),
+    ~F.text,
+    flags=OPERATOR,
+)
+async def expected_text(message: Message, wizard: Wizard) -> None:
+    """A sticker, photo or file where a typed answer is expected: ask again."""
+    await wizard.re_ask(Problem(Reason.EXPECTED_TEXT))
+
+
+# ---------------------------------------------------------------- preview
+
+
+@steps.callback_query(Compose.preview, ComposeAction.filter(F.action == "send"), flags=OPERATOR)
+async def send_pressed(
+    query: CallbackQuery, wizard: Wizard, member: Member, sender: Sender
+) -> None:
+    """Send now, or first ask once more when the list is large."""
+    summary = await wizard.summary()
+    if needs_confirmation(summary.size, wizard.settings.large_send_confirm):
+        await query.answer()
+        await wizard.state.set_state(Compose.confirm_send)
+        await wizard.show(*render_confirm(summary.size))
+        return
+    await send(query, wizard, member, sender)
+
+
+@steps.callback_query(
+    Compose.confirm_send, ComposeAction.filter(F.action == "confirm"), flags=OPERATOR
+)
+async def send_confirmed(
+    query: CallbackQuery, wizard: Wizard, member: Member, sender: Sender
+) -> None:
+    """The large send was confirmed: send it."""
+    await send(query, wizard, member, sender)
+
+
+async def send(query: CallbackQuery, wizard: Wizard, member: Member, sender: Sender) -> None:
+    """Hand the message to sending; a second press finds the list taken and sends nothing."""
+    draft, list_id = await wizard.load()
+    step, _problem = next_step(draft, list_id, wizard.store, wizard.settings.pulse_types)
+    if step is not Step.PREVIEW or list_id is None:
+        await query.answer()
+        await wizard.advance()  # something changed under the card (e.g. the settings)
+        return
+    try:
+        campaign_id = sender.create(
+            draft, list_id, author_id=member.user_id, author_chat_id=wizard.chat_id
+        )
+    except AlreadyLaunched as already:
+        text = _("Already sent as campaign #{id}.").format(id=already.campaign_id)
+        await query.answer(text, show_alert=True)
+        return
+    sender.launch(campaign_id)  # before touching Telegram, which may fail
+    await query.answer()
+    await wizard.show(render_sent(campaign_id))
+    await wizard.state.clear()
+
+
+@steps.callback_query(Compose.preview, ComposeAction.filter(F.action == "edit"), flags=OPERATOR)
+async def edit_pressed(query: CallbackQuery, wizard: Wizard) -> None:
+    """Ask which step to change."""
+    await query.answer()
+    draft, _list_id = await wizard.load()
+    await wizard.state.set_state(Compose.edit)
+    await wizard.show(*render_edit_menu(draft, await wizard.summary()))
+
+
+@steps.callback_query(Compose.edit, ComposePick.filter(F.what == "edit"), flags=OPERATOR)
+async def edit_chosen(query: CallbackQuery, callback_data: ComposePick, wizard: Wizard) -> None:
+    """Go to the chosen step, its current answer shown and kept unless replaced."""
+    await query.answer()
+    if callback_data.index < len(EDITABLE_STEPS):
+        await wizard.show_step(EDITABLE_STEPS[callback_data.index])
+
+
+@steps.callback_query(Compose.preview, ComposeAction.filter(F.action == "template"), flags=OPERATOR)
+async def template_pressed(query: CallbackQuery, wizard: Wizard) -> None:
+    """Ask for the new template's name."""
+    await query.answer()
+    await wizard.state.set_state(Compose.template_name)
+    await wizard.show(*render_template_prompt())
+
+
+@steps.message(Compose.template_name, F.text, NOT_COMMAND, flags=OPERATOR)
+async def template_named(message: Message, wizard: Wizard, member: Member) -> None:
+    """Save the draft as a template under this name; back to the preview."""
+    name = parse_template_name(message.text or "", wizard.store)
+    if isinstance(name, Problem):
+        await wizard.re_ask(name)
+        return
+    draft, _list_id = await wizard.load()
+    template_id = wizard.store.templates.save(name, member.user_id, draft)
+    wizard.store.audit.record(member.user_id, "template_saved", template_id=template_id, name=name)
+    notice = _("Saved as template «{name}».").format(name=html.escape(name))
+    await wizard.show_preview(notice=f"✅ {notice}")
+
+
+# ---------------------------------------------------------------- presses that match no step
+
+COMPOSE_BUTTON = or_f(ComposeAction.filter(), ComposePick.filter())
+
+
+@leftovers.callback_query(COMPOSE_BUTTON, ~OnCurrentCard(), flags=OPERATOR)
+async def stale_card(query: CallbackQuery) -> None:
+    """A press on an old card does nothing but say so and clear that card's buttons."""
+    await query.answer(_("This card is no longer active."), show_alert=True)
+    if query.message is not None and query.bot is not None:
+        await remove_buttons(query.bot, query.message.chat.id, query.message.message_id)
+
+
+# `compose:schedule` is left to the scheduling dialogue, which owns that button.
+@leftovers.callback_query(
+    or_f(ComposeAction.filter(F.action != "schedule"), ComposePick.filter()), flags=OPERATOR
+)
+async def out_of_step(query: CallbackQuery) -> None:
+    """A button of another step (a quick double tap): nothing to do."""
+    await query.answer()

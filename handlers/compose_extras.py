@@ -1,0 +1,193 @@
+"""Extras on the preview: HTML text, a button, an image, TTL, charset and find_token."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+from aiogram import F, Router
+from aiogram.filters import StateFilter
+from aiogram.types import CallbackQuery, Message
+
+from bot.composing import (
+    CHARSETS,
+    Extra,
+    Problem,
+    Reason,
+    check_charset,
+    extras_for,
+    parse_button,
+    parse_image_url,
+    parse_ttl,
+)
+from bot.config import Settings
+from bot.media import MediaStore, media_url
+from bot.preview import ComposeAction, ComposePick, render_extra_prompt, render_extras_menu
+from handlers.compose_card import (
+    EXTRA_STATES,
+    STATE_EXTRAS,
+    Compose,
+    OnCurrentCard,
+    Wizard,
+    download,
+)
+from storage.campaigns import Draft
+
+OPERATOR = {"role": "operator"}
+NOT_COMMAND = ~F.text.startswith("/")
+# What Remove clears for each extra.
+CLEARED = {
+    Extra.HTML: {"html_text": None},
+    Extra.BUTTON: {"button": None, "action": None},
+    Extra.IMAGE: {"image": None},
+    Extra.TTL: {"ttl": None},
+    Extra.CHARSET: {"charset": None},
+}
+
+router = Router(name="compose-extras")
+router.callback_query.filter(OnCurrentCard())
+
+
+async def show_extras(wizard: Wizard) -> None:
+    """The menu of extras this type can have, with those already set."""
+    draft, _list_id = await wizard.load()
+    await wizard.state.set_state(Compose.extras)
+    await wizard.show(*render_extras_menu(draft, await wizard.summary()))
+
+
+async def set_extra(wizard: Wizard, draft: Draft) -> None:
+    """Keep the changed draft and show the preview with it."""
+    await wizard.save(draft)
+    await wizard.show_preview()
+
+
+@router.callback_query(Compose.preview, ComposeAction.filter(F.action == "extras"), flags=OPERATOR)
+async def extras_pressed(query: CallbackQuery, wizard: Wizard) -> None:
+    """Show the extras that can be set for this type."""
+    await query.answer()
+    await show_extras(wizard)
+
+
+@router.callback_query(Compose.extras, ComposePick.filter(F.what == "extra"), flags=OPERATOR)
+async def extra_chosen(query: CallbackQuery, callback_data: ComposePick, wizard: Wizard) -> None:
+    """Toggle find_token at once; for the other extras ask for the value."""
+    await query.answer()
+    draft, _list_id = await wizard.load()
+    offered = extras_for(draft.type)
+    if callback_data.index >= len(offered):
+        return
+    extra = offered[callback_data.index]
+    if extra is Extra.FIND_TOKEN:
+        await wizard.save(replace(draft, find_token=not draft.find_token))
+        await show_extras(wizard)
+        return
+    await wizard.state.set_state(EXTRA_STATES[extra])
+    await wizard.show(*render_extra_prompt(extra, draft, wizard.settings))
+
+
+@router.callback_query(
+    StateFilter(*EXTRA_STATES.values()), ComposeAction.filter(F.action == "remove"), flags=OPERATOR
+)
+async def extra_removed(query: CallbackQuery, wizard: Wizard) -> None:
+    """Clear this extra; back to the preview."""
+    await query.answer()
+    draft, _list_id = await wizard.load()
+    extra = STATE_EXTRAS[await wizard.state.get_state() or ""]
+    await set_extra(wizard, replace(draft, **CLEARED[extra]))  # type: ignore[arg-type]
+
+
+@router.message(Compose.extra_html, F.text, NOT_COMMAND, flags=OPERATOR)
+async def html_typed(message: Message, wizard: Wizard) -> None:
+    """Store the HTML text as typed: it goes to the platform, never into a Telegram message."""
+    draft, _list_id = await wizard.load()
+    changed = replace(draft, html_text=message.text)
+    problem = check_charset(changed, changed.charset)
+    if problem is not None:
+        await wizard.re_ask(problem)
+        return
+    await set_extra(wizard, changed)
+
+
+@router.message(Compose.extra_button, F.text, NOT_COMMAND, flags=OPERATOR)
+async def button_typed(message: Message, wizard: Wizard) -> None:
+    """Store the button's caption and the address or bot command it opens."""
+    parsed = parse_button(message.text or "")
+    if isinstance(parsed, Problem):
+        await wizard.re_ask(parsed)
+        return
+    draft, _list_id = await wizard.load()
+    caption, action = parsed
+    await set_extra(wizard, replace(draft, button=caption, action=action))
+
+
+@router.message(Compose.extra_image, F.photo, flags=OPERATOR)
+async def image_uploaded(
+    message: Message, wizard: Wizard, settings: Settings, media: MediaStore
+) -> None:
+    """Keep the photo under an unguessable name and use its PUBLIC_URL address."""
+    if not settings.public_url:
+        await wizard.re_ask(Problem(Reason.NEED_PUBLIC_URL))
+        return
+    assert message.photo
+    content = await download(wizard.bot, message.photo[-1])
+    if isinstance(content, Problem):
+        await wizard.re_ask(content)
+        return
+    name = await asyncio.to_thread(media.save, content)
+    draft, _list_id = await wizard.load()
+    await set_extra(wizard, replace(draft, image=media_url(settings.public_url, name)))
+
+
+@router.message(Compose.extra_image, F.text, NOT_COMMAND, flags=OPERATOR)
+async def image_address_typed(message: Message, wizard: Wizard) -> None:
+    """Use an image address as given."""
+    url = parse_image_url(message.text or "")
+    if isinstance(url, Problem):
+        await wizard.re_ask(url)
+        return
+    draft, _list_id = await wizard.load()
+    await set_extra(wizard, replace(draft, image=url))
+
+
+@router.message(Compose.extra_ttl, F.text, NOT_COMMAND, flags=OPERATOR)
+async def ttl_typed(message: Message, wizard: Wizard) -> None:
+    """Store the lifetime in minutes."""
+    ttl = parse_ttl(message.text or "")
+    if isinstance(ttl, Problem):
+        await wizard.re_ask(ttl)
+        return
+    draft, _list_id = await wizard.load()
+    await set_extra(wizard, replace(draft, ttl=ttl))
+
+
+@router.callback_query(
+    Compose.extra_charset, ComposePick.filter(F.what == "charset"), flags=OPERATOR
+)
+async def charset_chosen(query: CallbackQuery, callback_data: ComposePick, wizard: Wizard) -> None:
+    """Store the charset if the text can be carried in it."""
+    await query.answer()
+    if callback_data.index >= len(CHARSETS):
+        return
+    draft, _list_id = await wizard.load()
+    charset = CHARSETS[callback_data.index]
+    problem = check_charset(draft, charset)
+    if problem is not None:
+        await wizard.re_ask(problem)
+        return
+    await set_extra(wizard, replace(draft, charset=charset))
+
+
+@router.message(Compose.extra_image, NOT_COMMAND, flags=OPERATOR)
+async def image_invalid(message: Message, wizard: Wizard) -> None:
+    """Neither a photo nor an address: ask again."""
+    await wizard.re_ask(Problem(Reason.EXPECTED_IMAGE))
+
+
+@router.message(
+    StateFilter(Compose.extra_html, Compose.extra_button, Compose.extra_ttl),
+    ~F.text,
+    flags=OPERATOR,
+)
+async def expected_text(message: Message, wizard: Wizard) -> None:
+    """A sticker, photo or file where a typed value is expected: ask again."""
+    await wizard.re_ask(Problem(Reason.EXPECTED_TEXT))

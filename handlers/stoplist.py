@@ -1,0 +1,192 @@
+"""/stoplist: show, add to and remove from the addresses that never receive messages."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.composing import Problem, Reason, file_problem
+from bot.preview import clip, invalid_reason_text, number, problem_text
+from bot.recipient_files import RecipientFileError
+from bot.recipients import AddressKind, RecipientList, parse_recipients_file, parse_recipients_text
+from handlers.compose_card import CARD, download_recipient_file, remove_buttons
+from storage.members import Member
+from storage.store import Store
+
+router = Router(name="stoplist")
+OPERATOR = {"role": "operator"}
+NOT_COMMAND = ~F.text.startswith("/")
+SHOWN_ADDRESSES = 50
+SHOWN_INVALID = 5
+AUDITED_ADDRESSES = 20
+CARD_CHARS = 3000  # of the list, leaving room for a report above it
+
+
+class StopListEdit(StatesGroup):
+    adding = State()
+    removing = State()
+
+
+class StopListAction(CallbackData, prefix="stoplist"):
+    action: str  # "add", "remove", "upload", "done"
+
+
+def _button(text: str, name: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=StopListAction(action=name).pack())
+
+
+def stoplist_card(store: Store) -> tuple[str, InlineKeyboardMarkup]:
+    """The count, the first addresses, and buttons to change the list."""
+    count = store.stoplist.count()
+    lines = [
+        _("<b>Stop-list</b>: {count} addresses never receive messages.").format(count=number(count))
+    ]
+    shown = 0
+    for address in store.stoplist.first(SHOWN_ADDRESSES):
+        line = f"<code>{html.escape(address)}</code>"
+        if sum(len(item) for item in lines) + len(line) > CARD_CHARS:
+            break  # long e-mail addresses: the card stays within Telegram's limit
+        lines.append(line)
+        shown += 1
+    if count > shown:
+        lines.append(_("…and {count} more.").format(count=number(count - shown)))
+    rows = [
+        [_button(_("Add"), "add"), _button(_("Remove"), "remove")],
+        [_button(_("Upload a file"), "upload")],
+    ]
+    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+@router.message(Command("stoplist"), flags=OPERATOR)
+async def show_stoplist(message: Message, store: Store) -> None:
+    """Show the stop-list with buttons to change it."""
+    text, markup = stoplist_card(store)
+    await message.answer(text, reply_markup=markup)
+
+
+@router.callback_query(
+    StopListAction.filter(F.action.in_({"add", "remove", "upload"})), flags=OPERATOR
+)
+async def change_pressed(
+    query: CallbackQuery, callback_data: StopListAction, bot: Bot, state: FSMContext
+) -> None:
+    """Ask for the addresses to add or remove (typed, or a file); an open composing is left."""
+    await query.answer()
+    data = await state.get_data()
+    assert isinstance(query.message, Message)
+    if data.get(CARD):
+        await remove_buttons(bot, query.message.chat.id, data[CARD])
+    await state.clear()
+    if callback_data.action == "remove":
+        await state.set_state(StopListEdit.removing)
+        prompt = _("Send the addresses to remove from the stop-list (typed or as a file).")
+    else:
+        await state.set_state(StopListEdit.adding)
+        prompt = _(
+            "Send the phone numbers or e-mail addresses to add: typed, or a file (.csv, .txt, .xlsx)."
+        )
+    done = InlineKeyboardMarkup(inline_keyboard=[[_button(_("Cancel"), "done")]])
+    await query.message.edit_text(prompt, reply_markup=done)
+
+
+@router.callback_query(StopListAction.filter(F.action == "done"), flags=OPERATOR)
+async def done_pressed(query: CallbackQuery, state: FSMContext, store: Store) -> None:
+    """Stop changing the list; show it again."""
+    await query.answer()
+    await state.clear()
+    assert isinstance(query.message, Message)
+    text, markup = stoplist_card(store)
+    await query.message.edit_text(text, reply_markup=markup)
+
+
+@router.message(StateFilter(StopListEdit), F.text, NOT_COMMAND, flags=OPERATOR)
+async def addresses_typed(
+    message: Message, state: FSMContext, store: Store, member: Member
+) -> None:
+    """Add or remove the typed addresses."""
+    parsed = parse_recipients_text(message.text or "", AddressKind.PHONE_OR_EMAIL)
+    await apply_change(message, state, store, member, parsed)
+
+
+@router.message(StateFilter(StopListEdit), F.document, flags=OPERATOR)
+async def addresses_file(
+    message: Message, bot: Bot, state: FSMContext, store: Store, member: Member
+) -> None:
+    """Add or remove the addresses of an uploaded file."""
+    assert message.document is not None
+    content = await download_recipient_file(bot, message.document)
+    if isinstance(content, Problem):
+        await message.answer(problem_text(content))
+        return
+    try:
+        parsed = await asyncio.to_thread(
+            parse_recipients_file,
+            message.document.file_name or "",
+            content,
+            AddressKind.PHONE_OR_EMAIL,
+        )
+    except RecipientFileError as error:
+        await message.answer(problem_text(file_problem(error)))
+        return
+    await apply_change(message, state, store, member, parsed)
+
+
+@router.message(StateFilter(StopListEdit), NOT_COMMAND, flags=OPERATOR)
+async def addresses_invalid(message: Message) -> None:
+    """Neither text nor a file: ask again."""
+    await message.answer(problem_text(Problem(Reason.EXPECTED_RECIPIENTS)))
+
+
+async def apply_change(
+    message: Message, state: FSMContext, store: Store, member: Member, parsed: RecipientList
+) -> None:
+    """Change the list, record it in the audit log, report what happened and show the list."""
+    addresses = [recipient.address for recipient in parsed.valid]
+    if not addresses:
+        await message.answer(
+            _join(problem_text(Problem(Reason.NO_VALID_RECIPIENTS)), invalid_lines(parsed))
+        )
+        return
+    adding = await state.get_state() == StopListEdit.adding.state
+    if adding:
+        changed = store.stoplist.add(addresses, member.user_id)
+        report = _("Added to the stop-list: {changed} (already there: {same}).")
+    else:
+        changed = store.stoplist.remove(addresses)
+        report = _("Removed from the stop-list: {changed} (not on it: {same}).")
+    store.audit.record(
+        member.user_id,
+        "stoplist_add" if adding else "stoplist_remove",
+        count=changed,
+        addresses=addresses[:AUDITED_ADDRESSES],
+    )
+    await state.clear()
+    summary = report.format(changed=number(changed), same=number(len(addresses) - changed))
+    text, markup = stoplist_card(store)
+    await message.answer(_join(summary, invalid_lines(parsed), text), reply_markup=markup)
+
+
+def invalid_lines(parsed: RecipientList) -> str:
+    """The invalid entries, the first few with their reason."""
+    if not parsed.invalid:
+        return ""
+    lines = [_("Invalid: {count}").format(count=number(len(parsed.invalid)))]
+    for entry in parsed.invalid[:SHOWN_INVALID]:
+        lines.append(
+            _("  line {line}: «{text}» - {reason}").format(
+                line=entry.line, text=clip(entry.raw, 100), reason=invalid_reason_text(entry.reason)
+            )
+        )
+    return "\n".join(lines)
+
+
+def _join(*parts: str) -> str:
+    return "\n\n".join(part for part in parts if part)

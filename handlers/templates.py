@@ -1,0 +1,165 @@
+"""/templates: the team's saved templates; start a message from one, or delete one."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import replace
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.config import Settings
+from bot.preview import CARD_LIMIT, clip
+from handlers.compose_card import wizard_for
+from storage.members import Member, Role
+from storage.store import Store
+from storage.templates import Template
+
+router = Router(name="templates")
+OPERATOR = {"role": "operator"}
+SHOWN_TEMPLATES = 30
+SNIPPET_CHARS = 60
+
+
+class TemplateAction(CallbackData, prefix="tpl"):
+    action: str  # "use", "delete", "confirm", "list"
+    template_id: int = 0
+
+
+def may_delete(template: Template, member: Member) -> bool:
+    """Authors delete their own templates; admins delete any."""
+    return template.author_id == member.user_id or member.role is Role.ADMIN
+
+
+def author_name(store: Store, user_id: int) -> str:
+    member = store.members.get(user_id)
+    return html.escape(member.name) if member and member.name else str(user_id)
+
+
+def templates_card(store: Store, member: Member) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The list of templates with a button to start from each, and delete where allowed."""
+    templates = store.templates.all()
+    if not templates:
+        return _(
+            "No templates yet. Compose a message with /new and press «Save as template» on its preview."
+        ), None
+    lines = [_("<b>Templates</b> (press one to start a message from it):")]
+    rows = []
+    for template in templates[:SHOWN_TEMPLATES]:
+        line = _("«{name}» - {type}, by {author}: {text}").format(
+            name=html.escape(template.name),
+            type=html.escape(template.draft.type),
+            author=author_name(store, template.author_id),
+            text=clip(template.draft.text, SNIPPET_CHARS),
+        )
+        if sum(len(item) for item in lines) + len(line) > CARD_LIMIT - 200:
+            break
+        lines.append(line)
+        row = [
+            InlineKeyboardButton(
+                text=template.name[:60],
+                callback_data=TemplateAction(action="use", template_id=template.id).pack(),
+            )
+        ]
+        if may_delete(template, member):
+            row.append(
+                InlineKeyboardButton(
+                    text=_("Delete"),
+                    callback_data=TemplateAction(action="delete", template_id=template.id).pack(),
+                )
+            )
+        rows.append(row)
+    if len(rows) < len(templates):
+        lines.append(_("…and {count} more.").format(count=len(templates) - len(rows)))
+    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+@router.message(Command("templates"), flags=OPERATOR)
+async def list_templates(message: Message, store: Store, member: Member) -> None:
+    """Show every template of the team, with its author."""
+    text, markup = templates_card(store, member)
+    await message.answer(text, reply_markup=markup)
+
+
+@router.callback_query(TemplateAction.filter(F.action == "use"), flags=OPERATOR)
+async def use_template(
+    query: CallbackQuery,
+    callback_data: TemplateAction,
+    bot: Bot,
+    state: FSMContext,
+    store: Store,
+    settings: Settings,
+) -> None:
+    """Start a message from the template: type, sender, text and extras filled, recipients asked."""
+    template = store.templates.get(callback_data.template_id)
+    if template is None:
+        await query.answer(_("This template no longer exists."), show_alert=True)
+        return
+    await query.answer()
+    wizard = wizard_for(query, bot, state, store, settings)
+    await wizard.start(replace(template.draft, columns=[]))
+
+
+@router.callback_query(TemplateAction.filter(F.action == "delete"), flags=OPERATOR)
+async def delete_pressed(
+    query: CallbackQuery, callback_data: TemplateAction, store: Store, member: Member
+) -> None:
+    """Ask once more before deleting."""
+    template = store.templates.get(callback_data.template_id)
+    if template is None or not may_delete(template, member):
+        await query.answer(
+            _("Only its author or an admin can delete this template."), show_alert=True
+        )
+        return
+    await query.answer()
+    buttons = [
+        InlineKeyboardButton(
+            text=_("Yes, delete"),
+            callback_data=TemplateAction(action="confirm", template_id=template.id).pack(),
+        ),
+        InlineKeyboardButton(text=_("No"), callback_data=TemplateAction(action="list").pack()),
+    ]
+    assert isinstance(query.message, Message)
+    await query.message.edit_text(
+        _("Delete template «{name}»?").format(name=html.escape(template.name)),
+        reply_markup=InlineKeyboardMarkup(inline_keyboard=[buttons]),
+    )
+
+
+@router.callback_query(TemplateAction.filter(F.action == "confirm"), flags=OPERATOR)
+async def delete_confirmed(
+    query: CallbackQuery, callback_data: TemplateAction, store: Store, member: Member
+) -> None:
+    """Delete the template (its author's or, for an admin, anyone's); show the list again."""
+    template = store.templates.get(callback_data.template_id)
+    if template is None:
+        await query.answer(_("This template no longer exists."), show_alert=True)
+        return
+    if not may_delete(template, member):
+        await query.answer(
+            _("Only its author or an admin can delete this template."), show_alert=True
+        )
+        return
+    store.templates.delete(template.id)
+    store.audit.record(
+        member.user_id, "template_deleted", template_id=template.id, name=template.name
+    )
+    await query.answer(_("Deleted."))
+    await show_list(query, store, member)
+
+
+@router.callback_query(TemplateAction.filter(F.action == "list"), flags=OPERATOR)
+async def back_to_list(query: CallbackQuery, store: Store, member: Member) -> None:
+    """Nothing deleted: show the list again."""
+    await query.answer()
+    await show_list(query, store, member)
+
+
+async def show_list(query: CallbackQuery, store: Store, member: Member) -> None:
+    assert isinstance(query.message, Message)
+    text, markup = templates_card(store, member)
+    await query.message.edit_text(text, reply_markup=markup)
