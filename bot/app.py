@@ -24,11 +24,19 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.access import RoleCheck, StrangerGate
+from bot.callbacks import CallbackEndpoint, StatusWriter
 from bot.commands import COMMANDS
 from bot.config import Settings
 from bot.fsm_storage import SQLiteStorage
 from bot.i18n import SUPPORTED, make_i18n
+from bot.media import MediaStore, add_media_routes
 from bot.metrics import Metrics
+from bot.notify import Notifier, remember_migration
+from bot.sandbox import SandboxPlatform
+from bot.scheduling import SchedulingService
+from bot.sending import Sender, make_platform
+from bot.status_classes import StatusClassifier
+from bot.telegram_pacing import TelegramPacing
 from bot.web import MaskingAccessLogger, TelegramProbe, build_web_app
 from handlers import get_routers
 from storage.members import Role
@@ -136,9 +144,61 @@ class Application:
         """Services that need the running loop; each is handed to handlers and web routes here."""
         self.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
         self.dispatcher["http"] = self.http
+        self.media = MediaStore(self.settings.media_dir)
+        add_media_routes(self.web_app, self.media)
+        self.dispatcher["media"] = self.media
+        self.bot.session.middleware(
+            TelegramPacing(
+                self.metrics,
+                on_migrate=lambda old, new: remember_migration(
+                    self.settings, self.store.kv, old, new
+                ),
+            )
+        )
+        self.notifier = Notifier(self.bot, self.store, self.settings, self.i18n, self.metrics)
+        self.dispatcher["notifier"] = self.notifier
+        self.status_writer = StatusWriter(self.store, self.metrics, self.notifier.campaign_changed)
+        classifier = StatusClassifier(
+            self.settings.pulse_status_map, kannel=self.settings.pulse_kannel_status
+        )
+        CallbackEndpoint(
+            self.callback_secret, self.status_writer, classifier, self.metrics
+        ).register(self.web_app)
+        self.platform = make_platform(self.settings, self.http)
+        self.sender = Sender(
+            self.store,
+            self.settings,
+            self.platform,
+            self.callback_secret,
+            self.metrics,
+            self.bot,
+            self.i18n,
+            on_change=lambda campaign_id: None,  # the status cards replace it: sender.on_change
+        )
+        self.dispatcher["sender"] = self.sender
+        self.sender.on_change = self.notifier.campaign_changed
+        await self.sender.resume_after_restart()
+        self.notifier.start()
+        self.scheduling = SchedulingService(
+            store=self.store,
+            scheduler=self.scheduler,
+            sender=self.sender,
+            bot=self.bot,
+            settings=self.settings,
+            i18n=self.i18n,
+        )
+        self.dispatcher["scheduling"] = self.scheduling
+        # APScheduler keeps jobs added before start() and schedules them when run() starts it,
+        # after the web endpoint is up; overdue ones then fire at once and `fire` judges them.
+        self.scheduling.restore()
 
     async def stop_services(self) -> None:
         """Stop in the reverse order of start: finish in-flight work, then close connections."""
+        await self.sender.drain()
+        self.status_writer.flush()
+        await self.notifier.stop()
+        if isinstance(self.platform, SandboxPlatform):
+            await self.platform.close()
         await self.http.close()
 
     async def _with_telegram(self) -> None:

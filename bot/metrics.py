@@ -56,6 +56,23 @@ class Metrics:
             "Scheduled sends waiting for their time",
             registry=self.registry,
         )
+        self.status_commit_size = Histogram(
+            "pulse_status_commit_size",
+            "Status callbacks stored per database transaction",
+            buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500),
+            registry=self.registry,
+        )
+        self.card_updates = Counter(
+            "pulse_card_updates",
+            "Status card messages sent, edited, and final reports sent",
+            ["kind"],
+            registry=self.registry,
+        )
+        self.card_updates_pending = Gauge(
+            "pulse_card_updates_pending",
+            "Status cards waiting to be redrawn",
+            registry=self.registry,
+        )
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

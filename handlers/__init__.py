@@ -7,8 +7,27 @@ from aiogram import Router
 
 def get_routers() -> list[Router]:
     """Routers in the order they are tried: specific conversations first, the catch-all last."""
-    from handlers import common, members
+    from handlers import (
+        common,
+        compose,
+        members,
+        recovery,
+        schedule,
+        status,
+        stoplist,
+        templates,
+    )
 
     # /cancel before every conversation, so no wizard step can swallow it;
     # common last, since it ends with the catch-all for unknown commands.
-    return [common.cancel_router, members.router, common.router]
+    return [
+        common.cancel_router,
+        members.router,
+        recovery.router,
+        compose.router,
+        schedule.router,
+        templates.router,
+        stoplist.router,
+        status.router,
+        common.router,
+    ]

@@ -70,6 +70,12 @@ class StatusCards:
             [utc_now_iso(), campaign_id, chat_id],
         )
 
+    def clear_report_sent(self, campaign_id: int, chat_id: int) -> None:
+        self.db.execute(
+            "UPDATE status_cards SET report_sent = 0 WHERE campaign_id = ? AND chat_id = ?",
+            [campaign_id, chat_id],
+        )
+
     def for_campaign(self, campaign_id: int) -> list[StatusCard]:
         rows = self.db.execute(
             "SELECT campaign_id, chat_id, message_id, report_sent FROM status_cards "

@@ -42,6 +42,12 @@ def m001_status_events(db: Database) -> None:
     )
     db["status_events"].create_index(["message_id", "raw"], unique=True)
     db["status_events"].create_index(["campaign_id", "id"])
+    # Card figures count a campaign's rows by state and class: one covering index scan.
+    db["messages"].create_index(
+        ["campaign_id", "state", "status_class"],
+        index_name="idx_messages_campaign_state_class",
+        if_not_exists=True,
+    )
 
 
 class Outcome(StrEnum):
@@ -148,7 +154,8 @@ class Statuses:
         changed = conn.execute(
             "UPDATE messages SET status_raw = ?, status_class = ?, status_at = ?, "
             "platform_id = COALESCE(platform_id, ?) "
-            "WHERE id = ? AND NOT (? = 'pending' AND status_class IN ('delivered', 'failed'))",
+            "WHERE id = ? AND NOT (? = 'pending' AND "
+            "COALESCE(status_class, '') IN ('delivered', 'failed'))",
             [
                 status.raw,
                 status.status_class,
@@ -171,6 +178,19 @@ class Statuses:
             )
             changed = 1
         return Applied(Outcome.CHANGED if changed else Outcome.RECORDED, campaign_id)
+
+    def figures(self, campaign_id: int) -> dict[tuple[str, str], int]:
+        """Rows of a campaign counted by (submission state, delivery class); no status is pending."""
+        rows = self.db.execute(
+            "SELECT state, status_class, COUNT(*) FROM messages WHERE campaign_id = ? "
+            "GROUP BY state, status_class",
+            [campaign_id],
+        ).fetchall()
+        counts: dict[tuple[str, str], int] = {}
+        for state, status_class, count in rows:
+            key = (state, status_class or "pending")
+            counts[key] = counts.get(key, 0) + count
+        return counts
 
     def history(self, message_id: int) -> list[StatusEvent]:
         """Every status of one message, oldest first."""

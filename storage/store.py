@@ -15,6 +15,7 @@ from storage import (
     members,
     messages,
     recipient_lists,
+    schedules,
     statuses,
     stoplist,
     templates,
@@ -34,6 +35,7 @@ MIGRATION_SETS = [
     stoplist.migrations,
     statuses.migrations,
     cards.migrations,
+    schedules.migrations,
 ]
 
 
@@ -51,6 +53,7 @@ class Store:
         self.stoplist = stoplist.StopList(db)
         self.statuses = statuses.Statuses(db)
         self.cards = cards.StatusCards(db)
+        self.schedules = schedules.Schedules(db)
 
     @classmethod
     def open(cls, path: Path | str) -> Store:

@@ -1,0 +1,563 @@
+"""Status cards: one per campaign in the notify group and one in the author's chat, edited in place.
+
+Changes only mark a card dirty; a worker per chat renders it from the database right before
+each call, so edits coalesce (the latest state wins) and stay within Telegram's limits: one
+card call per chat every few seconds. When every accepted message is final (or the TTL has
+passed) the card says so and the recipients who did not get the message go out as a CSV file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import html
+import io
+import logging
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import BufferedInputFile
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from babel.numbers import format_decimal
+
+from bot.config import Settings
+from bot.metrics import Metrics
+from storage.campaigns import Campaign, CampaignState
+from storage.clock import from_iso, utc_now, utc_now_iso
+from storage.kv import KeyValues
+from storage.messages import MessageRow, SubmitState
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+NOTIFY_CHAT_KEY = "notify_chat_id"  # the group's id after Telegram migrated it
+NOTIFY_CHAT_CONFIGURED_KEY = "notify_chat_id_configured"  # the NOTIFY_CHAT_ID it replaced
+TEXT_PREVIEW_CHARS = {True: 1000, False: 300}  # single message card, campaign card
+ERROR_CHARS = 200
+REJECTION_GROUPS = 5
+BAR_CELLS = 10
+CLASS_ICONS = {"delivered": "✅", "failed": "❌", "pending": "⏳"}
+ACTIVE_STATES = (CampaignState.SUBMITTING, CampaignState.SUBMITTED)
+
+
+def notify_chat_id(settings: Settings, kv: KeyValues) -> int | None:
+    """The group for status cards: NOTIFY_CHAT_ID, or the supergroup Telegram migrated it to."""
+    configured = settings.notify_chat_id
+    migrated = kv.get(NOTIFY_CHAT_KEY)
+    if (
+        configured is not None
+        and migrated
+        and kv.get(NOTIFY_CHAT_CONFIGURED_KEY) == str(configured)
+    ):
+        return int(migrated)
+    return configured
+
+
+def remember_migration(
+    settings: Settings, kv: KeyValues, old_chat: int | str, new_chat: int
+) -> None:
+    """Keep the notify group's new id, so it is used from now on and after a restart."""
+    if settings.notify_chat_id is None or old_chat != notify_chat_id(settings, kv):
+        return
+    kv.set(NOTIFY_CHAT_CONFIGURED_KEY, str(settings.notify_chat_id))
+    kv.set(NOTIFY_CHAT_KEY, str(new_chat))
+    log.info("notify group moved to %s", new_chat)
+
+
+# -- figures and texts ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A campaign's counts, read in one go."""
+
+    total: int
+    by_state: dict[SubmitState, int]
+    by_status: dict[str, int]
+    rejections: dict[str, int]
+
+    @classmethod
+    def read(cls, store: Store, campaign: Campaign) -> Figures:
+        counts = store.statuses.figures(campaign.id)
+        by_state: dict[SubmitState, int] = {}
+        by_status: dict[str, int] = {}
+        for (state, status_class), count in counts.items():
+            by_state[SubmitState(state)] = by_state.get(SubmitState(state), 0) + count
+            if state == SubmitState.ACCEPTED.value:
+                by_status[status_class] = by_status.get(status_class, 0) + count
+        rejected = by_state.get(SubmitState.REJECTED, 0)
+        return cls(
+            total=max(campaign.recipient_count, sum(by_state.values())),
+            by_state=by_state,
+            by_status=by_status,
+            rejections=store.messages.rejections(campaign.id) if rejected else {},
+        )
+
+    @property
+    def submitted(self) -> int:
+        waiting = self.by_state.get(SubmitState.NEW, 0) + self.by_state.get(
+            SubmitState.SUBMITTING, 0
+        )
+        return max(0, sum(self.by_state.values()) - waiting)
+
+    @property
+    def accepted(self) -> int:
+        return self.by_state.get(SubmitState.ACCEPTED, 0)
+
+    @property
+    def delivered(self) -> int:
+        return self.by_status.get("delivered", 0)
+
+    @property
+    def failed(self) -> int:
+        return self.by_status.get("failed", 0)
+
+    @property
+    def pending(self) -> int:
+        return self.by_status.get("pending", 0)
+
+    @property
+    def rejected(self) -> int:
+        return self.by_state.get(SubmitState.REJECTED, 0)
+
+    @property
+    def unknown(self) -> int:
+        return self.by_state.get(SubmitState.UNKNOWN, 0)
+
+    @property
+    def settled(self) -> bool:
+        """Every row submitted and every accepted message has a final status."""
+        return self.submitted >= sum(self.by_state.values()) and self.pending == 0
+
+
+def number(value: int | float, locale: str) -> str:
+    """1,250 in English, 1 250 in Russian."""
+    return format_decimal(value, locale=locale)
+
+
+def share(part: int, whole: int, locale: str) -> str:
+    """A percentage with at most one decimal: 48.5%."""
+    value = 100.0 * part / whole if whole else 0.0
+    return format_decimal(round(value, 1), format="0.#", locale=locale) + "%"
+
+
+def progress_bar(part: int, whole: int) -> str:
+    filled = min(BAR_CELLS, int(BAR_CELLS * part / whole)) if whole else 0
+    return "▓" * filled + "░" * (BAR_CELLS - filled)
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut a user text to `limit` characters with an ellipsis; escape it for HTML afterwards."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def local_time(iso: str | None, settings: Settings) -> str:
+    if not iso:
+        return ""
+    return from_iso(iso).astimezone(settings.zone).strftime("%d.%m.%Y %H:%M:%S")
+
+
+def class_name(status_class: str) -> str:
+    names = {"delivered": _("delivered"), "failed": _("failed"), "pending": _("pending")}
+    return names.get(status_class, status_class)
+
+
+def status_text(raw: str | None, status_class: str | None) -> str:
+    """`✅ delivered (1)`: the class in words, the raw value (escaped) when it says more."""
+    if not raw:
+        return _("no status yet")
+    status_class = status_class or "pending"
+    shown = f"{CLASS_ICONS.get(status_class, '')} {class_name(status_class)}".strip()
+    if raw.strip().lower() != status_class:
+        shown += f" ({html.escape(raw)})"
+    return shown
+
+
+def author_name(store: Store, campaign: Campaign) -> str:
+    member = store.members.get(campaign.author_id)
+    if member is not None and member.name:
+        return f"{html.escape(clip(member.name, 64))} ({campaign.author_id})"
+    return str(campaign.author_id)
+
+
+def _header(campaign: Campaign, store: Store, single: bool) -> list[str]:
+    title = _("<b>Message #{id}</b>") if single else _("<b>Campaign #{id}</b>")
+    lines = [f"{title.format(id=campaign.id)} · {html.escape(clip(campaign.type, 32))}"]
+    if campaign.sandbox:
+        lines.append(_("🧪 SANDBOX: simulated, nothing is really sent"))
+    lines.append(
+        _("From: <b>{sender}</b> · sent by {author}").format(
+            sender=html.escape(clip(campaign.sender or "-", 64)),
+            author=author_name(store, campaign),
+        )
+    )
+    return lines
+
+
+def _footer(campaign: Campaign, still_pending: bool) -> list[str]:
+    """Notes under a card: no callbacks, cancelled, or final (by TTL when some never settled)."""
+    lines = []
+    if not campaign.callbacks:
+        lines.append(_("⚠️ Statuses will not arrive: PUBLIC_URL is not set."))
+    if campaign.state is CampaignState.CANCELLED:
+        lines.append(_("Cancelled."))
+    elif campaign.state is CampaignState.FINISHED:
+        by_ttl = still_pending and campaign.callbacks
+        lines.append(_("🏁 Final: the TTL has passed.") if by_ttl else _("🏁 Final."))
+    return lines
+
+
+def render_message_card(
+    campaign: Campaign, row: MessageRow | None, store: Store, settings: Settings
+) -> str:
+    """The card of a one-recipient send: who sent what to whom, and its status with its time."""
+    lines = _header(campaign, store, single=True)
+    if row is not None:
+        lines.append(_("To: <code>{address}</code>").format(address=html.escape(row.sent_to)))
+    text = clip(campaign.text or "", TEXT_PREVIEW_CHARS[True])
+    lines.append(_("Text: {text}").format(text=html.escape(text)))
+    if row is not None and row.platform_id:
+        lines.append(
+            _("Platform id: <code>{platform_id}</code>").format(
+                platform_id=html.escape(row.platform_id)
+            )
+        )
+    if row is None or row.state in (SubmitState.NEW, SubmitState.SUBMITTING):
+        lines.append(_("Status: being handed to the platform…"))
+    elif row.state is SubmitState.REJECTED:
+        error = html.escape(clip(row.error or "", ERROR_CHARS))
+        lines.append(_("🚫 Rejected by the platform: {error}").format(error=error))
+    elif row.state is SubmitState.UNKNOWN:
+        error = html.escape(clip(row.error or "", ERROR_CHARS))
+        lines.append(_("❔ Submission outcome unknown: {error}").format(error=error))
+    else:
+        status = status_text(row.status_raw, row.status_class)
+        at = local_time(row.status_at, settings)
+        lines.append(_("Status: {status}").format(status=status) + (f" · {at}" if at else ""))
+    still_pending = (
+        row is not None
+        and row.state is SubmitState.ACCEPTED
+        and ((row.status_class or "pending") == "pending")
+    )
+    return "\n".join(lines + _footer(campaign, still_pending))
+
+
+def render_campaign_card(
+    campaign: Campaign,
+    figures: Figures,
+    store: Store,
+    settings: Settings,
+    locale: str | None = None,
+) -> str:
+    """The summary card: progress, counts by status, rejections grouped by the platform's message."""
+    locale = locale or settings.locale
+    lines = _header(campaign, store, single=False)
+    text = clip(campaign.text or "", TEXT_PREVIEW_CHARS[False])
+    lines.append(_("Text: {text}").format(text=html.escape(text)))
+    lines.append(_("Recipients: {count}").format(count=number(figures.total, locale)))
+    lines.append("")
+    if campaign.state is CampaignState.SUBMITTING or figures.submitted < figures.total:
+        lines.append(
+            _("{done} / {total} submitted").format(
+                done=number(figures.submitted, locale), total=number(figures.total, locale)
+            )
+        )
+        done, whole = figures.submitted, figures.total
+    else:
+        done, whole = figures.delivered + figures.failed, figures.accepted
+    lines.append(f"{progress_bar(done, whole)} {share(done, whole, locale)}")
+    lines.append(
+        _("✅ Delivered: {count} ({share})").format(
+            count=number(figures.delivered, locale),
+            share=share(figures.delivered, figures.accepted, locale),
+        )
+    )
+    lines.append(_("❌ Failed: {count}").format(count=number(figures.failed, locale)))
+    lines.append(_("⏳ Pending: {count}").format(count=number(figures.pending, locale)))
+    if figures.rejected:
+        lines.append(_("🚫 Rejected: {count}").format(count=number(figures.rejected, locale)))
+        for error, count in list(figures.rejections.items())[:REJECTION_GROUPS]:
+            reason = html.escape(clip(error, ERROR_CHARS)) or "-"
+            lines.append(f"    {number(count, locale)} × {reason}")
+    if figures.unknown:
+        lines.append(
+            _("❔ Submission outcome unknown: {count}").format(
+                count=number(figures.unknown, locale)
+            )
+        )
+    footer = _footer(campaign, figures.pending > 0)
+    return "\n".join(lines + (["", *footer] if footer else []))
+
+
+def undelivered_csv(store: Store, campaign_id: int) -> tuple[bytes, int]:
+    """The recipients who did not get the message, as CSV (UTF-8 with BOM for spreadsheets)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["address", "status", "platform_status", "error"])
+    rows = store.statuses.undelivered(campaign_id)
+    for row in rows:
+        if row.state == SubmitState.ACCEPTED.value:
+            status, error = row.status_class, ""
+        else:
+            status, error = row.state, row.error or ""
+        writer.writerow([_cell(row.address), status, _cell(row.status_raw or ""), _cell(error)])
+    return buffer.getvalue().encode("utf-8-sig"), len(rows)
+
+
+def _cell(value: str) -> str:
+    """Spreadsheets run cells that start with = + - @ as formulas; a quote keeps them text."""
+    if value[:1] in ("=", "@", "\t", "\r") or (value[:1] in "+-" and not value[1:2].isdigit()):
+        return "'" + value
+    return value
+
+
+# -- the notifier --------------------------------------------------------------------------------
+
+
+class Notifier:
+    """Keeps every campaign's cards current; `campaign_changed` is all other services call."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        store: Store,
+        settings: Settings,
+        i18n: I18n,
+        metrics: Metrics,
+        *,
+        private_interval: float = 3.0,
+        group_interval: float = 4.0,
+        watch_interval: float = 60.0,
+        fallback_ttl: timedelta = timedelta(hours=72),
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.bot, self.store, self.settings, self.i18n = bot, store, settings, i18n
+        self.metrics = metrics
+        self.private_interval, self.group_interval = private_interval, group_interval
+        self.watch_interval, self.fallback_ttl = watch_interval, fallback_ttl
+        self.clock = clock
+        self._dirty: dict[int, dict[int, None]] = {}  # chat -> campaigns whose card is stale
+        self._workers: dict[int, asyncio.Task[None]] = {}
+        self._next_at: dict[int, float] = {}
+        self._shown: dict[tuple[int, int], str] = {}  # (campaign, chat) -> text on screen
+        self._author_chats: dict[int, int] = {}
+        self._errors_logged: dict[int, str] = {}
+        self._drawing = 0  # redraws under way
+        self._watch: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Refresh the cards of campaigns still under way (they may be stale after a restart)."""
+        for campaign in self.store.campaigns.with_state(*ACTIVE_STATES):
+            self.campaign_changed(campaign.id)
+        self._watch = asyncio.create_task(self._watch_campaigns())
+
+    async def stop(self) -> None:
+        tasks = [*self._workers.values(), *([self._watch] if self._watch else [])]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def drawn(self) -> None:
+        """Wait until every stale card has been drawn (or given up on)."""
+        while self._workers:
+            await asyncio.gather(*self._workers.values(), return_exceptions=True)
+
+    def chat_id(self) -> int | None:
+        return notify_chat_id(self.settings, self.store.kv)
+
+    def campaign_changed(self, campaign_id: int) -> None:
+        """Mark the campaign's cards stale; they are redrawn within seconds, never more often."""
+        for chat in self._chats(campaign_id):
+            self._mark(chat, campaign_id)
+
+    def _chats(self, campaign_id: int) -> list[int]:
+        """Where the campaign's cards live: the notify group and the author's chat."""
+        author_chat = self._author_chats.get(campaign_id)
+        if author_chat is None:
+            campaign = self.store.campaigns.get(campaign_id)
+            if campaign is None:
+                return []
+            author_chat = self._author_chats[campaign_id] = campaign.author_chat_id or 0
+        return [chat for chat in dict.fromkeys((self.chat_id(), author_chat)) if chat]
+
+    def _mark(self, chat: int, campaign_id: int) -> None:
+        self._dirty.setdefault(chat, {})[campaign_id] = None
+        self._count_pending()
+        if chat not in self._workers:
+            self._workers[chat] = asyncio.create_task(self._work(chat))
+
+    def _count_pending(self) -> None:
+        stale = sum(len(queue) for queue in self._dirty.values())
+        self.metrics.card_updates_pending.set(stale + self._drawing)
+
+    def _interval(self, chat: int) -> float:
+        return self.group_interval if chat < 0 else self.private_interval
+
+    async def _work(self, chat: int) -> None:
+        """Redraw the chat's stale cards one at a time, oldest first, spaced by the chat's interval."""
+        try:
+            while queue := self._dirty.get(chat):
+                wait = self._next_at.get(chat, 0.0) - self.clock()
+                if wait > 0:
+                    await asyncio.sleep(wait)  # meanwhile more changes coalesce into this redraw
+                campaign_id = next(iter(queue))
+                del queue[campaign_id]
+                self._drawing += 1
+                try:
+                    calls = await self._redraw(chat, campaign_id)
+                finally:
+                    self._drawing -= 1
+                    self._count_pending()
+                if calls:
+                    self._next_at[chat] = self.clock() + self._interval(chat) * calls
+            self._dirty.pop(chat, None)
+        finally:
+            self._workers.pop(chat, None)
+
+    async def _redraw(self, chat: int, campaign_id: int) -> int:
+        """Bring one card up to date; returns how many Telegram calls that took."""
+        calls = 0
+        try:
+            with self.i18n.context(), self.i18n.use_locale(self.settings.locale):
+                calls = await self._update_card(chat, campaign_id)
+        except TelegramForbiddenError:
+            pass  # the pacing layer reported it once; statuses keep being stored
+        except (
+            TelegramServerError,
+            TelegramNetworkError,
+            TelegramRetryAfter,
+            sqlite3.Error,
+        ) as error:
+            # Nothing is lost: the card stays stale and is drawn again after the interval.
+            log.warning("card of campaign %s in chat %s not updated: %s", campaign_id, chat, error)
+            self._dirty.setdefault(chat, {})[campaign_id] = None
+            calls = max(calls, 1)
+        except TelegramAPIError as error:
+            if self._errors_logged.get(chat) != error.message:
+                self._errors_logged[chat] = error.message
+                log.warning("card of campaign %s in chat %s refused: %s", campaign_id, chat, error)
+            calls = max(calls, 1)
+        except Exception:
+            log.exception("card of campaign %s in chat %s failed", campaign_id, chat)
+        return calls
+
+    async def _update_card(self, chat: int, campaign_id: int) -> int:
+        campaign = self.store.campaigns.get(campaign_id)
+        if campaign is None:
+            return 0
+        card = self.store.cards.get(campaign_id, chat)
+        if card is None and campaign.state not in (*ACTIVE_STATES, CampaignState.FINISHED):
+            return 0  # a scheduled or cancelled send that never started has no card
+        figures = Figures.read(self.store, campaign)
+        single = figures.total <= 1
+        done = figures.settled or not campaign.callbacks or self._ttl_passed(campaign)
+        if campaign.state is CampaignState.SUBMITTED and done:
+            campaign = self._finish(campaign, chat)
+        if single:
+            rows = self.store.messages.rows(campaign_id, limit=1)
+            text = render_message_card(
+                campaign, rows[0] if rows else None, self.store, self.settings
+            )
+        else:
+            text = render_campaign_card(campaign, figures, self.store, self.settings)
+        calls = 0
+        if card is None or self._shown.get((campaign_id, chat)) != text:
+            calls += await self._show(chat, campaign_id, card.message_id if card else None, text)
+        card = self.store.cards.get(campaign_id, chat)
+        if card is not None and campaign.state is CampaignState.FINISHED and not card.report_sent:
+            calls += await self._send_report(chat, campaign, single)
+        elif card is not None and campaign.state is not CampaignState.FINISHED and card.report_sent:
+            self.store.cards.clear_report_sent(campaign_id, chat)  # reopened: report again later
+        return calls
+
+    async def _show(self, chat: int, campaign_id: int, message_id: int | None, text: str) -> int:
+        """Edit the card in place, or send it when there is none (or it can no longer be edited)."""
+        calls = 0
+        if message_id is not None:
+            calls += 1
+            try:
+                await self.bot.edit_message_text(text=text, chat_id=chat, message_id=message_id)
+                self.metrics.card_updates.labels(kind="edited").inc()
+                self._shown[(campaign_id, chat)] = text
+                return calls
+            except TelegramBadRequest as error:
+                if "message to edit not found" not in error.message and "can't be edited" not in (
+                    error.message
+                ):
+                    raise
+        sent = await self.bot.send_message(chat_id=chat, text=text)
+        self.metrics.card_updates.labels(kind="sent").inc()
+        self.store.cards.save(campaign_id, sent.chat.id, sent.message_id)
+        self._shown[(campaign_id, sent.chat.id)] = text
+        if sent.chat.id != chat:  # the group was migrated: the card lives in the new chat now
+            self.store.cards.forget(campaign_id, chat)
+            self._mark(sent.chat.id, campaign_id)  # its final report, if due, goes there
+        return calls + 1
+
+    async def _send_report(self, chat: int, campaign: Campaign, single: bool) -> int:
+        """The final report file, once per chat: every recipient who did not get the message."""
+        content, count = (b"", 0) if single else undelivered_csv(self.store, campaign.id)
+        calls = 0
+        if count:
+            caption = _(
+                "Campaign #{id}: {count} recipients did not get the message (failed, rejected or without a final status)."
+            ).format(id=campaign.id, count=number(count, self.settings.locale))
+            document = BufferedInputFile(
+                content, filename=f"campaign-{campaign.id}-undelivered.csv"
+            )
+            await self.bot.send_document(chat_id=chat, document=document, caption=caption)
+            self.metrics.card_updates.labels(kind="report").inc()
+            calls = 1
+        self.store.cards.mark_report_sent(campaign.id, chat)
+        self._shown.pop((campaign.id, chat), None)  # a finished card rarely changes again
+        return calls
+
+    def _ttl_passed(self, campaign: Campaign) -> bool:
+        """The TTL (minutes) counts from submission, or from `sent_date` when the platform waits."""
+        started = from_iso(campaign.submitted_at or campaign.created_at)
+        if campaign.sent_date:
+            with contextlib.suppress(ValueError):
+                planned = datetime.strptime(campaign.sent_date, "%Y-%m-%d %H:%M")
+                started = max(started, planned.replace(tzinfo=self.settings.pulse_zone))
+        ttl = timedelta(minutes=campaign.ttl) if campaign.ttl else self.fallback_ttl
+        return utc_now() > started + ttl
+
+    def _finish(self, campaign: Campaign, drawing_chat: int) -> Campaign:
+        """Mark the campaign finished (once) and have its cards in other chats redrawn as final."""
+        if self.store.campaigns.move(
+            campaign.id,
+            (CampaignState.SUBMITTED,),
+            CampaignState.FINISHED,
+            finished_at=utc_now_iso(),
+        ):
+            log.info("campaign %s finished", campaign.id)
+            for chat in self._chats(campaign.id):
+                if chat != drawing_chat:
+                    self._mark(chat, campaign.id)
+        return self.store.campaigns.get(campaign.id) or campaign
+
+    async def _watch_campaigns(self) -> None:
+        """Every minute campaigns waiting for statuses get a look, so a passed TTL finishes them."""
+        while True:
+            await asyncio.sleep(self.watch_interval)
+            try:
+                for campaign in self.store.campaigns.with_state(CampaignState.SUBMITTED):
+                    self.campaign_changed(campaign.id)
+            except sqlite3.Error as error:
+                log.warning("could not look at running campaigns: %s", error)

@@ -1,0 +1,118 @@
+"""Storing statuses: once per raw value, never backwards from a final class, in one transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from storage.campaigns import CampaignState, Draft
+from storage.messages import SubmitState
+from storage.statuses import IncomingStatus, Outcome
+from storage.store import Store
+
+
+@pytest.fixture
+def store(tmp_path):
+    opened = Store.open(tmp_path / "statuses.db")
+    yield opened
+    opened.close()
+
+
+def accepted_messages(store: Store, count: int, platform_ids: bool = True) -> list[int]:
+    campaign_id = store.campaigns.create(
+        Draft(type="sms", sender="Shop", text="Hi"),
+        author_id=1,
+        author_chat_id=1,
+        state=CampaignState.SUBMITTED,
+        sandbox=False,
+        callbacks=True,
+        recipient_count=count,
+    )
+    store.messages.add_recipients(campaign_id, [(f"7900000{n:04d}", {}) for n in range(count)])
+    rows = store.messages.take_new(campaign_id, count)
+    store.messages.finish_submissions(
+        (row.id, SubmitState.ACCEPTED, f"p{row.id}" if platform_ids else None, None) for row in rows
+    )
+    return [row.id for row in rows]
+
+
+def status(message_id: int, raw: str, status_class: str, platform_id: str | None = None):
+    return IncomingStatus(message_id, raw, status_class, platform_id)
+
+
+def test_the_same_status_again_changes_nothing(store):
+    [message_id] = accepted_messages(store, 1)
+    first = store.statuses.apply([status(message_id, "1", "delivered")])
+    again = store.statuses.apply([status(message_id, "1", "delivered")] * 2)
+    assert [a.outcome for a in first] == [Outcome.CHANGED]
+    assert [a.outcome for a in again] == [Outcome.DUPLICATE, Outcome.DUPLICATE]
+    assert store.statuses.count() == 1
+
+
+def test_a_late_intermediate_status_never_overwrites_a_final_one(store):
+    delivered, failed = accepted_messages(store, 2)
+    store.statuses.apply([status(delivered, "1", "delivered"), status(failed, "2", "failed")])
+    late = store.statuses.apply([status(delivered, "8", "pending"), status(failed, "4", "pending")])
+    assert [a.outcome for a in late] == [Outcome.RECORDED, Outcome.RECORDED]
+    assert store.messages.get(delivered).status_raw == "1"
+    assert store.messages.get(delivered).status_class == "delivered"
+    assert store.messages.get(failed).status_class == "failed"
+    assert [e.raw for e in store.statuses.history(delivered)] == ["1", "8"]
+
+
+def test_intermediate_statuses_follow_each_other_and_a_final_one_replaces_them(store):
+    [message_id] = accepted_messages(store, 1)
+    store.statuses.apply([status(message_id, "8", "pending"), status(message_id, "4", "pending")])
+    assert store.messages.get(message_id).status_raw == "4"
+    store.statuses.apply([status(message_id, "1", "delivered")])
+    assert store.messages.get(message_id).status_class == "delivered"
+
+
+def test_the_platform_id_is_recorded_when_not_yet_known(store):
+    known, unknown = accepted_messages(store, 1)[0], accepted_messages(store, 1, False)[0]
+    store.statuses.apply(
+        [status(known, "8", "pending", "other"), status(unknown, "8", "pending", "p-late")]
+    )
+    assert store.messages.get(known).platform_id == f"p{known}"
+    assert store.messages.get(unknown).platform_id == "p-late"
+
+
+def test_a_status_for_a_message_of_unknown_fate_proves_it_was_accepted(store):
+    [message_id] = accepted_messages(store, 1)
+    store.db.execute("UPDATE messages SET state = 'unknown' WHERE id = ?", [message_id])
+    store.statuses.apply([status(message_id, "1", "delivered")])
+    assert store.messages.get(message_id).state is SubmitState.ACCEPTED
+
+
+def test_an_unknown_message_is_reported_and_nothing_is_stored(store):
+    outcome = store.statuses.apply([status(999_999, "1", "delivered")])
+    assert outcome[0].outcome is Outcome.UNKNOWN_MESSAGE
+    assert store.statuses.count() == 0
+
+
+def test_a_locked_database_fails_the_whole_batch_quickly(store, tmp_path):
+    [message_id] = accepted_messages(store, 1)
+    other = sqlite3.connect(tmp_path / "statuses.db", isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            store.statuses.apply([status(message_id, "1", "delivered")], busy_timeout_ms=50)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert store.statuses.count() == 0
+    assert store.statuses.apply([status(message_id, "1", "delivered")])[0].outcome is (
+        Outcome.CHANGED
+    )
+
+
+def test_undelivered_lists_failed_pending_rejected_and_unknown_rows(store):
+    delivered, failed, silent = accepted_messages(store, 3)
+    store.statuses.apply([status(delivered, "1", "delivered"), status(failed, "2", "failed")])
+    campaign_id = store.messages.get(delivered).campaign_id
+    rows = store.statuses.undelivered(campaign_id)
+    assert [(r.address, r.status_class) for r in rows] == [
+        (store.messages.get(failed).sent_to, "failed"),
+        (store.messages.get(silent).sent_to, "pending"),
+    ]

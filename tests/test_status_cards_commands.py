@@ -1,0 +1,79 @@
+"""/status shows one message's or campaign's history; /campaigns lists the latest with figures."""
+
+from __future__ import annotations
+
+import aiohttp
+
+from tests.conftest import ADMIN, VIEWER
+from tests.test_callbacks_seed import SECRET, seed_campaign, status_url
+
+
+async def fire(urls: list[str]) -> None:
+    async with aiohttp.ClientSession() as session:
+        for url in urls:
+            async with session.get(url) as response:
+                assert response.status == 200
+
+
+async def test_status_shows_every_status_of_a_message_escaped(start_bot, bot_env, telegram):
+    seeded = seed_campaign(bot_env, ["79000000001", "79000000002"])
+    bot = await start_bot(CALLBACK_SECRET=SECRET)
+    message_id = seeded.message_ids[0]
+    await fire(
+        [status_url(bot.url, message_id, "<i>odd</i>"), status_url(bot.url, message_id, "1")]
+    )
+    telegram.send_text(ADMIN, f"/allow {VIEWER} viewer")
+    await telegram.wait_message(ADMIN, "is now")
+
+    telegram.send_text(VIEWER, f"/status p{message_id}")
+
+    reply = await telegram.wait_message(VIEWER, "History")
+    lines = reply["text"].splitlines()
+    assert f"Message p{message_id}" in lines[0]
+    assert "To: 79000000001" in reply["text"]
+    assert "Now: ✅ delivered (1)" in reply["text"]
+    history = [line for line in lines if line.startswith("• ")]
+    assert len(history) == 2
+    assert history[0].endswith("<i>odd</i> · pending")
+    assert history[1].endswith("1 · delivered")
+
+
+async def test_status_with_a_campaign_number_shows_its_figures_and_latest_statuses(
+    start_bot, bot_env, telegram
+):
+    seeded = seed_campaign(bot_env, ["79000000001", "79000000002", "79000000003"])
+    bot = await start_bot(CALLBACK_SECRET=SECRET)
+    await fire([status_url(bot.url, seeded.message_ids[1], "2")])
+
+    telegram.send_text(ADMIN, f"/status #{seeded.campaign_id}")
+
+    reply = await telegram.wait_message(ADMIN, "Latest statuses")
+    assert f"Campaign #{seeded.campaign_id}" in reply["text"]
+    assert "Failed: 1" in reply["text"]
+    assert "Pending: 2" in reply["text"]
+    assert "79000000002 · 2 · failed" in reply["text"]
+
+
+async def test_status_with_an_unknown_or_missing_id_says_what_to_send(bot, telegram):
+    telegram.send_text(ADMIN, "/status <nope>")
+    unknown = await telegram.wait_message(ADMIN, "Nothing found")
+    telegram.send_text(ADMIN, "/status")
+    usage = await telegram.wait_message(ADMIN, "Send /status id", after=unknown["message_id"])
+
+    assert "<nope>" in unknown["text"]
+    assert "/status #12" in usage["text"]
+
+
+async def test_campaigns_lists_the_latest_with_their_figures(start_bot, bot_env, telegram):
+    first = seed_campaign(bot_env, ["79000000001"])
+    second = seed_campaign(bot_env, [f"7900000{n:04d}" for n in range(1200)])
+    bot = await start_bot(CALLBACK_SECRET=SECRET)
+    await fire([status_url(bot.url, second.message_ids[0], "1")])
+
+    telegram.send_text(ADMIN, "/campaigns")
+
+    reply = await telegram.wait_message(ADMIN, "Latest campaigns")
+    text = reply["text"]
+    assert text.index(f"#{second.campaign_id}") < text.index(f"#{first.campaign_id} ")
+    assert "1,200 recipients" in text
+    assert "✅ 1 · ❌ 0 · ⏳ 1,199 · 🚫 0" in text
