@@ -37,21 +37,32 @@ async def one_run(telegram: FakeTelegram) -> tuple[float, float]:
     port = free_port()
     with tempfile.TemporaryDirectory() as data:
         env = {
-            "BOT_TOKEN": telegram.token, "TELEGRAM_API_URL": telegram.url, "DATA_DIR": data,
-            "WEB_HOST": "127.0.0.1", "WEB_PORT": str(port), "ADMIN_IDS": "1", "PATH": "/usr/bin:/bin",
+            "BOT_TOKEN": telegram.token,
+            "TELEGRAM_API_URL": telegram.url,
+            "DATA_DIR": data,
+            "WEB_HOST": "127.0.0.1",
+            "WEB_PORT": str(port),
+            "ADMIN_IDS": "1",
+            "PATH": "/usr/bin:/bin",
             "PYTHONPATH": str(ROOT),
         }
         polls_before = len(telegram.calls("getUpdates"))
         started = time.perf_counter()
         process = subprocess.Popen(  # noqa: ASYNC220
-            [sys.executable, "-m", "bot"], cwd=data, env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [sys.executable, "-m", "bot"],
+            cwd=data,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         async with aiohttp.ClientSession() as session:
             while True:
                 try:
                     async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
-                        if response.status == 200 and len(telegram.calls("getUpdates")) > polls_before:
+                        if (
+                            response.status == 200
+                            and len(telegram.calls("getUpdates")) > polls_before
+                        ):
                             break
                 except aiohttp.ClientError:
                     pass
@@ -60,7 +71,7 @@ async def one_run(telegram: FakeTelegram) -> tuple[float, float]:
         await asyncio.sleep(IDLE_SECONDS)
         memory = rss_mb(process.pid)
         process.terminate()
-        process.wait(timeout=30)  # noqa: ASYNC221
+        process.wait(timeout=30)
     return ready, memory
 
 
@@ -74,9 +85,13 @@ async def main(runs: int) -> None:
     ready = [r for r, _ in results]
     memory = [m for _, m in results]
     print(f"runs: {runs}")
-    print(f"start-up to ready: median {statistics.median(ready):.2f} s, max {max(ready):.2f} s (target < 3 s)")
-    print(f"idle memory after {IDLE_SECONDS} s: median {statistics.median(memory):.1f} MB, "
-          f"max {max(memory):.1f} MB (target < 120 MB)")
+    print(
+        f"start-up to ready: median {statistics.median(ready):.2f} s, max {max(ready):.2f} s (target < 3 s)"
+    )
+    print(
+        f"idle memory after {IDLE_SECONDS} s: median {statistics.median(memory):.1f} MB, "
+        f"max {max(memory):.1f} MB (target < 120 MB)"
+    )
 
 
 if __name__ == "__main__":

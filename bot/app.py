@@ -89,6 +89,7 @@ class Application:
                 self.dispatcher, self.bot, secret_token=self.webhook_secret
             ).register(self.web_app, path=WEBHOOK_PATH)
         self.stopping = asyncio.Event()
+        self.menus: asyncio.Task[None] | None = None
 
     def _wire_dispatcher(self) -> None:
         dp = self.dispatcher
@@ -173,10 +174,9 @@ class Application:
             self.metrics,
             self.bot,
             self.i18n,
-            on_change=lambda campaign_id: None,  # the status cards replace it: sender.on_change
+            on_change=self.notifier.campaign_changed,
         )
         self.dispatcher["sender"] = self.sender
-        self.sender.on_change = self.notifier.campaign_changed
         await self.sender.resume_after_restart()
         self.notifier.start()
         self.scheduling = SchedulingService(
@@ -203,8 +203,7 @@ class Application:
 
     async def _with_telegram(self) -> None:
         # Menus are a nicety: set them in the background so an unreachable Telegram never delays start.
-        background = asyncio.create_task(self._retrying(self.set_commands, "set the command menus"))
-        background.add_done_callback(lambda _: None)
+        self.menus = asyncio.create_task(self._retrying(self.set_commands, "set the command menus"))
         if self.settings.telegram_webhook:
             url = f"{self.settings.public_url}{WEBHOOK_PATH}"
             await self._retrying(
@@ -267,6 +266,8 @@ class Application:
 
     async def shutdown(self, runner: web.AppRunner) -> None:
         log.info("shutting down")
+        if self.menus is not None and not self.menus.done():
+            self.menus.cancel()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self.stop_services()

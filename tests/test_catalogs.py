@@ -35,7 +35,8 @@ def test_strings_are_found_in_the_code():
 @pytest.mark.parametrize("msgid", MSGIDS)
 def test_every_string_is_translated_to_russian(msgid):
     message = RUSSIAN.get(msgid)
-    assert message is not None and message.string, f"no Russian for {msgid!r}"
+    assert message is not None, f"no Russian for {msgid!r}"
+    assert message.string, f"no Russian for {msgid!r}"
 
 
 @pytest.mark.parametrize("msgid", MSGIDS)

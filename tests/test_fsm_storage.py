@@ -19,7 +19,10 @@ async def test_state_and_data_survive_reopening_the_database(tmp_path):
 
     reopened = SQLiteStorage(Store.open(tmp_path / "x.db").fsm)
     assert await reopened.get_state(KEY) == "Compose:text"
-    assert await reopened.get_data(KEY) == {"draft": {"type": "sms", "text": "Привет"}, "list_id": 3}
+    assert await reopened.get_data(KEY) == {
+        "draft": {"type": "sms", "text": "Привет"},
+        "list_id": 3,
+    }
 
 
 async def test_keys_of_different_users_do_not_mix(tmp_path):

@@ -288,9 +288,7 @@ async def test_list_is_sent_as_json_array(platform, session, method):
         sms("79990000002", sent_date="2030-01-02 09:30"),
     ]
 
-    results = await client.send_list(
-        type="sms", sender="Shop", charset="CP1251", messages=messages
-    )
+    results = await client.send_list(type="sms", sender="Shop", charset="CP1251", messages=messages)
 
     assert results == [Accepted("p1"), Accepted("p2")]
     params = platform.requests[0].params
@@ -420,9 +418,7 @@ async def test_empty_list_makes_no_request(platform, session):
 async def test_token_never_appears_in_reasons_or_logs(platform, session, caplog, method):
     caplog.set_level(logging.DEBUG)
     client = PulseClient(session, platform.url, TOKEN, method=method, timeout=0.3)
-    refused = PulseClient(
-        session, f"http://127.0.0.1:{closed_port()}/api/v1", TOKEN, method=method
-    )
+    refused = PulseClient(session, f"http://127.0.0.1:{closed_port()}/api/v1", TOKEN, method=method)
     # The platform echoing the token back must not leak it either.
     platform.script(
         "hang",

@@ -383,7 +383,7 @@ class FakeTelegram:
                 return button["callback_data"]
         raise AssertionError(f"no button containing {text_substring!r}: {self.buttons(message)}")
 
-    async def wait_for(self, predicate: Callable[[], T], timeout: float = 10.0) -> T:  # noqa: ASYNC109
+    async def wait_for(self, predicate: Callable[[], T], timeout: float = 10.0) -> T:
         """Re-evaluate predicate after every recorded call; return its first truthy value."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -399,7 +399,7 @@ class FakeTelegram:
         contains: str | None = None,
         *,
         after: int = 0,
-        timeout: float = 10,  # noqa: ASYNC109
+        timeout: float = 10,
     ) -> dict[str, Any]:
         """First bot message with message_id > after (or edited) whose text/caption contains."""
 
@@ -413,7 +413,7 @@ class FakeTelegram:
 
         return await self.wait_for(find, timeout)
 
-    async def wait_answer(self, callback_id: str, timeout: float = 10) -> dict[str, Any]:  # noqa: ASYNC109
+    async def wait_answer(self, callback_id: str, timeout: float = 10) -> dict[str, Any]:
         """The answerCallbackQuery parameters for this callback query, once answered."""
         return await self.wait_for(lambda: self.answers.get(callback_id), timeout)
 
