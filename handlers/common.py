@@ -14,6 +14,7 @@ from bot.access import role_name
 from bot.commands import commands_for
 from bot.config import Settings
 from storage.members import Member
+from storage.store import Store
 
 cancel_router = Router(name="cancel")  # tried before every conversation
 router = Router(name="common")  # tried last: ends with the catch-all
@@ -36,8 +37,10 @@ async def cancel(message: Message, state: FSMContext, bot: Bot) -> None:
 
 
 @router.message(CommandStart(), flags=VIEWER)
-async def start(message: Message, member: Member, settings: Settings) -> None:
-    """Greet a member and say what their role lets them do."""
+async def start(message: Message, member: Member, settings: Settings, store: Store) -> None:
+    """Greet a member, remember how they are called (cards name the sender), list their role."""
+    if message.from_user is not None:
+        store.members.remember_name(member.user_id, message.from_user.full_name)
     lines = [
         _(
             "Hello! This bot composes messages, sends them through 1-pulse and reports their delivery."

@@ -71,3 +71,21 @@ async def test_bad_arguments_get_a_clear_message_and_change_nothing(bot, telegra
     assert telegram.errors == []
     telegram.send_text(STRANGER, "/start")
     await telegram.wait_message(STRANGER, contains="only for the team")
+
+
+async def test_members_outlive_a_restart(start_bot, telegram):
+    process = await start_bot()
+    await allow(telegram, VIEWER, "viewer")
+    await process.stop()
+    await start_bot()
+    telegram.send_text(VIEWER, "/help")
+    reply = await telegram.wait_message(VIEWER, contains="Your commands")
+    assert "(viewer)" in reply["text"]
+
+
+async def test_a_member_who_said_start_is_listed_by_name(bot, telegram):
+    telegram.send_text(ADMIN, "/start", first_name="Olga")
+    await telegram.wait_message(ADMIN, contains="Your role")
+    telegram.send_text(ADMIN, "/members")
+    reply = await telegram.wait_message(ADMIN, contains="Members")
+    assert f"{ADMIN} Olga - admin" in reply["text"]
