@@ -15,7 +15,7 @@ from aiogram.dispatcher.flags import get_flag
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
-from storage.members import Role
+from storage.members import Member, Role
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,11 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 def role_name(role: Role) -> str:
     names = {Role.ADMIN: _("admin"), Role.OPERATOR: _("operator"), Role.VIEWER: _("viewer")}
     return names[role]
+
+
+def is_author_or_admin(member: Member, author_id: int) -> bool:
+    """Whether the member may decide about something another member made: its author or an admin."""
+    return member.role is Role.ADMIN or member.user_id == author_id
 
 
 class StrangerGate(BaseMiddleware):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.texts import shorten
 from storage.members import Role
 from storage.store import Store
 
@@ -32,18 +34,18 @@ class MembershipError(Exception):
 
 def parse_allow_args(args: str | None) -> tuple[int, Role]:
     """`/allow <user_id> [role]`: the role defaults to operator."""
+    user_id = parse_user_id(args)
     parts = (args or "").split()
-    if not parts or not parts[0].lstrip("-").isdigit() or len(parts[0]) > 20:
-        raise MembershipError(Refusal.BAD_USER_ID, parts[0] if parts else "")
     role_word = parts[1].lower() if len(parts) > 1 else Role.OPERATOR.value
     try:
         role = Role(role_word)
     except ValueError:
         raise MembershipError(Refusal.BAD_ROLE, role_word) from None
-    return int(parts[0]), role
+    return user_id, role
 
 
 def parse_user_id(args: str | None) -> int:
+    """The numeric Telegram user id that the command's arguments start with."""
     parts = (args or "").split()
     if not parts or not parts[0].lstrip("-").isdigit() or len(parts[0]) > 20:
         raise MembershipError(Refusal.BAD_USER_ID, parts[0] if parts else "")
@@ -70,3 +72,11 @@ def revoke(store: Store, *, actor_id: int, user_id: int) -> Change:
         store.members.remove(user_id)
         store.audit.record(actor_id, "revoke", user_id=user_id, previous=previous.value)
     return Change(user_id, None, previous)
+
+
+def member_label(store: Store, user_id: int) -> str:
+    """A member as cards show them, escaped for HTML: their name and id, or the bare id."""
+    member = store.members.get(user_id)
+    if member is not None and member.name:
+        return f"{html.escape(shorten(member.name, 64))} ({user_id})"
+    return str(user_id)

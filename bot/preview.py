@@ -11,10 +11,8 @@ from collections.abc import Sequence
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from babel.numbers import format_decimal
 
 from bot.composing import (
     CHARSETS,
@@ -32,11 +30,11 @@ from bot.composing import (
 from bot.config import Settings
 from bot.recipients import AddressKind, InvalidReason, address_kind, placeholders_in, render_text
 from bot.segments import is_sms_type
+from bot.texts import ELLIPSIS, number, shorten
 from storage.campaigns import Draft
 
 CARD_LIMIT = 4000  # Telegram allows 4096; the rest is a margin for what is measured loosely
 SHOWN_TEXT_CHARS = 200  # of secondary texts: HTML text, addresses of extras
-ELLIPSIS = "…"
 
 
 class ComposeAction(CallbackData, prefix="compose"):
@@ -53,15 +51,6 @@ class ComposePick(CallbackData, prefix="compose_pick"):
 
 
 # ---------------------------------------------------------------- small pieces
-
-
-def number(value: int) -> str:
-    """A count in the reader's language: 12,345 or 12 345."""
-    try:
-        locale = get_i18n().current_locale
-    except LookupError:
-        locale = "en"
-    return format_decimal(value, locale=locale)
 
 
 def clip(text: str, limit: int) -> str:
@@ -112,7 +101,8 @@ def problem_line(problem: Problem | None) -> str:
     return f"⚠️ {problem_text(problem)}" if problem else ""
 
 
-def _join(*parts: str) -> str:
+def paragraphs(*parts: str) -> str:
+    """The non-empty parts, a blank line between them."""
     return "\n\n".join(part for part in parts if part)
 
 
@@ -155,7 +145,7 @@ def render_step(
         body, rows = _text_step(draft, summary, report, room)
     if step is Step.RECIPIENTS and problem is None and report is not None and not report.valid:
         problem = Problem(Reason.NO_VALID_RECIPIENTS)
-    text = _join(header(draft, summary), body, problem_line(problem))
+    text = paragraphs(header(draft, summary), body, problem_line(problem))
     return text, _markup(rows)
 
 
@@ -176,7 +166,7 @@ def _sender_step(draft: Draft, settings: Settings) -> tuple[str, list]:
     senders = offered_senders(draft.type, settings.pulse_senders)
     rows = _picks("sender", senders, 2)
     if draft.sender:
-        rows.append(_keep(_shorten(draft.sender, 32)))
+        rows.append(_keep(shorten(draft.sender, 32)))
     rows.append(_back_cancel())
     if draft.type == "bulk":
         body = _(
@@ -208,7 +198,7 @@ def _recipients_step(
     if summary.size:
         rows.append(_keep(number(summary.size)))
     rows.append(_back_cancel())
-    return _join(report_text(report), body), rows
+    return paragraphs(report_text(report), body), rows
 
 
 def _text_step(
@@ -222,10 +212,10 @@ def _text_step(
     parts.append(_("Send the text of the message."))
     rows = []
     if draft.text:
-        parts.append(text_block(draft, summary, room - _units(_join(*parts)) - 4))
+        parts.append(text_block(draft, summary, room - _units(paragraphs(*parts)) - 4))
         rows.append(_keep(_("current text")))
     rows.append(_back_cancel())
-    return _join(*parts), rows
+    return paragraphs(*parts), rows
 
 
 def placeholder_names(columns: Sequence[str], limit: int = SHOWN_TEXT_CHARS * 5) -> str:
@@ -252,17 +242,22 @@ def report_text(report: RecipientsReport | None) -> str:
         _("Duplicates dropped: {count}").format(count=number(report.duplicates)),
         _("On the stop-list: {count}").format(count=number(report.stopped)),
     ]
-    for line, raw, reason in report.examples:
-        lines.append(
-            _("  line {line}: «{text}» - {reason}").format(
-                line=line, text=clip(raw, 100), reason=invalid_reason_text(reason)
-            )
-        )
+    lines += example_lines(report)
     if report.invalid > len(report.examples):
         lines.append(
             _("  and {count} more").format(count=number(report.invalid - len(report.examples)))
         )
     return "\n".join(lines)
+
+
+def example_lines(report: RecipientsReport) -> list[str]:
+    """The first invalid entries, each with its line and why it was refused."""
+    return [
+        _("  line {line}: «{text}» - {reason}").format(
+            line=line, text=clip(raw, 100), reason=invalid_reason_text(reason)
+        )
+        for line, raw, reason in report.examples
+    ]
 
 
 def invalid_reason_text(reason: str) -> str:
@@ -307,10 +302,6 @@ def text_block(draft: Draft, summary: ListSummary, limit: int) -> str:
     return "\n".join(lines)
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
-
-
 # ---------------------------------------------------------------- the preview
 
 
@@ -338,9 +329,9 @@ def render_preview(
         )
     if not settings.sandbox and not settings.public_url:
         warnings.append(_("⚠️ Statuses will not arrive: PUBLIC_URL is not set."))
-    rest = _join("\n".join(top), "\n".join(facts), extras, "\n".join(warnings))
+    rest = paragraphs("\n".join(top), "\n".join(facts), extras, "\n".join(warnings))
     budget = CARD_LIMIT - _units(rest) - 4  # the blank lines joining the text block
-    text = _join(
+    text = paragraphs(
         "\n".join(top),
         "\n".join(facts),
         text_block(draft, summary, budget),
@@ -410,7 +401,7 @@ def render_edit_menu(draft: Draft, summary: ListSummary) -> tuple[str, InlineKey
     labels = [_("Text"), _("Recipients"), _("Sender"), _("Type")]
     rows = _picks("edit", labels, 2)
     rows.append(_back_cancel())
-    return _join(header(draft, summary), _("What do you want to change?")), _markup(rows)
+    return paragraphs(header(draft, summary), _("What do you want to change?")), _markup(rows)
 
 
 def extra_label(extra: Extra, draft: Draft) -> str:
@@ -430,7 +421,7 @@ def render_extras_menu(draft: Draft, summary: ListSummary) -> tuple[str, InlineK
     rows = _picks("extra", [extra_label(extra, draft) for extra in offered], 3)
     rows.append(_back_cancel())
     body = extras_text(draft) or _("No extras are set.")
-    return _join(header(draft, summary), body, _("Choose what to set:")), _markup(rows)
+    return paragraphs(header(draft, summary), body, _("Choose what to set:")), _markup(rows)
 
 
 def render_extra_prompt(
@@ -466,11 +457,11 @@ def render_extra_prompt(
         body += "\n" + _("Now: {value}").format(value=clip(current, SHOWN_TEXT_CHARS))
         rows.append([button(_("Remove"), action("remove"))])
     rows.append(_back_cancel())
-    return _join(body, problem_line(problem)), _markup(rows)
+    return paragraphs(body, problem_line(problem)), _markup(rows)
 
 
 def render_template_prompt(problem: Problem | None = None) -> tuple[str, InlineKeyboardMarkup]:
-    text = _join(_("Send a name for the template."), problem_line(problem))
+    text = paragraphs(_("Send a name for the template."), problem_line(problem))
     return text, _markup([_back_cancel()])
 
 

@@ -27,6 +27,7 @@ from bot.recipient_files import (
     file_format,
     xlsx_rows,
 )
+from bot.texts import shorten
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -247,10 +248,6 @@ def _reason(raw: str, kind: AddressKind) -> InvalidReason:
     return InvalidReason.NOT_A_PHONE_OR_EMAIL
 
 
-def _shorten(raw: str) -> str:
-    return raw if len(raw) <= _RAW_SHOWN else raw[: _RAW_SHOWN - 1] + "…"
-
-
 # ---------------------------------------------------------------- collecting
 
 
@@ -284,7 +281,7 @@ class _Collector:
             self.result.valid.append(Recipient(address, fields))
 
     def reject(self, line: int, raw: str, reason: InvalidReason) -> None:
-        self.result.invalid.append(InvalidEntry(line, _shorten(raw), reason))
+        self.result.invalid.append(InvalidEntry(line, shorten(raw, _RAW_SHOWN), reason))
 
 
 # ---------------------------------------------------------------- typed or pasted text

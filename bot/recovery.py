@@ -18,6 +18,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.rejections import explain_rejection
 from bot.submission import Pause
+from bot.texts import shorten
 from storage.store import Store
 
 MAX_SHOWN_REASON = 1000  # characters of a platform error shown in one Telegram message
@@ -115,7 +116,7 @@ def question_buttons(question: RecoveryQuestion) -> InlineKeyboardMarkup:
 
 def pause_text(campaign_id: int, pause: Pause, waiting: int) -> str:
     """What the author reads when submission paused: the platform's words and what they mean."""
-    reason = html.escape(shorten(pause.reason))
+    reason = html.escape(shorten(pause.reason, MAX_SHOWN_REASON))
     lines = [_("⏸ <b>Campaign #{campaign_id} paused.</b>").format(campaign_id=campaign_id)]
     if pause.refused:
         lines.append(_("The platform refused: «{message}»").format(message=reason))
@@ -150,8 +151,3 @@ def resume_buttons(campaign_id: int) -> InlineKeyboardMarkup:
             ]
         ]
     )
-
-
-def shorten(text: str, limit: int = MAX_SHOWN_REASON) -> str:
-    """Cut a long text with an ellipsis, so a message stays within Telegram's limits."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -13,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.access import role_name
 from bot.commands import commands_for
 from bot.config import Settings
+from handlers.compose_card import CARD, remove_buttons
 from storage.members import Member
 from storage.store import Store
 
@@ -27,10 +28,10 @@ async def cancel(message: Message, state: FSMContext, bot: Bot) -> None:
     data = await state.get_data()
     had_state = await state.get_state() is not None
     await state.clear()
-    card_id = data.get("card_message_id")
+    card_id = data.get(CARD)
     if card_id:
         # The wizard card keeps its text but loses its buttons, so nothing on it can be pressed.
-        await bot.edit_message_reply_markup(chat_id=message.chat.id, message_id=card_id)
+        await remove_buttons(bot, message.chat.id, card_id)
     await message.answer(
         _("Cancelled. Nothing was sent.") if had_state else _("Nothing to cancel.")
     )

@@ -50,6 +50,7 @@ from bot.sending import AlreadyLaunched, Sender
 from handlers import compose_extras
 from handlers.compose_card import (
     CARD,
+    NOT_COMMAND,
     STATE_EXTRAS,
     STATE_STEPS,
     Compose,
@@ -67,7 +68,6 @@ from storage.store import Store
 # What other conversations use to continue on the composing card.
 __all__ = ["CARD", "Compose", "OnCurrentCard", "Wizard", "remove_buttons", "router", "wizard_for"]
 OPERATOR = {"role": "operator"}
-NOT_COMMAND = ~F.text.startswith("/")  # commands pass through a step to their own handlers
 # Where Back leads from the questions around the preview.
 BACK_TO_PREVIEW = {
     state.state
@@ -101,9 +101,7 @@ async def quick_send(
     if isinstance(request, Problem):
         await message.answer(problem_text(request))
         return
-    parsed = parse_recipients_text(
-        request.recipients, address_kind(request.type), stoplist=wizard.store.stoplist.addresses()
-    )
+    parsed = await parse_typed_recipients(wizard.store, request.recipients, request.type)
     draft = Draft(
         type=request.type,
         sender=default_sender(request.type, settings.pulse_senders),
@@ -112,6 +110,14 @@ async def quick_send(
     )
     list_id = save_list(wizard.store, member, parsed) if parsed.valid else None
     await wizard.start(draft, list_id, RecipientsReport.of(parsed))
+
+
+async def parse_typed_recipients(store: Store, text: str, message_type: str) -> RecipientList:
+    """Parse typed addresses in a worker thread; the stop-list is read here, on the loop's thread."""
+    stoplist = store.stoplist.addresses()
+    return await asyncio.to_thread(
+        parse_recipients_text, text, address_kind(message_type), stoplist=stoplist
+    )
 
 
 def save_list(store: Store, member: Member, parsed: RecipientList) -> int:
@@ -227,9 +233,7 @@ async def sender_typed(message: Message, wizard: Wizard) -> None:
 async def recipients_typed(message: Message, wizard: Wizard, member: Member) -> None:
     """Parse typed or pasted addresses; ask for the text next."""
     draft, _list_id = await wizard.load()
-    parsed = parse_recipients_text(
-        message.text or "", address_kind(draft.type), stoplist=wizard.store.stoplist.addresses()
-    )
+    parsed = await parse_typed_recipients(wizard.store, message.text or "", draft.type)
     await use_recipients(wizard, member, parsed)
 
 
@@ -382,8 +386,11 @@ async def template_named(message: Message, wizard: Wizard, member: Member) -> No
         await wizard.re_ask(name)
         return
     draft, _list_id = await wizard.load()
-    template_id = wizard.store.templates.save(name, member.user_id, draft)
-    wizard.store.audit.record(member.user_id, "template_saved", template_id=template_id, name=name)
+    with wizard.store.db.atomic():
+        template_id = wizard.store.templates.save(name, member.user_id, draft)
+        wizard.store.audit.record(
+            member.user_id, "template_saved", template_id=template_id, name=name
+        )
     notice = _("Saved as template «{name}».").format(name=html.escape(name))
     await wizard.show_preview(notice=f"✅ {notice}")
 

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from typing import Any
 
-from aiogram import BaseMiddleware, Bot
+from aiogram import BaseMiddleware, Bot, F
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.filters import Filter
 from aiogram.fsm.context import FSMContext
@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 
 CARD = "card_message_id"
 REPORT = "recipients_report"
+NOT_COMMAND = ~F.text.startswith("/")  # commands pass through a step to their own handlers
 
 
 class Compose(StatesGroup):

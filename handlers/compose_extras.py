@@ -25,6 +25,7 @@ from bot.media import MediaStore, media_url
 from bot.preview import ComposeAction, ComposePick, render_extra_prompt, render_extras_menu
 from handlers.compose_card import (
     EXTRA_STATES,
+    NOT_COMMAND,
     STATE_EXTRAS,
     Compose,
     OnCurrentCard,
@@ -34,7 +35,6 @@ from handlers.compose_card import (
 from storage.campaigns import Draft
 
 OPERATOR = {"role": "operator"}
-NOT_COMMAND = ~F.text.startswith("/")
 # What Remove clears for each extra.
 CLEARED = {
     Extra.HTML: {"html_text": None},

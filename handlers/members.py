@@ -12,11 +12,14 @@ from aiogram.utils.i18n import gettext as _
 from bot import membership
 from bot.access import role_name
 from bot.membership import MembershipError, Refusal
+from bot.texts import shorten
 from storage.members import Member
 from storage.store import Store
 
 router = Router(name="members")
 ADMIN = {"role": "admin"}
+NAME_CHARS = 64
+LIST_CHARS = 3900
 
 
 def refusal_text(error: MembershipError) -> str:
@@ -38,11 +41,20 @@ def refusal_text(error: MembershipError) -> str:
 
 @router.message(Command("members"), flags=ADMIN)
 async def list_members(message: Message, store: Store) -> None:
-    """Show every member with their role."""
+    """Show every member with their role, as many as fit in one message."""
+    members = store.members.all()
     lines = [_("<b>Members</b>:")]
-    for member in store.members.all():
-        name = f" {html.escape(member.name)}" if member.name else ""
-        lines.append(f"<code>{member.user_id}</code>{name} - {role_name(member.role)}")
+    length = len(lines[0])
+    for member in members:
+        name = f" {html.escape(shorten(member.name, NAME_CHARS))}" if member.name else ""
+        line = f"<code>{member.user_id}</code>{name} - {role_name(member.role)}"
+        length += len(line) + 1
+        if length > LIST_CHARS:
+            break  # a large team: the reply stays within Telegram's 4096 characters
+        lines.append(line)
+    shown = len(lines) - 1
+    if shown < len(members):
+        lines.append(_("…and {count} more.").format(count=len(members) - shown))
     await message.answer("\n".join(lines))
 
 

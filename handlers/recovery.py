@@ -12,10 +12,11 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.access import is_author_or_admin
 from bot.recovery import RecoveryChoice, RecoveryDecision, ResumeChoice
 from bot.sending import Sender
 from storage.campaigns import Campaign
-from storage.members import Member, Role
+from storage.members import Member
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -24,9 +25,7 @@ OPERATOR = {"role": "operator"}
 
 
 def may_decide(member: Member, campaign: Campaign | None) -> bool:
-    return campaign is not None and (
-        member.role is Role.ADMIN or member.user_id == campaign.author_id
-    )
+    return campaign is not None and is_author_or_admin(member, campaign.author_id)
 
 
 async def close_question(query: CallbackQuery, note: str | None) -> None:

@@ -13,19 +13,18 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.composing import Problem, Reason, file_problem
-from bot.preview import clip, invalid_reason_text, number, problem_text
+from bot.composing import Problem, Reason, RecipientsReport, file_problem
+from bot.preview import example_lines, paragraphs, problem_text
 from bot.recipient_files import RecipientFileError
 from bot.recipients import AddressKind, RecipientList, parse_recipients_file, parse_recipients_text
-from handlers.compose_card import CARD, download_recipient_file, remove_buttons
+from bot.texts import number
+from handlers.compose_card import CARD, NOT_COMMAND, download_recipient_file, remove_buttons
 from storage.members import Member
 from storage.store import Store
 
 router = Router(name="stoplist")
 OPERATOR = {"role": "operator"}
-NOT_COMMAND = ~F.text.startswith("/")
 SHOWN_ADDRESSES = 50
-SHOWN_INVALID = 5
 AUDITED_ADDRESSES = 20
 CARD_CHARS = 3000  # of the list, leaving room for a report above it
 
@@ -112,7 +111,9 @@ async def addresses_typed(
     message: Message, state: FSMContext, store: Store, member: Member
 ) -> None:
     """Add or remove the typed addresses."""
-    parsed = parse_recipients_text(message.text or "", AddressKind.PHONE_OR_EMAIL)
+    parsed = await asyncio.to_thread(
+        parse_recipients_text, message.text or "", AddressKind.PHONE_OR_EMAIL
+    )
     await apply_change(message, state, store, member, parsed)
 
 
@@ -152,41 +153,34 @@ async def apply_change(
     addresses = [recipient.address for recipient in parsed.valid]
     if not addresses:
         await message.answer(
-            _join(problem_text(Problem(Reason.NO_VALID_RECIPIENTS)), invalid_lines(parsed))
+            paragraphs(problem_text(Problem(Reason.NO_VALID_RECIPIENTS)), invalid_lines(parsed))
         )
         return
     adding = await state.get_state() == StopListEdit.adding.state
+    with store.db.atomic():
+        if adding:
+            changed = store.stoplist.add(addresses, member.user_id)
+        else:
+            changed = store.stoplist.remove(addresses)
+        store.audit.record(
+            member.user_id,
+            "stoplist_add" if adding else "stoplist_remove",
+            count=changed,
+            addresses=addresses[:AUDITED_ADDRESSES],
+        )
     if adding:
-        changed = store.stoplist.add(addresses, member.user_id)
         report = _("Added to the stop-list: {changed} (already there: {same}).")
     else:
-        changed = store.stoplist.remove(addresses)
         report = _("Removed from the stop-list: {changed} (not on it: {same}).")
-    store.audit.record(
-        member.user_id,
-        "stoplist_add" if adding else "stoplist_remove",
-        count=changed,
-        addresses=addresses[:AUDITED_ADDRESSES],
-    )
     await state.clear()
     summary = report.format(changed=number(changed), same=number(len(addresses) - changed))
     text, markup = stoplist_card(store)
-    await message.answer(_join(summary, invalid_lines(parsed), text), reply_markup=markup)
+    await message.answer(paragraphs(summary, invalid_lines(parsed), text), reply_markup=markup)
 
 
 def invalid_lines(parsed: RecipientList) -> str:
     """The invalid entries, the first few with their reason."""
     if not parsed.invalid:
         return ""
-    lines = [_("Invalid: {count}").format(count=number(len(parsed.invalid)))]
-    for entry in parsed.invalid[:SHOWN_INVALID]:
-        lines.append(
-            _("  line {line}: «{text}» - {reason}").format(
-                line=entry.line, text=clip(entry.raw, 100), reason=invalid_reason_text(entry.reason)
-            )
-        )
-    return "\n".join(lines)
-
-
-def _join(*parts: str) -> str:
-    return "\n\n".join(part for part in parts if part)
+    count = _("Invalid: {count}").format(count=number(len(parsed.invalid)))
+    return "\n".join([count, *example_lines(RecipientsReport.of(parsed))])

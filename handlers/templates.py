@@ -12,10 +12,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.access import is_author_or_admin
 from bot.config import Settings
+from bot.membership import member_label
 from bot.preview import CARD_LIMIT, clip
 from handlers.compose_card import wizard_for
-from storage.members import Member, Role
+from storage.members import Member
 from storage.store import Store
 from storage.templates import Template
 
@@ -28,16 +30,6 @@ SNIPPET_CHARS = 60
 class TemplateAction(CallbackData, prefix="tpl"):
     action: str  # "use", "delete", "confirm", "list"
     template_id: int = 0
-
-
-def may_delete(template: Template, member: Member) -> bool:
-    """Authors delete their own templates; admins delete any."""
-    return template.author_id == member.user_id or member.role is Role.ADMIN
-
-
-def author_name(store: Store, user_id: int) -> str:
-    member = store.members.get(user_id)
-    return html.escape(member.name) if member and member.name else str(user_id)
 
 
 def templates_card(store: Store, member: Member) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -53,7 +45,7 @@ def templates_card(store: Store, member: Member) -> tuple[str, InlineKeyboardMar
         line = _("«{name}» - {type}, by {author}: {text}").format(
             name=html.escape(template.name),
             type=html.escape(template.draft.type),
-            author=author_name(store, template.author_id),
+            author=member_label(store, template.author_id),
             text=clip(template.draft.text, SNIPPET_CHARS),
         )
         if sum(len(item) for item in lines) + len(line) > CARD_LIMIT - 200:
@@ -65,7 +57,7 @@ def templates_card(store: Store, member: Member) -> tuple[str, InlineKeyboardMar
                 callback_data=TemplateAction(action="use", template_id=template.id).pack(),
             )
         ]
-        if may_delete(template, member):
+        if is_author_or_admin(member, template.author_id):
             row.append(
                 InlineKeyboardButton(
                     text=_("Delete"),
@@ -104,16 +96,29 @@ async def use_template(
     await wizard.start(replace(template.draft, columns=[]))
 
 
+async def deletable(
+    query: CallbackQuery, template_id: int, store: Store, member: Member
+) -> Template | None:
+    """The template if this member may delete it; otherwise None, and the press is told why."""
+    template = store.templates.get(template_id)
+    if template is None:
+        await query.answer(_("This template no longer exists."), show_alert=True)
+    elif not is_author_or_admin(member, template.author_id):
+        await query.answer(
+            _("Only its author or an admin can delete this template."), show_alert=True
+        )
+    else:
+        return template
+    return None
+
+
 @router.callback_query(TemplateAction.filter(F.action == "delete"), flags=OPERATOR)
 async def delete_pressed(
     query: CallbackQuery, callback_data: TemplateAction, store: Store, member: Member
 ) -> None:
     """Ask once more before deleting."""
-    template = store.templates.get(callback_data.template_id)
-    if template is None or not may_delete(template, member):
-        await query.answer(
-            _("Only its author or an admin can delete this template."), show_alert=True
-        )
+    template = await deletable(query, callback_data.template_id, store, member)
+    if template is None:
         return
     await query.answer()
     buttons = [
@@ -135,19 +140,14 @@ async def delete_confirmed(
     query: CallbackQuery, callback_data: TemplateAction, store: Store, member: Member
 ) -> None:
     """Delete the template (its author's or, for an admin, anyone's); show the list again."""
-    template = store.templates.get(callback_data.template_id)
+    template = await deletable(query, callback_data.template_id, store, member)
     if template is None:
-        await query.answer(_("This template no longer exists."), show_alert=True)
         return
-    if not may_delete(template, member):
-        await query.answer(
-            _("Only its author or an admin can delete this template."), show_alert=True
+    with store.db.atomic():
+        store.templates.delete(template.id)
+        store.audit.record(
+            member.user_id, "template_deleted", template_id=template.id, name=template.name
         )
-        return
-    store.templates.delete(template.id)
-    store.audit.record(
-        member.user_id, "template_deleted", template_id=template.id, name=template.name
-    )
     await query.answer(_("Deleted."))
     await show_list(query, store, member)
 

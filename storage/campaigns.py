@@ -37,9 +37,8 @@ class Draft:
     action: str | None = None
     image: str | None = None
     find_token: bool = False
-    sent_date: str | None = (
-        None  # platform-side schedule, "YYYY-MM-DD HH:MM" in the platform's zone
-    )
+    # The platform holds the message until then: "YYYY-MM-DD HH:MM" in the platform's zone.
+    sent_date: str | None = None
     columns: list[str] = field(default_factory=list)
 
 
@@ -126,16 +125,12 @@ class Campaigns:
         return self.db["campaigns"].insert(row).last_pk  # type: ignore[return-value]
 
     def get(self, campaign_id: int) -> Campaign | None:
-        row = self.db.execute("SELECT * FROM campaigns WHERE id = ?", [campaign_id]).fetchone()
+        cursor = self.db.execute("SELECT * FROM campaigns WHERE id = ?", [campaign_id])
+        row = cursor.fetchone()
         if row is None:
             return None
-        names = [
-            column[0] for column in self.db.execute("SELECT * FROM campaigns LIMIT 0").description
-        ]
+        names = [column[0] for column in cursor.description]
         return campaign_from_row(dict(zip(names, row, strict=True)))
-
-    def set_state(self, campaign_id: int, state: CampaignState, **stamps: Any) -> None:
-        self.db["campaigns"].update(campaign_id, {"state": state.value, **stamps})
 
     def with_state(self, *states: CampaignState) -> list[Campaign]:
         marks = ",".join("?" * len(states))

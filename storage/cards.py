@@ -75,11 +75,3 @@ class StatusCards:
             "UPDATE status_cards SET report_sent = 0 WHERE campaign_id = ? AND chat_id = ?",
             [campaign_id, chat_id],
         )
-
-    def for_campaign(self, campaign_id: int) -> list[StatusCard]:
-        rows = self.db.execute(
-            "SELECT campaign_id, chat_id, message_id, report_sent FROM status_cards "
-            "WHERE campaign_id = ? ORDER BY chat_id",
-            [campaign_id],
-        ).fetchall()
-        return [StatusCard(row[0], row[1], row[2], bool(row[3])) for row in rows]

@@ -168,18 +168,10 @@ class Messages:
                 ).fetchall()
             )
             self.db.execute(
-                "UPDATE messages SET state = 'unknown', error = 'interrupted' WHERE state = 'submitting'"
+                "UPDATE messages SET state = 'unknown', error = ? WHERE state = 'submitting'",
+                [INTERRUPTED],
             )
         return counts
-
-    def requeue_unknown(self, campaign_id: int) -> int:
-        """The operator chose to send the unknown rows again: they become `new`."""
-        cursor = self.db.execute(
-            "UPDATE messages SET state = 'new', error = NULL, submitted_at = NULL "
-            "WHERE campaign_id = ? AND state = 'unknown'",
-            [campaign_id],
-        )
-        return cursor.rowcount
 
     def count_interrupted(self, campaign_id: int) -> int:
         """Rows caught mid-submission by a stop and not yet decided on by the operator."""
@@ -215,15 +207,6 @@ class Messages:
         ).fetchall()
         return {SubmitState(state): count for state, count in rows}
 
-    def counts_by_status(self, campaign_id: int) -> dict[str, int]:
-        """Delivery classes of accepted rows: pending (no final status yet), delivered, failed."""
-        rows = self.db.execute(
-            "SELECT COALESCE(status_class, 'pending'), COUNT(*) FROM messages "
-            "WHERE campaign_id = ? AND state = 'accepted' GROUP BY 1",
-            [campaign_id],
-        ).fetchall()
-        return dict(rows)
-
     def rejections(self, campaign_id: int) -> dict[str, int]:
         """Rejected rows grouped by the platform's message."""
         rows = self.db.execute(
@@ -233,11 +216,10 @@ class Messages:
         ).fetchall()
         return dict(rows)
 
-    def rows(
-        self, campaign_id: int, where: str = "1", args: Iterable[object] = (), limit: int = -1
-    ) -> list[MessageRow]:
+    def rows(self, campaign_id: int, limit: int = -1) -> list[MessageRow]:
+        """The campaign's rows in recipient order (the first `limit` of them, if given)."""
         cursor = self.db["messages"].rows_where(
-            f"campaign_id = ? AND ({where})", [campaign_id, *args], order_by="seq", limit=limit
+            "campaign_id = ?", [campaign_id], order_by="seq", limit=limit
         )
         return [_row(r) for r in cursor]
 

@@ -21,8 +21,6 @@ from storage.db import BUSY_TIMEOUT_MS
 
 migrations = Migrations("statuses")
 
-FINAL_CLASSES = ("delivered", "failed")
-
 
 @migrations()
 def m001_status_events(db: Database) -> None:

@@ -47,6 +47,29 @@ def make_settings(
     return Settings(_env_file=None, **(base | values))  # type: ignore[call-arg]
 
 
+def seed_new_campaign(
+    database: Path, recipients: list[str], text: str, *, sandbox: bool = False
+) -> int:
+    """A campaign in `submitting` with every row new, as if Send had just been pressed."""
+    store = Store.open(database)
+    try:
+        list_id = store.recipient_lists.save(ADMIN, [(phone, {}) for phone in recipients], [])
+        campaign_id = store.campaigns.create(
+            Draft(type="sms", sender="Shop", text=text),
+            author_id=ADMIN,
+            author_chat_id=ADMIN,
+            state=CampaignState.SUBMITTING,
+            sandbox=sandbox,
+            callbacks=True,
+            recipient_count=len(recipients),
+        )
+        store.recipient_lists.claim(list_id, campaign_id)
+        store.messages.copy_from_list(campaign_id, list_id)
+    finally:
+        store.close()
+    return campaign_id
+
+
 def phones(count: int, start: int = 0) -> list[str]:
     return [f"7900{number:07d}" for number in range(start, start + count)]
 

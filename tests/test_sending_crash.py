@@ -6,35 +6,14 @@ import asyncio
 from collections import Counter
 from pathlib import Path
 
-from storage.campaigns import CampaignState, Draft
 from storage.messages import SubmitState
 from storage.store import Store
 from tests.conftest import ADMIN, OPERATOR
 from tests.fakes.platform import FakePlatform
 from tests.fakes.telegram import FakeTelegram
+from tests.sending_harness import seed_new_campaign
 
 RECIPIENTS = [f"7900555{number:04d}" for number in range(10)]
-
-
-def seed_campaign(database: Path) -> int:
-    """A campaign waiting in `submitting` with every row new, as if Send had just been pressed."""
-    store = Store.open(database)
-    try:
-        list_id = store.recipient_lists.save(ADMIN, [(phone, {}) for phone in RECIPIENTS], [])
-        campaign_id = store.campaigns.create(
-            Draft(type="sms", sender="Shop", text="Sale today"),
-            author_id=ADMIN,
-            author_chat_id=ADMIN,
-            state=CampaignState.SUBMITTING,
-            sandbox=False,
-            callbacks=True,
-            recipient_count=len(RECIPIENTS),
-        )
-        store.recipient_lists.claim(list_id, campaign_id)
-        store.messages.copy_from_list(campaign_id, list_id)
-    finally:
-        store.close()
-    return campaign_id
 
 
 def per_recipient(platform: FakePlatform) -> Counter[str]:
@@ -53,7 +32,7 @@ async def test_killed_mid_campaign_nothing_is_sent_twice_until_the_author_says_s
     start_bot, telegram: FakeTelegram, platform: FakePlatform, bot_env: dict[str, str]
 ) -> None:
     database = Path(bot_env["DATA_DIR"]) / "pulse-bridge.db"
-    campaign_id = seed_campaign(database)
+    campaign_id = seed_new_campaign(database, RECIPIENTS, "Sale today")
     platform.hold()
     process = await start_bot(PULSE_CONCURRENCY="3")
     async with asyncio.timeout(10):

@@ -5,35 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.sandbox import SandboxPlatform
-from storage.campaigns import CampaignState, Draft
 from storage.messages import SubmitState
 from storage.store import Store
-from tests.conftest import ADMIN
 from tests.fakes.platform import FakePlatform
 from tests.fakes.telegram import FakeTelegram
+from tests.sending_harness import seed_new_campaign
 
 RECIPIENTS = [f"7900777{number:04d}" for number in range(8)]
-
-
-def seed_campaign(database: Path) -> int:
-    """A campaign in `submitting` with its rows new, as if Send had just been pressed."""
-    store = Store.open(database)
-    try:
-        list_id = store.recipient_lists.save(ADMIN, [(phone, {}) for phone in RECIPIENTS], [])
-        campaign_id = store.campaigns.create(
-            Draft(type="sms", sender="Shop", text="Try the sandbox"),
-            author_id=ADMIN,
-            author_chat_id=ADMIN,
-            state=CampaignState.SUBMITTING,
-            sandbox=True,
-            callbacks=True,
-            recipient_count=len(RECIPIENTS),
-        )
-        store.recipient_lists.claim(list_id, campaign_id)
-        store.messages.copy_from_list(campaign_id, list_id)
-    finally:
-        store.close()
-    return campaign_id
 
 
 def final_statuses(database: Path, campaign_id: int) -> dict[str, str | None]:
@@ -48,7 +26,7 @@ async def test_sandbox_program_delivers_statuses_through_its_own_callback_endpoi
     start_bot, telegram: FakeTelegram, platform: FakePlatform, bot_env: dict[str, str]
 ) -> None:
     database = Path(bot_env["DATA_DIR"]) / "pulse-bridge.db"
-    campaign_id = seed_campaign(database)
+    campaign_id = seed_new_campaign(database, RECIPIENTS, "Try the sandbox", sandbox=True)
 
     await start_bot(PULSE_TOKEN="", PUBLIC_URL="", SANDBOX_FAIL_SHARE="0.5")
     expected = {

@@ -101,8 +101,8 @@ async def test_a_thousand_recipient_campaign_ends_with_a_right_card_and_a_report
         lambda: next((m for m in telegram.chat(GROUP) if "document" in m), None), timeout=30
     )
     rows = list(csv.DictReader(io.StringIO(report["document"]["content"].decode("utf-8-sig"))))
-    assert {row["address"] for row in rows if row["status"] == "failed"} == failed
-    assert {row["address"] for row in rows if row["status"] == "rejected"} == set(rejected)
+    assert {row["Address"] for row in rows if row["Status"] == "failed"} == failed
+    assert {row["Address"] for row in rows if row["Status"] == "rejected"} == set(rejected)
     assert len(rows) == len(failed) + len(rejected)
     await telegram.wait_for(lambda: any("document" in m for m in telegram.chat(ADMIN)))
 

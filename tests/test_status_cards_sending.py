@@ -36,7 +36,7 @@ async def test_a_sent_campaign_is_followed_to_its_final_report(start_bot, telegr
         lambda: next((m for m in telegram.chat(GROUP) if "document" in m), None)
     )
     rows = list(csv.DictReader(io.StringIO(report["document"]["content"].decode("utf-8-sig"))))
-    assert [(row["address"], row["status"], row["platform_status"]) for row in rows] == [
+    assert [(row["Address"], row["Status"], row["Platform status"]) for row in rows] == [
         ("79001234569", "failed", "2")
     ]
     assert telegram.violations == []

@@ -1,0 +1,106 @@
+"""Texts of `/status` and `/campaigns`: a message's or a campaign's history, the latest campaigns."""
+
+from __future__ import annotations
+
+import html
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.config import Settings
+from bot.notify import (
+    Figures,
+    class_name,
+    local_time,
+    render_campaign_card,
+    render_message_card,
+    status_text,
+)
+from bot.texts import number, shorten
+from storage.campaigns import Campaign, CampaignState
+from storage.messages import MessageRow
+from storage.statuses import StatusEvent
+from storage.store import Store
+
+HISTORY_SHOWN = 30  # with raw values of up to 64 characters, within 4096
+CAMPAIGN_EVENTS_SHOWN = 10
+ADDRESS_CHARS = 64
+
+
+def state_name(state: CampaignState) -> str:
+    names = {
+        CampaignState.SCHEDULED: _("scheduled"),
+        CampaignState.SUBMITTING: _("submitting"),
+        CampaignState.SUBMITTED: _("waiting for statuses"),
+        CampaignState.FINISHED: _("finished"),
+        CampaignState.CANCELLED: _("cancelled"),
+    }
+    return names[state]
+
+
+def event_line(event: StatusEvent, settings: Settings, with_address: bool) -> str:
+    parts = [local_time(event.received_at, settings)]
+    if with_address:
+        parts.append(f"<code>{html.escape(shorten(event.sent_to, ADDRESS_CHARS))}</code>")
+    parts += [f"<code>{html.escape(event.raw)}</code>", class_name(event.status_class)]
+    return "• " + " · ".join(parts)
+
+
+def message_history(row: MessageRow, store: Store, settings: Settings) -> str:
+    """Every status one message went through, with times, raw values and their classes."""
+    events = store.statuses.history(row.id)
+    lines = [
+        _("<b>Message {platform_id}</b> · campaign #{campaign_id}").format(
+            platform_id=html.escape(row.platform_id or "-"), campaign_id=row.campaign_id
+        ),
+        _("To: <code>{address}</code>").format(address=html.escape(row.sent_to)),
+        _("Now: {status}").format(status=status_text(row.status_raw, row.status_class)),
+        "",
+    ]
+    if not events:
+        lines.append(_("No statuses have arrived yet."))
+    else:
+        lines.append(_("<b>History</b>:"))
+        if len(events) > HISTORY_SHOWN:
+            lines.append(_("… {count} earlier").format(count=len(events) - HISTORY_SHOWN))
+        lines += [event_line(event, settings, False) for event in events[-HISTORY_SHOWN:]]
+    return "\n".join(lines)
+
+
+def campaign_history(campaign: Campaign, store: Store, settings: Settings, locale: str) -> str:
+    """The campaign's card as it stands, then its latest statuses."""
+    figures = Figures.read(store, campaign)
+    if figures.total <= 1:
+        rows = store.messages.rows(campaign.id, limit=1)
+        card = render_message_card(campaign, rows[0] if rows else None, store, settings)
+    else:
+        card = render_campaign_card(campaign, figures, store, settings, locale)
+    lines = [card, "", _("State: {state}").format(state=state_name(campaign.state))]
+    events = store.statuses.recent_for_campaign(campaign.id, CAMPAIGN_EVENTS_SHOWN)
+    if events:
+        lines += ["", _("<b>Latest statuses</b>:")]
+        lines += [event_line(event, settings, True) for event in events]
+    return "\n".join(lines)
+
+
+def recent_campaigns(campaigns: list[Campaign], store: Store, locale: str) -> str:
+    """The given campaigns, one entry each with its figures, and how to see more."""
+    lines = [_("<b>Latest campaigns</b>:")]
+    for campaign in campaigns:
+        figures = Figures.read(store, campaign)
+        lines.append(
+            _(
+                "#{id} · {type} · {count} recipients · {state}\n"
+                "    ✅ {delivered} · ❌ {failed} · ⏳ {pending} · 🚫 {rejected}"
+            ).format(
+                id=campaign.id,
+                type=html.escape(campaign.type),
+                count=number(figures.total, locale),
+                state=state_name(campaign.state),
+                delivered=number(figures.delivered, locale),
+                failed=number(figures.failed, locale),
+                pending=number(figures.pending, locale),
+                rejected=number(figures.rejected, locale),
+            )
+        )
+    lines.append(_("Details: <code>/status #id</code>"))
+    return "\n".join(lines)

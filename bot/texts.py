@@ -1,0 +1,25 @@
+"""Small pieces of the texts people read: counts in their language, long texts cut short."""
+
+from __future__ import annotations
+
+from babel.numbers import format_decimal
+
+ELLIPSIS = "…"
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut a text to `limit` characters, the last one an ellipsis; escape it for HTML afterwards."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
+
+
+def number(value: int | float, locale: str | None = None) -> str:
+    """A count in `locale`, or else in the reader's language: 12,345 or 12 345."""
+    if locale is None:
+        # Imported here: the recipient parser uses this module and should not load aiogram.
+        from aiogram.utils.i18n import get_i18n
+
+        try:
+            locale = get_i18n().current_locale
+        except LookupError:  # outside a handler and outside `i18n.context()`
+            locale = "en"
+    return format_decimal(value, locale=locale)
