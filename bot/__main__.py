@@ -17,6 +17,8 @@ def main() -> int:
     from bot.app import Application
     from bot.logs import setup_logging
 
+    # Mask the configured secrets from the first line on; the generated ones join once known.
+    setup_logging([settings.bot_token.get_secret_value(), settings.pulse_token.get_secret_value()])
     app = Application(settings)
     setup_logging(app.secrets)
     asyncio.run(app.run())
