@@ -16,12 +16,7 @@ from dataclasses import dataclass, replace
 
 import aiohttp
 from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramAPIError,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
@@ -52,8 +47,6 @@ from storage.messages import SubmitState
 from storage.store import Store
 
 log = logging.getLogger(__name__)
-
-TELEGRAM_ATTEMPTS = 5
 
 
 class AlreadyLaunched(Exception):
@@ -463,16 +456,8 @@ class Sender:
     async def _send_notice(
         self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
     ) -> None:
-        for attempt in range(TELEGRAM_ATTEMPTS):
-            try:
-                await self._bot.send_message(chat_id, text, reply_markup=markup)
-                return
-            except TelegramRetryAfter as error:
-                await asyncio.sleep(error.retry_after)
-            except (TelegramNetworkError, TelegramServerError) as error:
-                log.warning("could not message chat %s (%s); retrying", chat_id, error)
-                await asyncio.sleep(min(2**attempt, 30))
-            except TelegramAPIError as error:
-                log.warning("could not message chat %s: %s", chat_id, error)
-                return
-        log.error("gave up messaging chat %s after %d attempts", chat_id, TELEGRAM_ATTEMPTS)
+        """One attempt: the pacing layer under the Bot already waits out 429s and retries 5xx."""
+        try:
+            await self._bot.send_message(chat_id, text, reply_markup=markup)
+        except TelegramAPIError as error:
+            log.warning("could not message chat %s: %s", chat_id, error)
