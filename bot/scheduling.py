@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
@@ -78,6 +78,14 @@ class CampaignSender(Protocol):
     def launch(self, campaign_id: int) -> None: ...
 
     def cancel_scheduled(self, campaign_id: int, *, actor_id: int | None = None) -> bool: ...
+
+
+class Owner(NamedTuple):
+    """Who a new schedule belongs to: the member, their chat and their language."""
+
+    user_id: int
+    chat_id: int
+    locale: str | None
 
 
 class ScheduleAction(CallbackData, prefix="sched"):
@@ -139,6 +147,25 @@ class SchedulingService:
 
     # -- creating -------------------------------------------------------------------------------
 
+    def schedule(
+        self,
+        draft: Draft,
+        list_id: int,
+        *,
+        start: datetime,
+        mode: ScheduleMode,
+        recurrence: Recurrence | None,
+        owner_id: int,
+        owner_chat_id: int,
+        locale: str | None = None,
+    ) -> Schedule | Outcome:
+        """Schedule a draft in the chosen mode: by the bot, with its repeat, or by the platform
+        (which takes no repeat). Raises the sender's AlreadyLaunched."""
+        owner = {"owner_id": owner_id, "owner_chat_id": owner_chat_id, "locale": locale}
+        if mode is ScheduleMode.PLATFORM:
+            return self.schedule_by_platform(draft, list_id, at=start, **owner)
+        return self.schedule_by_bot(draft, list_id, start=start, recurrence=recurrence, **owner)
+
     def schedule_by_bot(
         self,
         draft: Draft,
@@ -156,30 +183,24 @@ class SchedulingService:
             return Outcome.NEVER
         if too_soon(run_at, self.clock()):
             return Outcome.TOO_SOON
-        campaign_id = self.sender.create(
-            draft, list_id, author_id=owner_id, author_chat_id=owner_chat_id, scheduled=True
+        owner = Owner(owner_id, owner_chat_id, locale)
+        repeat = recurrence.to_text() if recurrence else None
+        schedule = self._add(
+            draft, list_id, owner, run_at=run_at, mode=ScheduleMode.BOT, recurrence=repeat
         )
-        schedule_id = self.store.schedules.add(
-            campaign_id,
-            owner_id=owner_id,
-            owner_chat_id=owner_chat_id,
-            run_at=run_at,
-            mode=ScheduleMode.BOT,
-            recurrence=recurrence.to_text() if recurrence else None,
-            locale=locale,
-        )
-        schedule = self._get(schedule_id)
         self.store.audit.record(
             owner_id,
             "schedule_create",
-            schedule_id=schedule_id,
-            campaign_id=campaign_id,
+            schedule_id=schedule.id,
+            campaign_id=schedule.campaign_id,
             run_at=schedule.run_at,
             mode=schedule.mode.value,
             recurrence=schedule.recurrence,
         )
         self._register(schedule)
-        log.info("schedule %s: campaign %s at %s", schedule_id, campaign_id, schedule.run_at)
+        log.info(
+            "schedule %s: campaign %s at %s", schedule.id, schedule.campaign_id, schedule.run_at
+        )
         return schedule
 
     def schedule_by_platform(
@@ -195,28 +216,46 @@ class SchedulingService:
         """Submit now with `sent_date`; the platform holds the messages until `at`."""
         if too_soon(at, self.clock()):
             return Outcome.TOO_SOON
+        owner = Owner(owner_id, owner_chat_id, locale)
         held = replace(draft, sent_date=platform_sent_date(at, self.settings.pulse_zone))
-        campaign_id = self.sender.create(
-            held, list_id, author_id=owner_id, author_chat_id=owner_chat_id
-        )
-        schedule_id = self.store.schedules.add(
-            campaign_id,
-            owner_id=owner_id,
-            owner_chat_id=owner_chat_id,
-            run_at=at,
-            mode=ScheduleMode.PLATFORM,
-            state=ScheduleState.DONE,
-            locale=locale,
-        )
+        schedule = self._add(held, list_id, owner, run_at=at, mode=ScheduleMode.PLATFORM)
         self.store.audit.record(
             owner_id,
             "schedule_create",
-            schedule_id=schedule_id,
-            campaign_id=campaign_id,
+            schedule_id=schedule.id,
+            campaign_id=schedule.campaign_id,
             mode=ScheduleMode.PLATFORM.value,
             sent_date=held.sent_date,
         )
-        self.sender.launch(campaign_id)
+        self.sender.launch(schedule.campaign_id)
+        return schedule
+
+    def _add(
+        self,
+        draft: Draft,
+        list_id: int,
+        owner: Owner,
+        *,
+        run_at: datetime,
+        mode: ScheduleMode,
+        recurrence: str | None = None,
+    ) -> Schedule:
+        """The draft's campaign and its schedule row: waiting for the bot's job, or already handed
+        to the platform (`done`). Raises the sender's AlreadyLaunched."""
+        by_bot = mode is ScheduleMode.BOT
+        campaign_id = self.sender.create(
+            draft, list_id, author_id=owner.user_id, author_chat_id=owner.chat_id, scheduled=by_bot
+        )
+        schedule_id = self.store.schedules.add(
+            campaign_id,
+            owner_id=owner.user_id,
+            owner_chat_id=owner.chat_id,
+            run_at=run_at,
+            mode=mode,
+            recurrence=recurrence,
+            state=ScheduleState.PENDING if by_bot else ScheduleState.DONE,
+            locale=owner.locale,
+        )
         return self._get(schedule_id)
 
     # -- running --------------------------------------------------------------------------------
@@ -353,13 +392,23 @@ class SchedulingService:
         owner = None if role is Role.ADMIN else user_id
         return self.store.schedules.waiting(self.clock(), owner_id=owner)
 
-    def cancel(self, schedule_id: int, *, actor_id: int, role: Role) -> Outcome:
-        """Cancel a pending bot-mode schedule (or discard a missed one): nothing will be sent."""
+    def pending(
+        self, schedule_id: int, *, actor_id: int, role: Role
+    ) -> tuple[Schedule, Campaign] | Outcome:
+        """A pending schedule and its campaign, before asking what to do with them; or why not."""
         schedule = self.store.schedules.get(schedule_id)
-        if schedule is None:
+        campaign = self.store.campaigns.get(schedule.campaign_id) if schedule else None
+        if schedule is None or campaign is None or schedule.state is not ScheduleState.PENDING:
             return Outcome.GONE
         if not self.may_manage(schedule, actor_id, role):
             return Outcome.NOT_ALLOWED
+        return schedule, campaign
+
+    def cancel(self, schedule_id: int, *, actor_id: int, role: Role) -> Outcome:
+        """Cancel a pending bot-mode schedule (or discard a missed one): nothing will be sent."""
+        schedule = self._managed(schedule_id, actor_id, role)
+        if isinstance(schedule, Outcome):
+            return schedule
         if schedule.state is ScheduleState.MISSED:
             return self.resolve_missed(schedule_id, send=False, actor_id=actor_id, role=role)
         if schedule.mode is not ScheduleMode.BOT or not self.store.schedules.cancel(schedule_id):
@@ -373,11 +422,9 @@ class SchedulingService:
 
     def send_now(self, schedule_id: int, *, actor_id: int, role: Role, stamp: int) -> Outcome:
         """Send the upcoming run now (a recurring schedule then continues with the one after)."""
-        schedule = self.store.schedules.get(schedule_id)
-        if schedule is None:
-            return Outcome.GONE
-        if not self.may_manage(schedule, actor_id, role):
-            return Outcome.NOT_ALLOWED
+        schedule = self._managed(schedule_id, actor_id, role)
+        if isinstance(schedule, Outcome):
+            return schedule
         if schedule.state is ScheduleState.MISSED:
             return self.resolve_missed(schedule_id, send=True, actor_id=actor_id, role=role)
         if schedule.mode is not ScheduleMode.BOT or stamp != stamp_of(schedule):
@@ -389,11 +436,9 @@ class SchedulingService:
         self, schedule_id: int, start: datetime, *, actor_id: int, role: Role, stamp: int
     ) -> Schedule | Outcome:
         """Move a pending schedule (a recurring one: its series) to start at `start`."""
-        schedule = self.store.schedules.get(schedule_id)
-        if schedule is None:
-            return Outcome.GONE
-        if not self.may_manage(schedule, actor_id, role):
-            return Outcome.NOT_ALLOWED
+        schedule = self._managed(schedule_id, actor_id, role)
+        if isinstance(schedule, Outcome):
+            return schedule
         if schedule.state is not ScheduleState.PENDING or stamp != stamp_of(schedule):
             return Outcome.GONE
         recurrence = Recurrence.from_text(schedule.recurrence) if schedule.recurrence else None
@@ -417,11 +462,9 @@ class SchedulingService:
 
     def resolve_missed(self, schedule_id: int, *, send: bool, actor_id: int, role: Role) -> Outcome:
         """The owner's answer to a missed send: send it now, or discard it. Only the first counts."""
-        schedule = self.store.schedules.get(schedule_id)
-        if schedule is None:
-            return Outcome.GONE
-        if not self.may_manage(schedule, actor_id, role):
-            return Outcome.NOT_ALLOWED
+        schedule = self._managed(schedule_id, actor_id, role)
+        if isinstance(schedule, Outcome):
+            return schedule
         if not self.store.schedules.resolve_missed(schedule_id, send=send, at=self.clock()):
             return Outcome.GONE
         self.store.audit.record(
@@ -435,6 +478,13 @@ class SchedulingService:
         else:
             self.sender.cancel_scheduled(schedule.campaign_id, actor_id=actor_id)
         return Outcome.DONE
+
+    def _managed(self, schedule_id: int, actor_id: int, role: Role) -> Schedule | Outcome:
+        """The schedule, if it is there and this member may manage it; otherwise why not."""
+        schedule = self.store.schedules.get(schedule_id)
+        if schedule is None:
+            return Outcome.GONE
+        return schedule if self.may_manage(schedule, actor_id, role) else Outcome.NOT_ALLOWED
 
     # -- showing --------------------------------------------------------------------------------
 

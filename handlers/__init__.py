@@ -13,6 +13,7 @@ def get_routers() -> list[Router]:
         members,
         recovery,
         schedule,
+        scheduled,
         status,
         stoplist,
         templates,
@@ -25,6 +26,7 @@ def get_routers() -> list[Router]:
         members.router,
         recovery.router,
         compose.router,
+        scheduled.router,  # before schedule.router, which ends with its stale-card catch-all
         schedule.router,
         templates.router,
         stoplist.router,

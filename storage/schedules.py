@@ -152,12 +152,11 @@ class Schedules:
 
     def fire_once(self, schedule_id: int, run_at: str, fired_at: datetime) -> bool:
         """Mark a one-off schedule fired; False when it already fired, moved or was cancelled."""
-        cursor = self.db.execute(
+        return self._changed(
             "UPDATE schedules SET state = 'done', runs = runs + 1, last_fired_at = ?, "
             "updated_at = ? WHERE id = ? AND state = 'pending' AND run_at = ?",
             [to_iso(fired_at), utc_now_iso(), schedule_id, run_at],
         )
-        return cursor.rowcount == 1
 
     def fire_recurring(
         self, schedule_id: int, run_at: str, next_run_at: datetime, fired_at: datetime
@@ -175,12 +174,11 @@ class Schedules:
 
     def miss_once(self, schedule_id: int, run_at: str) -> bool:
         """A one-off schedule's time passed beyond the grace period: its owner must decide."""
-        cursor = self.db.execute(
+        return self._changed(
             "UPDATE schedules SET state = 'missed', updated_at = ? "
             "WHERE id = ? AND state = 'pending' AND run_at = ?",
             [utc_now_iso(), schedule_id, run_at],
         )
-        return cursor.rowcount == 1
 
     def miss_recurring(
         self, schedule_id: int, run_at: str, next_run_at: datetime, missed_at: datetime
@@ -210,36 +208,33 @@ class Schedules:
     def resolve_missed(self, schedule_id: int, *, send: bool, at: datetime) -> bool:
         """The owner chose for a missed schedule; False when it was already decided."""
         state = ScheduleState.DONE if send else ScheduleState.CANCELLED
-        cursor = self.db.execute(
+        return self._changed(
             "UPDATE schedules SET state = ?, last_fired_at = CASE WHEN ? THEN ? END, "
             "runs = runs + ?, updated_at = ? WHERE id = ? AND state = 'missed'",
             [state.value, send, to_iso(at), int(send), utc_now_iso(), schedule_id],
         )
-        return cursor.rowcount == 1
 
     def cancel(self, schedule_id: int) -> bool:
-        cursor = self.db.execute(
+        return self._changed(
             "UPDATE schedules SET state = 'cancelled', updated_at = ? "
             "WHERE id = ? AND state = 'pending'",
             [utc_now_iso(), schedule_id],
         )
-        return cursor.rowcount == 1
 
     def move(
         self, schedule_id: int, run_at: str, new_run_at: datetime, recurrence: str | None
     ) -> bool:
         """Give a pending schedule a new time (and recurrence); False if it changed meanwhile."""
-        cursor = self.db.execute(
+        return self._changed(
             "UPDATE schedules SET run_at = ?, recurrence = ?, updated_at = ? "
             "WHERE id = ? AND state = 'pending' AND run_at = ?",
             [to_iso(new_run_at), recurrence, utc_now_iso(), schedule_id, run_at],
         )
-        return cursor.rowcount == 1
 
     def _advance(
         self, schedule_id: int, run_at: str, next_run_at: datetime, fired_at: datetime | None
     ) -> bool:
-        cursor = self.db.execute(
+        return self._changed(
             "UPDATE schedules SET run_at = ?, runs = runs + ?, "
             "last_fired_at = COALESCE(?, last_fired_at), updated_at = ? "
             "WHERE id = ? AND state = 'pending' AND run_at = ?",
@@ -252,7 +247,10 @@ class Schedules:
                 run_at,
             ],
         )
-        return cursor.rowcount == 1
+
+    def _changed(self, sql: str, parameters: list[object]) -> bool:
+        """Run a conditional UPDATE of one schedule; False when its condition no longer held."""
+        return self.db.execute(sql, parameters).rowcount == 1
 
     def _copy_campaign(self, source_id: int) -> int:
         """A new `scheduled` campaign with the source's fields and recipients (rows back to new)."""

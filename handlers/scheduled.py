@@ -1,0 +1,281 @@
+"""/scheduled: what is waiting, with Cancel, Send now and Reschedule, and the missed-send question.
+
+Each button acts on one schedule, checked by the service (operators their own, admins all).
+Reschedule opens a card of its own that asks for the new time as the Schedule card does
+(handlers/schedule.py), echoes it and asks to confirm.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from datetime import datetime
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject
+from aiogram.utils.i18n import gettext as _
+
+from bot.access import Handler
+from bot.schedule_cards import (
+    ScheduleStep,
+    missed_note,
+    move_title,
+    moved_text,
+    outcome_text,
+    render_list,
+    render_move_confirm,
+    render_send_now,
+    render_when,
+)
+from bot.scheduling import Outcome, ScheduleAction, SchedulingService
+from handlers.compose import CARD, OnCurrentCard, remove_buttons
+from handlers.schedule import TimeCard, quick_pressed, time_typed, use_dialogue
+from storage.campaigns import Campaign
+from storage.members import Member
+from storage.schedules import Schedule
+
+router = Router(name="scheduled")  # /scheduled, its buttons and the missed-send question
+moving = Router(name="reschedule")  # presses on the current Reschedule card, and its messages
+router.include_router(moving)
+moving.callback_query.filter(OnCurrentCard())
+OPERATOR = {"role": "operator"}
+NOT_COMMAND = ~F.text.startswith("/")
+
+
+class Reschedule(StatesGroup):
+    """The Reschedule card's steps."""
+
+    # Stored under the group name "ScheduleDialog", which conversations kept in the FSM table carry.
+    when = State("move", group_name="ScheduleDialog")  # choose or type the new time
+    confirm = State("move_confirm", group_name="ScheduleDialog")  # the echo with Confirm
+
+
+class Rescheduling(TimeCard):
+    """One person's Reschedule card: the schedule it moves and the new time, in the FSM data."""
+
+    async def open(self, schedule_id: int, stamp: int) -> None:
+        """A new card asking for the new time; an open dialogue ends and its card loses its buttons."""
+        previous_card = (await self.state.get_data()).get(CARD)
+        if previous_card:
+            await remove_buttons(self.wizard.bot, self.wizard.chat_id, previous_card)
+        now, title = self.scheduling.clock(), move_title(schedule_id)
+        text, markup = render_when(self.settings, now, title=title)
+        card = await self.wizard.bot.send_message(self.wizard.chat_id, text, reply_markup=markup)
+        await self.state.set_data(
+            {CARD: card.message_id, "move_id": schedule_id, "move_stamp": stamp}
+        )
+        await self.state.set_state(Reschedule.when)
+
+    async def ask_time(self, problem: str = "") -> None:
+        schedule_id = (await self.state.get_data()).get("move_id", 0)
+        await self.state.set_state(Reschedule.when)
+        now, title = self.scheduling.clock(), move_title(schedule_id)
+        await self.wizard.show(*render_when(self.settings, now, problem=problem, title=title))
+
+    async def use_time(self, moment: datetime) -> None:
+        """Echo the new time and ask to confirm."""
+        data = await self.state.get_data()
+        schedule = self.scheduling.store.schedules.get(data.get("move_id", 0))
+        if schedule is None:
+            await self.ask_time()
+            return
+        await self.state.update_data({"move_start": moment.isoformat()})
+        await self.state.set_state(Reschedule.confirm)
+        await self.wizard.show(*render_move_confirm(schedule, moment, self.settings, self.locale))
+
+    async def move(self, member: Member) -> Schedule | Outcome | None:
+        """Move the schedule to the new time on the card; None when no time was chosen."""
+        data = await self.state.get_data()
+        if "move_start" not in data:
+            return None
+        return self.scheduling.reschedule(
+            data.get("move_id", 0),
+            datetime.fromisoformat(data["move_start"]),
+            actor_id=member.user_id,
+            role=member.role,
+            stamp=data.get("move_stamp", 0),
+        )
+
+
+class Listing:
+    """/scheduled as one member sees it: the list, and the answers to presses on it."""
+
+    def __init__(self, scheduling: SchedulingService, member: Member, locale: str) -> None:
+        self.scheduling, self.member, self.locale = scheduling, member, locale
+
+    def render(self) -> tuple[str, InlineKeyboardMarkup | None]:
+        return render_list(self.scheduling, self.member, self.locale)
+
+    async def answer(self, query: CallbackQuery, outcome: Outcome, done: str) -> None:
+        """Answer a press with what it did (or an alert saying why not), and redraw the list."""
+        if outcome is Outcome.DONE:
+            await query.answer(done)
+        else:
+            await query.answer(outcome_text(outcome), show_alert=True)
+        await self.redraw(query)
+
+    async def redraw(self, query: CallbackQuery) -> None:
+        await redraw(query, *self.render())
+
+    async def pending(
+        self, query: CallbackQuery, pressed: ScheduleAction
+    ) -> tuple[Schedule, Campaign] | None:
+        """The pressed schedule and its campaign, press answered; None after an alert why not."""
+        member = self.member
+        found = self.scheduling.pending(
+            pressed.schedule_id, actor_id=member.user_id, role=member.role
+        )
+        if isinstance(found, Outcome):
+            await query.answer(outcome_text(found), show_alert=True)
+            return None
+        await query.answer()
+        return found
+
+
+async def with_listing(handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+    """Hands the handlers the member's /scheduled as the `listing` parameter."""
+    data["listing"] = Listing(data["scheduling"], data["member"], data["i18n"].current_locale)
+    return await handler(event, data)
+
+
+use_dialogue(router, Rescheduling)
+router.message.middleware(with_listing)
+router.callback_query.middleware(with_listing)
+
+
+async def redraw(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Redraw the pressed message in place."""
+    if isinstance(query.message, Message):
+        with suppress(TelegramBadRequest):  # "not modified": nothing to redraw
+            await query.message.edit_text(text, reply_markup=markup)
+
+
+# ---------------------------------------------------------------- /scheduled
+
+
+@router.message(Command("scheduled"), flags=OPERATOR)
+async def scheduled_list(message: Message, listing: Listing) -> None:
+    """List what is waiting, with Cancel, Send now and Reschedule."""
+    text, markup = listing.render()
+    await message.answer(text, reply_markup=markup)
+
+
+@router.callback_query(ScheduleAction.filter(F.action == "cancel"), flags=OPERATOR)
+async def cancel_pressed(
+    query: CallbackQuery, callback_data: ScheduleAction, listing: Listing
+) -> None:
+    """Cancel one schedule: its job is removed and its campaign cancelled."""
+    schedule_id, member = callback_data.schedule_id, listing.member
+    outcome = listing.scheduling.cancel(schedule_id, actor_id=member.user_id, role=member.role)
+    done = _("Cancelled #{id}. Nothing will be sent.").format(id=schedule_id)
+    await listing.answer(query, outcome, done)
+
+
+@router.callback_query(ScheduleAction.filter(F.action == "now"), flags=OPERATOR)
+async def send_now_pressed(
+    query: CallbackQuery, callback_data: ScheduleAction, listing: Listing
+) -> None:
+    """Send now costs money: ask once more, on the same message."""
+    found = await listing.pending(query, callback_data)
+    if found is not None:
+        await redraw(query, *render_send_now(*found, callback_data))
+
+
+@router.callback_query(ScheduleAction.filter(F.action == "list"), flags=OPERATOR)
+async def back_pressed(query: CallbackQuery, listing: Listing) -> None:
+    """Back from the Send now question to the list."""
+    await query.answer()
+    await listing.redraw(query)
+
+
+@router.callback_query(ScheduleAction.filter(F.action == "now_yes"), flags=OPERATOR)
+async def send_now_confirmed(
+    query: CallbackQuery, callback_data: ScheduleAction, listing: Listing
+) -> None:
+    """Send the upcoming run now (once)."""
+    member, pressed = listing.member, callback_data
+    outcome = listing.scheduling.send_now(
+        pressed.schedule_id, actor_id=member.user_id, role=member.role, stamp=pressed.stamp
+    )
+    await listing.answer(query, outcome, _("Sending #{id} now.").format(id=pressed.schedule_id))
+
+
+@router.callback_query(
+    ScheduleAction.filter(F.action.in_({"send_missed", "discard"})), flags=OPERATOR
+)
+async def missed_answered(
+    query: CallbackQuery, callback_data: ScheduleAction, bot: Bot, listing: Listing
+) -> None:
+    """A missed send: Send now or Discard, only once; the question or the list shows the answer."""
+    schedule_id, send = callback_data.schedule_id, callback_data.action == "send_missed"
+    member = listing.member
+    outcome = listing.scheduling.resolve_missed(
+        schedule_id, send=send, actor_id=member.user_id, role=member.role
+    )
+    note = missed_note(schedule_id, send)
+    question = query.message if callback_data.origin == "question" else None
+    if outcome is not Outcome.DONE:
+        await query.answer(outcome_text(outcome), show_alert=True)
+        if outcome is Outcome.GONE and isinstance(question, Message):
+            await remove_buttons(bot, question.chat.id, question.message_id)
+    elif isinstance(question, Message):
+        await query.answer(note)
+        await redraw(query, f"{question.html_text}\n\n{note}", None)
+    else:
+        await query.answer(note)
+        await listing.redraw(query)
+
+
+# ---------------------------------------------------------------- Reschedule
+
+
+@router.callback_query(ScheduleAction.filter(F.action == "move"), flags=OPERATOR)
+async def move_pressed(
+    query: CallbackQuery, callback_data: ScheduleAction, listing: Listing, dialogue: Rescheduling
+) -> None:
+    """Reschedule: ask for the new time on a card of its own (it replaces any open dialogue)."""
+    found = await listing.pending(query, callback_data)
+    if found is not None and isinstance(query.message, Message):
+        await dialogue.open(callback_data.schedule_id, callback_data.stamp)
+
+
+# The time is asked as on the Schedule card: the same handlers, with this card's dialogue.
+moving.callback_query.register(
+    quick_pressed, Reschedule.when, ScheduleStep.pressed("quick"), flags=OPERATOR
+)
+moving.message.register(time_typed, Reschedule.when, F.text, NOT_COMMAND, flags=OPERATOR)
+
+
+@moving.message(StateFilter(Reschedule), NOT_COMMAND, flags=OPERATOR)
+async def not_understood(message: Message, dialogue: Rescheduling) -> None:
+    """Anything else on the Reschedule card: ask for the time again."""
+    await dialogue.ask_time(_("Send the time as text."))
+
+
+@moving.callback_query(StateFilter(Reschedule), ScheduleStep.pressed("move_change"), flags=OPERATOR)
+async def change_pressed(query: CallbackQuery, dialogue: Rescheduling) -> None:
+    """Change time: ask for another."""
+    await query.answer()
+    await dialogue.ask_time()
+
+
+@moving.callback_query(
+    StateFilter(Reschedule), ScheduleStep.pressed("move_yes", "move_no", "back"), flags=OPERATOR
+)
+async def move_answered(
+    query: CallbackQuery, callback_data: ScheduleStep, member: Member, dialogue: Rescheduling
+) -> None:
+    """Confirm the new time, or leave the schedule as it was (Cancel, Back)."""
+    moved = await dialogue.move(member) if callback_data.action == "move_yes" else None
+    if moved is Outcome.TOO_SOON or moved is Outcome.NEVER:
+        await query.answer()
+        await dialogue.ask_time(outcome_text(moved))
+    elif isinstance(moved, Outcome):
+        await query.answer(outcome_text(moved), show_alert=True)
+        await dialogue.finish(outcome_text(moved))
+    else:
+        await query.answer()
+        await dialogue.finish(moved_text(moved, dialogue.settings, dialogue.locale))
