@@ -188,6 +188,7 @@ class Application:
             i18n=self.i18n,
         )
         self.dispatcher["scheduling"] = self.scheduling
+        self.metrics.scheduled_waiting.set_function(self.store.schedules.count_pending)
         # APScheduler keeps jobs added before start() and schedules them when run() starts it,
         # after the web endpoint is up; overdue ones then fire at once and `fire` judges them.
         self.scheduling.restore()

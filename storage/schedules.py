@@ -140,6 +140,10 @@ class Schedules:
         )
         return [_schedule(row) for row in rows]
 
+    def count_pending(self) -> int:
+        """How many schedules wait for their time (the figure on /metrics)."""
+        return self.db["schedules"].count_where("state = ?", [ScheduleState.PENDING.value])
+
     def waiting(self, now: datetime, owner_id: int | None = None) -> list[Schedule]:
         """Pending and missed schedules, and platform-held ones whose time is still ahead."""
         where = "(state IN ('pending', 'missed') OR (mode = 'platform' AND state = 'done' AND run_at > ?))"

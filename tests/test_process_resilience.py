@@ -8,6 +8,8 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import aiohttp
+
 from tests.compose_user import Composer
 from tests.conftest import ADMIN
 
@@ -119,6 +121,11 @@ async def test_a_schedule_due_while_the_bot_was_down_is_sent_once_after_restart(
     await composer.say("tomorrow 10:00", expect="Confirm?")
     await composer.press("Confirm", expect="Scheduled #1")
     assert _pending_schedules(bot_env) == 1
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{process.url}/metrics") as response,
+    ):
+        assert "pulse_scheduled_waiting 1.0" in await response.text()
     await process.kill()
 
     # While the bot was down its time came and went (five minutes ago: inside the grace period).
