@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from tests.bot_process import BotProcess, free_port
@@ -12,6 +13,7 @@ from tests.fakes.platform import FakePlatform
 from tests.fakes.telegram import FakeTelegram
 
 TOKEN = "123456:TEST-TOKEN"
+PLATFORM_TOKEN = "platform-token"
 ADMIN = 1001
 OPERATOR = 2002
 VIEWER = 3003
@@ -29,10 +31,17 @@ async def telegram() -> AsyncIterator[FakeTelegram]:
 
 @pytest.fixture
 async def platform() -> AsyncIterator[FakePlatform]:
-    fake = FakePlatform(token="platform-token")
+    fake = FakePlatform(token=PLATFORM_TOKEN)
     await fake.start()
     yield fake
     await fake.stop()
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    """An HTTP client for talking to the fakes or the bot directly."""
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session
 
 
 @pytest.fixture
@@ -43,7 +52,7 @@ def bot_env(tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform) -> d
         "BOT_TOKEN": TOKEN,
         "TELEGRAM_API_URL": telegram.url,
         "PULSE_API_URL": platform.url,
-        "PULSE_TOKEN": "platform-token",
+        "PULSE_TOKEN": PLATFORM_TOKEN,
         "DATA_DIR": str(tmp_path / "data"),
         "WEB_HOST": "127.0.0.1",
         "WEB_PORT": str(port),

@@ -1,29 +1,11 @@
 """Texts reach the platform as bytes in the requested charset, for GET and for POST."""
 
-from collections.abc import AsyncIterator
-
-import aiohttp
 import pytest
 
 from bot.pulse import Accepted, CharsetError, OutgoingMessage, PulseClient
-from tests.fakes.platform import FakePlatform
+from tests.conftest import PLATFORM_TOKEN as TOKEN
 
-TOKEN = "charset-test-token"
 METHODS = ["GET", "POST"]
-
-
-@pytest.fixture
-async def platform() -> AsyncIterator[FakePlatform]:
-    fake = FakePlatform(token=TOKEN)
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
 
 
 def sms(text: str, charset: str | None, html_text: str | None = None) -> OutgoingMessage:

@@ -32,12 +32,6 @@ async def platform() -> AsyncIterator[FakePlatform]:
     await fake.stop()
 
 
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
-
-
 def sms(sent_to: str = "79991234567", **fields: object) -> OutgoingMessage:
     return OutgoingMessage(type="sms", sender="Shop", sent_to=sent_to, sent_text="Hi", **fields)
 
