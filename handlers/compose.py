@@ -386,11 +386,7 @@ async def template_named(message: Message, wizard: Wizard, member: Member) -> No
         await wizard.re_ask(name)
         return
     draft, _list_id = await wizard.load()
-    with wizard.store.db.atomic():
-        template_id = wizard.store.templates.save(name, member.user_id, draft)
-        wizard.store.audit.record(
-            member.user_id, "template_saved", template_id=template_id, name=name
-        )
+    wizard.store.templates.save(name, member.user_id, draft)
     notice = _("Saved as template «{name}».").format(name=html.escape(name))
     await wizard.show_preview(notice=f"✅ {notice}")
 

@@ -25,7 +25,6 @@ from storage.store import Store
 router = Router(name="stoplist")
 OPERATOR = {"role": "operator"}
 SHOWN_ADDRESSES = 50
-AUDITED_ADDRESSES = 20
 CARD_CHARS = 3000  # of the list, leaving room for a report above it
 
 
@@ -157,17 +156,10 @@ async def apply_change(
         )
         return
     adding = await state.get_state() == StopListEdit.adding.state
-    with store.db.atomic():
-        if adding:
-            changed = store.stoplist.add(addresses, member.user_id)
-        else:
-            changed = store.stoplist.remove(addresses)
-        store.audit.record(
-            member.user_id,
-            "stoplist_add" if adding else "stoplist_remove",
-            count=changed,
-            addresses=addresses[:AUDITED_ADDRESSES],
-        )
+    if adding:
+        changed = store.stoplist.add(addresses, member.user_id)
+    else:
+        changed = store.stoplist.remove(addresses, member.user_id)
     if adding:
         report = _("Added to the stop-list: {changed} (already there: {same}).")
     else:

@@ -143,11 +143,7 @@ async def delete_confirmed(
     template = await deletable(query, callback_data.template_id, store, member)
     if template is None:
         return
-    with store.db.atomic():
-        store.templates.delete(template.id)
-        store.audit.record(
-            member.user_id, "template_deleted", template_id=template.id, name=template.name
-        )
+    store.templates.delete(template.id, member.user_id)
     await query.answer(_("Deleted."))
     await show_list(query, store, member)
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from storage.audit import AuditLog
 from storage.clock import utc_now_iso
 
 migrations = Migrations("stoplist")
@@ -21,11 +20,17 @@ def m001_stoplist(db: Database) -> None:
     )
 
 
-class StopList:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+AUDITED_ADDRESSES = 20  # of a change, kept in its audit record
 
-    def add(self, addresses: Iterable[str], added_by: int) -> int:
+
+class StopList:
+    """Every change is recorded in the audit log in the same transaction."""
+
+    def __init__(self, db: Database, audit: AuditLog) -> None:
+        self.db = db
+        self.audit = audit
+
+    def add(self, addresses: list[str], added_by: int) -> int:
         """Add addresses (already normalised); returns how many were not there before."""
         now = utc_now_iso()
         with self.db.atomic():
@@ -34,16 +39,23 @@ class StopList:
                 "INSERT OR IGNORE INTO stoplist (address, added_by, added_at) VALUES (?, ?, ?)",
                 [(address, added_by, now) for address in addresses],
             )
-            return self.count() - before
+            added = self.count() - before
+            self._record(added_by, "stoplist_add", added, addresses)
+        return added
 
-    def remove(self, addresses: Iterable[str]) -> int:
+    def remove(self, addresses: list[str], removed_by: int) -> int:
         """Remove addresses; returns how many were there."""
         with self.db.atomic():
             before = self.count()
             self.db.conn.executemany(
                 "DELETE FROM stoplist WHERE address = ?", [(address,) for address in addresses]
             )
-            return before - self.count()
+            removed = before - self.count()
+            self._record(removed_by, "stoplist_remove", removed, addresses)
+        return removed
+
+    def _record(self, actor_id: int, action: str, count: int, addresses: list[str]) -> None:
+        self.audit.record(actor_id, action, count=count, addresses=addresses[:AUDITED_ADDRESSES])
 
     def count(self) -> int:
         return self.db.execute("SELECT count(*) FROM stoplist").fetchone()[0]

@@ -9,6 +9,7 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from storage.audit import AuditLog
 from storage.campaigns import Draft
 from storage.clock import utc_now_iso
 
@@ -49,8 +50,11 @@ def m001_templates(db: Database) -> None:
 
 
 class Templates:
-    def __init__(self, db: Database) -> None:
+    """Saving and deleting are recorded in the audit log in the same transaction."""
+
+    def __init__(self, db: Database, audit: AuditLog) -> None:
         self.db = db
+        self.audit = audit
 
     def save(self, name: str, author_id: int, draft: Draft) -> int:
         """Store a template; returns its id."""
@@ -61,7 +65,10 @@ class Templates:
             "created_at": utc_now_iso(),
             "draft": json.dumps(fields, ensure_ascii=False),
         }
-        return self.db["templates"].insert(row).last_pk  # type: ignore[return-value]
+        with self.db.atomic():
+            template_id: int = self.db["templates"].insert(row).last_pk  # type: ignore[assignment]
+            self.audit.record(author_id, "template_saved", template_id=template_id, name=name)
+        return template_id
 
     def get(self, template_id: int) -> Template | None:
         rows = list(self.db["templates"].rows_where("id = ?", [template_id]))
@@ -75,9 +82,16 @@ class Templates:
     def all(self) -> list[Template]:
         return [_template(row) for row in self.db["templates"].rows_where(order_by="name, id")]
 
-    def delete(self, template_id: int) -> bool:
-        cursor = self.db.execute("DELETE FROM templates WHERE id = ?", [template_id])
-        return cursor.rowcount == 1
+    def delete(self, template_id: int, deleted_by: int) -> bool:
+        with self.db.atomic():
+            template = self.get(template_id)
+            if template is None:
+                return False
+            self.db.execute("DELETE FROM templates WHERE id = ?", [template_id])
+            self.audit.record(
+                deleted_by, "template_deleted", template_id=template_id, name=template.name
+            )
+        return True
 
 
 def _template(row: dict[str, Any]) -> Template:

@@ -16,8 +16,10 @@ def test_adding_and_removing_counts_only_real_changes(tmp_path):
     assert store.stoplist.add(["79001234567", "79001234568"], added_by=1) == 1
     assert store.stoplist.count() == 3
     assert store.stoplist.first(2) == ["79001234567", "a@example.com"]
-    assert store.stoplist.remove(["79001234567", "79000000000"]) == 1
+    assert store.stoplist.remove(["79001234567", "79000000000"], removed_by=1) == 1
     assert store.stoplist.addresses() == {"a@example.com", "79001234568"}
+    actions = [(entry["action"], entry["details"]["count"]) for entry in store.audit.recent()]
+    assert actions == [("stoplist_remove", 1), ("stoplist_add", 1), ("stoplist_add", 2)]
 
 
 def audit(bot_env) -> list[tuple[str, str]]:

@@ -23,8 +23,13 @@ def test_a_template_keeps_the_message_but_not_its_recipients(tmp_path):
     assert template.draft == Draft(type="sms", sender="Shop", text="Hi {name}", ttl=30)
     assert store.templates.named("PROMO").id == template_id
     assert [item.name for item in store.templates.all()] == ["Promo"]
-    assert store.templates.delete(template_id)
+    assert store.templates.delete(template_id, deleted_by=7)
     assert store.templates.get(template_id) is None
+    assert not store.templates.delete(template_id, deleted_by=7)
+    assert [entry["action"] for entry in store.audit.recent()] == [
+        "template_deleted",
+        "template_saved",
+    ]
 
 
 async def test_a_saved_template_starts_a_new_message_and_only_its_author_or_an_admin_deletes_it(
