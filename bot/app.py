@@ -19,7 +19,6 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramNetworkError, TelegramServerError
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram.utils.i18n import I18n, SimpleI18nMiddleware
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -37,7 +36,7 @@ from bot.scheduling import SchedulingService
 from bot.sending import Sender, make_platform
 from bot.status_classes import StatusClassifier
 from bot.telegram_pacing import TelegramPacing
-from bot.web import MaskingAccessLogger, TelegramProbe, build_web_app
+from bot.web import MaskingAccessLogger, TelegramProbe, WebhookHandler, build_web_app
 from handlers import get_routers
 from storage.members import Role
 from storage.store import Store
@@ -85,9 +84,9 @@ class Application:
             scheduler_running=lambda: self.scheduler.running,
         )
         if settings.telegram_webhook:
-            SimpleRequestHandler(
-                self.dispatcher, self.bot, secret_token=self.webhook_secret
-            ).register(self.web_app, path=WEBHOOK_PATH)
+            WebhookHandler(self.dispatcher, self.bot, secret_token=self.webhook_secret).register(
+                self.web_app, path=WEBHOOK_PATH
+            )
         self.stopping = asyncio.Event()
         self.menus: asyncio.Task[None] | None = None
 

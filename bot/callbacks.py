@@ -197,9 +197,7 @@ async def read_params(request: web.Request) -> dict[str, list[str]]:
         raise Refused(415, "body", "send a form or JSON body")
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         raise Refused(413, "body", "body too large")
-    body = await request.content.read(MAX_BODY_BYTES + 1)
-    if len(body) > MAX_BODY_BYTES:
-        raise Refused(413, "body", "body too large")
+    body = await _whole_body(request)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
@@ -209,11 +207,23 @@ async def read_params(request: web.Request) -> dict[str, list[str]]:
     return params
 
 
+async def _whole_body(request: web.Request) -> bytes:
+    """The body however many TCP pieces it came in; refused as soon as it outgrows the limit."""
+    body = bytearray()
+    while True:
+        piece = await request.content.read(MAX_BODY_BYTES + 1 - len(body))
+        if not piece:
+            return bytes(body)
+        body += piece
+        if len(body) > MAX_BODY_BYTES:
+            raise Refused(413, "body", "body too large")
+
+
 def _body_pairs(content_type: str, text: str) -> list[tuple[str, str]]:
     if content_type == "application/json" or text.lstrip().startswith("{"):
         try:
             document = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting exhausts the parser's recursion
             raise Refused(400, "body", "the JSON body is malformed") from None
         if not isinstance(document, dict):
             raise Refused(400, "body", "the JSON body must be an object")

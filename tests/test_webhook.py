@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+
 import aiohttp
+import yarl
 
 from tests.conftest import ADMIN
 
@@ -40,6 +44,8 @@ async def test_webhook_refuses_updates_without_the_secret_and_serves_those_with_
         wrong = {"X-Telegram-Bot-Api-Secret-Token": "x" * len(secret)}
         async with session.post(url, json=update(2, "/whoami"), headers=wrong) as response:
             assert response.status == 401
+        for odd in (b"\xc3\xbf", b"\xff\xfe", b"\xd0\xbf" * 16, secret.encode() + b"\x80"):
+            assert await post_with_raw_secret(url, odd, update(9, "/whoami")) == 401, odd
         right = {"X-Telegram-Bot-Api-Secret-Token": secret}
         async with session.post(url, json=update(3, "/whoami"), headers=right) as response:
             assert response.status == 200
@@ -47,3 +53,22 @@ async def test_webhook_refuses_updates_without_the_secret_and_serves_those_with_
     reply = await telegram.wait_message(ADMIN, contains="Your user id")
     assert str(ADMIN) in reply["text"]
     assert len(telegram.chat(ADMIN)) == 1  # the refused updates did nothing
+
+
+async def post_with_raw_secret(url: str, secret: bytes, body: dict) -> int:
+    """The status of a webhook POST whose secret header holds exactly these bytes."""
+    target = yarl.URL(url)
+    payload = json.dumps(body).encode()
+    reader, writer = await asyncio.open_connection(target.host, target.port)
+    writer.write(
+        f"POST {target.path} HTTP/1.1\r\nHost: {target.host}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(payload)}\r\nConnection: close\r\n".encode()
+        + b"X-Telegram-Bot-Api-Secret-Token: "
+        + secret
+        + b"\r\n\r\n"
+        + payload
+    )
+    await writer.drain()
+    status_line = await reader.readline()
+    writer.close()
+    return int(status_line.split()[1])
