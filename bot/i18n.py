@@ -13,8 +13,12 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+import locales
+
+# The catalogues are package data, so an installed program finds them beside its own code.
+LOCALES_DIR = Path(locales.__file__).resolve().parent
 SUPPORTED = ("ru", "en")
+SOURCE_LANGUAGE = "en"
 DOMAIN = "messages"
 
 
@@ -30,12 +34,20 @@ def load_catalog(language: str, locales_dir: Path = LOCALES_DIR) -> Catalog:
     return merged
 
 
+class MissingCatalog(RuntimeError):
+    """A translated language has no messages: the interface would silently fall back to English."""
+
+
 def compile_catalogs(target: Path, locales_dir: Path = LOCALES_DIR) -> None:
     for language in SUPPORTED:
+        catalog = load_catalog(language, locales_dir)
+        # English msgids are the English texts, so only the other languages must bring messages.
+        if language != SOURCE_LANGUAGE and not len(catalog):
+            raise MissingCatalog(f"no {language!r} messages under {locales_dir}")
         mo_path = target / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
         mo_path.parent.mkdir(parents=True, exist_ok=True)
         with mo_path.open("wb") as mo_file:
-            write_mo(mo_file, load_catalog(language, locales_dir))
+            write_mo(mo_file, catalog)
 
 
 def make_i18n(default_locale: str, compiled_dir: Path) -> I18n:

@@ -24,9 +24,11 @@ def free_port() -> int:
 class BotProcess:
     """Starts the bot with settings in its environment and waits until it answers /healthz."""
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, env: dict[str, str], log_path: Path, python: str | None = None) -> None:
+        """`python` runs an installed copy of the program instead of this source tree."""
         self.env = env
         self.log_path = log_path
+        self.python = python
         self.port = int(env["WEB_PORT"])
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -41,11 +43,14 @@ class BotProcess:
             if not key.startswith(("PULSE_", "BOT_"))
         }
         environment.update(self.env)
-        environment["PYTHONPATH"] = str(ROOT)
+        if self.python is None:
+            environment["PYTHONPATH"] = str(ROOT)
+        else:
+            environment.pop("PYTHONPATH", None)
         environment["PYTHONUNBUFFERED"] = "1"
         log_file = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot"],
+            [self.python or sys.executable, "-m", "bot"],
             cwd=self.env.get("CWD", str(ROOT)),
             env=environment,
             stdout=log_file,
