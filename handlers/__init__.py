@@ -6,7 +6,10 @@ from aiogram import Router
 
 
 def get_routers() -> list[Router]:
-    """Routers in the order they are tried: specific conversations first, the catch-all last."""
+    """Fresh routers, in the order they are tried: specific conversations first, the catch-all last.
+
+    Each call builds new ones, so several Dispatchers can live in one process.
+    """
     from handlers import (
         common,
         compose,
@@ -22,14 +25,14 @@ def get_routers() -> list[Router]:
     # /cancel before every conversation, so no wizard step can swallow it;
     # common last, since it ends with the catch-all for unknown commands.
     return [
-        common.cancel_router,
-        members.router,
-        recovery.router,
-        compose.router,
-        scheduled.router,  # before schedule.router, which ends with its stale-card catch-all
-        schedule.router,
-        templates.router,
-        stoplist.router,
-        status.router,
-        common.router,
+        common.build_cancel_router(),
+        members.build_router(),
+        recovery.build_router(),
+        compose.build_router(),
+        scheduled.build_router(),  # before schedule's router, which ends with its stale-card catch-all
+        schedule.build_router(),
+        templates.build_router(),
+        stoplist.build_router(),
+        status.build_router(),
+        common.build_router(),
     ]

@@ -17,12 +17,9 @@ from handlers.compose_card import CARD, remove_buttons
 from storage.members import Member
 from storage.store import Store
 
-cancel_router = Router(name="cancel")  # tried before every conversation
-router = Router(name="common")  # tried last: ends with the catch-all
 VIEWER = {"role": "viewer"}
 
 
-@cancel_router.message(Command("cancel"), flags=VIEWER)
 async def cancel(message: Message, state: FSMContext, bot: Bot) -> None:
     """Leave whatever conversation is open; nothing is sent."""
     data = await state.get_data()
@@ -37,7 +34,6 @@ async def cancel(message: Message, state: FSMContext, bot: Bot) -> None:
     )
 
 
-@router.message(CommandStart(), flags=VIEWER)
 async def start(message: Message, member: Member, settings: Settings, store: Store) -> None:
     """Greet a member, remember how they are called (cards name the sender), list their role."""
     if message.from_user is not None:
@@ -56,7 +52,6 @@ async def start(message: Message, member: Member, settings: Settings, store: Sto
     await message.answer("\n\n".join(lines))
 
 
-@router.message(Command("help"), flags=VIEWER)
 async def help_(message: Message, member: Member) -> None:
     """List the commands this member's role may use, one line each."""
     lines = [_("<b>Your commands</b> ({role}):").format(role=role_name(member.role))]
@@ -64,7 +59,6 @@ async def help_(message: Message, member: Member) -> None:
     await message.answer("\n".join(lines))
 
 
-@router.message(Command("whoami"), flags=VIEWER)
 async def whoami(message: Message, member: Member) -> None:
     """Show the member's id and role and the chat id, so a group can be configured."""
     chat_title = html.escape(message.chat.title or message.chat.full_name or "")
@@ -80,7 +74,23 @@ async def whoami(message: Message, member: Member) -> None:
     )
 
 
-@router.message(F.text.startswith("/"), flags=VIEWER)
 async def unknown_command(message: Message) -> None:
     """A command nobody handles gets a pointer to /help instead of silence."""
     await message.answer(_("Unknown command. Send /help to see what you can do."))
+
+
+def build_cancel_router() -> Router:
+    """A fresh router for /cancel, tried before every conversation."""
+    router = Router(name="cancel")
+    router.message.register(cancel, Command("cancel"), flags=VIEWER)
+    return router
+
+
+def build_router() -> Router:
+    """A fresh router with the other commands; tried last, since it ends with the catch-all."""
+    router = Router(name="common")
+    router.message.register(start, CommandStart(), flags=VIEWER)
+    router.message.register(help_, Command("help"), flags=VIEWER)
+    router.message.register(whoami, Command("whoami"), flags=VIEWER)
+    router.message.register(unknown_command, F.text.startswith("/"), flags=VIEWER)
+    return router

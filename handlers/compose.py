@@ -66,7 +66,15 @@ from storage.members import Member
 from storage.store import Store
 
 # What other conversations use to continue on the composing card.
-__all__ = ["CARD", "Compose", "OnCurrentCard", "Wizard", "remove_buttons", "router", "wizard_for"]
+__all__ = [
+    "CARD",
+    "Compose",
+    "OnCurrentCard",
+    "Wizard",
+    "build_router",
+    "remove_buttons",
+    "wizard_for",
+]
 OPERATOR = {"role": "operator"}
 # Where Back leads from the questions around the preview.
 BACK_TO_PREVIEW = {
@@ -74,25 +82,15 @@ BACK_TO_PREVIEW = {
     for state in (Compose.confirm_send, Compose.edit, Compose.extras, Compose.template_name)
 }
 
-steps = Router(name="compose-steps")  # the wizard's steps and the preview
-leftovers = Router(name="compose-leftovers")  # presses on old cards or of another step
-router = Router(name="compose")
-router.include_routers(steps, compose_extras.router, leftovers)
-router.message.middleware(WizardMiddleware())
-router.callback_query.middleware(WizardMiddleware())
-steps.callback_query.filter(OnCurrentCard())
-
 
 # ---------------------------------------------------------------- entry points
 
 
-@steps.message(Command("new"), flags=OPERATOR)
 async def new(message: Message, wizard: Wizard) -> None:
     """Start a message from scratch: a new card asking for the type."""
     await wizard.start(Draft(type="", sender="", text=""))
 
 
-@steps.message(Command("send"), flags=OPERATOR)
 async def quick_send(
     message: Message, command: CommandObject, wizard: Wizard, settings: Settings, member: Member
 ) -> None:
@@ -128,9 +126,6 @@ def save_list(store: Store, member: Member, parsed: RecipientList) -> int:
 # ---------------------------------------------------------------- buttons every step has
 
 
-@steps.callback_query(
-    StateFilter(Compose), ComposeAction.filter(F.action == "cancel"), flags=OPERATOR
-)
 async def cancel_pressed(query: CallbackQuery, wizard: Wizard) -> None:
     """Leave the conversation; the card says nothing was sent and loses its buttons."""
     await query.answer()
@@ -138,9 +133,6 @@ async def cancel_pressed(query: CallbackQuery, wizard: Wizard) -> None:
     await wizard.state.clear()
 
 
-@steps.callback_query(
-    StateFilter(Compose), ComposeAction.filter(F.action == "back"), flags=OPERATOR
-)
 async def back_pressed(query: CallbackQuery, wizard: Wizard) -> None:
     """Go one step back, keeping every answer given so far."""
     await query.answer()
@@ -154,11 +146,6 @@ async def back_pressed(query: CallbackQuery, wizard: Wizard) -> None:
         await wizard.show_step(previous_step(step) or step)
 
 
-@steps.callback_query(
-    StateFilter(Compose.type, Compose.sender, Compose.recipients, Compose.text),
-    ComposeAction.filter(F.action == "keep"),
-    flags=OPERATOR,
-)
 async def keep_pressed(query: CallbackQuery, wizard: Wizard) -> None:
     """Keep this step's answer and go on."""
     await query.answer()
@@ -168,7 +155,6 @@ async def keep_pressed(query: CallbackQuery, wizard: Wizard) -> None:
 # ---------------------------------------------------------------- type
 
 
-@steps.callback_query(Compose.type, ComposePick.filter(F.what == "type"), flags=OPERATOR)
 async def type_chosen(
     query: CallbackQuery, callback_data: ComposePick, wizard: Wizard, settings: Settings
 ) -> None:
@@ -178,7 +164,6 @@ async def type_chosen(
         await set_type(wizard, settings.pulse_types[callback_data.index])
 
 
-@steps.message(Compose.type, F.text, NOT_COMMAND, flags=OPERATOR)
 async def type_typed(message: Message, wizard: Wizard, settings: Settings) -> None:
     """Store a typed type, if it is one of the configured ones."""
     message_type = parse_type(message.text or "", settings.pulse_types)
@@ -200,7 +185,6 @@ async def set_type(wizard: Wizard, message_type: str) -> None:
 # ---------------------------------------------------------------- sender
 
 
-@steps.callback_query(Compose.sender, ComposePick.filter(F.what == "sender"), flags=OPERATOR)
 async def sender_chosen(
     query: CallbackQuery, callback_data: ComposePick, wizard: Wizard, settings: Settings
 ) -> None:
@@ -213,7 +197,6 @@ async def sender_chosen(
         await wizard.advance()
 
 
-@steps.message(Compose.sender, F.text, NOT_COMMAND, flags=OPERATOR)
 async def sender_typed(message: Message, wizard: Wizard) -> None:
     """Store a typed sender (digits only for a cascade); ask for the recipients next."""
     draft, _list_id = await wizard.load()
@@ -229,7 +212,6 @@ async def sender_typed(message: Message, wizard: Wizard) -> None:
 # ---------------------------------------------------------------- recipients
 
 
-@steps.message(Compose.recipients, F.text, NOT_COMMAND, flags=OPERATOR)
 async def recipients_typed(message: Message, wizard: Wizard, member: Member) -> None:
     """Parse typed or pasted addresses; ask for the text next."""
     draft, _list_id = await wizard.load()
@@ -237,7 +219,6 @@ async def recipients_typed(message: Message, wizard: Wizard, member: Member) -> 
     await use_recipients(wizard, member, parsed)
 
 
-@steps.message(Compose.recipients, F.document, flags=OPERATOR)
 async def recipients_file(message: Message, wizard: Wizard, member: Member) -> None:
     """Parse an uploaded .csv, .txt or .xlsx file; ask for the text next."""
     assert message.document is not None
@@ -259,7 +240,6 @@ async def recipients_file(message: Message, wizard: Wizard, member: Member) -> N
     await use_recipients(wizard, member, parsed)
 
 
-@steps.message(Compose.recipients, NOT_COMMAND, flags=OPERATOR)
 async def recipients_invalid(message: Message, wizard: Wizard) -> None:
     """Anything but text or a file: ask again."""
     await wizard.re_ask(Problem(Reason.EXPECTED_RECIPIENTS))
@@ -281,7 +261,6 @@ async def use_recipients(wizard: Wizard, member: Member, parsed: RecipientList) 
 # ---------------------------------------------------------------- text
 
 
-@steps.message(Compose.text, F.text, NOT_COMMAND, flags=OPERATOR)
 async def text_typed(message: Message, wizard: Wizard) -> None:
     """Store the text if it fits the type and every recipient's placeholders; show the preview."""
     draft, list_id = await wizard.load()
@@ -294,11 +273,6 @@ async def text_typed(message: Message, wizard: Wizard) -> None:
     await wizard.show_step(step, problem=problem)
 
 
-@steps.message(
-    StateFilter(Compose.type, Compose.sender, Compose.text, Compose.template_name),
-    ~F.text,
-    flags=OPERATOR,
-)
 async def expected_text(message: Message, wizard: Wizard) -> None:
     """A sticker, photo or file where a typed answer is expected: ask again."""
     await wizard.re_ask(Problem(Reason.EXPECTED_TEXT))
@@ -307,7 +281,6 @@ async def expected_text(message: Message, wizard: Wizard) -> None:
 # ---------------------------------------------------------------- preview
 
 
-@steps.callback_query(Compose.preview, ComposeAction.filter(F.action == "send"), flags=OPERATOR)
 async def send_pressed(
     query: CallbackQuery, wizard: Wizard, member: Member, sender: Sender
 ) -> None:
@@ -321,9 +294,6 @@ async def send_pressed(
     await send(query, wizard, member, sender)
 
 
-@steps.callback_query(
-    Compose.confirm_send, ComposeAction.filter(F.action == "confirm"), flags=OPERATOR
-)
 async def send_confirmed(
     query: CallbackQuery, wizard: Wizard, member: Member, sender: Sender
 ) -> None:
@@ -353,7 +323,6 @@ async def send(query: CallbackQuery, wizard: Wizard, member: Member, sender: Sen
     await wizard.state.clear()
 
 
-@steps.callback_query(Compose.preview, ComposeAction.filter(F.action == "edit"), flags=OPERATOR)
 async def edit_pressed(query: CallbackQuery, wizard: Wizard) -> None:
     """Ask which step to change."""
     await query.answer()
@@ -362,7 +331,6 @@ async def edit_pressed(query: CallbackQuery, wizard: Wizard) -> None:
     await wizard.show(*render_edit_menu(draft, await wizard.summary()))
 
 
-@steps.callback_query(Compose.edit, ComposePick.filter(F.what == "edit"), flags=OPERATOR)
 async def edit_chosen(query: CallbackQuery, callback_data: ComposePick, wizard: Wizard) -> None:
     """Go to the chosen step, its current answer shown and kept unless replaced."""
     await query.answer()
@@ -370,7 +338,6 @@ async def edit_chosen(query: CallbackQuery, callback_data: ComposePick, wizard: 
         await wizard.show_step(EDITABLE_STEPS[callback_data.index])
 
 
-@steps.callback_query(Compose.preview, ComposeAction.filter(F.action == "template"), flags=OPERATOR)
 async def template_pressed(query: CallbackQuery, wizard: Wizard) -> None:
     """Ask for the new template's name."""
     await query.answer()
@@ -378,7 +345,6 @@ async def template_pressed(query: CallbackQuery, wizard: Wizard) -> None:
     await wizard.show(*render_template_prompt())
 
 
-@steps.message(Compose.template_name, F.text, NOT_COMMAND, flags=OPERATOR)
 async def template_named(message: Message, wizard: Wizard, member: Member) -> None:
     """Save the draft as a template under this name; back to the preview."""
     name = parse_template_name(message.text or "", wizard.store)
@@ -396,7 +362,6 @@ async def template_named(message: Message, wizard: Wizard, member: Member) -> No
 COMPOSE_BUTTON = or_f(ComposeAction.filter(), ComposePick.filter())
 
 
-@leftovers.callback_query(COMPOSE_BUTTON, ~OnCurrentCard(), flags=OPERATOR)
 async def stale_card(query: CallbackQuery) -> None:
     """A press on an old card does nothing but say so and clear that card's buttons."""
     await query.answer(_("This card is no longer active."), show_alert=True)
@@ -404,10 +369,86 @@ async def stale_card(query: CallbackQuery) -> None:
         await remove_buttons(query.bot, query.message.chat.id, query.message.message_id)
 
 
-# `compose:schedule` is left to the scheduling dialogue, which owns that button.
-@leftovers.callback_query(
-    or_f(ComposeAction.filter(F.action != "schedule"), ComposePick.filter()), flags=OPERATOR
-)
 async def out_of_step(query: CallbackQuery) -> None:
     """A button of another step (a quick double tap): nothing to do."""
     await query.answer()
+
+
+def build_router() -> Router:
+    """A fresh router with this module's handlers, so each Dispatcher gets its own."""
+    steps = Router(name="compose-steps")  # the wizard's steps and the preview
+    leftovers = Router(name="compose-leftovers")  # presses on old cards or of another step
+    router = Router(name="compose")
+    router.include_routers(steps, compose_extras.build_router(), leftovers)
+    router.message.middleware(WizardMiddleware())
+    router.callback_query.middleware(WizardMiddleware())
+    steps.callback_query.filter(OnCurrentCard())
+    steps.message.register(new, Command("new"), flags=OPERATOR)
+    steps.message.register(quick_send, Command("send"), flags=OPERATOR)
+    steps.callback_query.register(
+        cancel_pressed,
+        StateFilter(Compose),
+        ComposeAction.filter(F.action == "cancel"),
+        flags=OPERATOR,
+    )
+    steps.callback_query.register(
+        back_pressed, StateFilter(Compose), ComposeAction.filter(F.action == "back"), flags=OPERATOR
+    )
+    steps.callback_query.register(
+        keep_pressed,
+        StateFilter(Compose.type, Compose.sender, Compose.recipients, Compose.text),
+        ComposeAction.filter(F.action == "keep"),
+        flags=OPERATOR,
+    )
+    steps.callback_query.register(
+        type_chosen, Compose.type, ComposePick.filter(F.what == "type"), flags=OPERATOR
+    )
+    steps.message.register(type_typed, Compose.type, F.text, NOT_COMMAND, flags=OPERATOR)
+    steps.callback_query.register(
+        sender_chosen, Compose.sender, ComposePick.filter(F.what == "sender"), flags=OPERATOR
+    )
+    steps.message.register(sender_typed, Compose.sender, F.text, NOT_COMMAND, flags=OPERATOR)
+    steps.message.register(
+        recipients_typed, Compose.recipients, F.text, NOT_COMMAND, flags=OPERATOR
+    )
+    steps.message.register(recipients_file, Compose.recipients, F.document, flags=OPERATOR)
+    steps.message.register(recipients_invalid, Compose.recipients, NOT_COMMAND, flags=OPERATOR)
+    steps.message.register(text_typed, Compose.text, F.text, NOT_COMMAND, flags=OPERATOR)
+    steps.message.register(
+        expected_text,
+        StateFilter(Compose.type, Compose.sender, Compose.text, Compose.template_name),
+        ~F.text,
+        flags=OPERATOR,
+    )
+    steps.callback_query.register(
+        send_pressed, Compose.preview, ComposeAction.filter(F.action == "send"), flags=OPERATOR
+    )
+    steps.callback_query.register(
+        send_confirmed,
+        Compose.confirm_send,
+        ComposeAction.filter(F.action == "confirm"),
+        flags=OPERATOR,
+    )
+    steps.callback_query.register(
+        edit_pressed, Compose.preview, ComposeAction.filter(F.action == "edit"), flags=OPERATOR
+    )
+    steps.callback_query.register(
+        edit_chosen, Compose.edit, ComposePick.filter(F.what == "edit"), flags=OPERATOR
+    )
+    steps.callback_query.register(
+        template_pressed,
+        Compose.preview,
+        ComposeAction.filter(F.action == "template"),
+        flags=OPERATOR,
+    )
+    steps.message.register(
+        template_named, Compose.template_name, F.text, NOT_COMMAND, flags=OPERATOR
+    )
+    leftovers.callback_query.register(stale_card, COMPOSE_BUTTON, ~OnCurrentCard(), flags=OPERATOR)
+    # `compose:schedule` is left to the scheduling dialogue, which owns that button.
+    leftovers.callback_query.register(
+        out_of_step,
+        or_f(ComposeAction.filter(F.action != "schedule"), ComposePick.filter()),
+        flags=OPERATOR,
+    )
+    return router

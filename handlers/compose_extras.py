@@ -44,9 +44,6 @@ CLEARED = {
     Extra.CHARSET: {"charset": None},
 }
 
-router = Router(name="compose-extras")
-router.callback_query.filter(OnCurrentCard())
-
 
 async def show_extras(wizard: Wizard) -> None:
     """The menu of extras this type can have, with those already set."""
@@ -61,14 +58,12 @@ async def set_extra(wizard: Wizard, draft: Draft) -> None:
     await wizard.show_preview()
 
 
-@router.callback_query(Compose.preview, ComposeAction.filter(F.action == "extras"), flags=OPERATOR)
 async def extras_pressed(query: CallbackQuery, wizard: Wizard) -> None:
     """Show the extras that can be set for this type."""
     await query.answer()
     await show_extras(wizard)
 
 
-@router.callback_query(Compose.extras, ComposePick.filter(F.what == "extra"), flags=OPERATOR)
 async def extra_chosen(query: CallbackQuery, callback_data: ComposePick, wizard: Wizard) -> None:
     """Toggle find_token at once; for the other extras ask for the value."""
     await query.answer()
@@ -85,9 +80,6 @@ async def extra_chosen(query: CallbackQuery, callback_data: ComposePick, wizard:
     await wizard.show(*render_extra_prompt(extra, draft, wizard.settings))
 
 
-@router.callback_query(
-    StateFilter(*EXTRA_STATES.values()), ComposeAction.filter(F.action == "remove"), flags=OPERATOR
-)
 async def extra_removed(query: CallbackQuery, wizard: Wizard) -> None:
     """Clear this extra; back to the preview."""
     await query.answer()
@@ -96,7 +88,6 @@ async def extra_removed(query: CallbackQuery, wizard: Wizard) -> None:
     await set_extra(wizard, replace(draft, **CLEARED[extra]))  # type: ignore[arg-type]
 
 
-@router.message(Compose.extra_html, F.text, NOT_COMMAND, flags=OPERATOR)
 async def html_typed(message: Message, wizard: Wizard) -> None:
     """Store the HTML text as typed: it goes to the platform, never into a Telegram message."""
     draft, _list_id = await wizard.load()
@@ -108,7 +99,6 @@ async def html_typed(message: Message, wizard: Wizard) -> None:
     await set_extra(wizard, changed)
 
 
-@router.message(Compose.extra_button, F.text, NOT_COMMAND, flags=OPERATOR)
 async def button_typed(message: Message, wizard: Wizard) -> None:
     """Store the button's caption and the address or bot command it opens."""
     parsed = parse_button(message.text or "")
@@ -120,7 +110,6 @@ async def button_typed(message: Message, wizard: Wizard) -> None:
     await set_extra(wizard, replace(draft, button=caption, action=action))
 
 
-@router.message(Compose.extra_image, F.photo, flags=OPERATOR)
 async def image_uploaded(
     message: Message, wizard: Wizard, settings: Settings, media: MediaStore
 ) -> None:
@@ -138,7 +127,6 @@ async def image_uploaded(
     await set_extra(wizard, replace(draft, image=media_url(settings.public_url, name)))
 
 
-@router.message(Compose.extra_image, F.text, NOT_COMMAND, flags=OPERATOR)
 async def image_address_typed(message: Message, wizard: Wizard) -> None:
     """Use an image address as given."""
     url = parse_image_url(message.text or "")
@@ -149,7 +137,6 @@ async def image_address_typed(message: Message, wizard: Wizard) -> None:
     await set_extra(wizard, replace(draft, image=url))
 
 
-@router.message(Compose.extra_ttl, F.text, NOT_COMMAND, flags=OPERATOR)
 async def ttl_typed(message: Message, wizard: Wizard) -> None:
     """Store the lifetime in minutes."""
     ttl = parse_ttl(message.text or "")
@@ -160,9 +147,6 @@ async def ttl_typed(message: Message, wizard: Wizard) -> None:
     await set_extra(wizard, replace(draft, ttl=ttl))
 
 
-@router.callback_query(
-    Compose.extra_charset, ComposePick.filter(F.what == "charset"), flags=OPERATOR
-)
 async def charset_chosen(query: CallbackQuery, callback_data: ComposePick, wizard: Wizard) -> None:
     """Store the charset if the text can be carried in it."""
     await query.answer()
@@ -177,17 +161,50 @@ async def charset_chosen(query: CallbackQuery, callback_data: ComposePick, wizar
     await set_extra(wizard, replace(draft, charset=charset))
 
 
-@router.message(Compose.extra_image, NOT_COMMAND, flags=OPERATOR)
 async def image_invalid(message: Message, wizard: Wizard) -> None:
     """Neither a photo nor an address: ask again."""
     await wizard.re_ask(Problem(Reason.EXPECTED_IMAGE))
 
 
-@router.message(
-    StateFilter(Compose.extra_html, Compose.extra_button, Compose.extra_ttl),
-    ~F.text,
-    flags=OPERATOR,
-)
 async def expected_text(message: Message, wizard: Wizard) -> None:
     """A sticker, photo or file where a typed value is expected: ask again."""
     await wizard.re_ask(Problem(Reason.EXPECTED_TEXT))
+
+
+def build_router() -> Router:
+    """A fresh router with this module's handlers, so each Dispatcher gets its own."""
+    router = Router(name="compose-extras")
+    router.callback_query.filter(OnCurrentCard())
+    router.callback_query.register(
+        extras_pressed, Compose.preview, ComposeAction.filter(F.action == "extras"), flags=OPERATOR
+    )
+    router.callback_query.register(
+        extra_chosen, Compose.extras, ComposePick.filter(F.what == "extra"), flags=OPERATOR
+    )
+    router.callback_query.register(
+        extra_removed,
+        StateFilter(*EXTRA_STATES.values()),
+        ComposeAction.filter(F.action == "remove"),
+        flags=OPERATOR,
+    )
+    router.message.register(html_typed, Compose.extra_html, F.text, NOT_COMMAND, flags=OPERATOR)
+    router.message.register(button_typed, Compose.extra_button, F.text, NOT_COMMAND, flags=OPERATOR)
+    router.message.register(image_uploaded, Compose.extra_image, F.photo, flags=OPERATOR)
+    router.message.register(
+        image_address_typed, Compose.extra_image, F.text, NOT_COMMAND, flags=OPERATOR
+    )
+    router.message.register(ttl_typed, Compose.extra_ttl, F.text, NOT_COMMAND, flags=OPERATOR)
+    router.callback_query.register(
+        charset_chosen,
+        Compose.extra_charset,
+        ComposePick.filter(F.what == "charset"),
+        flags=OPERATOR,
+    )
+    router.message.register(image_invalid, Compose.extra_image, NOT_COMMAND, flags=OPERATOR)
+    router.message.register(
+        expected_text,
+        StateFilter(Compose.extra_html, Compose.extra_button, Compose.extra_ttl),
+        ~F.text,
+        flags=OPERATOR,
+    )
+    return router

@@ -16,7 +16,6 @@ from bot.texts import shorten
 from storage.members import Member
 from storage.store import Store
 
-router = Router(name="members")
 ADMIN = {"role": "admin"}
 NAME_CHARS = 64
 LIST_CHARS = 3900
@@ -39,7 +38,6 @@ def refusal_text(error: MembershipError) -> str:
     return texts[error.refusal]
 
 
-@router.message(Command("members"), flags=ADMIN)
 async def list_members(message: Message, store: Store) -> None:
     """Show every member with their role, as many as fit in one message."""
     members = store.members.all()
@@ -58,7 +56,6 @@ async def list_members(message: Message, store: Store) -> None:
     await message.answer("\n".join(lines))
 
 
-@router.message(Command("allow"), flags=ADMIN)
 async def allow(message: Message, command: CommandObject, store: Store, member: Member) -> None:
     """Give a user a role (operator unless another is named)."""
     try:
@@ -74,7 +71,6 @@ async def allow(message: Message, command: CommandObject, store: Store, member: 
     )
 
 
-@router.message(Command("revoke"), flags=ADMIN)
 async def revoke(message: Message, command: CommandObject, store: Store, member: Member) -> None:
     """Take a user's access away (never the last admin's)."""
     try:
@@ -86,3 +82,12 @@ async def revoke(message: Message, command: CommandObject, store: Store, member:
     await message.answer(
         _("User <code>{user_id}</code> no longer has access.").format(user_id=change.user_id)
     )
+
+
+def build_router() -> Router:
+    """A fresh router with this module's handlers, so each Dispatcher gets its own."""
+    router = Router(name="members")
+    router.message.register(list_members, Command("members"), flags=ADMIN)
+    router.message.register(allow, Command("allow"), flags=ADMIN)
+    router.message.register(revoke, Command("revoke"), flags=ADMIN)
+    return router

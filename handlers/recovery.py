@@ -20,7 +20,6 @@ from storage.members import Member
 from storage.store import Store
 
 log = logging.getLogger(__name__)
-router = Router(name="recovery")
 OPERATOR = {"role": "operator"}
 
 
@@ -42,7 +41,6 @@ async def close_question(query: CallbackQuery, note: str | None) -> None:
         log.info("could not update the question in chat %s: %s", message.chat.id, error)
 
 
-@router.callback_query(RecoveryChoice.filter(), flags=OPERATOR)
 async def recovery_choice(
     query: CallbackQuery,
     callback_data: RecoveryChoice,
@@ -82,7 +80,6 @@ async def recovery_choice(
     await close_question(query, note)
 
 
-@router.callback_query(ResumeChoice.filter(), flags=OPERATOR)
 async def resume_choice(
     query: CallbackQuery,
     callback_data: ResumeChoice,
@@ -106,3 +103,11 @@ async def resume_choice(
         return
     await query.answer()
     await close_question(query, _("▶️ Resumed."))
+
+
+def build_router() -> Router:
+    """A fresh router with this module's handlers, so each Dispatcher gets its own."""
+    router = Router(name="recovery")
+    router.callback_query.register(recovery_choice, RecoveryChoice.filter(), flags=OPERATOR)
+    router.callback_query.register(resume_choice, ResumeChoice.filter(), flags=OPERATOR)
+    return router

@@ -42,11 +42,6 @@ from handlers.compose_card import WizardMiddleware
 from storage.members import Member
 from storage.schedules import Schedule
 
-router = Router(name="schedule")
-steps = Router(name="schedule-steps")  # presses on the dialogue's current card, and its messages
-leftovers = Router(name="schedule-leftovers")  # presses on cards that are no longer current
-router.include_routers(steps, leftovers)
-steps.callback_query.filter(OnCurrentCard())
 OPERATOR = {"role": "operator"}
 NOT_COMMAND = ~F.text.startswith("/")
 PLAN = "schedule_plan"
@@ -184,17 +179,12 @@ class Dialogue(TimeCard):
             await self.finish(scheduled_text(result, self.settings, self.locale))
 
 
-use_dialogue(steps, Dialogue)
-
-
-@steps.callback_query(Compose.preview, ComposeAction.filter(F.action == "schedule"), flags=OPERATOR)
 async def schedule_pressed(query: CallbackQuery, dialogue: Dialogue) -> None:
     """Schedule on the preview: ask when."""
     await query.answer()
     await dialogue.start()
 
 
-@steps.callback_query(ScheduleDialog.when, ScheduleStep.pressed("quick"), flags=OPERATOR)
 async def quick_pressed(
     query: CallbackQuery, callback_data: ScheduleStep, dialogue: TimeCard
 ) -> None:
@@ -204,7 +194,6 @@ async def quick_pressed(
     await dialogue.take_time(quick_choice(callback_data.value, now, zone), None)
 
 
-@steps.message(ScheduleDialog.when, F.text, NOT_COMMAND, flags=OPERATOR)
 async def time_typed(message: Message, dialogue: TimeCard) -> None:
     """A typed time, read in TIMEZONE."""
     typed = message.text or ""
@@ -214,7 +203,6 @@ async def time_typed(message: Message, dialogue: TimeCard) -> None:
     await dialogue.take_time(moment, typed)
 
 
-@steps.message(ScheduleDialog.cron, F.text, NOT_COMMAND, flags=OPERATOR)
 async def cron_typed(message: Message, dialogue: Dialogue) -> None:
     """A cron expression: checked, then back to the card with its next runs."""
     expression = " ".join((message.text or "").split())
@@ -228,7 +216,6 @@ async def cron_typed(message: Message, dialogue: Dialogue) -> None:
         await dialogue.show_card(replace(plan, repeat="cron", cron=expression))
 
 
-@steps.message(StateFilter(ScheduleDialog), NOT_COMMAND, flags=OPERATOR)
 async def not_understood(message: Message, dialogue: Dialogue) -> None:
     """Anything else in the dialogue: ask again on the card."""
     step, plan = await dialogue.state.get_state(), await dialogue.plan()
@@ -240,9 +227,6 @@ async def not_understood(message: Message, dialogue: Dialogue) -> None:
         await dialogue.ask_time(_("Send the time as text, or choose a button."))
 
 
-@steps.callback_query(
-    ScheduleDialog.card, ScheduleStep.pressed("mode", "repeat", "day"), flags=OPERATOR
-)
 async def card_option(
     query: CallbackQuery, callback_data: ScheduleStep, dialogue: Dialogue
 ) -> None:
@@ -261,9 +245,6 @@ async def card_option(
         await dialogue.show_card(plan)
 
 
-@steps.callback_query(
-    StateFilter(ScheduleDialog), ScheduleStep.pressed("change", "back", "cron_back"), flags=OPERATOR
-)
 async def card_navigation(
     query: CallbackQuery, callback_data: ScheduleStep, dialogue: Dialogue
 ) -> None:
@@ -278,7 +259,6 @@ async def card_navigation(
         await dialogue.back_to_preview()
 
 
-@steps.callback_query(ScheduleDialog.card, ScheduleStep.pressed("confirm"), flags=OPERATOR)
 async def confirmed(query: CallbackQuery, member: Member, dialogue: Dialogue) -> None:
     """Create the schedule (by the bot), or submit with sent_date (by the platform)."""
     plan = await dialogue.plan()
@@ -296,11 +276,51 @@ async def confirmed(query: CallbackQuery, member: Member, dialogue: Dialogue) ->
     await dialogue.show_submitted(plan, result)
 
 
-# The Reschedule card's buttons are of the same kind: handlers/__init__.py puts the router of
-# handlers/scheduled.py before this one, so they reach their own handlers first.
-@leftovers.callback_query(ScheduleStep.filter(), flags=OPERATOR)
 async def stale_step(query: CallbackQuery, bot: Bot) -> None:
     """A press on a card that is no longer current: say so and clear its buttons."""
     await query.answer(_("This card is no longer active."), show_alert=True)
     if isinstance(query.message, Message):
         await remove_buttons(bot, query.message.chat.id, query.message.message_id)
+
+
+def build_router() -> Router:
+    """A fresh router with this module's handlers, so each Dispatcher gets its own."""
+    router = Router(name="schedule")
+    steps = Router(
+        name="schedule-steps"
+    )  # presses on the dialogue's current card, and its messages
+    leftovers = Router(name="schedule-leftovers")  # presses on cards that are no longer current
+    router.include_routers(steps, leftovers)
+    steps.callback_query.filter(OnCurrentCard())
+    use_dialogue(steps, Dialogue)
+    steps.callback_query.register(
+        schedule_pressed,
+        Compose.preview,
+        ComposeAction.filter(F.action == "schedule"),
+        flags=OPERATOR,
+    )
+    steps.callback_query.register(
+        quick_pressed, ScheduleDialog.when, ScheduleStep.pressed("quick"), flags=OPERATOR
+    )
+    steps.message.register(time_typed, ScheduleDialog.when, F.text, NOT_COMMAND, flags=OPERATOR)
+    steps.message.register(cron_typed, ScheduleDialog.cron, F.text, NOT_COMMAND, flags=OPERATOR)
+    steps.message.register(not_understood, StateFilter(ScheduleDialog), NOT_COMMAND, flags=OPERATOR)
+    steps.callback_query.register(
+        card_option,
+        ScheduleDialog.card,
+        ScheduleStep.pressed("mode", "repeat", "day"),
+        flags=OPERATOR,
+    )
+    steps.callback_query.register(
+        card_navigation,
+        StateFilter(ScheduleDialog),
+        ScheduleStep.pressed("change", "back", "cron_back"),
+        flags=OPERATOR,
+    )
+    steps.callback_query.register(
+        confirmed, ScheduleDialog.card, ScheduleStep.pressed("confirm"), flags=OPERATOR
+    )
+    # The Reschedule card's buttons are of the same kind: handlers/__init__.py puts the router of
+    # handlers/scheduled.py before this one, so they reach their own handlers first.
+    leftovers.callback_query.register(stale_step, ScheduleStep.filter(), flags=OPERATOR)
+    return router

@@ -37,10 +37,6 @@ from storage.campaigns import Campaign
 from storage.members import Member
 from storage.schedules import Schedule
 
-router = Router(name="scheduled")  # /scheduled, its buttons and the missed-send question
-moving = Router(name="reschedule")  # presses on the current Reschedule card, and its messages
-router.include_router(moving)
-moving.callback_query.filter(OnCurrentCard())
 OPERATOR = {"role": "operator"}
 NOT_COMMAND = ~F.text.startswith("/")
 
@@ -141,11 +137,6 @@ async def with_listing(handler: Handler, event: TelegramObject, data: dict[str, 
     return await handler(event, data)
 
 
-use_dialogue(router, Rescheduling)
-router.message.middleware(with_listing)
-router.callback_query.middleware(with_listing)
-
-
 async def redraw(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
     """Redraw the pressed message in place."""
     if isinstance(query.message, Message):
@@ -156,14 +147,12 @@ async def redraw(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup |
 # ---------------------------------------------------------------- /scheduled
 
 
-@router.message(Command("scheduled"), flags=OPERATOR)
 async def scheduled_list(message: Message, listing: Listing) -> None:
     """List what is waiting, with Cancel, Send now and Reschedule."""
     text, markup = listing.render()
     await message.answer(text, reply_markup=markup)
 
 
-@router.callback_query(ScheduleAction.filter(F.action == "cancel"), flags=OPERATOR)
 async def cancel_pressed(
     query: CallbackQuery, callback_data: ScheduleAction, listing: Listing
 ) -> None:
@@ -174,7 +163,6 @@ async def cancel_pressed(
     await listing.answer(query, outcome, done)
 
 
-@router.callback_query(ScheduleAction.filter(F.action == "now"), flags=OPERATOR)
 async def send_now_pressed(
     query: CallbackQuery, callback_data: ScheduleAction, listing: Listing
 ) -> None:
@@ -184,14 +172,12 @@ async def send_now_pressed(
         await redraw(query, *render_send_now(*found, callback_data))
 
 
-@router.callback_query(ScheduleAction.filter(F.action == "list"), flags=OPERATOR)
 async def back_pressed(query: CallbackQuery, listing: Listing) -> None:
     """Back from the Send now question to the list."""
     await query.answer()
     await listing.redraw(query)
 
 
-@router.callback_query(ScheduleAction.filter(F.action == "now_yes"), flags=OPERATOR)
 async def send_now_confirmed(
     query: CallbackQuery, callback_data: ScheduleAction, listing: Listing
 ) -> None:
@@ -203,9 +189,6 @@ async def send_now_confirmed(
     await listing.answer(query, outcome, _("Sending #{id} now.").format(id=pressed.schedule_id))
 
 
-@router.callback_query(
-    ScheduleAction.filter(F.action.in_({"send_missed", "discard"})), flags=OPERATOR
-)
 async def missed_answered(
     query: CallbackQuery, callback_data: ScheduleAction, bot: Bot, listing: Listing
 ) -> None:
@@ -232,7 +215,6 @@ async def missed_answered(
 # ---------------------------------------------------------------- Reschedule
 
 
-@router.callback_query(ScheduleAction.filter(F.action == "move"), flags=OPERATOR)
 async def move_pressed(
     query: CallbackQuery, callback_data: ScheduleAction, listing: Listing, dialogue: Rescheduling
 ) -> None:
@@ -242,29 +224,17 @@ async def move_pressed(
         await dialogue.open(callback_data.schedule_id, callback_data.stamp)
 
 
-# The time is asked as on the Schedule card: the same handlers, with this card's dialogue.
-moving.callback_query.register(
-    quick_pressed, Reschedule.when, ScheduleStep.pressed("quick"), flags=OPERATOR
-)
-moving.message.register(time_typed, Reschedule.when, F.text, NOT_COMMAND, flags=OPERATOR)
-
-
-@moving.message(StateFilter(Reschedule), NOT_COMMAND, flags=OPERATOR)
 async def not_understood(message: Message, dialogue: Rescheduling) -> None:
     """Anything else on the Reschedule card: ask for the time again."""
     await dialogue.ask_time(_("Send the time as text."))
 
 
-@moving.callback_query(StateFilter(Reschedule), ScheduleStep.pressed("move_change"), flags=OPERATOR)
 async def change_pressed(query: CallbackQuery, dialogue: Rescheduling) -> None:
     """Change time: ask for another."""
     await query.answer()
     await dialogue.ask_time()
 
 
-@moving.callback_query(
-    StateFilter(Reschedule), ScheduleStep.pressed("move_yes", "move_no", "back"), flags=OPERATOR
-)
 async def move_answered(
     query: CallbackQuery, callback_data: ScheduleStep, member: Member, dialogue: Rescheduling
 ) -> None:
@@ -279,3 +249,51 @@ async def move_answered(
     else:
         await query.answer()
         await dialogue.finish(moved_text(moved, dialogue.settings, dialogue.locale))
+
+
+def build_router() -> Router:
+    """A fresh router with this module's handlers, so each Dispatcher gets its own."""
+    router = Router(name="scheduled")  # /scheduled, its buttons and the missed-send question
+    moving = Router(name="reschedule")  # presses on the current Reschedule card, and its messages
+    router.include_router(moving)
+    moving.callback_query.filter(OnCurrentCard())
+    use_dialogue(router, Rescheduling)
+    router.message.middleware(with_listing)
+    router.callback_query.middleware(with_listing)
+    router.message.register(scheduled_list, Command("scheduled"), flags=OPERATOR)
+    router.callback_query.register(
+        cancel_pressed, ScheduleAction.filter(F.action == "cancel"), flags=OPERATOR
+    )
+    router.callback_query.register(
+        send_now_pressed, ScheduleAction.filter(F.action == "now"), flags=OPERATOR
+    )
+    router.callback_query.register(
+        back_pressed, ScheduleAction.filter(F.action == "list"), flags=OPERATOR
+    )
+    router.callback_query.register(
+        send_now_confirmed, ScheduleAction.filter(F.action == "now_yes"), flags=OPERATOR
+    )
+    router.callback_query.register(
+        missed_answered,
+        ScheduleAction.filter(F.action.in_({"send_missed", "discard"})),
+        flags=OPERATOR,
+    )
+    router.callback_query.register(
+        move_pressed, ScheduleAction.filter(F.action == "move"), flags=OPERATOR
+    )
+    # The time is asked as on the Schedule card: the same handlers, with this card's dialogue.
+    moving.callback_query.register(
+        quick_pressed, Reschedule.when, ScheduleStep.pressed("quick"), flags=OPERATOR
+    )
+    moving.message.register(time_typed, Reschedule.when, F.text, NOT_COMMAND, flags=OPERATOR)
+    moving.message.register(not_understood, StateFilter(Reschedule), NOT_COMMAND, flags=OPERATOR)
+    moving.callback_query.register(
+        change_pressed, StateFilter(Reschedule), ScheduleStep.pressed("move_change"), flags=OPERATOR
+    )
+    moving.callback_query.register(
+        move_answered,
+        StateFilter(Reschedule),
+        ScheduleStep.pressed("move_yes", "move_no", "back"),
+        flags=OPERATOR,
+    )
+    return router

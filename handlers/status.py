@@ -15,14 +15,12 @@ from bot.config import Settings
 from bot.history import campaign_history, message_history, recent_campaigns
 from storage.store import Store
 
-router = Router(name="status")
 VIEWER = {"role": "viewer"}
 CAMPAIGNS_SHOWN = 10
 MAX_ID_CHARS = 64
 _CAMPAIGN_REF = re.compile(r"(?:#|№|c)(\d{1,18})", re.IGNORECASE)
 
 
-@router.message(Command("status"), flags=VIEWER)
 async def status(
     message: Message, command: CommandObject, store: Store, settings: Settings, i18n: I18n
 ) -> None:
@@ -53,7 +51,6 @@ async def status(
     await message.answer(campaign_history(campaign, store, settings, i18n.current_locale))
 
 
-@router.message(Command("campaigns"), flags=VIEWER)
 async def campaigns(message: Message, store: Store, i18n: I18n) -> None:
     """The latest campaigns, newest first, each with its figures."""
     recent = store.campaigns.recent(CAMPAIGNS_SHOWN)
@@ -61,3 +58,11 @@ async def campaigns(message: Message, store: Store, i18n: I18n) -> None:
         await message.answer(_("No campaigns yet."))
         return
     await message.answer(recent_campaigns(recent, store, i18n.current_locale))
+
+
+def build_router() -> Router:
+    """A fresh router with this module's handlers, so each Dispatcher gets its own."""
+    router = Router(name="status")
+    router.message.register(status, Command("status"), flags=VIEWER)
+    router.message.register(campaigns, Command("campaigns"), flags=VIEWER)
+    return router

@@ -22,7 +22,6 @@ from handlers.compose_card import CARD, NOT_COMMAND, download_recipient_file, re
 from storage.members import Member
 from storage.store import Store
 
-router = Router(name="stoplist")
 OPERATOR = {"role": "operator"}
 SHOWN_ADDRESSES = 50
 CARD_CHARS = 3000  # of the list, leaving room for a report above it
@@ -63,16 +62,12 @@ def stoplist_card(store: Store) -> tuple[str, InlineKeyboardMarkup]:
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-@router.message(Command("stoplist"), flags=OPERATOR)
 async def show_stoplist(message: Message, store: Store) -> None:
     """Show the stop-list with buttons to change it."""
     text, markup = stoplist_card(store)
     await message.answer(text, reply_markup=markup)
 
 
-@router.callback_query(
-    StopListAction.filter(F.action.in_({"add", "remove", "upload"})), flags=OPERATOR
-)
 async def change_pressed(
     query: CallbackQuery, callback_data: StopListAction, bot: Bot, state: FSMContext
 ) -> None:
@@ -95,7 +90,6 @@ async def change_pressed(
     await query.message.edit_text(prompt, reply_markup=done)
 
 
-@router.callback_query(StopListAction.filter(F.action == "done"), flags=OPERATOR)
 async def done_pressed(query: CallbackQuery, state: FSMContext, store: Store) -> None:
     """Stop changing the list; show it again."""
     await query.answer()
@@ -105,7 +99,6 @@ async def done_pressed(query: CallbackQuery, state: FSMContext, store: Store) ->
     await query.message.edit_text(text, reply_markup=markup)
 
 
-@router.message(StateFilter(StopListEdit), F.text, NOT_COMMAND, flags=OPERATOR)
 async def addresses_typed(
     message: Message, state: FSMContext, store: Store, member: Member
 ) -> None:
@@ -116,7 +109,6 @@ async def addresses_typed(
     await apply_change(message, state, store, member, parsed)
 
 
-@router.message(StateFilter(StopListEdit), F.document, flags=OPERATOR)
 async def addresses_file(
     message: Message, bot: Bot, state: FSMContext, store: Store, member: Member
 ) -> None:
@@ -139,7 +131,6 @@ async def addresses_file(
     await apply_change(message, state, store, member, parsed)
 
 
-@router.message(StateFilter(StopListEdit), NOT_COMMAND, flags=OPERATOR)
 async def addresses_invalid(message: Message) -> None:
     """Neither text nor a file: ask again."""
     await message.answer(problem_text(Problem(Reason.EXPECTED_RECIPIENTS)))
@@ -176,3 +167,25 @@ def invalid_lines(parsed: RecipientList) -> str:
         return ""
     count = _("Invalid: {count}").format(count=number(len(parsed.invalid)))
     return "\n".join([count, *example_lines(RecipientsReport.of(parsed))])
+
+
+def build_router() -> Router:
+    """A fresh router with this module's handlers, so each Dispatcher gets its own."""
+    router = Router(name="stoplist")
+    router.message.register(show_stoplist, Command("stoplist"), flags=OPERATOR)
+    router.callback_query.register(
+        change_pressed,
+        StopListAction.filter(F.action.in_({"add", "remove", "upload"})),
+        flags=OPERATOR,
+    )
+    router.callback_query.register(
+        done_pressed, StopListAction.filter(F.action == "done"), flags=OPERATOR
+    )
+    router.message.register(
+        addresses_typed, StateFilter(StopListEdit), F.text, NOT_COMMAND, flags=OPERATOR
+    )
+    router.message.register(addresses_file, StateFilter(StopListEdit), F.document, flags=OPERATOR)
+    router.message.register(
+        addresses_invalid, StateFilter(StopListEdit), NOT_COMMAND, flags=OPERATOR
+    )
+    return router

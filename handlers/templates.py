@@ -21,7 +21,6 @@ from storage.members import Member
 from storage.store import Store
 from storage.templates import Template
 
-router = Router(name="templates")
 OPERATOR = {"role": "operator"}
 SHOWN_TEMPLATES = 30
 SNIPPET_CHARS = 60
@@ -70,14 +69,12 @@ def templates_card(store: Store, member: Member) -> tuple[str, InlineKeyboardMar
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-@router.message(Command("templates"), flags=OPERATOR)
 async def list_templates(message: Message, store: Store, member: Member) -> None:
     """Show every template of the team, with its author."""
     text, markup = templates_card(store, member)
     await message.answer(text, reply_markup=markup)
 
 
-@router.callback_query(TemplateAction.filter(F.action == "use"), flags=OPERATOR)
 async def use_template(
     query: CallbackQuery,
     callback_data: TemplateAction,
@@ -112,7 +109,6 @@ async def deletable(
     return None
 
 
-@router.callback_query(TemplateAction.filter(F.action == "delete"), flags=OPERATOR)
 async def delete_pressed(
     query: CallbackQuery, callback_data: TemplateAction, store: Store, member: Member
 ) -> None:
@@ -135,7 +131,6 @@ async def delete_pressed(
     )
 
 
-@router.callback_query(TemplateAction.filter(F.action == "confirm"), flags=OPERATOR)
 async def delete_confirmed(
     query: CallbackQuery, callback_data: TemplateAction, store: Store, member: Member
 ) -> None:
@@ -148,7 +143,6 @@ async def delete_confirmed(
     await show_list(query, store, member)
 
 
-@router.callback_query(TemplateAction.filter(F.action == "list"), flags=OPERATOR)
 async def back_to_list(query: CallbackQuery, store: Store, member: Member) -> None:
     """Nothing deleted: show the list again."""
     await query.answer()
@@ -159,3 +153,22 @@ async def show_list(query: CallbackQuery, store: Store, member: Member) -> None:
     assert isinstance(query.message, Message)
     text, markup = templates_card(store, member)
     await query.message.edit_text(text, reply_markup=markup)
+
+
+def build_router() -> Router:
+    """A fresh router with this module's handlers, so each Dispatcher gets its own."""
+    router = Router(name="templates")
+    router.message.register(list_templates, Command("templates"), flags=OPERATOR)
+    router.callback_query.register(
+        use_template, TemplateAction.filter(F.action == "use"), flags=OPERATOR
+    )
+    router.callback_query.register(
+        delete_pressed, TemplateAction.filter(F.action == "delete"), flags=OPERATOR
+    )
+    router.callback_query.register(
+        delete_confirmed, TemplateAction.filter(F.action == "confirm"), flags=OPERATOR
+    )
+    router.callback_query.register(
+        back_to_list, TemplateAction.filter(F.action == "list"), flags=OPERATOR
+    )
+    return router
