@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from bot.pulse import PLATFORM_CHARSETS, CharsetError, codec_for
+from bot.pulse import PLATFORM_CHARSETS, CharsetError, codec_for, is_ucs2, outside_bmp
 from bot.recipient_files import FileProblem, RecipientFileError
 from bot.recipients import (
     MAX_FILE_BYTES,
@@ -21,8 +21,10 @@ from bot.recipients import (
     address_kind,
     missing_placeholders,
     parse_recipients_file,
+    placeholder_values,
     placeholders_in,
     render_text,
+    used_columns,
 )
 from bot.segments import is_sms_type, sms_segments
 from storage.campaigns import Draft
@@ -104,6 +106,7 @@ class Reason(StrEnum):
     TEXT_TOO_LONG = "text_too_long"
     PLACEHOLDER_MISSING = "placeholder_missing"
     CHARSET_MISMATCH = "charset_mismatch"
+    OUTSIDE_UCS2 = "outside_ucs2"
     BAD_CAPTION = "bad_caption"
     BAD_ACTION = "bad_action"
     BAD_IMAGE_URL = "bad_image_url"
@@ -271,39 +274,72 @@ def check_text(draft: Draft, summary: ListSummary) -> Problem | None:
 
 
 def check_charset(draft: Draft, charset: str | None) -> Problem | None:
-    """Whether the text and HTML text can be carried in the charset; names the first misfit."""
+    """Whether the text and HTML text can be carried in the charset; names what does not fit."""
+    problem = charset_problem(draft.text, charset)
+    if problem is None and draft.html_text:
+        problem = charset_problem(draft.html_text, charset)
+        if problem is not None:
+            return replace(problem, details={**problem.details, "in": "html"})
+    return problem
+
+
+def charset_problem(text: str, charset: str | None) -> Problem | None:
+    """Why a text cannot be carried in the charset, naming the characters; None when it can."""
     try:
         codec = codec_for(charset)
     except CharsetError:
         return Problem(Reason.CHARSET_MISMATCH, {"charset": charset or "", "character": ""})
-    for text in (draft.text, draft.html_text or ""):
-        try:
-            text.encode(codec)
-        except UnicodeEncodeError as error:
-            character = error.object[error.start : error.end]
-            return Problem(
-                Reason.CHARSET_MISMATCH, {"charset": charset or "", "character": character}
-            )
+    beyond = outside_bmp(text) if is_ucs2(charset) else []
+    if beyond:
+        return Problem(Reason.OUTSIDE_UCS2, {"charset": charset, "characters": beyond})
+    try:
+        text.encode(codec)
+    except UnicodeEncodeError as error:
+        character = error.object[error.start : error.end]
+        return Problem(Reason.CHARSET_MISMATCH, {"charset": charset or "", "character": character})
     return None
 
 
-def check_placeholders(text: str, store: Store, list_id: int) -> Problem | None:
-    """The first recipient lacking a value for a `{placeholder}` the text uses, as a Problem."""
-    if not placeholders_in(text):
+def check_placeholders(draft: Draft, store: Store, list_id: int) -> Problem | None:
+    """The first recipient lacking a value the text or HTML text uses, or whose value the
+    charset cannot carry, as a Problem."""
+    html_names = used_columns(draft.html_text or "", store.recipient_lists.columns(list_id))
+    names = list(dict.fromkeys([*placeholders_in(draft.text), *html_names]))
+    if not names:
         return None
     recipients = RecipientList(
         valid=[
             Recipient(address, fields) for address, fields in store.recipient_lists.items(list_id)
         ]
     )
-    missing = missing_placeholders(text, recipients)
-    if missing is None:
-        return None
-    position, recipient, names = missing
-    return Problem(
-        Reason.PLACEHOLDER_MISSING,
-        {"position": position, "address": recipient.address, "names": names},
-    )
+    missing = missing_placeholders(draft.text, recipients, also=html_names)
+    if missing is not None:
+        position, recipient, missing_names = missing
+        return Problem(
+            Reason.PLACEHOLDER_MISSING,
+            {"position": position, "address": recipient.address, "names": missing_names},
+        )
+    return _value_charset_problem(names, recipients, draft.charset)
+
+
+def check_list_values(draft: Draft, store: Store, list_id: int | None) -> Problem | None:
+    """Whether every recipient of the list has what the draft's placeholders need (none yet: yes)."""
+    return check_placeholders(draft, store, list_id) if list_id else None
+
+
+def _value_charset_problem(
+    names: list[str], recipients: RecipientList, charset: str | None
+) -> Problem | None:
+    """The first recipient whose placeholder values the charset cannot carry."""
+    if charset_problem("", charset) is not None or codec_for(charset) == "utf-8":
+        return None  # UTF-8 carries every value; an unknown charset is reported for the text
+    for position, recipient in enumerate(recipients.valid, start=1):
+        values = "".join(placeholder_values(names, recipient.fields))
+        problem = charset_problem(values, charset) if values else None
+        if problem is not None:
+            details = {**problem.details, "position": position, "address": recipient.address}
+            return replace(problem, details=details)
+    return None
 
 
 def next_step(
@@ -320,7 +356,7 @@ def next_step(
     if not draft.text:
         return Step.TEXT, None
     problem = check_text(draft, summarize_list(store, list_id)) or check_placeholders(
-        draft.text, store, list_id
+        draft, store, list_id
     )
     if problem is not None:
         return Step.TEXT, problem

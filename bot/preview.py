@@ -28,13 +28,22 @@ from bot.composing import (
     sms_figures,
 )
 from bot.config import Settings
-from bot.recipients import AddressKind, InvalidReason, address_kind, placeholders_in, render_text
+from bot.recipients import (
+    AddressKind,
+    InvalidReason,
+    address_kind,
+    placeholders_in,
+    render_html,
+    render_text,
+    used_columns,
+)
 from bot.segments import is_sms_type
 from bot.texts import ELLIPSIS, number, shorten
 from storage.campaigns import Draft
 
 CARD_LIMIT = 4000  # Telegram allows 4096; the rest is a margin for what is measured loosely
 SHOWN_TEXT_CHARS = 200  # of secondary texts: HTML text, addresses of extras
+SHOWN_HTML_CHARS = 600  # of the HTML text as the first recipient gets it
 
 
 class ComposeAction(CallbackData, prefix="compose"):
@@ -319,7 +328,7 @@ def render_preview(
         _("Recipients: <b>{count}</b>").format(count=number(summary.size))
         + first_addresses(summary),
     ]
-    extras = extras_text(draft)
+    extras = extras_text(draft, summary)
     warnings = []
     if draft.sent_date:
         warnings.append(
@@ -360,7 +369,7 @@ def first_addresses(summary: ListSummary) -> str:
     return f": {shown}{more}"
 
 
-def extras_text(draft: Draft) -> str:
+def extras_text(draft: Draft, summary: ListSummary) -> str:
     """The extras that are set, one line each; empty when none is."""
     lines = []
     if draft.html_text:
@@ -370,6 +379,13 @@ def extras_text(draft: Draft) -> str:
                 start=clip(draft.html_text, SHOWN_TEXT_CHARS),
             )
         )
+        if used_columns(draft.html_text, summary.columns) and summary.sample_fields:
+            first = render_html(draft.html_text, summary.first_fields)
+            lines.append(
+                _("The first recipient gets this HTML text: <code>{start}</code>").format(
+                    start=clip(first, SHOWN_HTML_CHARS)
+                )
+            )
     if draft.button:
         lines.append(
             _("Button: «{caption}» → {action}").format(
@@ -420,7 +436,7 @@ def render_extras_menu(draft: Draft, summary: ListSummary) -> tuple[str, InlineK
     offered = extras_for(draft.type)
     rows = _picks("extra", [extra_label(extra, draft) for extra in offered], 3)
     rows.append(_back_cancel())
-    body = extras_text(draft) or _("No extras are set.")
+    body = extras_text(draft, summary) or _("No extras are set.")
     return paragraphs(header(draft, summary), body, _("Choose what to set:")), _markup(rows)
 
 
@@ -488,6 +504,11 @@ def problem_text(problem: Problem) -> str:
         return _("Unknown type «{type}». Types: {types}.").format(
             type=clip(str(problem.details.get("type", "")), 64), types=types
         )
+    if reason is Reason.OUTSIDE_UCS2 or (
+        reason is Reason.CHARSET_MISMATCH
+        and ("position" in problem.details or problem.details.get("in") == "html")
+    ):
+        return charset_text(problem)
     if reason is Reason.PLACEHOLDER_MISSING:
         names = ", ".join(f"{{{html.escape(name)}}}" for name in problem.details["names"])
         return _(
@@ -540,3 +561,36 @@ def problem_text(problem: Problem) -> str:
         ),
     }
     return texts[reason].format(**details)
+
+
+def charset_text(problem: Problem) -> str:
+    """Why the text or a recipient's values do not fit the charset, and what to do about it."""
+    details = problem.details
+    charset = html.escape(str(details["charset"]))
+    if problem.reason is Reason.OUTSIDE_UCS2:
+        characters = " ".join(f"«{html.escape(char)}»" for char in details["characters"])
+        advice = _(
+            "{charset} cannot carry characters outside the Basic Multilingual Plane (emoji and "
+            "the like): remove them, or choose a UTF-16 charset (UTF-16BE or UTF-16LE) in Extras."
+        ).format(charset=charset)
+    elif "position" in details:
+        characters = f"«{html.escape(str(details['character']))}»"
+        advice = _(
+            "{charset} cannot carry it: change that value in the list or choose another charset."
+        ).format(charset=charset)
+    else:
+        characters = f"«{html.escape(str(details['character']))}»"
+        advice = _("{charset} cannot carry it: change the text or choose another charset.").format(
+            charset=charset
+        )
+    if details.get("in") == "html":
+        found = _("The HTML text has {characters}.").format(characters=characters)
+    elif "position" not in details:
+        found = _("The text has {characters}.").format(characters=characters)
+    else:
+        found = _("Recipient #{position} ({address}) has {characters} in its values.").format(
+            position=details["position"],
+            address=html.escape(str(details["address"])),
+            characters=characters,
+        )
+    return f"{found} {advice}"

@@ -36,6 +36,11 @@ PLATFORM_CHARSETS: dict[str, str] = {
     "UTF-8": "utf-8",
 }
 
+# UCS-2 is UTF-16 without surrogate pairs: a strict decoder refuses the characters beyond the
+# Basic Multilingual Plane (most emoji), which the UTF-16 codecs above would write as pairs.
+UCS2_CHARSETS = frozenset({"UCS-2BE", "UCS2BE", "UCS-2LE", "UCS2LE"})
+_LAST_BMP = 0xFFFF
+
 _PREVIEW_CHARS = 200
 
 
@@ -109,9 +114,21 @@ def codec_for(charset: str | None) -> str:
     return codec
 
 
+def is_ucs2(charset: str | None) -> bool:
+    """Whether a platform charset name is one of the UCS-2 ones."""
+    return charset is not None and charset.strip().upper() in UCS2_CHARSETS
+
+
+def outside_bmp(text: str) -> list[str]:
+    """The distinct characters of a text that UCS-2 cannot carry, in order of first use."""
+    return list(dict.fromkeys(char for char in text if ord(char) > _LAST_BMP))
+
+
 def encode_text(text: str, charset: str | None) -> bytes:
     """Encode a message text the way the platform expects for `charset`, or raise CharsetError."""
     codec = codec_for(charset)
+    if is_ucs2(charset) and (beyond := outside_bmp(text)):
+        raise CharsetError(f"text cannot be encoded in {charset}: {''.join(beyond)!r}")
     try:
         return text.encode(codec)
     except UnicodeEncodeError as exc:

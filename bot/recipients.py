@@ -5,6 +5,7 @@ domain lower-cased, but two addresses differing only in case count as duplicates
 stop-list, because in practice they reach the same mailbox.
 """
 
+import html
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -43,8 +44,11 @@ __all__ = [
     "normalise_address",
     "parse_recipients_file",
     "parse_recipients_text",
+    "placeholder_values",
     "placeholders_in",
+    "render_html",
     "render_text",
+    "used_columns",
 ]
 
 
@@ -543,11 +547,29 @@ def _field_value(fields: Mapping[str, str], name: str) -> str | None:
     return value or None
 
 
+def placeholder_values(names: Iterable[str], fields: Mapping[str, str]) -> list[str]:
+    """The values a recipient gives the named placeholders (those it has)."""
+    return [value for name in names if (value := _field_value(fields, name)) is not None]
+
+
+def used_columns(html_text: str, columns: Collection[str]) -> list[str]:
+    """The `{name}` fields of an HTML text that name a column of the list.
+
+    In HTML, braces are mostly CSS and scripts (`a{color:red}`): only a column's name is a
+    placeholder there, anything else is text.
+    """
+    known = {column.casefold() for column in columns}
+    return [name for name in placeholders_in(html_text) if name.casefold() in known]
+
+
 def missing_placeholders(
-    text: str, recipients: RecipientList
+    text: str, recipients: RecipientList, *, also: Collection[str] = ()
 ) -> tuple[int, Recipient, list[str]] | None:
-    """The first recipient (1-based position) with no value for a placeholder the text uses."""
-    names = placeholders_in(text)
+    """The first recipient (1-based position) with no value for a placeholder the text uses.
+
+    `also` names more fields every recipient needs (those an HTML text uses).
+    """
+    names = list(dict.fromkeys([*placeholders_in(text), *also]))
     if not names:
         return None
     for position, recipient in enumerate(recipients.valid, start=1):
@@ -568,3 +590,21 @@ def render_text(text: str, fields: Mapping[str, str]) -> str:
         return token if value is None else value
 
     return _PLACEHOLDER.sub(substitute, text)
+
+
+def render_html(html_text: str, fields: Mapping[str, str]) -> str:
+    """Substitute `{name}` in an HTML text with the recipient's value, HTML-escaped.
+
+    Everything else stays exactly as written, `{{` and `}}` included: minified CSS is full of
+    them, and the text is markup the author wrote, not a template to unescape.
+    """
+    if not placeholders_in(html_text):
+        return html_text
+
+    def substitute(match: re.Match[str]) -> str:
+        if not match[1]:
+            return match[0]
+        value = _field_value(fields, match[1])
+        return match[0] if value is None else html.escape(value)
+
+    return _PLACEHOLDER.sub(substitute, html_text)

@@ -31,7 +31,7 @@ from bot.pulse import (
     backoff_delays,
     encode_text,
 )
-from bot.recipients import render_text
+from bot.recipients import render_html, render_text
 from bot.rejections import ACCOUNT_WIDE, rejection_kind
 from bot.signing import callback_url
 from storage.campaigns import Campaign
@@ -126,7 +126,7 @@ def build_message(
         sender=campaign.sender,
         sent_to=row.sent_to,
         sent_text=render_text(campaign.text, row.fields),
-        html_text=render_text(campaign.html_text, row.fields) if campaign.html_text else None,
+        html_text=render_html(campaign.html_text, row.fields) if campaign.html_text else None,
         sent_date=campaign.sent_date or None,
         charset=campaign.charset or None,
         ttl=campaign.ttl,

@@ -15,6 +15,7 @@ from bot.composing import (
     Problem,
     Reason,
     check_charset,
+    check_list_values,
     extras_for,
     parse_button,
     parse_image_url,
@@ -90,9 +91,11 @@ async def extra_removed(query: CallbackQuery, wizard: Wizard) -> None:
 
 async def html_typed(message: Message, wizard: Wizard) -> None:
     """Store the HTML text as typed: it goes to the platform, never into a Telegram message."""
-    draft, _list_id = await wizard.load()
+    draft, list_id = await wizard.load()
     changed = replace(draft, html_text=message.text)
-    problem = check_charset(changed, changed.charset)
+    problem = check_charset(changed, changed.charset) or check_list_values(
+        changed, wizard.store, list_id
+    )
     if problem is not None:
         await wizard.re_ask(problem)
         return
@@ -152,13 +155,14 @@ async def charset_chosen(query: CallbackQuery, callback_data: ComposePick, wizar
     await query.answer()
     if callback_data.index >= len(CHARSETS):
         return
-    draft, _list_id = await wizard.load()
+    draft, list_id = await wizard.load()
     charset = CHARSETS[callback_data.index]
-    problem = check_charset(draft, charset)
+    changed = replace(draft, charset=charset)
+    problem = check_charset(changed, charset) or check_list_values(changed, wizard.store, list_id)
     if problem is not None:
         await wizard.re_ask(problem)
         return
-    await set_extra(wizard, replace(draft, charset=charset))
+    await set_extra(wizard, changed)
 
 
 async def image_invalid(message: Message, wizard: Wizard) -> None:
