@@ -11,6 +11,7 @@ def get_routers() -> list[Router]:
     Each call builds new ones, so several Dispatchers can live in one process.
     """
     from handlers import (
+        campaign_card,
         common,
         compose,
         members,
@@ -34,5 +35,6 @@ def get_routers() -> list[Router]:
         templates.build_router(),
         stoplist.build_router(),
         status.build_router(),
+        campaign_card.build_router(),
         common.build_router(),
     ]

@@ -25,6 +25,7 @@ class SubmitState(StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     UNKNOWN = "unknown"  # the request may or may not have reached the platform
+    CANCELLED = "cancelled"  # the campaign was stopped before this row was submitted
 
 
 @dataclass(frozen=True)
@@ -215,6 +216,14 @@ class Messages:
             [campaign_id],
         ).fetchall()
         return dict(rows)
+
+    def report_rows(self, campaign_id: int, *, undelivered_only: bool) -> list[MessageRow]:
+        """The rows of a report file in recipient order: all, or those not (yet) delivered."""
+        where = "campaign_id = ?"
+        if undelivered_only:
+            where += " AND NOT (state = 'accepted' AND COALESCE(status_class, '') = 'delivered')"
+        cursor = self.db["messages"].rows_where(where, [campaign_id], order_by="seq")
+        return [_row(r) for r in cursor]
 
     def rows(self, campaign_id: int, limit: int = -1) -> list[MessageRow]:
         """The campaign's rows in recipient order (the first `limit` of them, if given)."""

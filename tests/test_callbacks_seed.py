@@ -48,13 +48,16 @@ def seed_campaign(
     sandbox: bool = False,
     callbacks: bool = True,
     rejected: dict[str, str] | None = None,
+    fields: dict[str, dict[str, str]] | None = None,
 ) -> Seeded:
-    """A submitted campaign whose rows are accepted (platform id `p<row id>`), or rejected."""
-    rejected = rejected or {}
+    """A submitted campaign whose rows are accepted (platform id `p<row id>`), or rejected;
+    `fields` are the uploaded columns of each address."""
+    rejected, fields = rejected or {}, fields or {}
+    columns = list(dict.fromkeys(name for row in fields.values() for name in row))
     store = Store.open(database_path(bot_env))
     try:
         campaign_id = store.campaigns.create(
-            Draft(type="sms", sender=sender, text=text),
+            Draft(type="sms", sender=sender, text=text, columns=columns),
             author_id=author_id,
             author_chat_id=author_id,
             state=CampaignState.SUBMITTING,
@@ -62,7 +65,9 @@ def seed_campaign(
             callbacks=callbacks,
             recipient_count=len(addresses),
         )
-        store.messages.add_recipients(campaign_id, [(address, {}) for address in addresses])
+        store.messages.add_recipients(
+            campaign_id, [(address, fields.get(address, {})) for address in addresses]
+        )
         rows = store.messages.take_new(campaign_id, len(addresses))
         store.messages.finish_submissions(
             (row.id, SubmitState.REJECTED, None, rejected[row.sent_to])

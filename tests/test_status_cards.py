@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 
 import aiohttp
 
 from tests.conftest import ADMIN, GROUP
+from tests.report_reader import read_report
 from tests.test_callbacks_seed import SECRET, seed_campaign, status_url
 
 
@@ -100,7 +99,7 @@ async def test_a_thousand_recipient_campaign_ends_with_a_right_card_and_a_report
     report = await telegram.wait_for(
         lambda: next((m for m in telegram.chat(GROUP) if "document" in m), None), timeout=30
     )
-    rows = list(csv.DictReader(io.StringIO(report["document"]["content"].decode("utf-8-sig"))))
+    rows = read_report(report["document"]["content"]).rows
     assert {row["Address"] for row in rows if row["Status"] == "failed"} == failed
     assert {row["Address"] for row in rows if row["Status"] == "rejected"} == set(rejected)
     assert len(rows) == len(failed) + len(rejected)

@@ -34,11 +34,13 @@ class RecordingBot:
         self.calls.append((asyncio.get_running_loop().time(), method, chat_id, text))
         self.changed.set()
 
-    async def send_message(self, chat_id: int, text: str) -> SimpleNamespace:
+    async def send_message(self, chat_id: int, text: str, reply_markup=None) -> SimpleNamespace:
         self._record("send", chat_id, text)
         return SimpleNamespace(chat=SimpleNamespace(id=chat_id), message_id=len(self.calls))
 
-    async def edit_message_text(self, text: str, chat_id: int, message_id: int) -> bool:
+    async def edit_message_text(
+        self, text: str, chat_id: int, message_id: int, reply_markup=None
+    ) -> bool:
         self._record("edit", chat_id, text)
         return True
 
@@ -141,7 +143,7 @@ async def test_the_last_status_finishes_the_campaign_and_sends_the_report_once(s
     assert store.campaigns.get(campaign_id).finished_at
     documents = [(chat, caption) for _, method, chat, caption in bot.calls if method == "document"]
     assert sorted(chat for chat, _ in documents) == [GROUP, AUTHOR]
-    assert "2 recipients did not get the message" in documents[0][1]
+    assert "recipients who did not get the message: 2 " in documents[0][1]
     notifier.campaign_changed(campaign_id)
     await notifier.drawn()
     assert len([c for c in bot.calls if c[1] == "document"]) == 2
@@ -169,7 +171,7 @@ async def test_a_campaign_whose_ttl_passed_is_final_and_reports_the_silent_recip
     assert "Pending: 1" in group_card
     reports = [c for c in notifier.bot.calls if c[1] == "document"]
     assert len(reports) == 2
-    assert "1 recipients did not get the message" in reports[0][3]
+    assert "recipients who did not get the message: 1 " in reports[0][3]
 
 
 async def test_a_campaign_within_its_ttl_keeps_waiting(store, notifier):

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from tests.compose_user import Composer, make_operator
 from tests.conftest import GROUP, OPERATOR
+from tests.report_reader import read_report
 
 THREE = "79001234567, 79001234568, 79001234569"
 
@@ -35,7 +33,7 @@ async def test_a_sent_campaign_is_followed_to_its_final_report(start_bot, telegr
     report = await telegram.wait_for(
         lambda: next((m for m in telegram.chat(GROUP) if "document" in m), None)
     )
-    rows = list(csv.DictReader(io.StringIO(report["document"]["content"].decode("utf-8-sig"))))
+    rows = read_report(report["document"]["content"]).rows
     assert [(row["Address"], row["Status"], row["Platform status"]) for row in rows] == [
         ("79001234569", "failed", "2")
     ]
