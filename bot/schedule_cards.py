@@ -148,6 +148,9 @@ def outcome_text(outcome: Outcome) -> str:
         Outcome.NOT_ALLOWED: _("Only its owner or an admin can change this send."),
         Outcome.TOO_SOON: _("That time has passed or is less than a minute away."),
         Outcome.NEVER: _("This repeat never runs after that time."),
+        Outcome.AT_NEXT_START: _(
+            "The bot is restarting: this send goes out as soon as it is running again."
+        ),
     }
     return texts.get(outcome, "")
 

@@ -8,9 +8,9 @@ Design:
   it as a template that is never submitted: each run copies it (fields and recipient rows, one
   INSERT ... SELECT each) into a new campaign and launches the copy.
 - A run is claimed in the database (a conditional UPDATE on state `pending` and the expected
-  `run_at`) before anything is launched, so a second fire, a stale job or a restart finds the
-  run taken and sends nothing. A crash between the claim and the launch loses that run rather
-  than risking a second send.
+  `run_at`) in the same transaction that makes its campaign due for submission, so a second
+  fire, a stale job or a restart finds the run taken, and a stop, crash or error between the
+  claim and the start leaves a campaign that the next start resumes like any other: once.
 - Jobs have `misfire_grace_time=None`: APScheduler runs a late job however late, and `fire`
   decides from the table. A run found less than SCHEDULE_GRACE_MINUTES late is sent; a later one
   becomes `missed` and its owner is asked (Send now / Discard). For a recurring schedule only the
@@ -77,6 +77,11 @@ class CampaignSender(Protocol):
 
     def launch(self, campaign_id: int) -> None: ...
 
+    @property
+    def accepting(self) -> bool:
+        """False while the program stops: a launched campaign then waits for the next start."""
+        ...
+
     def cancel_scheduled(self, campaign_id: int, *, actor_id: int | None = None) -> bool: ...
 
 
@@ -103,6 +108,9 @@ class Outcome(StrEnum):
     NOT_ALLOWED = "not_allowed"
     TOO_SOON = "too_soon"
     NEVER = "never"  # a repeat that never fires after the chosen time
+    AT_NEXT_START = (
+        "at_next_start"  # claimed while the program stops: it goes out at the next start
+    )
 
 
 class Fired(StrEnum):
@@ -429,8 +437,9 @@ class SchedulingService:
             return self.resolve_missed(schedule_id, send=True, actor_id=actor_id, role=role)
         if schedule.mode is not ScheduleMode.BOT or stamp != stamp_of(schedule):
             return Outcome.GONE
-        sent = self._run(schedule, self.clock(), actor_id=actor_id)
-        return Outcome.DONE if sent else Outcome.GONE
+        if not self._run(schedule, self.clock(), actor_id=actor_id):
+            return Outcome.GONE
+        return Outcome.DONE if self.sender.accepting else Outcome.AT_NEXT_START
 
     def reschedule(
         self, schedule_id: int, start: datetime, *, actor_id: int, role: Role, stamp: int
@@ -473,11 +482,11 @@ class SchedulingService:
             schedule_id=schedule_id,
             campaign_id=schedule.campaign_id,
         )
-        if send:
-            self.sender.launch(schedule.campaign_id)
-        else:
+        if not send:
             self.sender.cancel_scheduled(schedule.campaign_id, actor_id=actor_id)
-        return Outcome.DONE
+            return Outcome.DONE
+        self.sender.launch(schedule.campaign_id)
+        return Outcome.DONE if self.sender.accepting else Outcome.AT_NEXT_START
 
     def _managed(self, schedule_id: int, actor_id: int, role: Role) -> Schedule | Outcome:
         """The schedule, if it is there and this member may manage it; otherwise why not."""

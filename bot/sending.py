@@ -195,7 +195,10 @@ class Sender:
     def launch(self, campaign_id: int) -> None:
         """Start submitting in the background; a campaign already being submitted is left alone."""
         if self._closed:
-            log.warning("campaign %s not launched: the program is stopping", campaign_id)
+            log.warning(
+                "campaign %s not launched: the program is stopping; the next start resumes it",
+                campaign_id,
+            )
             return
         if self.is_running(campaign_id):
             return
@@ -226,6 +229,11 @@ class Sender:
         self._tasks[campaign_id] = task
         task.add_done_callback(lambda _: self._tasks.pop(campaign_id, None))
         self._changed(campaign_id)
+
+    @property
+    def accepting(self) -> bool:
+        """False once the program stops: campaigns due now are started at the next start."""
+        return not self._closed
 
     def is_running(self, campaign_id: int) -> bool:
         return campaign_id in self._tasks

@@ -199,6 +199,8 @@ async def missed_answered(
         schedule_id, send=send, actor_id=member.user_id, role=member.role
     )
     note = missed_note(schedule_id, send)
+    if outcome is Outcome.AT_NEXT_START:
+        note, outcome = outcome_text(outcome), Outcome.DONE
     question = query.message if callback_data.origin == "question" else None
     if outcome is not Outcome.DONE:
         await query.answer(outcome_text(outcome), show_alert=True)

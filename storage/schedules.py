@@ -155,26 +155,32 @@ class Schedules:
         return [_schedule(row) for row in rows]
 
     def fire_once(self, schedule_id: int, run_at: str, fired_at: datetime) -> bool:
-        """Mark a one-off schedule fired; False when it already fired, moved or was cancelled."""
-        return self._changed(
-            "UPDATE schedules SET state = 'done', runs = runs + 1, last_fired_at = ?, "
-            "updated_at = ? WHERE id = ? AND state = 'pending' AND run_at = ?",
-            [to_iso(fired_at), utc_now_iso(), schedule_id, run_at],
-        )
+        """Mark a one-off schedule fired and its campaign due for submission, in one transaction;
+        False when it already fired, moved or was cancelled."""
+        with self.db.atomic():
+            if not self._changed(
+                "UPDATE schedules SET state = 'done', runs = runs + 1, last_fired_at = ?, "
+                "updated_at = ? WHERE id = ? AND state = 'pending' AND run_at = ?",
+                [to_iso(fired_at), utc_now_iso(), schedule_id, run_at],
+            ):
+                return False
+            self._start_campaign(schedule_id)
+            return True
 
     def fire_recurring(
         self, schedule_id: int, run_at: str, next_run_at: datetime, fired_at: datetime
     ) -> int | None:
         """Advance a recurring schedule past `run_at` and copy its campaign for this run.
 
-        Returns the new campaign's id, or None when this run was already taken.
+        The copy is created already due for submission, so the run is never lost between this
+        claim and its start. Returns the new campaign's id, or None when this run was already taken.
         """
         with self.db.atomic():
             if not self._advance(schedule_id, run_at, next_run_at, fired_at):
                 return None
             schedule = self.get(schedule_id)
             assert schedule is not None
-            return self._copy_campaign(schedule.campaign_id)
+            return self._copy_campaign(schedule.campaign_id, state="submitting")
 
     def miss_once(self, schedule_id: int, run_at: str) -> bool:
         """A one-off schedule's time passed beyond the grace period: its owner must decide."""
@@ -212,11 +218,16 @@ class Schedules:
     def resolve_missed(self, schedule_id: int, *, send: bool, at: datetime) -> bool:
         """The owner chose for a missed schedule; False when it was already decided."""
         state = ScheduleState.DONE if send else ScheduleState.CANCELLED
-        return self._changed(
-            "UPDATE schedules SET state = ?, last_fired_at = CASE WHEN ? THEN ? END, "
-            "runs = runs + ?, updated_at = ? WHERE id = ? AND state = 'missed'",
-            [state.value, send, to_iso(at), int(send), utc_now_iso(), schedule_id],
-        )
+        with self.db.atomic():
+            if not self._changed(
+                "UPDATE schedules SET state = ?, last_fired_at = CASE WHEN ? THEN ? END, "
+                "runs = runs + ?, updated_at = ? WHERE id = ? AND state = 'missed'",
+                [state.value, send, to_iso(at), int(send), utc_now_iso(), schedule_id],
+            ):
+                return False
+            if send:
+                self._start_campaign(schedule_id)
+            return True
 
     def cancel(self, schedule_id: int) -> bool:
         return self._changed(
@@ -256,13 +267,22 @@ class Schedules:
         """Run a conditional UPDATE of one schedule; False when its condition no longer held."""
         return self.db.execute(sql, parameters).rowcount == 1
 
-    def _copy_campaign(self, source_id: int) -> int:
-        """A new `scheduled` campaign with the source's fields and recipients (rows back to new)."""
+    def _start_campaign(self, schedule_id: int) -> None:
+        """The schedule's waiting campaign becomes due for submission (inside the claim's
+        transaction): from here on a restart resumes it like any campaign being submitted."""
+        self.db.execute(
+            "UPDATE campaigns SET state = 'submitting' WHERE state = 'scheduled' "
+            "AND id = (SELECT campaign_id FROM schedules WHERE id = ?)",
+            [schedule_id],
+        )
+
+    def _copy_campaign(self, source_id: int, state: str = "scheduled") -> int:
+        """A new campaign in `state` with the source's fields and recipients (rows back to new)."""
         columns = ", ".join(f'"{name}"' for name in _CAMPAIGN_COPY_COLUMNS)
         cursor = self.db.execute(
             f"INSERT INTO campaigns ({columns}, state, created_at) "
-            f"SELECT {columns}, 'scheduled', ? FROM campaigns WHERE id = ?",
-            [utc_now_iso(), source_id],
+            f"SELECT {columns}, ?, ? FROM campaigns WHERE id = ?",
+            [state, utc_now_iso(), source_id],
         )
         copy_id = cursor.lastrowid
         self.db.execute(

@@ -49,6 +49,7 @@ class RecordingSender:
         self.store = store
         self.launched: list[int] = []
         self.cancelled: list[int] = []
+        self.accepting = True  # False: the program is stopping, nothing starts until a restart
 
     def create(
         self,
@@ -74,6 +75,8 @@ class RecordingSender:
         return campaign_id
 
     def launch(self, campaign_id: int) -> None:
+        if not self.accepting:
+            return
         self.store.campaigns.move(campaign_id, (CampaignState.SCHEDULED,), CampaignState.SUBMITTING)
         self.launched.append(campaign_id)
 
