@@ -15,6 +15,7 @@ from bot.notify import (
     render_message_card,
     status_text,
 )
+from bot.status_classes import DELIVERED
 from bot.texts import number, shorten
 from storage.campaigns import Campaign, CampaignState
 from storage.messages import MessageRow
@@ -37,12 +38,33 @@ def state_name(state: CampaignState) -> str:
     return names[state]
 
 
-def event_line(event: StatusEvent, settings: Settings, with_address: bool) -> str:
+def event_line(
+    event: StatusEvent, settings: Settings, with_address: bool, notes: tuple[str, ...] = ()
+) -> str:
     parts = [local_time(event.received_at, settings)]
     if with_address:
         parts.append(f"<code>{html.escape(shorten(event.sent_to, ADDRESS_CHARS))}</code>")
-    parts += [f"<code>{html.escape(event.raw)}</code>", class_name(event.status_class)]
+    parts += [f"<code>{html.escape(event.raw)}</code>", class_name(event.status_class), *notes]
     return "• " + " · ".join(parts)
+
+
+def event_notes(events: list[StatusEvent], row: MessageRow) -> list[tuple[str, ...]]:
+    """Why an event did not change the message: it came after delivery, or under another id."""
+    notes: list[tuple[str, ...]] = []
+    delivered = False
+    for event in events:
+        note: list[str] = []
+        if delivered and event.status_class != DELIVERED:
+            note.append(_("after delivery: the message stays delivered"))
+        if event.platform_id and row.platform_id and event.platform_id != row.platform_id:
+            note.append(
+                _("reported for id <code>{platform_id}</code>").format(
+                    platform_id=html.escape(event.platform_id)
+                )
+            )
+        delivered = delivered or event.status_class == DELIVERED
+        notes.append(tuple(note))
+    return notes
 
 
 def message_history(row: MessageRow, store: Store, settings: Settings) -> str:
@@ -62,7 +84,8 @@ def message_history(row: MessageRow, store: Store, settings: Settings) -> str:
         lines.append(_("<b>History</b>:"))
         if len(events) > HISTORY_SHOWN:
             lines.append(_("… {count} earlier").format(count=len(events) - HISTORY_SHOWN))
-        lines += [event_line(event, settings, False) for event in events[-HISTORY_SHOWN:]]
+        shown = list(zip(events, event_notes(events, row), strict=True))[-HISTORY_SHOWN:]
+        lines += [event_line(event, settings, False, notes) for event, notes in shown]
     return "\n".join(lines)
 
 

@@ -355,6 +355,8 @@ class Notifier:
         """Refresh the cards of campaigns still under way (they may be stale after a restart)."""
         for campaign in self.store.campaigns.with_state(*ACTIVE_STATES):
             self.campaign_changed(campaign.id)
+        for owed in self.store.reports.all():  # a stop came between the end and a report
+            self._mark(owed.chat_id, owed.campaign_id)
         self._watch = asyncio.create_task(self._watch_campaigns())
 
     async def stop(self) -> None:
@@ -474,7 +476,8 @@ class Notifier:
             message_id = card.message_id if card else None
             calls += await self._show(chat, campaign_id, message_id, text, markup)
         card = self.store.cards.get(campaign_id, chat)
-        if card is not None and campaign.state is CampaignState.FINISHED and not card.report_sent:
+        finished = campaign.state is CampaignState.FINISHED
+        if card is not None and finished and self.store.reports.is_owed(campaign_id, chat):
             calls += await self._send_report(chat, campaign, single)
         elif card is not None and campaign.state is not CampaignState.FINISHED and card.report_sent:
             self.store.cards.clear_report_sent(campaign_id, chat)  # reopened: report again later
@@ -509,12 +512,17 @@ class Notifier:
         self.store.cards.save(campaign_id, sent.chat.id, sent.message_id)
         self._shown[(campaign_id, sent.chat.id)] = _looks(text, markup)
         if sent.chat.id != chat:  # the group was migrated: the card lives in the new chat now
-            self.store.cards.forget(campaign_id, chat)
+            with self.store.db.atomic():
+                self.store.cards.forget(campaign_id, chat)
+                self.store.reports.move(campaign_id, chat, sent.chat.id)
             self._mark(sent.chat.id, campaign_id)  # its final report, if due, goes there
         return calls + 1
 
     async def _send_report(self, chat: int, campaign: Campaign, single: bool) -> int:
-        """The final report file, once per chat: every recipient who did not get the message."""
+        """The final report file, once per chat: every recipient who did not get the message.
+
+        The report stays owed in the database until Telegram took it, so a restart sends it.
+        """
         calls = 0
         if not single:
             document, count = await self.report_document(campaign, full=False)
@@ -527,7 +535,9 @@ class Notifier:
                 await self.bot.send_document(chat_id=chat, document=document, caption=caption)
                 self.metrics.card_updates.labels(kind="report").inc()
                 calls = 1
-        self.store.cards.mark_report_sent(campaign.id, chat)
+        with self.store.db.atomic():
+            self.store.reports.delivered(campaign.id, chat)
+            self.store.cards.mark_report_sent(campaign.id, chat)
         self._shown.pop((campaign.id, chat), None)  # a finished card rarely changes again
         return calls
 
@@ -552,13 +562,20 @@ class Notifier:
         return utc_now() > started + ttl
 
     def _finish(self, campaign: Campaign, drawing_chat: int) -> Campaign:
-        """Mark the campaign finished (once) and have its cards in other chats redrawn as final."""
-        if self.store.campaigns.move(
-            campaign.id,
-            (CampaignState.SUBMITTED,),
-            CampaignState.FINISHED,
-            finished_at=utc_now_iso(),
-        ):
+        """Mark the campaign finished (once) and have its cards in other chats redrawn as final.
+
+        Finishing and owing each chat its report is one step: a stop in between loses no report.
+        """
+        with self.store.db.atomic():
+            finished = self.store.campaigns.move(
+                campaign.id,
+                (CampaignState.SUBMITTED,),
+                CampaignState.FINISHED,
+                finished_at=utc_now_iso(),
+            )
+            if finished:
+                self.store.reports.owe(campaign.id, self._chats(campaign.id))
+        if finished:
             log.info("campaign %s finished", campaign.id)
             for chat in self._chats(campaign.id):
                 if chat != drawing_chat:

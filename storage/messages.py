@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -11,6 +12,8 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from storage.clock import utc_now_iso
+
+log = logging.getLogger(__name__)
 
 migrations = Migrations("messages")
 
@@ -26,6 +29,11 @@ class SubmitState(StrEnum):
     REJECTED = "rejected"
     UNKNOWN = "unknown"  # the request may or may not have reached the platform
     CANCELLED = "cancelled"  # the campaign was stopped before this row was submitted
+
+
+# A row that received any status exists on the platform, whatever its submission answer said:
+# it counts as accepted and is never handed to the platform again.
+HAS_STATUS = "status_class IS NOT NULL"
 
 
 @dataclass(frozen=True)
@@ -114,7 +122,17 @@ class Messages:
         return _row(rows[0]) if rows else None
 
     def by_platform_id(self, platform_id: str) -> list[MessageRow]:
-        return [_row(r) for r in self.db["messages"].rows_where("platform_id = ?", [platform_id])]
+        """Rows with this platform id, or else those a status reported under it."""
+        rows = self.db["messages"].rows_where("platform_id = ?", [platform_id])
+        found = [_row(r) for r in rows]
+        if found:
+            return found
+        rows = self.db["messages"].rows_where(
+            "id IN (SELECT message_id FROM status_events WHERE platform_id = ?)",
+            [platform_id],
+            order_by="id",
+        )
+        return [_row(r) for r in rows]
 
     def take_new(self, campaign_id: int, limit: int) -> list[MessageRow]:
         """Move up to `limit` new rows to `submitting` and return them (written before the request)."""
@@ -140,10 +158,17 @@ class Messages:
     def finish_submissions(
         self, outcomes: Iterable[tuple[int, SubmitState, str | None, str | None]]
     ) -> None:
-        """Store the answers: (row id, state, platform id, error) for rows now out of `submitting`."""
+        """Store the answers: (row id, state, platform id, error) for rows now out of `submitting`.
+
+        A row whose status arrived before its answer is accepted whatever the answer, and keeps
+        the platform id its status came with; a different id in the answer is logged.
+        """
+        outcomes = list(outcomes)
         with self.db.atomic():
+            self._log_other_ids(outcomes)
             self.db.conn.executemany(
-                "UPDATE messages SET state = ?, platform_id = COALESCE(?, platform_id), error = ? "
+                f"UPDATE messages SET state = CASE WHEN {HAS_STATUS} THEN 'accepted' ELSE ? END, "
+                "platform_id = COALESCE(platform_id, ?), error = ? "
                 "WHERE id = ? AND state = 'submitting'",
                 [
                     (state.value, platform_id, error, row_id)
@@ -151,17 +176,50 @@ class Messages:
                 ],
             )
 
+    def _log_other_ids(
+        self, outcomes: list[tuple[int, SubmitState, str | None, str | None]]
+    ) -> None:
+        answered = {row_id: platform_id for row_id, _, platform_id, _ in outcomes if platform_id}
+        ids = list(answered)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self.db.execute(
+                f"SELECT id, platform_id FROM messages WHERE id IN ({','.join('?' * len(chunk))}) "
+                "AND state = 'submitting' AND platform_id IS NOT NULL",
+                chunk,
+            ).fetchall()
+            for row_id, stored in rows:
+                if stored != answered[row_id]:
+                    log.warning(
+                        "message %s: the platform answered id %s, its status came with id %s; "
+                        "keeping %s",
+                        row_id,
+                        answered[row_id],
+                        stored,
+                        stored,
+                    )
+
     def back_to_new(self, row_ids: Iterable[int]) -> None:
-        """Return rows that certainly did not reach the platform (refused connection) to `new`."""
+        """Return rows the platform did not take to `new`; a row with a status exists: accepted."""
         with self.db.atomic():
             self.db.conn.executemany(
-                "UPDATE messages SET state = 'new', submitted_at = NULL WHERE id = ? AND state = 'submitting'",
+                f"UPDATE messages SET state = CASE WHEN {HAS_STATUS} THEN 'accepted' ELSE 'new' END, "
+                f"submitted_at = CASE WHEN {HAS_STATUS} THEN submitted_at END "
+                "WHERE id = ? AND state = 'submitting'",
                 [(row_id,) for row_id in row_ids],
             )
 
     def mark_interrupted(self) -> dict[int, int]:
-        """After a crash: rows left in `submitting` become `unknown`; returns count per campaign."""
+        """After a crash: rows left in `submitting` become `unknown`; returns count per campaign.
+
+        Rows that received a status while awaiting their answer were created: they are accepted.
+        """
         with self.db.atomic():
+            created = self.db.execute(
+                f"UPDATE messages SET state = 'accepted' WHERE state = 'submitting' AND {HAS_STATUS}"
+            ).rowcount
+            if created:
+                log.info("%d rows caught mid-submission have a status: accepted", created)
             counts = dict(
                 self.db.execute(
                     "SELECT campaign_id, COUNT(*) FROM messages WHERE state = 'submitting' "
@@ -178,19 +236,35 @@ class Messages:
         """Rows caught mid-submission by a stop and not yet decided on by the operator."""
         row = self.db.execute(
             "SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND state = 'unknown' "
-            "AND error = ?",
+            f"AND error = ? AND NOT {HAS_STATUS}",
             [campaign_id, INTERRUPTED],
         ).fetchone()
         return row[0]
 
     def requeue_interrupted(self, campaign_id: int) -> int:
-        """The operator chose to send the interrupted rows again: only they become `new`."""
-        cursor = self.db.execute(
-            "UPDATE messages SET state = 'new', error = NULL, submitted_at = NULL "
-            "WHERE campaign_id = ? AND state = 'unknown' AND error = ?",
-            [campaign_id, INTERRUPTED],
-        )
+        """The operator chose to send the interrupted rows again: only they become `new`.
+
+        A row that has a status was created: it is accepted, never sent again.
+        """
+        with self.db.atomic():
+            self.settle_created(campaign_id)
+            cursor = self.db.execute(
+                "UPDATE messages SET state = 'new', error = NULL, submitted_at = NULL "
+                f"WHERE campaign_id = ? AND state = 'unknown' AND error = ? AND NOT {HAS_STATUS}",
+                [campaign_id, INTERRUPTED],
+            )
         return cursor.rowcount
+
+    def settle_created(self, campaign_id: int) -> int:
+        """Unknown or refused rows that have a status are accepted; returns how many changed.
+
+        Called before any decision to send rows again, so such a decision never includes them.
+        """
+        return self.db.execute(
+            "UPDATE messages SET state = 'accepted' WHERE campaign_id = ? "
+            f"AND state IN ('unknown', 'rejected', 'new') AND {HAS_STATUS}",
+            [campaign_id],
+        ).rowcount
 
     def leave_interrupted(self, campaign_id: int) -> int:
         """The operator chose not to re-send: the rows stay `unknown`, marked as decided."""

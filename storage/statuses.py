@@ -2,11 +2,14 @@
 
 A raw status is stored once per message (a retried callback changes nothing); a final class
 (delivered, failed) is never replaced by a later pending one, so late intermediate statuses
-cannot move a message backwards.
+cannot move a message backwards, and `delivered` is never replaced at all: a cascade's first
+channel may report its failure after the fallback channel delivered. Such statuses stay in the
+history. Any status proves the platform created the message: its row counts as accepted.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -18,6 +21,8 @@ from sqlite_utils.migrations import Migrations
 
 from storage.clock import utc_now_iso
 from storage.db import BUSY_TIMEOUT_MS
+
+log = logging.getLogger(__name__)
 
 migrations = Migrations("statuses")
 
@@ -45,6 +50,15 @@ def m001_status_events(db: Database) -> None:
         ["campaign_id", "state", "status_class"],
         index_name="idx_messages_campaign_state_class",
         if_not_exists=True,
+    )
+
+
+@migrations()
+def m002_status_events_platform_id(db: Database) -> None:
+    # `/status <id>` finds a message by an id only its statuses carried.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_status_events_platform_id "
+        "ON status_events (platform_id) WHERE platform_id IS NOT NULL"
     )
 
 
@@ -129,11 +143,12 @@ class Statuses:
     def _apply_one(self, status: IncomingStatus, received_at: str) -> Applied:
         conn = self.db.conn
         row = conn.execute(
-            "SELECT campaign_id, state FROM messages WHERE id = ?", [status.message_id]
+            "SELECT campaign_id, state, platform_id FROM messages WHERE id = ?",
+            [status.message_id],
         ).fetchone()
         if row is None:
             return Applied(Outcome.UNKNOWN_MESSAGE)
-        campaign_id, state = row
+        campaign_id, state, stored_id = row
         inserted = conn.execute(
             "INSERT OR IGNORE INTO status_events "
             "(message_id, campaign_id, raw, status_class, platform_id, received_at) "
@@ -149,16 +164,27 @@ class Statuses:
         ).rowcount
         if not inserted:
             return Applied(Outcome.DUPLICATE, campaign_id)
+        if status.platform_id and stored_id and status.platform_id != stored_id:
+            log.warning(
+                "message %s: a status came with platform id %s, the message has %s; "
+                "kept in its history",
+                status.message_id,
+                status.platform_id,
+                stored_id,
+            )
         changed = conn.execute(
             "UPDATE messages SET status_raw = ?, status_class = ?, status_at = ?, "
             "platform_id = COALESCE(platform_id, ?) "
-            "WHERE id = ? AND NOT (? = 'pending' AND "
-            "COALESCE(status_class, '') IN ('delivered', 'failed'))",
+            "WHERE id = ? AND COALESCE(status_class, '') != 'delivered' "
+            "AND NOT (? = 'pending' AND COALESCE(status_class, '') = 'failed') "
+            "OR id = ? AND status_class = 'delivered' AND ? = 'delivered'",
             [
                 status.raw,
                 status.status_class,
                 received_at,
                 status.platform_id,
+                status.message_id,
+                status.status_class,
                 status.message_id,
                 status.status_class,
             ],
@@ -168,10 +194,12 @@ class Statuses:
                 "UPDATE messages SET platform_id = ? WHERE id = ? AND platform_id IS NULL",
                 [status.platform_id, status.message_id],
             ).rowcount
-        if state == "unknown":
-            # A status proves the platform took the message: it must not be offered for re-sending.
+        if state in ("new", "unknown", "rejected"):
+            # A status proves the platform took the message: it must never be sent again. A row
+            # still `submitting` becomes accepted when its answer is stored (or at the next start).
             conn.execute(
-                "UPDATE messages SET state = 'accepted' WHERE id = ? AND state = 'unknown'",
+                "UPDATE messages SET state = 'accepted' WHERE id = ? "
+                "AND state IN ('new', 'unknown', 'rejected')",
                 [status.message_id],
             )
             changed = 1

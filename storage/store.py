@@ -15,6 +15,7 @@ from storage import (
     members,
     messages,
     recipient_lists,
+    reports,
     schedules,
     statuses,
     stoplist,
@@ -35,6 +36,7 @@ MIGRATION_SETS = [
     stoplist.migrations,
     statuses.migrations,
     cards.migrations,
+    reports.migrations,
     schedules.migrations,
 ]
 
@@ -53,6 +55,7 @@ class Store:
         self.stoplist = stoplist.StopList(db, self.audit)
         self.statuses = statuses.Statuses(db)
         self.cards = cards.StatusCards(db)
+        self.reports = reports.ReportsOwed(db)
         self.schedules = schedules.Schedules(db)
 
     @classmethod

@@ -116,3 +116,100 @@ def test_undelivered_lists_failed_pending_rejected_and_unknown_rows(store):
         (store.messages.get(failed).sent_to, "failed"),
         (store.messages.get(silent).sent_to, "pending"),
     ]
+
+
+def submitting_messages(store: Store, count: int) -> list[int]:
+    """Rows handed to the platform whose answers have not come back yet."""
+    campaign_id = store.campaigns.create(
+        Draft(type="sms", sender="Shop", text="Hi"),
+        author_id=1,
+        author_chat_id=1,
+        state=CampaignState.SUBMITTING,
+        sandbox=False,
+        callbacks=True,
+        recipient_count=count,
+    )
+    store.messages.add_recipients(campaign_id, [(f"7900100{n:04d}", {}) for n in range(count)])
+    return [row.id for row in store.messages.take_new(campaign_id, count)]
+
+
+def test_a_status_before_the_answer_makes_the_row_accepted_whatever_the_answer(store):
+    unknown, refused, accepted, unavailable = submitting_messages(store, 4)
+    store.statuses.apply(
+        [
+            status(message_id, "1", "delivered", f"cb{message_id}")
+            for message_id in (unknown, refused, accepted, unavailable)
+        ]
+    )
+    store.messages.finish_submissions(
+        [
+            (unknown, SubmitState.UNKNOWN, None, "HTTP 502"),
+            (refused, SubmitState.REJECTED, None, "Ошибка"),
+            (accepted, SubmitState.ACCEPTED, "answer-id", None),
+        ]
+    )
+    store.messages.back_to_new([unavailable])
+
+    for message_id in (unknown, refused, accepted, unavailable):
+        row = store.messages.get(message_id)
+        assert row.state is SubmitState.ACCEPTED
+        assert row.platform_id == f"cb{message_id}"  # never silently replaced by the answer
+        assert row.status_class == "delivered"
+    assert store.messages.by_platform_id(f"cb{accepted}")[0].id == accepted
+
+
+def test_a_crash_leaves_rows_with_a_status_accepted_and_out_of_every_resend(store):
+    reported, silent = submitting_messages(store, 2)
+    campaign_id = store.messages.get(reported).campaign_id
+    store.statuses.apply([status(reported, "8", "pending", "cb-early")])
+
+    assert store.messages.mark_interrupted() == {campaign_id: 1}
+    assert store.messages.get(reported).state is SubmitState.ACCEPTED
+    assert store.messages.get(reported).platform_id == "cb-early"
+    assert store.messages.count_interrupted(campaign_id) == 1
+    # A status arriving after the crash, before the author decides, takes its row out as well.
+    store.statuses.apply([status(silent, "1", "delivered", "cb-late")])
+    assert store.messages.count_interrupted(campaign_id) == 0
+    assert store.messages.requeue_interrupted(campaign_id) == 0
+    assert store.messages.counts_by_state(campaign_id) == {SubmitState.ACCEPTED: 2}
+
+
+def test_a_requeue_never_includes_a_row_that_has_a_status(store):
+    reported, silent = submitting_messages(store, 2)
+    campaign_id = store.messages.get(reported).campaign_id
+    store.messages.mark_interrupted()
+    # Written behind the storage's back: the requeue itself must still refuse the row.
+    store.db.execute(
+        "UPDATE messages SET status_raw = '1', status_class = 'delivered' WHERE id = ?",
+        [reported],
+    )
+    assert store.messages.requeue_interrupted(campaign_id) == 1
+    assert store.messages.get(silent).state is SubmitState.NEW
+    assert store.messages.get(reported).state is SubmitState.ACCEPTED
+
+
+def test_a_status_under_another_id_is_kept_in_the_history_not_on_the_row(store, caplog):
+    [message_id] = accepted_messages(store, 1)
+    store.statuses.apply([status(message_id, "4", "pending", "other-id")])
+    assert store.messages.get(message_id).platform_id == f"p{message_id}"
+    assert [e.platform_id for e in store.statuses.history(message_id)] == ["other-id"]
+    assert "other-id" in caplog.text
+    assert store.messages.by_platform_id("other-id")[0].id == message_id
+
+
+def test_delivered_is_final_a_later_failure_is_only_history(store):
+    cascade, retried = accepted_messages(store, 2)
+    store.statuses.apply([status(cascade, "1", "delivered"), status(retried, "2", "failed")])
+    late = store.statuses.apply(
+        [
+            status(cascade, "2", "failed"),
+            status(cascade, "16", "failed"),
+            status(retried, "1", "delivered"),
+        ]
+    )
+    assert [a.outcome for a in late] == [Outcome.RECORDED, Outcome.RECORDED, Outcome.CHANGED]
+    row = store.messages.get(cascade)
+    assert (row.status_raw, row.status_class) == ("1", "delivered")
+    assert [e.raw for e in store.statuses.history(cascade)] == ["1", "2", "16"]
+    # A failure followed by a fallback channel's delivery ends delivered.
+    assert store.messages.get(retried).status_class == "delivered"
