@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from bot.config import Settings
 from bot.notify import (
@@ -111,9 +112,12 @@ def recent_campaigns(campaigns: list[Campaign], store: Store, locale: str) -> st
     for campaign in campaigns:
         figures = Figures.read(store, campaign)
         lines.append(
-            _(
+            ngettext(
+                "#{id} · {type} · {count} recipient · {state}\n"
+                "    ✅ {delivered} · ❌ {failed} · ⏳ {pending} · 🚫 {rejected}",
                 "#{id} · {type} · {count} recipients · {state}\n"
-                "    ✅ {delivered} · ❌ {failed} · ⏳ {pending} · 🚫 {rejected}"
+                "    ✅ {delivered} · ❌ {failed} · ⏳ {pending} · 🚫 {rejected}",
+                figures.total,
             ).format(
                 id=campaign.id,
                 type=html.escape(campaign.type),

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.composing import (
@@ -374,7 +375,11 @@ def extras_text(draft: Draft, summary: ListSummary) -> str:
     lines = []
     if draft.html_text:
         lines.append(
-            _("HTML text ({characters} characters): <code>{start}</code>").format(
+            ngettext(
+                "HTML text ({characters} character): <code>{start}</code>",
+                "HTML text ({characters} characters): <code>{start}</code>",
+                len(draft.html_text),
+            ).format(
                 characters=number(len(draft.html_text)),
                 start=clip(draft.html_text, SHOWN_TEXT_CHARS),
             )
@@ -408,7 +413,9 @@ def extras_text(draft: Draft, summary: ListSummary) -> str:
 
 def render_confirm(count: int) -> tuple[str, InlineKeyboardMarkup]:
     """The second question before a large send, with the exact count."""
-    text = _("Send to <b>{count}</b> recipients?").format(count=number(count))
+    text = ngettext(
+        "Send to <b>{count}</b> recipient?", "Send to <b>{count}</b> recipients?", count
+    ).format(count=number(count))
     rows = [[button(_("Yes, send"), action("confirm")), button(_("No"), action("back"))]]
     return text, _markup(rows)
 
@@ -517,7 +524,11 @@ def problem_text(problem: Problem) -> str:
         ).format(position=details["position"], address=details["address"], names=names)
     texts = {
         Reason.SENDER_EMPTY: _("The sender is empty."),
-        Reason.SENDER_TOO_LONG: _("The sender must be one line of at most {limit} characters."),
+        Reason.SENDER_TOO_LONG: ngettext(
+            "The sender must be one line of at most {limit} character.",
+            "The sender must be one line of at most {limit} characters.",
+            details.get("limit", 0),
+        ),
         Reason.SENDER_NOT_DIGITS: _(
             "For bulk the sender is the scenario mailing's number: digits only."
         ),
@@ -533,13 +544,21 @@ def problem_text(problem: Problem) -> str:
             "The file could not be downloaded from Telegram; try again."
         ),
         Reason.TEXT_EMPTY: _("The text is empty."),
-        Reason.SMS_TOO_LONG: _(
-            "The text takes {segments} SMS segments; at most {limit} are allowed."
+        Reason.SMS_TOO_LONG: ngettext(
+            "The text takes {segments} SMS segment; at most {limit} are allowed.",
+            "The text takes {segments} SMS segments; at most {limit} are allowed.",
+            details.get("segments", 0),
         ),
-        Reason.TEXT_TOO_LONG: _("The text has {length} characters; {type} allows at most {limit}."),
+        Reason.TEXT_TOO_LONG: ngettext(
+            "The text has {length} character; {type} allows at most {limit}.",
+            "The text has {length} characters; {type} allows at most {limit}.",
+            details.get("length", 0),
+        ),
         Reason.CHARSET_MISMATCH: _("The text cannot be sent in {charset}: it has «{character}»."),
-        Reason.BAD_CAPTION: _(
-            "Send two lines: the caption (at most {limit} characters), then the address."
+        Reason.BAD_CAPTION: ngettext(
+            "Send two lines: the caption (at most {limit} character), then the address.",
+            "Send two lines: the caption (at most {limit} characters), then the address.",
+            details.get("limit", 0),
         ),
         Reason.BAD_ACTION: _(
             "That is neither an http(s) address nor a bot command such as /start."
@@ -551,7 +570,11 @@ def problem_text(problem: Problem) -> str:
             "fetch them. Send an image address (http:// or https://) instead."
         ),
         Reason.BAD_TTL: _("Send a whole number of minutes from 1 to {limit}."),
-        Reason.BAD_TEMPLATE_NAME: _("The name must be 1 to {limit} characters."),
+        Reason.BAD_TEMPLATE_NAME: ngettext(
+            "The name must be 1 to {limit} character.",
+            "The name must be 1 to {limit} characters.",
+            details.get("limit", 0),
+        ),
         Reason.TEMPLATE_NAME_TAKEN: _(
             "A template named «{name}» already exists; choose another name."
         ),

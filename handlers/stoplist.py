@@ -12,6 +12,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from bot.composing import Problem, Reason, RecipientsReport, file_problem
 from bot.preview import example_lines, paragraphs, problem_text
@@ -44,7 +45,11 @@ def stoplist_card(store: Store) -> tuple[str, InlineKeyboardMarkup]:
     """The count, the first addresses, and buttons to change the list."""
     count = store.stoplist.count()
     lines = [
-        _("<b>Stop-list</b>: {count} addresses never receive messages.").format(count=number(count))
+        ngettext(
+            "<b>Stop-list</b>: {count} address never receives messages.",
+            "<b>Stop-list</b>: {count} addresses never receive messages.",
+            count,
+        ).format(count=number(count))
     ]
     shown = 0
     for address in store.stoplist.first(SHOWN_ADDRESSES):

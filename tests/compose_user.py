@@ -25,9 +25,13 @@ def send_sticker(telegram: FakeTelegram, user_id: int) -> None:
 class Composer:
     """Drives the composing card of one user; every action waits for the card to change."""
 
-    def __init__(self, telegram: FakeTelegram, user_id: int = OPERATOR) -> None:
+    def __init__(
+        self, telegram: FakeTelegram, user_id: int = OPERATOR, language_code: str = "en"
+    ) -> None:
+        """`language_code` is the language of the person's Telegram client."""
         self.telegram = telegram
         self.user_id = user_id
+        self.language = language_code
         self.card_id = 0
 
     # -- reading ------------------------------------------------------------------------------
@@ -75,7 +79,7 @@ class Composer:
         """Send a command that opens a new card."""
         newest = self.telegram.last(self.user_id)
         after = newest["message_id"] if newest else 0
-        self.telegram.send_text(self.user_id, command)
+        self.telegram.send_text(self.user_id, command, language_code=self.language)
         card = await self.telegram.wait_message(self.user_id, contains=expect, after=after)
         self.card_id = card["message_id"]
         return card
@@ -84,22 +88,22 @@ class Composer:
         """Press the card's button whose label contains `label`."""
         before = self._touches()
         data = self.telegram.find_button(self.card, label)
-        self.telegram.press(self.user_id, self.card, data, strict=True)
+        self.telegram.press(self.user_id, self.card, data, strict=True, language_code=self.language)
         return await self._changed(before, expect)
 
     async def say(self, text: str, expect: str = "") -> dict[str, Any]:
         before = self._touches()
-        self.telegram.send_text(self.user_id, text)
+        self.telegram.send_text(self.user_id, text, language_code=self.language)
         return await self._changed(before, expect)
 
     async def upload(self, filename: str, content: bytes, expect: str = "") -> dict[str, Any]:
         before = self._touches()
-        self.telegram.send_document(self.user_id, filename, content)
+        self.telegram.send_document(self.user_id, filename, content, language_code=self.language)
         return await self._changed(before, expect)
 
     async def photo(self, content: bytes, expect: str = "") -> dict[str, Any]:
         before = self._touches()
-        self.telegram.send_photo(self.user_id, content)
+        self.telegram.send_photo(self.user_id, content, language_code=self.language)
         return await self._changed(before, expect)
 
     async def sticker(self, expect: str = "") -> dict[str, Any]:

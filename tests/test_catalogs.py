@@ -6,26 +6,40 @@ import re
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
 
 from bot.i18n import LOCALES_DIR, load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYWORDS = {"_": None, "__": None, "gettext": None, "lazy_gettext": None}
+KEYWORDS = {
+    "_": None,
+    "__": None,
+    "gettext": None,
+    "lazy_gettext": None,
+    "ngettext": (1, 2),
+    "lazy_ngettext": (1, 2),
+}
 
 
-def code_msgids() -> set[str]:
-    found: set[str] = set()
+def code_messages() -> dict[str, tuple[str, ...]]:
+    """Every msgid in the code, with its plural msgid when it is counted."""
+    found: dict[str, tuple[str, ...]] = {}
     for folder in ("bot", "handlers"):
         for _file, _line, message, _comments, _context in extract_from_dir(
             ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
         ):
-            found.add(message if isinstance(message, str) else message[0])
+            ids = (message,) if isinstance(message, str) else tuple(message)
+            found[ids[0]] = ids
     return found
 
 
-MSGIDS = sorted(code_msgids())
+MESSAGES = code_messages()
+MSGIDS = sorted(MESSAGES)
+PLURAL_MSGIDS = sorted(msgid for msgid, ids in MESSAGES.items() if len(ids) > 1)
 RUSSIAN = load_catalog("ru", LOCALES_DIR)
+ENGLISH = load_catalog("en", LOCALES_DIR)
 
 
 def test_strings_are_found_in_the_code():
@@ -44,6 +58,34 @@ def test_translations_keep_placeholders_and_tags(msgid):
     message = RUSSIAN.get(msgid)
     if message is None or not message.string:
         pytest.skip("reported by the test above")
-    translation = message.string if isinstance(message.string, str) else message.string[0]
-    assert set(re.findall(r"{\w*}", translation)) == set(re.findall(r"{\w*}", msgid))
-    assert sorted(re.findall(r"</?\w+", translation)) == sorted(re.findall(r"</?\w+", msgid))
+    forms = (message.string,) if isinstance(message.string, str) else message.string
+    for translation in forms:
+        assert set(re.findall(r"{\w*}", translation)) == set(re.findall(r"{\w*}", msgid))
+        assert sorted(re.findall(r"</?\w+", translation)) == sorted(re.findall(r"</?\w+", msgid))
+
+
+def test_counted_messages_are_found_in_the_code():
+    assert len(PLURAL_MSGIDS) >= 8
+
+
+@pytest.mark.parametrize("msgid", PLURAL_MSGIDS)
+@pytest.mark.parametrize(("catalog", "forms"), [(RUSSIAN, 3), (ENGLISH, 2)], ids=["ru", "en"])
+def test_every_counted_message_has_each_plural_form(msgid, catalog, forms):
+    message = catalog.get(msgid)
+    assert message is not None, f"no {catalog.locale} entry for {msgid!r}"
+    assert message.id == MESSAGES[msgid], "the catalogue's plural msgid differs from the code's"
+    assert catalog.num_plurals == forms
+    assert len(message.string) == forms
+    assert all(message.string), f"a plural form of {msgid!r} is empty"
+
+
+@pytest.mark.parametrize(
+    "po_path", sorted(LOCALES_DIR.glob("*/LC_MESSAGES/*.po")), ids=lambda path: path.name
+)
+def test_every_catalogue_header_states_its_languages_plural_rule(po_path):
+    language = po_path.parent.parent.name
+    with po_path.open("rb") as po_file:
+        header = read_po(po_file, locale=language).mime_headers
+    stated = dict(header)["Plural-Forms"]
+    expected = Catalog(locale=language).plural_forms
+    assert stated == expected
