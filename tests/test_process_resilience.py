@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -84,6 +85,50 @@ async def test_sigkill_mid_campaign_sends_nobody_twice_and_keeps_every_answered_
             reported,
         ).fetchone()[0]
     assert stored == len(reported)
+
+
+async def test_sigkill_after_delivered_callbacks_for_unanswered_rows_never_sends_them_again(
+    start_bot, telegram, platform, bot_env
+):
+    phones = [f"7902000000{index}" for index in range(6)]
+    # Four requests in flight: three messages are stored and reported delivered before their
+    # answers, one is stored without a word; the last two recipients wait their turn.
+    platform.script(*[("callback_first", "1")] * 3, "hang")
+    process = await start_bot(PULSE_SENDERS=SENDER, PULSE_CONCURRENCY="4")
+    composer = Composer(telegram, ADMIN)
+    await composer.start(f"/send sms {', '.join(phones)}\nBig sale today", expect="Preview")
+    await composer.press("Send", expect="Sent to the platform")
+    async with asyncio.timeout(30):
+        await platform.wait_early_callbacks(3)
+        await platform.wait_requests(4)
+    assert [answer for _, answer in platform.early_callbacks] == [200, 200, 200]
+    reported = {platform.messages[pid].sent_to: pid for pid, _ in platform.early_callbacks}
+    await process.kill()
+    assert row_states(bot_env) == {"submitting": 4, "new": 2}
+
+    await start_bot(PULSE_SENDERS=SENDER, PULSE_CONCURRENCY="4")
+    question = await telegram.wait_message(ADMIN, contains="was interrupted")
+    assert "Messages concerned: 1." in question["text"]
+    telegram.press(ADMIN, question, telegram.find_button(question, "Send these 1 again"))
+
+    await telegram.wait_for(lambda: row_states(bot_env) == {"accepted": 6}, timeout=30)
+    requests = Counter(request.params["sent_to"] for request in platform.requests)
+    for address in reported:
+        assert requests[address] == 1, "a message with a status is never sent again"
+    [silent] = set(phones) - set(reported) - {phones[4], phones[5]}
+    assert requests[silent] == 2, "the author chose to send the unknown one again"
+    assert requests[phones[4]] == requests[phones[5]] == 1
+    with database(bot_env) as db:
+        kept = dict(db.execute("SELECT sent_to, platform_id FROM messages").fetchall())
+    assert {address: kept[address] for address in reported} == reported
+
+    address, platform_id = next(iter(reported.items()))
+    last = telegram.last(ADMIN)["message_id"]
+    telegram.send_text(ADMIN, f"/status {platform_id}")
+    history = await telegram.wait_message(ADMIN, contains="History", after=last)
+    assert f"Message {platform_id}" in history["text"]
+    assert f"To: {address}" in history["text"]
+    assert "Now: ✅ delivered (1)" in history["text"]
 
 
 async def test_sigterm_mid_campaign_exits_cleanly_and_the_rest_goes_after_restart(

@@ -18,10 +18,12 @@ from aiohttp import web
 
 # "success" | "non_json" | "hang" | "reset" | ("error", msg) | ("http", status[, body_text])
 # | ("list_shape", "list" | "ids" | "id" | "messages" | "mismatch") | ("raw", body_text)
+# | ("callback_first", status): store the messages, call their callbacks with `status`, and
+#   answer success only after `answer_late()` (a stop drops the connection instead)
 Behaviour: TypeAlias = str | tuple[str, Any]
 
 _PLAIN_BEHAVIOURS = {"success", "non_json", "hang", "reset"}
-_TAGGED_BEHAVIOURS = {"error", "http", "list_shape", "raw"}
+_TAGGED_BEHAVIOURS = {"error", "http", "list_shape", "raw", "callback_first"}
 _LIST_SHAPES = {"list", "ids", "id", "messages", "mismatch"}
 
 # The platform's charset names, with dashes dropped and UCS-2 read as UTF-16.
@@ -80,6 +82,9 @@ class FakePlatform:
         self.requests: list[PlatformRequest] = []
         self.received: collections.Counter[str] = collections.Counter()
         self.messages: dict[str, FakeMessage] = {}
+        # (platform id, HTTP status of the bot's answer, 0 when unreachable) of early callbacks
+        self.early_callbacks: list[tuple[str, int]] = []
+        self._late = asyncio.Event()
         self._script: collections.deque[Behaviour] = collections.deque()
         self._last_id = 0
         self._gate = asyncio.Event()
@@ -106,6 +111,7 @@ class FakePlatform:
         """Let hanging and held requests end, then shut the server down."""
         self._stopping.set()
         self._gate.set()
+        self._late.set()
         if self._http is not None:
             await self._http.close()
         await self._runner.cleanup()
@@ -130,6 +136,15 @@ class FakePlatform:
     def release(self) -> None:
         """Resume answering held and new requests."""
         self._gate.set()
+
+    def answer_late(self) -> None:
+        """Let the answers held by "callback_first" go out (theirs and any later ones)."""
+        self._late.set()
+
+    async def wait_early_callbacks(self, count: int) -> None:
+        """Wait until `count` early callbacks were answered (wrap in asyncio.timeout to bound)."""
+        async with self._request_arrived:
+            await self._request_arrived.wait_for(lambda: len(self.early_callbacks) >= count)
 
     async def wait_requests(self, count: int) -> None:
         """Wait until at least `count` requests have arrived (wrap in asyncio.timeout to bound)."""
@@ -214,6 +229,12 @@ class FakePlatform:
         if isinstance(submission, str):
             return _error(submission)
         outcomes = [self._create(submission, item) for item in submission.items]
+        if kind == "callback_first":
+            await self._call_back_early(outcomes, str(argument))
+            await self._late.wait()
+            if self._stopping.is_set() and request.transport is not None:
+                request.transport.abort()
+                return web.Response()
         if kind == "raw":
             return web.Response(text=str(argument), content_type="application/json")
         if kind == "non_json":
@@ -231,6 +252,20 @@ class FakePlatform:
         if endpoint == "send-message":
             return web.json_response(outcomes[0])
         return web.json_response(_list_answer(outcomes, argument or "list"))
+
+    async def _call_back_early(self, outcomes: list[dict[str, str]], status: str) -> None:
+        """Report a status on each created message before its request is answered."""
+        for outcome in outcomes:
+            platform_id = outcome.get("id")
+            if platform_id is None or not self.messages[platform_id].callback:
+                continue
+            try:
+                answer = await self.fire_callback(platform_id, status)
+            except aiohttp.ClientError:
+                answer = 0
+            async with self._request_arrived:
+                self.early_callbacks.append((platform_id, answer))
+                self._request_arrived.notify_all()
 
     def _create(self, submission: _Submission, item: dict[str, str]) -> dict[str, str]:
         """Create one message, or refuse it the way the platform does: {type, id|msg}."""
