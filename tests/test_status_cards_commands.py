@@ -38,6 +38,28 @@ async def test_status_shows_every_status_of_a_message_escaped(start_bot, bot_env
     assert history[1].endswith("1 · delivered")
 
 
+async def test_a_failure_after_delivery_is_history_and_the_message_stays_delivered(
+    start_bot, bot_env, telegram
+):
+    seeded = seed_campaign(bot_env, ["79000000001", "79000000002"])
+    bot = await start_bot(CALLBACK_SECRET=SECRET)
+    cascade = seeded.message_ids[0]
+    # The fallback channel delivered; then the first channel's retried failure arrives.
+    await fire([status_url(bot.url, cascade, "1"), status_url(bot.url, cascade, "16")])
+
+    telegram.send_text(ADMIN, f"/status p{cascade}")
+    reply = await telegram.wait_message(ADMIN, "History")
+    assert "Now: ✅ delivered (1)" in reply["text"]
+    history = [line for line in reply["text"].splitlines() if line.startswith("• ")]
+    assert history[0].endswith("1 · delivered")
+    assert history[1].endswith("16 · failed · after delivery: the message stays delivered")
+
+    telegram.send_text(ADMIN, f"/status #{seeded.campaign_id}")
+    figures = await telegram.wait_message(ADMIN, "Latest statuses", after=reply["message_id"])
+    assert "Delivered: 1" in figures["text"]
+    assert "Failed: 0" in figures["text"]
+
+
 async def test_status_with_a_campaign_number_shows_its_figures_and_latest_statuses(
     start_bot, bot_env, telegram
 ):

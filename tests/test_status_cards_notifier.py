@@ -62,19 +62,36 @@ def store(tmp_path):
     opened.close()
 
 
-@pytest.fixture
-async def notifier(store, tmp_path):
-    settings = Settings(bot_token="1:x", notify_chat_id=GROUP, locale="en")
-    bot = RecordingBot()
-    notifier = Notifier(
+def notifier_for(store: Store, tmp_path, bot: RecordingBot) -> Notifier:
+    """The notifier as the program builds it, over `bot`; a new one over the same store is a restart."""
+    return Notifier(
         bot,  # type: ignore[arg-type]
         store,
-        settings,
+        Settings(bot_token="1:x", notify_chat_id=GROUP, locale="en"),
         make_i18n("en", tmp_path / "locales"),
         Metrics(),
         private_interval=0.3,
         group_interval=0.5,
     )
+
+
+class StallingBot(RecordingBot):
+    """Telegram never takes the report file for `chat`: the program stops while it waits."""
+
+    def __init__(self, chat: int) -> None:
+        super().__init__()
+        self.stalled_chat = chat
+
+    async def send_document(self, chat_id: int, document, caption: str) -> SimpleNamespace:
+        if chat_id == self.stalled_chat:
+            self._record("stalled document", chat_id, caption)
+            await asyncio.Event().wait()
+        return await super().send_document(chat_id, document, caption)
+
+
+@pytest.fixture
+async def notifier(store, tmp_path):
+    notifier = notifier_for(store, tmp_path, RecordingBot())
     yield notifier
     await notifier.stop()
 
@@ -183,3 +200,39 @@ async def test_a_campaign_within_its_ttl_keeps_waiting(store, notifier):
 
     assert store.campaigns.get(campaign_id).state is CampaignState.SUBMITTED
     assert not [c for c in notifier.bot.calls if c[1] == "document"]
+
+
+async def test_a_report_owed_when_the_program_stopped_goes_out_after_the_restart(store, tmp_path):
+    delivered, failed = campaign_of(store, 2)
+    campaign_id = store.messages.get(delivered).campaign_id
+    store.statuses.apply(
+        [IncomingStatus(delivered, "1", "delivered"), IncomingStatus(failed, "2", "failed")]
+    )
+    before = notifier_for(store, tmp_path, StallingBot(chat=AUTHOR))
+    before.campaign_changed(campaign_id)
+
+    def methods(bot: RecordingBot) -> list[tuple[str, int]]:
+        return [(method, chat) for _, method, chat, _ in bot.calls if "document" in method]
+
+    await before.bot.wait(
+        lambda: sorted(methods(before.bot)) == [("document", GROUP), ("stalled document", AUTHOR)]
+    )
+    await before.stop()  # the program stops with the author's report not delivered
+    assert store.campaigns.get(campaign_id).state is CampaignState.FINISHED
+
+    after = notifier_for(store, tmp_path, RecordingBot())
+    after.start()
+    try:
+        await after.bot.wait(lambda: methods(after.bot))
+        await after.drawn()
+        assert methods(after.bot) == [("document", AUTHOR)]  # the group had its report already
+        assert "recipients who did not get the message: 1" in after.bot.calls[-1][3]
+        assert store.reports.all() == []
+    finally:
+        await after.stop()
+
+    again = notifier_for(store, tmp_path, RecordingBot())
+    again.start()
+    await again.drawn()
+    await again.stop()
+    assert methods(again.bot) == []  # a further restart owes nobody anything
