@@ -8,7 +8,9 @@ import secrets
 import shutil
 import signal
 import tempfile
+from collections.abc import Callable
 from contextlib import suppress
+from datetime import datetime
 from pathlib import Path
 
 import aiohttp
@@ -38,6 +40,7 @@ from bot.status_classes import StatusClassifier
 from bot.telegram_pacing import TelegramPacing
 from bot.web import MaskingAccessLogger, TelegramProbe, WebhookHandler, build_web_app
 from handlers import get_routers
+from storage.clock import utc_now
 from storage.members import Role
 from storage.store import Store
 
@@ -48,8 +51,9 @@ WEBHOOK_PATH = "/telegram/webhook"
 class Application:
     """The whole program: bot, dispatcher, web endpoint, scheduler, store."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, clock: Callable[[], datetime] = utc_now) -> None:
         self.settings = settings
+        self.clock = clock  # what "now" is for scheduling
         self.store = Store.open(settings.database_path)
         self.store.members.bootstrap_admins(settings.admin_ids)
         self.callback_secret = (
@@ -124,10 +128,12 @@ class Application:
                 commands, scope=BotCommandScopeDefault(), language_code=language_code
             )
 
-    async def run(self) -> None:
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, self.stopping.set)
+    async def run(self, handle_signals: bool = True) -> None:
+        """Serve until `stopping` is set: by SIGTERM/SIGINT, or by whoever runs it in-process."""
+        if handle_signals:
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, self.stopping.set)
         with self.i18n.context():
             await self.start_services()
             runner = web.AppRunner(self.web_app, access_log_class=MaskingAccessLogger)
@@ -185,6 +191,7 @@ class Application:
             bot=self.bot,
             settings=self.settings,
             i18n=self.i18n,
+            clock=self.clock,
         )
         self.dispatcher["scheduling"] = self.scheduling
         self.metrics.scheduled_waiting.set_function(self.store.schedules.count_pending)

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
@@ -19,6 +20,25 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+async def wait_until_healthy(url: str, timeout: float, failure: Callable[[], str | None]) -> None:
+    """Wait until the program answers /healthz; fail at once if `failure` says it ended."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    async with aiohttp.ClientSession() as session:
+        while True:
+            reason = failure()
+            if reason is not None:
+                raise AssertionError(reason)
+            try:
+                async with session.get(f"{url}/healthz") as response:
+                    await response.read()
+                    return
+            except aiohttp.ClientError:
+                pass
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"the bot did not start:\n{failure() or ''}")
+            await asyncio.sleep(0.05)
 
 
 class BotProcess:
@@ -57,22 +77,14 @@ class BotProcess:
             stderr=subprocess.STDOUT,
         )
         log_file.close()
-        deadline = asyncio.get_running_loop().time() + timeout
-        async with aiohttp.ClientSession() as session:
-            while True:
-                if self.process.poll() is not None:
-                    raise AssertionError(
-                        f"the bot exited with {self.process.returncode}:\n{self.logs()}"
-                    )
-                try:
-                    async with session.get(f"{self.url}/healthz") as response:
-                        await response.read()
-                        return
-                except aiohttp.ClientError:
-                    pass
-                if asyncio.get_running_loop().time() > deadline:
-                    raise AssertionError(f"the bot did not start:\n{self.logs()}")
-                await asyncio.sleep(0.05)
+        await wait_until_healthy(self.url, timeout, self._failure)
+
+    def _failure(self) -> str | None:
+        """Why the program is no longer running, if it is not."""
+        assert self.process is not None
+        if self.process.poll() is None:
+            return None
+        return f"the bot exited with {self.process.returncode}:\n{self.logs()}"
 
     def logs(self) -> str:
         return (

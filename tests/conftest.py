@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from storage.clock import utc_now
+from tests.bot_in_process import BotInProcess
 from tests.bot_process import BotProcess, free_port
 from tests.fakes.platform import FakePlatform
 from tests.fakes.telegram import FakeTelegram
@@ -64,12 +67,38 @@ def bot_env(tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform) -> d
     }
 
 
-StartBot = Callable[..., Awaitable[BotProcess]]
+StartBot = Callable[..., Awaitable[BotInProcess]]
+StartBotProcess = Callable[..., Awaitable[BotProcess]]
 
 
 @pytest.fixture
 async def start_bot(bot_env: dict[str, str], tmp_path: Path) -> AsyncIterator[StartBot]:
-    """Start the bot (again, after a stop) with `bot_env` plus overrides; all are stopped at the end."""
+    """Run the program in this test's loop (again, after a stop) with `bot_env` plus overrides.
+
+    `clock` sets what "now" is for scheduling. All still running are stopped at the end.
+    """
+    started: list[BotInProcess] = []
+
+    async def start(clock: Callable[[], datetime] = utc_now, **overrides: str) -> BotInProcess:
+        program = BotInProcess({**bot_env, **overrides}, tmp_path / "bot.log", clock=clock)
+        started.append(program)
+        await program.start()
+        return program
+
+    yield start
+    for program in started:
+        if program.running:
+            await program.stop()
+
+
+@pytest.fixture
+async def start_bot_process(
+    bot_env: dict[str, str], tmp_path: Path
+) -> AsyncIterator[StartBotProcess]:
+    """Start `python -m bot` (again, after a stop) with `bot_env` plus overrides.
+
+    Only for what a process shows: kills, signals, exit codes, real logs. All are stopped at the end.
+    """
     started: list[BotProcess] = []
 
     async def start(**overrides: str) -> BotProcess:
@@ -86,8 +115,8 @@ async def start_bot(bot_env: dict[str, str], tmp_path: Path) -> AsyncIterator[St
 
 
 @pytest.fixture
-async def bot(start_bot: StartBot, telegram: FakeTelegram) -> BotProcess:
+async def bot(start_bot: StartBot, telegram: FakeTelegram) -> BotInProcess:
     """A running bot that has started long polling."""
-    process = await start_bot()
+    program = await start_bot()
     await telegram.wait_for(lambda: any(call.method == "getUpdates" for call in telegram.requests))
-    return process
+    return program

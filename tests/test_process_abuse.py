@@ -35,9 +35,9 @@ def count(bot_env: dict[str, str], table: str) -> int:
 
 
 async def test_the_web_endpoint_refuses_garbage_without_a_5xx_and_stores_nothing(
-    start_bot, telegram, platform, bot_env
+    start_bot_process, telegram, platform, bot_env
 ):
-    process = await start_bot(PULSE_SENDERS="Shop")
+    process = await start_bot_process(PULSE_SENDERS="Shop")
     composer = Composer(telegram, ADMIN)
     await composer.start("/send sms 79001234567 Hello", expect="Preview")
     await composer.press("Send", expect="Sent to the platform")

@@ -45,10 +45,10 @@ async def compose_and_send(telegram, csv: bytes, count: int) -> Composer:
 
 
 async def test_sigkill_mid_campaign_sends_nobody_twice_and_keeps_every_answered_status(
-    start_bot, telegram, platform, bot_env
+    start_bot_process, telegram, platform, bot_env
 ):
     platform.latency = 0.01
-    process = await start_bot(PULSE_SENDERS=SENDER)
+    process = await start_bot_process(PULSE_SENDERS=SENDER)
     csv, phones = phones_csv(5000)
     await compose_and_send(telegram, csv, 5000)
 
@@ -63,7 +63,7 @@ async def test_sigkill_mid_campaign_sends_nobody_twice_and_keeps_every_answered_
     assert 0 < len(platform.requests) < 5000, "the kill must land mid-campaign"
     assert interrupted > 0, "requests were in flight at the kill"
 
-    await start_bot(PULSE_SENDERS=SENDER)
+    await start_bot_process(PULSE_SENDERS=SENDER)
     question = await telegram.wait_message(ADMIN, contains="was interrupted")
     assert f"Messages concerned: {interrupted}." in question["text"]
     # The rows that never left are sent by themselves; the interrupted ones wait for the author.
@@ -132,10 +132,10 @@ async def test_sigkill_after_delivered_callbacks_for_unanswered_rows_never_sends
 
 
 async def test_sigterm_mid_campaign_exits_cleanly_and_the_rest_goes_after_restart(
-    start_bot, telegram, platform, bot_env
+    start_bot_process, telegram, platform, bot_env
 ):
     platform.latency = 0.02
-    process = await start_bot(PULSE_SENDERS=SENDER)
+    process = await start_bot_process(PULSE_SENDERS=SENDER)
     csv, phones = phones_csv(2000)
     await compose_and_send(telegram, csv, 2000)
     async with asyncio.timeout(60):
@@ -149,7 +149,7 @@ async def test_sigterm_mid_campaign_exits_cleanly_and_the_rest_goes_after_restar
     assert states.get("new", 0) == 2000 - len(platform.requests)
     assert "stopped" in process.logs()
 
-    await start_bot(PULSE_SENDERS=SENDER)
+    await start_bot_process(PULSE_SENDERS=SENDER)
     await telegram.wait_for(lambda: sum(platform.received.values()) >= 2000, timeout=120)
     assert set(platform.received) == phones
     assert set(platform.received.values()) == {1}
@@ -157,9 +157,9 @@ async def test_sigterm_mid_campaign_exits_cleanly_and_the_rest_goes_after_restar
 
 
 async def test_a_schedule_due_while_the_bot_was_down_is_sent_once_after_restart(
-    start_bot, telegram, platform, bot_env
+    start_bot_process, telegram, platform, bot_env
 ):
-    process = await start_bot(PULSE_SENDERS=SENDER)
+    process = await start_bot_process(PULSE_SENDERS=SENDER)
     composer = Composer(telegram, ADMIN)
     await composer.start("/send sms 79001112233 Reminder: your visit tomorrow", expect="Preview")
     await composer.press("Schedule", expect="When should it go out")
@@ -179,10 +179,10 @@ async def test_a_schedule_due_while_the_bot_was_down_is_sent_once_after_restart(
         db.execute("UPDATE schedules SET run_at = ? WHERE state = 'pending'", [due])
     assert not platform.requests
 
-    process = await start_bot(PULSE_SENDERS=SENDER)
+    process = await start_bot_process(PULSE_SENDERS=SENDER)
     await telegram.wait_for(lambda: platform.received["79001112233"] == 1, timeout=30)
     await process.stop()
-    await start_bot(PULSE_SENDERS=SENDER)  # a further restart sends nothing more
+    await start_bot_process(PULSE_SENDERS=SENDER)  # a further restart sends nothing more
     telegram.send_text(ADMIN, "/scheduled")
     await telegram.wait_message(ADMIN, contains="Nothing is waiting")
     assert platform.received["79001112233"] == 1

@@ -1,0 +1,90 @@
+"""The program's `Application` run in the test's own event loop: `python -m bot` without the process.
+
+Same settings, same fakes over real HTTP, same web endpoint; no signal handlers, and an
+injectable clock. Kills, signals, exit codes and real logs still need `BotProcess`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from bot.app import Application
+from bot.config import load_settings
+from bot.logs import LOG_FORMAT, SecretMask
+from storage.clock import utc_now
+from tests.bot_process import wait_until_healthy
+
+
+class BotInProcess:
+    """Starts the Application as a task and waits until it answers /healthz; stop() ends the task."""
+
+    def __init__(
+        self, env: dict[str, str], log_path: Path, clock: Callable[[], datetime] = utc_now
+    ) -> None:
+        self.env = env
+        self.log_path = log_path
+        self.port = int(env["WEB_PORT"])
+        self.clock = clock
+        self.app: Application | None = None
+        self.task: asyncio.Task[None] | None = None
+        self.log_handler: logging.Handler | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self.task is not None and not self.task.done()
+
+    async def start(self, timeout: float = 30.0) -> None:
+        # The settings come from the same variables the process would read, and no .env file.
+        values = {key.lower(): value for key, value in self.env.items() if key != "CWD"}
+        settings = load_settings(_env_file=None, **values)
+        self.app = Application(settings, clock=self.clock)
+        self._capture_logs(self.app.secrets)
+        self.task = asyncio.create_task(self.app.run(handle_signals=False))
+        await wait_until_healthy(self.url, timeout, self._failure)
+
+    def _failure(self) -> str | None:
+        """Why the program is no longer running, if it is not."""
+        if self.task is None or not self.task.done():
+            return None
+        error = None if self.task.cancelled() else self.task.exception()
+        return f"the program ended: {error!r}\n{self.logs()}"
+
+    def _capture_logs(self, secrets: list[str]) -> None:
+        handler = logging.FileHandler(self.log_path, encoding="utf-8")
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        handler.addFilter(SecretMask(secrets))
+        logging.getLogger().addHandler(handler)
+        logging.getLogger().setLevel(logging.INFO)
+        self.log_handler = handler
+
+    def logs(self) -> str:
+        return (
+            self.log_path.read_text(encoding="utf-8", errors="replace")
+            if self.log_path.exists()
+            else ""
+        )
+
+    async def stop(self, timeout: float = 20.0) -> int:
+        """Stop as SIGTERM would and wait for the end; returns 0, the exit code of a clean stop."""
+        assert self.app is not None
+        assert self.task is not None
+        self.app.stopping.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self.task), timeout)
+        except TimeoutError:
+            self.task.cancel()
+            raise AssertionError(f"the program did not stop:\n{self.logs()}") from None
+        finally:
+            if self.log_handler is not None:
+                logging.getLogger().removeHandler(self.log_handler)
+                self.log_handler.close()
+                self.log_handler = None
+        return 0
