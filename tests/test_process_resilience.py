@@ -88,13 +88,13 @@ async def test_sigkill_mid_campaign_sends_nobody_twice_and_keeps_every_answered_
 
 
 async def test_sigkill_after_delivered_callbacks_for_unanswered_rows_never_sends_them_again(
-    start_bot, telegram, platform, bot_env
+    start_bot_process, telegram, platform, bot_env
 ):
     phones = [f"7902000000{index}" for index in range(6)]
     # Four requests in flight: three messages are stored and reported delivered before their
     # answers, one is stored without a word; the last two recipients wait their turn.
     platform.script(*[("callback_first", "1")] * 3, "hang")
-    process = await start_bot(PULSE_SENDERS=SENDER, PULSE_CONCURRENCY="4")
+    process = await start_bot_process(PULSE_SENDERS=SENDER, PULSE_CONCURRENCY="4")
     composer = Composer(telegram, ADMIN)
     await composer.start(f"/send sms {', '.join(phones)}\nBig sale today", expect="Preview")
     await composer.press("Send", expect="Sent to the platform")
@@ -106,7 +106,7 @@ async def test_sigkill_after_delivered_callbacks_for_unanswered_rows_never_sends
     await process.kill()
     assert row_states(bot_env) == {"submitting": 4, "new": 2}
 
-    await start_bot(PULSE_SENDERS=SENDER, PULSE_CONCURRENCY="4")
+    await start_bot_process(PULSE_SENDERS=SENDER, PULSE_CONCURRENCY="4")
     question = await telegram.wait_message(ADMIN, contains="was interrupted")
     assert "Messages concerned: 1." in question["text"]
     telegram.press(ADMIN, question, telegram.find_button(question, "Send these 1 again"))
