@@ -13,6 +13,7 @@ from dataclasses import replace
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, StateFilter, or_f
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 from aiogram.utils.i18n import gettext as _
 
 from bot.composing import (
@@ -128,14 +129,12 @@ def save_list(store: Store, member: Member, parsed: RecipientList) -> int:
 
 async def cancel_pressed(query: CallbackQuery, wizard: Wizard) -> None:
     """Leave the conversation; the card says nothing was sent and loses its buttons."""
-    await query.answer()
     await wizard.show(render_cancelled())
     await wizard.state.clear()
 
 
 async def back_pressed(query: CallbackQuery, wizard: Wizard) -> None:
     """Go one step back, keeping every answer given so far."""
-    await query.answer()
     current = await wizard.state.get_state() or ""
     if current in STATE_EXTRAS:
         await compose_extras.show_extras(wizard)
@@ -148,7 +147,6 @@ async def back_pressed(query: CallbackQuery, wizard: Wizard) -> None:
 
 async def keep_pressed(query: CallbackQuery, wizard: Wizard) -> None:
     """Keep this step's answer and go on."""
-    await query.answer()
     await wizard.advance()
 
 
@@ -159,7 +157,6 @@ async def type_chosen(
     query: CallbackQuery, callback_data: ComposePick, wizard: Wizard, settings: Settings
 ) -> None:
     """Store the chosen type; ask for the sender next."""
-    await query.answer()
     if callback_data.index < len(settings.pulse_types):
         await set_type(wizard, settings.pulse_types[callback_data.index])
 
@@ -189,7 +186,6 @@ async def sender_chosen(
     query: CallbackQuery, callback_data: ComposePick, wizard: Wizard, settings: Settings
 ) -> None:
     """Store the chosen sender; ask for the recipients next."""
-    await query.answer()
     draft, _list_id = await wizard.load()
     senders = offered_senders(draft.type, settings.pulse_senders)
     if callback_data.index < len(senders):
@@ -282,31 +278,43 @@ async def expected_text(message: Message, wizard: Wizard) -> None:
 
 
 async def send_pressed(
-    query: CallbackQuery, wizard: Wizard, member: Member, sender: Sender
+    query: CallbackQuery,
+    wizard: Wizard,
+    member: Member,
+    sender: Sender,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """Send now, or first ask once more when the list is large."""
     summary = await wizard.summary()
     if needs_confirmation(summary.size, wizard.settings.large_send_confirm):
-        await query.answer()
         await wizard.state.set_state(Compose.confirm_send)
         await wizard.show(*render_confirm(summary.size))
         return
-    await send(query, wizard, member, sender)
+    await send(query, wizard, member, sender, callback_answer)
 
 
 async def send_confirmed(
-    query: CallbackQuery, wizard: Wizard, member: Member, sender: Sender
+    query: CallbackQuery,
+    wizard: Wizard,
+    member: Member,
+    sender: Sender,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """The large send was confirmed: send it."""
-    await send(query, wizard, member, sender)
+    await send(query, wizard, member, sender, callback_answer)
 
 
-async def send(query: CallbackQuery, wizard: Wizard, member: Member, sender: Sender) -> None:
+async def send(
+    query: CallbackQuery,
+    wizard: Wizard,
+    member: Member,
+    sender: Sender,
+    callback_answer: CallbackAnswer,
+) -> None:
     """Hand the message to sending; a second press finds the list taken and sends nothing."""
     draft, list_id = await wizard.load()
     step, _problem = next_step(draft, list_id, wizard.store, wizard.settings.pulse_types)
     if step is not Step.PREVIEW or list_id is None:
-        await query.answer()
         await wizard.advance()  # something changed under the card (e.g. the settings)
         return
     try:
@@ -315,17 +323,15 @@ async def send(query: CallbackQuery, wizard: Wizard, member: Member, sender: Sen
         )
     except AlreadyLaunched as already:
         text = _("Already sent as campaign #{id}.").format(id=already.campaign_id)
-        await query.answer(text, show_alert=True)
+        callback_answer.text, callback_answer.show_alert = text, True
         return
     sender.launch(campaign_id)  # before touching Telegram, which may fail
-    await query.answer()
     await wizard.show(render_sent(campaign_id))
     await wizard.state.clear()
 
 
 async def edit_pressed(query: CallbackQuery, wizard: Wizard) -> None:
     """Ask which step to change."""
-    await query.answer()
     draft, _list_id = await wizard.load()
     await wizard.state.set_state(Compose.edit)
     await wizard.show(*render_edit_menu(draft, await wizard.summary()))
@@ -333,14 +339,12 @@ async def edit_pressed(query: CallbackQuery, wizard: Wizard) -> None:
 
 async def edit_chosen(query: CallbackQuery, callback_data: ComposePick, wizard: Wizard) -> None:
     """Go to the chosen step, its current answer shown and kept unless replaced."""
-    await query.answer()
     if callback_data.index < len(EDITABLE_STEPS):
         await wizard.show_step(EDITABLE_STEPS[callback_data.index])
 
 
 async def template_pressed(query: CallbackQuery, wizard: Wizard) -> None:
     """Ask for the new template's name."""
-    await query.answer()
     await wizard.state.set_state(Compose.template_name)
     await wizard.show(*render_template_prompt())
 
@@ -362,16 +366,17 @@ async def template_named(message: Message, wizard: Wizard, member: Member) -> No
 COMPOSE_BUTTON = or_f(ComposeAction.filter(), ComposePick.filter())
 
 
-async def stale_card(query: CallbackQuery) -> None:
+async def stale_card(query: CallbackQuery, callback_answer: CallbackAnswer) -> None:
     """A press on an old card does nothing but say so and clear that card's buttons."""
-    await query.answer(_("This card is no longer active."), show_alert=True)
-    if query.message is not None and query.bot is not None:
-        await remove_buttons(query.bot, query.message.chat.id, query.message.message_id)
+    callback_answer.text = _("This card is no longer active.")
+    callback_answer.show_alert = True
+    message = query.message
+    if isinstance(message, Message) and message.reply_markup and query.bot is not None:
+        await remove_buttons(query.bot, message.chat.id, message.message_id)
 
 
 async def out_of_step(query: CallbackQuery) -> None:
     """A button of another step (a quick double tap): nothing to do."""
-    await query.answer()
 
 
 def build_router() -> Router:
@@ -381,6 +386,8 @@ def build_router() -> Router:
     router = Router(name="compose")
     router.include_routers(steps, compose_extras.build_router(), leftovers)
     router.message.middleware(WizardMiddleware())
+    # Presses are answered after their handler, so one whose card does not change can say why.
+    router.callback_query.middleware(CallbackAnswerMiddleware())
     router.callback_query.middleware(WizardMiddleware())
     steps.callback_query.filter(OnCurrentCard())
     steps.message.register(new, Command("new"), flags=OPERATOR)

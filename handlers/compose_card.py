@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from typing import Any
@@ -19,6 +21,8 @@ from aiogram.types import (
     Message,
     TelegramObject,
 )
+from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import gettext as _
 
 from bot.composing import (
     Extra,
@@ -36,6 +40,7 @@ from bot.composing import (
 )
 from bot.config import Settings
 from bot.preview import (
+    problem_text,
     render_extra_prompt,
     render_preview,
     render_step,
@@ -43,6 +48,7 @@ from bot.preview import (
     report_text,
 )
 from bot.recipient_files import RecipientFileError, file_format
+from bot.texts import shorten
 from storage.campaigns import Draft
 from storage.store import Store
 
@@ -50,7 +56,9 @@ log = logging.getLogger(__name__)
 
 CARD = "card_message_id"
 REPORT = "recipients_report"
-NOT_COMMAND = ~F.text.startswith("/")  # commands pass through a step to their own handlers
+NOT_COMMAND = ~F.text.startswith("/")
+ALERT_CHARS = 200  # Telegram's limit for a press's alert
+_TAGS = re.compile(r"<[^>]+>")  # commands pass through a step to their own handlers
 
 
 class Compose(StatesGroup):
@@ -98,6 +106,11 @@ class Wizard:
     ) -> None:
         self.chat_id, self.bot, self.state = chat_id, bot, state
         self.store, self.settings = store, settings
+        # What the person did, so a redraw that changes nothing still gets a visible answer.
+        self.event: Message | CallbackQuery | None = None
+        self.callback_answer: CallbackAnswer | None = None
+        self.problem: Problem | None = None  # why the card asks again, if it does
+        self.unchanged = False
 
     async def load(self) -> tuple[Draft, int | None]:
         data = await self.state.get_data()
@@ -115,17 +128,38 @@ class Wizard:
         card_id = (await self.state.get_data()).get(CARD)
         if card_id:
             try:
-                await self.bot.edit_message_text(
+                edited = await self.bot.edit_message_text(
                     text=text, chat_id=self.chat_id, message_id=card_id, reply_markup=markup
                 )
+                # An edited chat message comes back as the message; the pacing layer answers
+                # "message is not modified" with a bare True.
+                self.unchanged = edited is True
                 return
             except TelegramBadRequest as error:
                 if "not modified" in error.message:
+                    self.unchanged = True
                     return
                 log.info("the card could not be edited (%s); sending a new one", error.message)
                 await remove_buttons(self.bot, self.chat_id, card_id)
         sent = await self.bot.send_message(self.chat_id, text, reply_markup=markup)
         await self.state.update_data({CARD: sent.message_id})
+
+    async def tell_unchanged(self) -> None:
+        """The card already showed this: say why nothing moved, in the press's alert or a reply."""
+        if not self.unchanged:
+            return
+        self.unchanged = False
+        if self.problem is not None:
+            reason = html.unescape(_TAGS.sub("", problem_text(self.problem)))
+            text = _("The card stays as it is: {reason}").format(reason=reason)
+        else:
+            text = _("Nothing changed: the card already shows this.")
+        answer = self.callback_answer
+        if isinstance(self.event, CallbackQuery) and answer is not None:
+            if not answer.answered and not answer.disabled and answer.text is None:
+                answer.text, answer.show_alert = shorten(text, ALERT_CHARS), True
+        elif isinstance(self.event, Message):
+            await self.event.answer(html.escape(text))
 
     async def show_step(
         self, step: Step, *, problem: Problem | None = None, notice: str = ""
@@ -134,6 +168,7 @@ class Wizard:
         data = await self.state.get_data()
         draft, summary = draft_from_data(data), summarize_list(self.store, data.get("list_id"))
         await self.state.set_state(STEP_STATES[step])
+        self.problem = problem
         if step is Step.PREVIEW:
             text, markup = render_preview(draft, summary, self.settings, notice=notice)
         else:
@@ -155,6 +190,7 @@ class Wizard:
     async def re_ask(self, problem: Problem) -> None:
         """Draw the current question again with the reason the input was refused."""
         state_name = await self.state.get_state() or ""
+        self.problem = problem
         if state_name in STATE_EXTRAS:
             draft, _list_id = await self.load()
             extra = STATE_EXTRAS[state_name]
@@ -203,11 +239,17 @@ class WizardMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         chat = data.get("event_chat")
-        if chat is not None:
-            data["wizard"] = Wizard(
-                chat.id, data["bot"], data["state"], data["store"], data["settings"]
-            )
-        return await handler(event, data)
+        if chat is None:
+            return await handler(event, data)
+        wizard = data["wizard"] = Wizard(
+            chat.id, data["bot"], data["state"], data["store"], data["settings"]
+        )
+        if isinstance(event, Message | CallbackQuery):
+            wizard.event = event
+        wizard.callback_answer = data.get("callback_answer")
+        result = await handler(event, data)
+        await wizard.tell_unchanged()
+        return result
 
 
 class OnCurrentCard(Filter):

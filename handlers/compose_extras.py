@@ -61,13 +61,11 @@ async def set_extra(wizard: Wizard, draft: Draft) -> None:
 
 async def extras_pressed(query: CallbackQuery, wizard: Wizard) -> None:
     """Show the extras that can be set for this type."""
-    await query.answer()
     await show_extras(wizard)
 
 
 async def extra_chosen(query: CallbackQuery, callback_data: ComposePick, wizard: Wizard) -> None:
     """Toggle find_token at once; for the other extras ask for the value."""
-    await query.answer()
     draft, _list_id = await wizard.load()
     offered = extras_for(draft.type)
     if callback_data.index >= len(offered):
@@ -83,7 +81,6 @@ async def extra_chosen(query: CallbackQuery, callback_data: ComposePick, wizard:
 
 async def extra_removed(query: CallbackQuery, wizard: Wizard) -> None:
     """Clear this extra; back to the preview."""
-    await query.answer()
     draft, _list_id = await wizard.load()
     extra = STATE_EXTRAS[await wizard.state.get_state() or ""]
     await set_extra(wizard, replace(draft, **CLEARED[extra]))  # type: ignore[arg-type]
@@ -152,7 +149,6 @@ async def ttl_typed(message: Message, wizard: Wizard) -> None:
 
 async def charset_chosen(query: CallbackQuery, callback_data: ComposePick, wizard: Wizard) -> None:
     """Store the charset if the text can be carried in it."""
-    await query.answer()
     if callback_data.index >= len(CHARSETS):
         return
     draft, list_id = await wizard.load()
