@@ -226,7 +226,9 @@ def render_message_card(
                 platform_id=html.escape(row.platform_id)
             )
         )
-    if row is None or row.state in (SubmitState.NEW, SubmitState.SUBMITTING):
+    if row is None or (
+        row.state in (SubmitState.NEW, SubmitState.SUBMITTING) and not row.status_raw
+    ):  # a status shows the platform has the message even before its answer came
         lines.append(_("Status: being handed to the platform…"))
     elif row.state is SubmitState.REJECTED:
         error = html.escape(shorten(row.error or "", ERROR_CHARS))

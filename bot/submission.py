@@ -239,7 +239,9 @@ class CampaignSubmission:
             ready.append((row, message))
         if not ready:
             return
-        results = await self._send_with_retries([message for _, message in ready])
+        results = await self._send_with_retries(
+            [message for _, message in ready], [row.id for row, _ in ready]
+        )
         for (row, _), result in zip(ready, results, strict=True):
             self._record_result(row, result)
         unknown = [
@@ -257,8 +259,14 @@ class CampaignSubmission:
                 result.reason,  # type: ignore[union-attr]
             )
 
-    async def _send_with_retries(self, messages: list[OutgoingMessage]) -> list[SendResult]:
-        """Send, and re-send only what was certainly not created (Unavailable), with backoff."""
+    async def _send_with_retries(
+        self, messages: list[OutgoingMessage], row_ids: list[int]
+    ) -> list[SendResult]:
+        """Send, and re-send only what was certainly not created (Unavailable), with backoff.
+
+        A row whose status arrived meanwhile exists on the platform whatever its answer said:
+        it is never sent again.
+        """
         results: list[SendResult] = [Unavailable("not sent")] * len(messages)
         pending = list(range(len(messages)))
         delays = self._options.retry_delays
@@ -285,6 +293,13 @@ class CampaignSubmission:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._halt.wait(), timeout=wait)
             if self._halted():
+                break
+            reported = self._store.messages.reported([row_ids[index] for index in pending])
+            for index in pending:
+                if row_ids[index] in reported:
+                    results[index] = Accepted(reported[row_ids[index]] or "")
+            pending = [index for index in pending if row_ids[index] not in reported]
+            if not pending:
                 break
         return results
 

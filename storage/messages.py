@@ -168,7 +168,7 @@ class Messages:
             self._log_other_ids(outcomes)
             self.db.conn.executemany(
                 f"UPDATE messages SET state = CASE WHEN {HAS_STATUS} THEN 'accepted' ELSE ? END, "
-                "platform_id = COALESCE(platform_id, ?), error = ? "
+                "platform_id = COALESCE(platform_id, NULLIF(?, '')), error = ? "
                 "WHERE id = ? AND state = 'submitting'",
                 [
                     (state.value, platform_id, error, row_id)
@@ -198,6 +198,20 @@ class Messages:
                         stored,
                         stored,
                     )
+
+    def reported(self, row_ids: list[int]) -> dict[int, str | None]:
+        """Of these rows, those that have a status, with the platform id it gave (if any)."""
+        found: dict[int, str | None] = {}
+        for start in range(0, len(row_ids), 500):
+            chunk = row_ids[start : start + 500]
+            found.update(
+                self.db.execute(
+                    f"SELECT id, platform_id FROM messages WHERE id IN ({','.join('?' * len(chunk))}) "
+                    f"AND {HAS_STATUS}",
+                    chunk,
+                ).fetchall()
+            )
+        return found
 
     def back_to_new(self, row_ids: Iterable[int]) -> None:
         """Return rows the platform did not take to `new`; a row with a status exists: accepted."""

@@ -18,8 +18,9 @@ from aiohttp import web
 
 # "success" | "non_json" | "hang" | "reset" | ("error", msg) | ("http", status[, body_text])
 # | ("list_shape", "list" | "ids" | "id" | "messages" | "mismatch") | ("raw", body_text)
-# | ("callback_first", status): store the messages, call their callbacks with `status`, and
-#   answer success only after `answer_late()` (a stop drops the connection instead)
+# | ("callback_first", status[, http_status]): store the messages, call their callbacks with
+#   `status`, and answer only after `answer_late()`: success, or the HTTP status given (a stop
+#   drops the connection instead)
 Behaviour: TypeAlias = str | tuple[str, Any]
 
 _PLAIN_BEHAVIOURS = {"success", "non_json", "hang", "reset"}
@@ -235,6 +236,8 @@ class FakePlatform:
             if self._stopping.is_set() and request.transport is not None:
                 request.transport.abort()
                 return web.Response()
+            if extra:
+                return web.Response(status=int(extra[0]), text="fake platform failure")
         if kind == "raw":
             return web.Response(text=str(argument), content_type="application/json")
         if kind == "non_json":
@@ -290,7 +293,7 @@ def _check_behaviour(behaviour: Behaviour) -> None:
     if isinstance(behaviour, str):
         valid = behaviour in _PLAIN_BEHAVIOURS
     else:
-        sizes = (2, 3) if behaviour[0] == "http" else (2,)
+        sizes = (2, 3) if behaviour[0] in ("http", "callback_first") else (2,)
         valid = len(behaviour) in sizes and behaviour[0] in _TAGGED_BEHAVIOURS
         if valid and behaviour[0] == "list_shape":
             valid = behaviour[1] in _LIST_SHAPES
