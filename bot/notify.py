@@ -141,6 +141,11 @@ class Figures:
         return self.by_state.get(SubmitState.UNKNOWN, 0)
 
     @property
+    def skipped(self) -> int:
+        """Not submitted: on the stop-list when their turn came."""
+        return self.by_state.get(SubmitState.SKIPPED, 0)
+
+    @property
     def settled(self) -> bool:
         """Every row submitted and every accepted message has a final status."""
         return self.submitted >= sum(self.by_state.values()) and self.pending == 0
@@ -236,6 +241,8 @@ def render_message_card(
     elif row.state is SubmitState.UNKNOWN:
         error = html.escape(shorten(error_text(row.error), ERROR_CHARS))
         lines.append(_("❔ Submission outcome unknown: {error}").format(error=error))
+    elif row.state is SubmitState.SKIPPED:
+        lines.append(_("⛔ Not sent: the address is on the stop-list."))
     else:
         status = status_text(row.status_raw, row.status_class)
         at = local_time(row.status_at, settings)
@@ -290,6 +297,10 @@ def render_campaign_card(
             _("❔ Submission outcome unknown: {count}").format(
                 count=number(figures.unknown, locale)
             )
+        )
+    if figures.skipped:
+        lines.append(
+            _("⛔ Skipped, on the stop-list: {count}").format(count=number(figures.skipped, locale))
         )
     footer = _footer(campaign, figures.pending > 0)
     return "\n".join(lines + (["", *footer] if footer else []))

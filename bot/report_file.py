@@ -18,7 +18,13 @@ from aiogram.utils.i18n import gettext as _
 
 from storage.campaigns import Campaign
 from storage.clock import from_iso
-from storage.messages import INTERRUPTED, INTERRUPTED_LEFT, MessageRow, SubmitState
+from storage.messages import (
+    INTERRUPTED,
+    INTERRUPTED_LEFT,
+    STOP_LISTED,
+    MessageRow,
+    SubmitState,
+)
 
 SEPARATOR = ";"
 # OWASP "CSV injection": a cell starting with one of these may run as a formula (or, for tab
@@ -74,6 +80,7 @@ class ReportWords:
                 SubmitState.NEW.value: _("not sent yet"),
                 SubmitState.SUBMITTING.value: _("being sent"),
                 SubmitState.CANCELLED.value: _("cancelled, not sent"),
+                SubmitState.SKIPPED.value: _("skipped, not sent"),
             },
             errors=error_words(),
         )
@@ -84,6 +91,7 @@ def error_words() -> dict[str, str]:
     return {
         INTERRUPTED: _("interrupted by a stop of the bot"),
         INTERRUPTED_LEFT: _("interrupted by a stop of the bot, left as unknown"),
+        STOP_LISTED: _("on the stop-list"),
     }
 
 

@@ -20,6 +20,8 @@ migrations = Migrations("messages")
 # `error` of rows left in `submitting` by a stop, before and after the operator's decision.
 INTERRUPTED = "interrupted"
 INTERRUPTED_LEFT = "interrupted, left as unknown"
+# `error` of rows not submitted because their address is on the stop-list when their turn came.
+STOP_LISTED = "stop-listed"
 
 
 class SubmitState(StrEnum):
@@ -29,6 +31,7 @@ class SubmitState(StrEnum):
     REJECTED = "rejected"
     UNKNOWN = "unknown"  # the request may or may not have reached the platform
     CANCELLED = "cancelled"  # the campaign was stopped before this row was submitted
+    SKIPPED = "skipped"  # on the stop-list when its turn came: never submitted
 
 
 # A row that received any status exists on the platform, whatever its submission answer said:
@@ -86,6 +89,14 @@ def m002_messages_take_order(db: Database) -> None:
     db.execute("DROP INDEX IF EXISTS idx_messages_campaign_id_state")
 
 
+# A row's address is on the stop-list: the same text, or for e-mails the same ignoring case (as
+# the recipient parser compares them). Both lookups use an index of the stop-list.
+_STOP_LISTED = (
+    "(sent_to IN (SELECT address FROM stoplist) OR (instr(sent_to, '@') > 0 AND EXISTS "
+    "(SELECT 1 FROM stoplist WHERE lower(stoplist.address) = lower(messages.sent_to))))"
+)
+
+
 class Messages:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -135,24 +146,40 @@ class Messages:
         return [_row(r) for r in rows]
 
     def take_new(self, campaign_id: int, limit: int) -> list[MessageRow]:
-        """Move up to `limit` new rows to `submitting` and return them (written before the request)."""
+        """Move up to `limit` new rows to `submitting` and return them (written before the request).
+
+        The stop-list is checked here, whatever started the submission (sending now, a schedule,
+        a resume, a re-send): rows whose address is on it when their turn comes become `skipped`
+        in the same transaction and are never returned.
+        """
         with self.db.atomic():
-            ids = [
-                row[0]
-                for row in self.db.execute(
-                    "SELECT id FROM messages WHERE campaign_id = ? AND state = 'new' "
-                    "ORDER BY seq LIMIT ?",
-                    [campaign_id, limit],
-                )
-            ]
-            if not ids:
-                return []
-            marks = ",".join("?" * len(ids))
+            while True:
+                ids = [
+                    row[0]
+                    for row in self.db.execute(
+                        "SELECT id FROM messages WHERE campaign_id = ? AND state = 'new' "
+                        "ORDER BY seq LIMIT ?",
+                        [campaign_id, limit],
+                    )
+                ]
+                if not ids:
+                    return []
+                marks = ",".join("?" * len(ids))
+                skipped = self.db.execute(
+                    f"UPDATE messages SET state = 'skipped', error = ? WHERE id IN ({marks}) "
+                    f"AND {_STOP_LISTED}",
+                    [STOP_LISTED, *ids],
+                ).rowcount
+                if skipped < len(ids):
+                    break
             self.db.execute(
-                f"UPDATE messages SET state = 'submitting', submitted_at = ? WHERE id IN ({marks})",
+                f"UPDATE messages SET state = 'submitting', submitted_at = ? "
+                f"WHERE id IN ({marks}) AND state = 'new'",
                 [utc_now_iso(), *ids],
             )
-            rows = self.db["messages"].rows_where(f"id IN ({marks})", ids, order_by="seq")
+            rows = self.db["messages"].rows_where(
+                f"id IN ({marks}) AND state = 'submitting'", ids, order_by="seq"
+            )
             return [_row(r) for r in rows]
 
     def finish_submissions(

@@ -20,6 +20,12 @@ def m001_stoplist(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_stoplist_ignoring_case(db: Database) -> None:
+    # E-mail addresses are compared ignoring case when a campaign's rows are checked at submission.
+    db.execute("CREATE INDEX IF NOT EXISTS idx_stoplist_lower ON stoplist (lower(address))")
+
+
 AUDITED_ADDRESSES = 20  # of a change, kept in its audit record
 
 

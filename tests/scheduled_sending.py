@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -94,6 +95,7 @@ class Program:
     telegram: FakeTelegram
     platform: FakePlatform
     clock: FakeClock
+    settings: dict[str, Any] = field(default_factory=dict)
     started: list[Engine] = field(default_factory=list)
 
     async def start(self) -> Engine:
@@ -106,6 +108,7 @@ class Program:
             timezone="Europe/Moscow",
             pulse_timezone="Europe/Moscow",
             schedule_grace_minutes=10,
+            **self.settings,
         )
         harness.store.members.set_role(SECOND_ADMIN, Role.ADMIN, added_by=ADMIN)
         harness.store.members.set_role(OPERATOR, Role.OPERATOR, added_by=ADMIN)
@@ -144,10 +147,10 @@ class Program:
 
 @asynccontextmanager
 async def program(
-    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform, **settings: Any
 ) -> AsyncIterator[Program]:
     """Monday 3 March 2031, 09:00 in Moscow, on a fresh database; every engine stopped after."""
-    running = Program(tmp_path, telegram, platform, FakeClock(NINE))
+    running = Program(tmp_path, telegram, platform, FakeClock(NINE), settings)
     try:
         yield running
     finally:
