@@ -37,7 +37,8 @@ from bot.config import Settings
 from bot.membership import member_label
 from bot.metrics import Metrics
 from bot.report_file import ReportWords, error_words, report_csv, report_filename
-from bot.texts import number, shorten
+from bot.texts import number, reader_locale, shorten
+from bot.when import format_moment
 from storage.campaigns import Campaign, CampaignState
 from storage.clock import from_iso, utc_now, utc_now_iso
 from storage.kv import KeyValues
@@ -165,7 +166,7 @@ def progress_bar(part: int, whole: int) -> str:
 def local_time(iso: str | None, settings: Settings) -> str:
     if not iso:
         return ""
-    return from_iso(iso).astimezone(settings.zone).strftime("%d.%m.%Y %H:%M:%S")
+    return format_moment(from_iso(iso), settings.zone, reader_locale())
 
 
 def class_name(status_class: str) -> str:

@@ -69,6 +69,7 @@ class Plan:
     repeat: str = ""  # "" (once) | daily | weekdays | weekly | cron
     days: list[int] = field(default_factory=list)  # crontab numbering, for weekly
     cron: str = ""
+    rolled: bool = False  # a time of day alone that had passed today, taken as tomorrow's
 
     @classmethod
     def at(cls, start: datetime, zone: ZoneInfo, previous: Plan | None = None) -> Plan:
@@ -111,6 +112,7 @@ class Plan:
             "repeat": self.repeat,
             "days": self.days,
             "cron": self.cron,
+            "rolled": self.rolled,
         }
 
     @classmethod
@@ -121,6 +123,7 @@ class Plan:
             repeat=data.get("repeat", ""),
             days=list(data.get("days", [])),
             cron=data.get("cron", ""),
+            rolled=data.get("rolled", False),
         )
 
 
@@ -187,10 +190,10 @@ def render_when(
 ) -> tuple[str, InlineKeyboardMarkup]:
     """Ask for the time: quick choices, or a typed time in TIMEZONE."""
     ask = _(
-        "When should it go out? Choose below or type a time ({zone}), for example "
-        "<code>2026-12-01 10:00</code>, <code>01.12 10:00</code>, <code>10:00</code>, "
-        "<code>завтра 10:00</code>, <code>tomorrow 9am</code>."
-    ).format(zone=html.escape(settings.timezone))
+        "When should it go out? Choose below or type a time, for example "
+        "<code>tomorrow at 9</code>, <code>at 18:30</code>, <code>wednesday</code>, "
+        "<code>1 December 9am</code>, <code>01.12 10:00</code>."
+    )
     labels = {
         "hour": _("In 1 hour"),
         "today": _("Today 10:00"),
@@ -218,6 +221,8 @@ def render_card(
         ),
         _("Time: <b>{when}</b>").format(when=format_moment(plan.start, zone, locale)),
     ]
+    if plan.rolled:
+        lines.append(rolled_note())
     if bot_mode:
         lines.append(
             _(
@@ -319,8 +324,12 @@ def move_title(schedule_id: int) -> str:
     return _("<b>Reschedule #{id}</b>").format(id=schedule_id)
 
 
+def rolled_note() -> str:
+    return _("That time has already passed today, so it is tomorrow.")
+
+
 def render_move_confirm(
-    schedule: Schedule, start: datetime, settings: Settings, locale: str
+    schedule: Schedule, start: datetime, settings: Settings, locale: str, rolled: bool = False
 ) -> tuple[str, InlineKeyboardMarkup]:
     """Echo the new time of a schedule being moved and ask to confirm."""
     zone = settings.zone
@@ -330,6 +339,8 @@ def render_move_confirm(
         move_title(schedule.id),
         _("New time: <b>{when}</b>").format(when=format_moment(first, zone, locale)),
     ]
+    if rolled:
+        lines.append(rolled_note())
     repeat = describe_recurrence(schedule.recurrence, first, zone, locale)
     if repeat:
         lines.append(_("Then it repeats {repeat}.").format(repeat=repeat))

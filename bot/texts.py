@@ -12,14 +12,17 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
 
 
+def reader_locale() -> str:
+    """The language of the person being answered ("en" outside any conversation)."""
+    # Imported here: the recipient parser uses this module and should not load aiogram.
+    from aiogram.utils.i18n import get_i18n
+
+    try:
+        return get_i18n().current_locale
+    except LookupError:  # outside a handler and outside `i18n.context()`
+        return "en"
+
+
 def number(value: int | float, locale: str | None = None) -> str:
     """A count in `locale`, or else in the reader's language: 12,345 or 12 345."""
-    if locale is None:
-        # Imported here: the recipient parser uses this module and should not load aiogram.
-        from aiogram.utils.i18n import get_i18n
-
-        try:
-            locale = get_i18n().current_locale
-        except LookupError:  # outside a handler and outside `i18n.context()`
-            locale = "en"
-    return format_decimal(value, locale=locale)
+    return format_decimal(value, locale=locale or reader_locale())

@@ -1,4 +1,4 @@
-"""Times as people type and read them: parsing in TIMEZONE, quick choices, repeats, display.
+"""Times as people type and read them: reading in TIMEZONE, quick choices, repeats, display.
 
 Everything here is pure: `now` is always passed in, so tests control the clock.
 """
@@ -13,74 +13,17 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.cron import CronTrigger
 from babel.dates import format_datetime
 
-MIN_LEAD = timedelta(minutes=1)  # a send closer than this cannot be scheduled
-QUICK_HOUR = 10  # "tomorrow 10:00" and the other quick choices
-QUICK_CHOICES = ("hour", "today", "tomorrow", "monday")
+from bot.time_phrases import DEFAULT_HOUR, read_phrase
 
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2}):(\d{2})")
-_DOTTED = re.compile(r"(\d{1,2})\.(\d{1,2})(?:\.(\d{4}|\d{2}))?,?\s+(\d{1,2}):(\d{2})")
-_CLOCK = re.compile(r"(?:(today|сегодня|tomorrow|завтра)\s+)?(?:(?:at|в)\s+)?(\d{1,2}):(\d{2})")
-_TOMORROW = ("tomorrow", "завтра")
+MIN_LEAD = timedelta(minutes=1)  # a send closer than this cannot be scheduled
+QUICK_HOUR = DEFAULT_HOUR  # "tomorrow 10:00" and the other quick choices
+QUICK_CHOICES = ("hour", "today", "tomorrow", "monday")
 
 
 def parse_when(text: str, now: datetime, zone: ZoneInfo) -> datetime | None:
-    """A typed time read in `zone` (Russian or English), or None when it cannot be read.
-
-    Exact formats take a fast path; anything else goes to dateparser, preferring the future.
-    """
-    cleaned = " ".join(text.strip().lower().split())
-    if not cleaned:
-        return None
-    local_now = now.astimezone(zone)
-    try:
-        exact = _exact(cleaned, local_now, zone)
-    except ValueError:  # 31.02 and the like: the format was right, the date is not
-        return None
-    if exact is not None:
-        return exact
-    return _dateparser(cleaned, local_now, zone)
-
-
-def _exact(text: str, local_now: datetime, zone: ZoneInfo) -> datetime | None:
-    if match := _ISO.fullmatch(text):
-        year, month, day, hour, minute = map(int, match.groups())
-        return datetime(year, month, day, hour, minute, tzinfo=zone)
-    if match := _DOTTED.fullmatch(text):
-        day, month, year_text, hour, minute = match.groups()
-        year = int(year_text) if year_text else local_now.year
-        if year < 100:
-            year += 2000
-        moment = datetime(year, int(month), int(day), int(hour), int(minute), tzinfo=zone)
-        if not year_text and moment <= local_now:
-            moment = moment.replace(year=year + 1)  # "01.12" in December means next year's
-        return moment
-    if match := _CLOCK.fullmatch(text):
-        word, hour, minute = match.groups()
-        moment = local_now.replace(hour=int(hour), minute=int(minute), second=0, microsecond=0)
-        if word in _TOMORROW or (word is None and moment <= local_now):
-            moment = _add_days(moment, 1)
-        return moment
-    return None
-
-
-def _dateparser(text: str, local_now: datetime, zone: ZoneInfo) -> datetime | None:
-    # Imported on first use: loading its language data takes a while and most starts never need it.
-    import dateparser
-
-    parsed = dateparser.parse(
-        text,
-        languages=["ru", "en"],
-        settings={
-            "PREFER_DATES_FROM": "future",
-            "TIMEZONE": zone.key,
-            "RETURN_AS_TIMEZONE_AWARE": True,
-            "RELATIVE_BASE": local_now.replace(tzinfo=None),
-            "DATE_ORDER": "DMY",
-        },
-    )
-    if parsed is None:
-        return None
-    return parsed.astimezone(zone).replace(second=0, microsecond=0)
+    """A typed time read in `zone` (Russian or English), or None when it cannot be read."""
+    reading = read_phrase(text, now, zone)
+    return reading.moment if reading else None
 
 
 def quick_choice(choice: str, now: datetime, zone: ZoneInfo) -> datetime | None:
@@ -109,10 +52,22 @@ def _add_days(moment: datetime, days: int) -> datetime:
     return (moment.replace(tzinfo=None) + timedelta(days=days)).replace(tzinfo=moment.tzinfo)
 
 
-def format_moment(moment: datetime, zone: ZoneInfo, locale: str) -> str:
-    """ "Tue 1 Dec 2026, 10:00 (Europe/Moscow)": absolute date, time and zone, never relative."""
-    shown = format_datetime(moment, "EEE d MMM y, HH:mm", tzinfo=zone, locale=locale)
-    return f"{shown} ({zone.key})"
+# One way of writing a moment per language, everywhere a person reads one.
+MOMENT_PATTERNS = {"en": "EEE d MMM y, HH:mm", "ru": "EEE, d MMMM y, HH:mm"}
+
+
+def format_moment(
+    moment: datetime, zone: ZoneInfo, locale: str, *, reader_zone: ZoneInfo | None = None
+) -> str:
+    """ "Tue 1 Dec 2026, 10:00" / "вт, 1 декабря 2026, 10:00": absolute, never relative.
+
+    The zone is named only when the moment is shown in a zone other than the reader's.
+    """
+    pattern = MOMENT_PATTERNS.get(locale[:2], MOMENT_PATTERNS["en"])
+    shown = format_datetime(moment, pattern, tzinfo=zone, locale=locale)
+    if reader_zone is not None and reader_zone.key != zone.key:
+        return f"{shown} ({zone.key})"
+    return shown
 
 
 def platform_sent_date(moment: datetime, pulse_zone: ZoneInfo) -> str:

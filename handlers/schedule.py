@@ -8,7 +8,6 @@ card's, in handlers/scheduled.py.
 
 from __future__ import annotations
 
-import asyncio
 from abc import ABC, abstractmethod
 from dataclasses import replace
 from datetime import datetime
@@ -36,7 +35,8 @@ from bot.schedule_cards import (
 )
 from bot.scheduling import Outcome, SchedulingService
 from bot.sending import AlreadyLaunched
-from bot.when import parse_when, quick_choice
+from bot.time_phrases import read_phrase
+from bot.when import quick_choice
 from handlers.compose import Compose, OnCurrentCard, Wizard, remove_buttons
 from handlers.compose_card import WizardMiddleware
 from storage.members import Member
@@ -65,6 +65,7 @@ class TimeCard(ABC):
         # The composing wizard owns the card; the scheduling dialogues draw on it the same way.
         self.wizard, self.scheduling, self.locale = wizard, scheduling, locale
         self.state, self.settings = wizard.state, wizard.settings
+        self.rolled = False
 
     @abstractmethod
     async def ask_time(self, problem: str = "") -> None:
@@ -74,9 +75,15 @@ class TimeCard(ABC):
     async def use_time(self, moment: datetime) -> None:
         """Go on with a readable time ahead."""
 
-    async def take_time(self, moment: datetime | None, typed: str | None) -> None:
-        """Go on with a readable time ahead; otherwise ask again, saying why."""
+    async def take_time(
+        self, moment: datetime | None, typed: str | None, rolled: bool = False
+    ) -> None:
+        """Go on with a readable time ahead; otherwise ask again, saying why.
+
+        `rolled`: a time of day alone had passed today, so it was taken as tomorrow's.
+        """
         problem = time_problem(moment, typed, self.scheduling.clock(), self.settings, self.locale)
+        self.rolled = rolled
         if moment is None or problem:
             await self.ask_time(problem)
         else:
@@ -123,7 +130,9 @@ class Dialogue(TimeCard):
         await self.wizard.show(*render_when(self.settings, now, problem=problem))
 
     async def use_time(self, moment: datetime) -> None:
-        await self.show_card(Plan.at(moment, self.settings.zone, await self.plan()))
+        plan = Plan.at(moment, self.settings.zone, await self.plan())
+        plan.rolled = self.rolled
+        await self.show_card(plan)
 
     async def ask_cron(self, problem: str = "") -> None:
         await self.state.set_state(ScheduleDialog.cron)
@@ -198,9 +207,11 @@ async def time_typed(message: Message, dialogue: TimeCard) -> None:
     """A typed time, read in TIMEZONE."""
     typed = message.text or ""
     now, zone = dialogue.scheduling.clock(), dialogue.settings.zone
-    # dateparser may take a moment on first use: keep the event loop free meanwhile.
-    moment = await asyncio.to_thread(parse_when, typed, now, zone)
-    await dialogue.take_time(moment, typed)
+    reading = read_phrase(typed, now, zone)
+    if reading is None:
+        await dialogue.take_time(None, typed)
+    else:
+        await dialogue.take_time(reading.moment, typed, reading.rolled_to_tomorrow)
 
 
 async def cron_typed(message: Message, dialogue: Dialogue) -> None:

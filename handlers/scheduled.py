@@ -80,7 +80,9 @@ class Rescheduling(TimeCard):
             return
         await self.state.update_data({"move_start": moment.isoformat()})
         await self.state.set_state(Reschedule.confirm)
-        await self.wizard.show(*render_move_confirm(schedule, moment, self.settings, self.locale))
+        await self.wizard.show(
+            *render_move_confirm(schedule, moment, self.settings, self.locale, self.rolled)
+        )
 
     async def move(self, member: Member) -> Schedule | Outcome | None:
         """Move the schedule to the new time on the card; None when no time was chosen."""

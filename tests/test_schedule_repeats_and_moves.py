@@ -35,7 +35,7 @@ async def test_weekly_and_cron_repeats_show_their_next_runs(start_bot, telegram)
     await composer.say("0 10 * * 1-5", expect="Next runs")
     runs = next_runs(composer.text)
     assert len(runs) == 3
-    assert all(run.startswith(WORKDAYS) and ", 10:00 (Europe/Moscow)" in run for run in runs)
+    assert all(run.startswith(WORKDAYS) and run.endswith(", 10:00") for run in runs)
     assert "✓ Cron" in composer.buttons()
 
     await composer.press("Confirm", expect="Scheduled #1")
@@ -62,7 +62,7 @@ async def test_reschedule_and_send_now_from_the_list(start_bot, telegram, platfo
     )
     composer.card_id = card["message_id"]
     await composer.say("2030-06-03 12:30", expect="New time")
-    assert "New time: Mon 3 Jun 2030, 12:30 (Europe/Moscow)" in composer.text
+    assert "New time: Mon 3 Jun 2030, 12:30\n" in composer.text
     await composer.press("Confirm", expect="now goes out on Mon 3 Jun 2030, 12:30")
 
     newest = telegram.last(OPERATOR)["message_id"]

@@ -73,10 +73,18 @@ def test_quick_choices() -> None:
     assert quick_choice("monday", NOW, MOSCOW) == datetime(2026, 3, 16, 10, 0, tzinfo=MOSCOW)
 
 
-def test_the_echo_names_the_date_time_and_zone() -> None:
+def test_the_echo_names_the_date_and_time_in_one_format_per_language() -> None:
     moment = datetime(2026, 12, 1, 10, 0, tzinfo=MOSCOW)
-    assert format_moment(moment, MOSCOW, "en") == "Tue 1 Dec 2026, 10:00 (Europe/Moscow)"
-    assert format_moment(moment, MOSCOW, "ru") == "вт 1 дек. 2026, 10:00 (Europe/Moscow)"
+    assert format_moment(moment, MOSCOW, "en") == "Tue 1 Dec 2026, 10:00"
+    assert format_moment(moment, MOSCOW, "ru") == "вт, 1 декабря 2026, 10:00"
+    assert format_moment(moment, MOSCOW, "ru", reader_zone=MOSCOW) == "вт, 1 декабря 2026, 10:00"
+
+
+def test_the_zone_is_named_only_when_it_is_not_the_readers() -> None:
+    moment = datetime(2026, 12, 1, 10, 0, tzinfo=MOSCOW)
+    samara = ZoneInfo("Europe/Samara")
+    shown = format_moment(moment, samara, "en", reader_zone=MOSCOW)
+    assert shown == "Tue 1 Dec 2026, 11:00 (Europe/Samara)"
 
 
 def test_sent_date_converts_to_the_platform_zone() -> None:
