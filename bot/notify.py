@@ -370,7 +370,15 @@ class Notifier:
         for campaign in self.store.campaigns.with_state(*ACTIVE_STATES):
             self.campaign_changed(campaign.id)
         for owed in self.store.reports.all():  # a stop came between the end and a report
-            self._mark(owed.chat_id, owed.campaign_id)
+            if owed.chat_id in self._chats(owed.campaign_id):
+                self._mark(owed.chat_id, owed.campaign_id)
+            else:  # the chat no longer follows the campaign (another notify group)
+                log.info(
+                    "report of campaign %s no longer owed to chat %s",
+                    owed.campaign_id,
+                    owed.chat_id,
+                )
+                self.store.reports.delivered(owed.campaign_id, owed.chat_id)
         self._watch = asyncio.create_task(self._watch_campaigns())
 
     async def stop(self) -> None:

@@ -11,6 +11,7 @@ from aiogram import Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from bot.access import is_author_or_admin
 from bot.recovery import RecoveryChoice, RecoveryDecision, ResumeChoice
@@ -76,6 +77,15 @@ async def recovery_choice(
         note = _("Left as unknown: {count}. They will not be sent again.").format(
             count=outcome.count
         )
+    reported = question.count - outcome.count
+    if reported > 0:  # statuses arrived since the question was asked: those messages exist
+        note += "\n" + ngettext(
+            "Meanwhile {count} of them received a status: the platform has it, so it is not "
+            "sent again.",
+            "Meanwhile {count} of them received a status: the platform has them, so they are "
+            "not sent again.",
+            reported,
+        ).format(count=reported)
     await query.answer()
     await close_question(query, note)
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections import Counter
 
+import aiohttp
+
 from tests.compose_user import Composer, make_operator
-from tests.conftest import GROUP, OPERATOR
+from tests.conftest import ADMIN, GROUP, OPERATOR
+from tests.test_callbacks_seed import SECRET, database_path, seed_campaign, status_url
 
 TWO = "79001234567, 79001234568"
 
@@ -39,4 +43,34 @@ async def test_a_message_reported_before_its_answer_is_never_sent_again(
     telegram.send_text(OPERATOR, f"/status {platform_id}")
     history = await telegram.wait_message(OPERATOR, "History", after=last)
     assert f"Message {platform_id}" in history["text"]
+    assert "Now: ✅ delivered (1)" in history["text"]
+
+
+async def test_a_status_before_the_authors_decision_keeps_that_message_out_of_the_resend(
+    start_bot, bot_env, telegram, platform
+):
+    seeded = seed_campaign(bot_env, ["79000000001", "79000000002"])
+    # As a killed program leaves them: both rows handed over, neither answer stored.
+    with sqlite3.connect(database_path(bot_env)) as db:
+        db.execute("UPDATE messages SET state = 'submitting', platform_id = NULL")
+        db.execute("UPDATE campaigns SET state = 'submitting'")
+    bot = await start_bot(CALLBACK_SECRET=SECRET)
+    question = await telegram.wait_message(ADMIN, "was interrupted")
+    assert "Messages concerned: 2." in question["text"]
+
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(status_url(bot.url, seeded.message_ids[0], "1", "pf-77")) as answer,
+    ):
+        assert answer.status == 200
+    telegram.press(ADMIN, question, telegram.find_button(question, "Send these 2 again"))
+
+    decided = await telegram.wait_message(ADMIN, "Meanwhile 1 of them received a status")
+    assert "Sending them again: 1." in decided["text"]
+    await telegram.wait_for(lambda: len(platform.requests) == 1)
+    assert platform.requests[0].params["sent_to"] == "79000000002"
+    last = telegram.last(ADMIN)["message_id"]
+    telegram.send_text(ADMIN, "/status pf-77")
+    history = await telegram.wait_message(ADMIN, "History", after=last)
+    assert "To: 79000000001" in history["text"]
     assert "Now: ✅ delivered (1)" in history["text"]
