@@ -16,6 +16,7 @@ from bot.pulse import PLATFORM_CHARSETS, CharsetError, codec_for, is_ucs2, outsi
 from bot.recipient_files import FileProblem, RecipientFileError
 from bot.recipients import (
     MAX_FILE_BYTES,
+    AddressKind,
     Recipient,
     RecipientList,
     address_kind,
@@ -37,7 +38,10 @@ MAX_CAPTION_CHARS = 64
 MAX_URL_CHARS = 2048
 MAX_TEMPLATE_NAME_CHARS = 64
 MAX_TTL_MINUTES = 525_600  # a year: anything longer is a typo
-HTML_TYPES = frozenset({"email", "push"})
+# HTML text is for e-mail and push; a cascade may reach e-mail, so it takes one too.
+HTML_TYPES = frozenset({"email", "push", "bulk"})
+# Types that send no text: an HLR request asks the network about a number.
+TEXTLESS_TYPES = frozenset({"hlr"})
 SAMPLE_SIZE = 1000  # recipients whose rendered texts are measured for the SMS total
 SHOWN_ADDRESSES = 5
 SHOWN_INVALID = 5
@@ -63,10 +67,27 @@ WIZARD_ORDER = (Step.TYPE, Step.SENDER, Step.RECIPIENTS, Step.TEXT, Step.PREVIEW
 EDITABLE_STEPS = (Step.TEXT, Step.RECIPIENTS, Step.SENDER, Step.TYPE)
 
 
-def previous_step(step: Step) -> Step | None:
+def needs_text(message_type: str) -> bool:
+    return message_type not in TEXTLESS_TYPES
+
+
+def wizard_steps(message_type: str) -> tuple[Step, ...]:
+    """The steps a type goes through, in order (a type without text has no text step)."""
+    if needs_text(message_type):
+        return WIZARD_ORDER
+    return tuple(step for step in WIZARD_ORDER if step is not Step.TEXT)
+
+
+def editable_steps(message_type: str) -> tuple[Step, ...]:
+    """The steps the Edit menu offers for a type."""
+    return tuple(step for step in EDITABLE_STEPS if step in wizard_steps(message_type))
+
+
+def previous_step(step: Step, message_type: str = "") -> Step | None:
     """The step Back leads to; the first step has none."""
-    index = WIZARD_ORDER.index(step)
-    return WIZARD_ORDER[index - 1] if index else None
+    order = wizard_steps(message_type)
+    index = order.index(step) if step in order else WIZARD_ORDER.index(step)
+    return order[index - 1] if index else None
 
 
 class Extra(StrEnum):
@@ -81,7 +102,9 @@ class Extra(StrEnum):
 
 
 def extras_for(message_type: str) -> list[Extra]:
-    """The extras that make sense for a type (HTML text only for e-mail and push)."""
+    """The extras that make sense for a type (HTML text only for e-mail, push and cascades)."""
+    if not needs_text(message_type):
+        return [Extra.TTL]  # nothing is shown to anyone: only how long to wait for the answer
     return [extra for extra in Extra if extra is not Extra.HTML or message_type in HTML_TYPES]
 
 
@@ -244,15 +267,34 @@ def change_type(draft: Draft, new_type: str) -> tuple[Draft, bool]:
 
     Fields the new type cannot use are dropped, so the wizard asks for them again.
     """
-    keeps_list = address_kind(draft.type) is address_kind(new_type)
+    keeps_list = address_kind(draft.type, draft.find_token) is address_kind(
+        new_type, draft.find_token
+    )
     changed = replace(draft, type=new_type)
     if check_sender(new_type, draft.sender) is not None:
         changed = replace(changed, sender="")
     if new_type not in HTML_TYPES:
         changed = replace(changed, html_text=None)
+    if not needs_text(new_type):
+        changed = replace(
+            changed, text="", button=None, action=None, image=None, charset=None, find_token=False
+        )
     if not keeps_list:
         changed = replace(changed, columns=[])
     return changed, keeps_list
+
+
+def toggle_find_token(draft: Draft) -> tuple[Draft, bool]:
+    """The draft with find_token switched, and whether its recipient list still fits.
+
+    For push and bot it decides what the list holds: tokens, or phones and e-mails whose
+    tokens the platform looks up.
+    """
+    changed = replace(draft, find_token=not draft.find_token)
+    keeps_list = address_kind(draft.type, draft.find_token) is address_kind(
+        changed.type, changed.find_token
+    )
+    return (changed if keeps_list else replace(changed, columns=[])), keeps_list
 
 
 def check_text(draft: Draft, summary: ListSummary) -> Problem | None:
@@ -353,6 +395,8 @@ def next_step(
         return Step.SENDER, sender_problem if draft.sender else None
     if not list_id or not store.recipient_lists.size(list_id):
         return Step.RECIPIENTS, None
+    if not needs_text(draft.type):
+        return Step.PREVIEW, None
     if not draft.text:
         return Step.TEXT, None
     problem = check_text(draft, summarize_list(store, list_id)) or check_placeholders(
@@ -392,13 +436,11 @@ def _megabytes() -> int:
 
 
 def parse_file(
-    filename: str, content: bytes, message_type: str, stoplist: set[str]
+    filename: str, content: bytes, kind: AddressKind, stoplist: set[str]
 ) -> RecipientList | Problem:
     """Parse an uploaded recipient file (CPU-bound: run it in a worker thread)."""
     try:
-        return parse_recipients_file(
-            filename, content, address_kind(message_type), stoplist=stoplist
-        )
+        return parse_recipients_file(filename, content, kind, stoplist=stoplist)
     except RecipientFileError as error:
         return file_problem(error)
 
@@ -503,6 +545,9 @@ def parse_send_command(args: str | None, types: list[str]) -> QuickSend | Proble
     if message_type is None:
         return Problem(Reason.UNKNOWN_TYPE, {"type": words[0], "types": types})
     rest = words[1] if len(words) > 1 else ""
+    if not needs_text(message_type):
+        recipients = f"{rest}\n{following}".strip()
+        return QuickSend(message_type, recipients, "") if recipients else Problem(Reason.SEND_USAGE)
     if following.strip():
         recipients, text = rest, following.strip()
     else:

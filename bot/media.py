@@ -61,6 +61,11 @@ def media_url(public_url: str, name: str) -> str:
     return f"{public_url.rstrip('/')}{MEDIA_PATH}/{name}"
 
 
+def is_uploaded(url: str, public_url: str) -> bool:
+    """Whether an image address is one of the photos this program hosts."""
+    return bool(public_url) and url.startswith(media_url(public_url, ""))
+
+
 MEDIA = web.AppKey("media", MediaStore)
 
 

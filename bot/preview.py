@@ -24,12 +24,16 @@ from bot.composing import (
     Reason,
     RecipientsReport,
     Step,
+    editable_steps,
     extras_for,
+    needs_text,
     offered_senders,
     sms_figures,
 )
 from bot.config import Settings
+from bot.media import is_uploaded
 from bot.recipients import (
+    TOKEN_TYPES,
     AddressKind,
     InvalidReason,
     address_kind,
@@ -193,20 +197,37 @@ def _sender_step(draft: Draft, settings: Settings) -> tuple[str, list]:
 def _recipients_step(
     draft: Draft, summary: ListSummary, report: RecipientsReport | None
 ) -> tuple[str, list]:
-    what = {
-        AddressKind.PHONE: _("phone numbers"),
-        AddressKind.EMAIL: _("e-mail addresses"),
-        AddressKind.PUSH: _("push tokens"),
-        AddressKind.PHONE_OR_EMAIL: _("phone numbers or e-mail addresses"),
-    }[address_kind(draft.type)]
-    body = _(
-        "Send the recipients' {what} (separated by commas, spaces or new lines), or a file: "
-        ".csv, .txt or .xlsx, up to 20 MB. Other columns of a table become placeholders for the "
-        "text, e.g. <code>{{name}}</code>."
-    ).format(what=what)
+    kind = address_kind(draft.type, draft.find_token)
+    if kind is AddressKind.PUSH:
+        body = _(
+            "Send the recipients' tokens (separated by commas or new lines), or a file: "
+            ".csv, .txt or .xlsx, up to 20 MB. Other columns of a table become placeholders for "
+            "the text, e.g. <code>{{name}}</code>."
+        ).format()
+    else:
+        what = {
+            AddressKind.PHONE: _("phone numbers"),
+            AddressKind.EMAIL: _("e-mail addresses"),
+            AddressKind.PHONE_OR_EMAIL: _("phone numbers or e-mail addresses"),
+        }[kind]
+        body = _(
+            "Send the recipients' {what} (separated by commas, spaces or new lines), or a file: "
+            ".csv, .txt or .xlsx, up to 20 MB. Other columns of a table become placeholders for "
+            "the text, e.g. <code>{{name}}</code>."
+        ).format(what=what)
     rows = []
     if summary.size:
         rows.append(_keep(number(summary.size)))
+    if draft.type in TOKEN_TYPES:
+        if draft.find_token:
+            body += "\n" + _(
+                "find_token is on: the platform finds each recipient's token by the phone number "
+                "or e-mail address."
+            )
+            label = _("Send tokens instead")
+        else:
+            label = _("Phones or e-mails instead (find_token)")
+        rows.append([button(label, action("find_token"))])
     rows.append(_back_cancel())
     return paragraphs(report_text(report), body), rows
 
@@ -329,7 +350,7 @@ def render_preview(
         _("Recipients: <b>{count}</b>").format(count=number(summary.size))
         + first_addresses(summary),
     ]
-    extras = extras_text(draft, summary)
+    extras = paragraphs(extras_text(draft, summary), channel_notes(draft, settings))
     warnings = []
     if draft.sent_date:
         warnings.append(
@@ -341,14 +362,37 @@ def render_preview(
         warnings.append(_("⚠️ Statuses will not arrive: PUBLIC_URL is not set."))
     rest = paragraphs("\n".join(top), "\n".join(facts), extras, "\n".join(warnings))
     budget = CARD_LIMIT - _units(rest) - 4  # the blank lines joining the text block
-    text = paragraphs(
-        "\n".join(top),
-        "\n".join(facts),
-        text_block(draft, summary, budget),
-        extras,
-        "\n".join(warnings),
-    )
+    if needs_text(draft.type):
+        body = text_block(draft, summary, budget)
+    else:
+        body = _(
+            "No text is sent: an HLR request asks the network about each number, and its status "
+            "says whether the number is reachable."
+        )
+    text = paragraphs("\n".join(top), "\n".join(facts), body, extras, "\n".join(warnings))
     return text, preview_keyboard()
+
+
+def channel_notes(draft: Draft, settings: Settings) -> str:
+    """What the platform does with this message beyond what the card shows."""
+    notes = []
+    if draft.type == "bulk":
+        notes.append(
+            _(
+                "ℹ️ Cascade: scenario mailing №{number} decides the channels, their order and the "
+                "fallbacks. Where the scenario sets its own button, action or image, those win "
+                "over the ones set here."
+            ).format(number=html.escape(draft.sender))
+        )
+    if draft.image and is_uploaded(draft.image, settings.public_url):
+        notes.append(
+            _(
+                "ℹ️ The photo goes to the platform as a third-party image and is sent as it is, "
+                "not fitted to each messenger. To have it fitted, upload it to the Media section "
+                "of the platform's cabinet and set the address it gets there as the image."
+            )
+        )
+    return "\n".join(notes)
 
 
 def preview_keyboard() -> InlineKeyboardMarkup:
@@ -421,8 +465,13 @@ def render_confirm(count: int) -> tuple[str, InlineKeyboardMarkup]:
 
 
 def render_edit_menu(draft: Draft, summary: ListSummary) -> tuple[str, InlineKeyboardMarkup]:
-    labels = [_("Text"), _("Recipients"), _("Sender"), _("Type")]
-    rows = _picks("edit", labels, 2)
+    labels = {
+        Step.TEXT: _("Text"),
+        Step.RECIPIENTS: _("Recipients"),
+        Step.SENDER: _("Sender"),
+        Step.TYPE: _("Type"),
+    }
+    rows = _picks("edit", [labels[step] for step in editable_steps(draft.type)], 2)
     rows.append(_back_cancel())
     return paragraphs(header(draft, summary), _("What do you want to change?")), _markup(rows)
 

@@ -32,6 +32,7 @@ from bot.texts import shorten
 
 __all__ = [
     "MAX_FILE_BYTES",
+    "TOKEN_TYPES",
     "AddressKind",
     "FileProblem",
     "InvalidEntry",
@@ -64,14 +65,23 @@ class AddressKind(StrEnum):
 _KINDS_BY_TYPE = {
     "email": AddressKind.EMAIL,
     "push": AddressKind.PUSH,
-    "bot": AddressKind.PHONE_OR_EMAIL,
+    "bot": AddressKind.PUSH,
     "bulk": AddressKind.PHONE_OR_EMAIL,
 }
+# Types delivered to special tokens, which the platform can look up by phone or e-mail.
+TOKEN_TYPES = frozenset({"push", "bot"})
 
 
-def address_kind(message_type: str) -> AddressKind:
-    """Return the address kind a platform message type sends to; unknown types take phones."""
-    return _KINDS_BY_TYPE.get(message_type.strip().lower(), AddressKind.PHONE)
+def address_kind(message_type: str, find_token: bool = False) -> AddressKind:
+    """Return the address kind a platform message type sends to; unknown types take phones.
+
+    With `find_token` the platform looks the tokens of push and bot messages up by the
+    recipient's phone or e-mail, so those are what the list holds.
+    """
+    wanted = message_type.strip().lower()
+    if find_token and wanted in TOKEN_TYPES:
+        return AddressKind.PHONE_OR_EMAIL
+    return _KINDS_BY_TYPE.get(wanted, AddressKind.PHONE)
 
 
 class InvalidReason(StrEnum):
@@ -302,12 +312,20 @@ def parse_recipients_text(
     """Parse addresses separated by new lines, commas, semicolons or spaces.
 
     Formatted phones contain spaces, so runs of phone-like words are first tried as one phone.
+    Push tokens are separated by commas and new lines only, as the platform takes them: a
+    piece with a space inside is not a token, never two.
     """
     collector = _Collector(kind, region, stoplist)
+    if kind is AddressKind.PUSH:
+        for line_number, line in enumerate(text.splitlines(), start=1):
+            for piece in line.split(","):
+                if piece.strip():
+                    collector.add(line_number, piece.strip(), _NO_FIELDS)
+        return collector.result
     for line_number, line in enumerate(text.splitlines(), start=1):
         for piece in _PIECE_SEPARATORS.split(line):
             words = piece.split()
-            if kind is AddressKind.PUSH or kind is AddressKind.EMAIL:
+            if kind is AddressKind.EMAIL:
                 for word in words:
                     collector.add(line_number, word, _NO_FIELDS)
             else:

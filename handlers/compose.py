@@ -17,7 +17,6 @@ from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddlewa
 from aiogram.utils.i18n import gettext as _
 
 from bot.composing import (
-    EDITABLE_STEPS,
     Problem,
     Reason,
     RecipientsReport,
@@ -25,6 +24,7 @@ from bot.composing import (
     change_type,
     check_sender,
     default_sender,
+    editable_steps,
     needs_confirmation,
     next_step,
     offered_senders,
@@ -46,7 +46,7 @@ from bot.preview import (
     render_template_prompt,
     report_text,
 )
-from bot.recipients import RecipientList, address_kind, parse_recipients_text
+from bot.recipients import AddressKind, RecipientList, address_kind, parse_recipients_text
 from bot.sending import AlreadyLaunched, Sender
 from handlers import compose_extras
 from handlers.compose_card import (
@@ -100,7 +100,9 @@ async def quick_send(
     if isinstance(request, Problem):
         await message.answer(problem_text(request))
         return
-    parsed = await parse_typed_recipients(wizard.store, request.recipients, request.type)
+    parsed = await parse_typed_recipients(
+        wizard.store, request.recipients, address_kind(request.type)
+    )
     draft = Draft(
         type=request.type,
         sender=default_sender(request.type, settings.pulse_senders),
@@ -111,12 +113,10 @@ async def quick_send(
     await wizard.start(draft, list_id, RecipientsReport.of(parsed))
 
 
-async def parse_typed_recipients(store: Store, text: str, message_type: str) -> RecipientList:
+async def parse_typed_recipients(store: Store, text: str, kind: AddressKind) -> RecipientList:
     """Parse typed addresses in a worker thread; the stop-list is read here, on the loop's thread."""
     stoplist = store.stoplist.addresses()
-    return await asyncio.to_thread(
-        parse_recipients_text, text, address_kind(message_type), stoplist=stoplist
-    )
+    return await asyncio.to_thread(parse_recipients_text, text, kind, stoplist=stoplist)
 
 
 def save_list(store: Store, member: Member, parsed: RecipientList) -> int:
@@ -142,7 +142,8 @@ async def back_pressed(query: CallbackQuery, wizard: Wizard) -> None:
         await wizard.show_preview()
     else:
         step = STATE_STEPS.get(current, Step.TYPE)
-        await wizard.show_step(previous_step(step) or step)
+        draft, _list_id = await wizard.load()
+        await wizard.show_step(previous_step(step, draft.type) or step)
 
 
 async def keep_pressed(query: CallbackQuery, wizard: Wizard) -> None:
@@ -211,7 +212,8 @@ async def sender_typed(message: Message, wizard: Wizard) -> None:
 async def recipients_typed(message: Message, wizard: Wizard, member: Member) -> None:
     """Parse typed or pasted addresses; ask for the text next."""
     draft, _list_id = await wizard.load()
-    parsed = await parse_typed_recipients(wizard.store, message.text or "", draft.type)
+    kind = address_kind(draft.type, draft.find_token)
+    parsed = await parse_typed_recipients(wizard.store, message.text or "", kind)
     await use_recipients(wizard, member, parsed)
 
 
@@ -227,7 +229,7 @@ async def recipients_file(message: Message, wizard: Wizard, member: Member) -> N
         parse_file,
         message.document.file_name or "",
         content,
-        draft.type,
+        address_kind(draft.type, draft.find_token),
         wizard.store.stoplist.addresses(),
     )
     if isinstance(parsed, Problem):
@@ -239,6 +241,13 @@ async def recipients_file(message: Message, wizard: Wizard, member: Member) -> N
 async def recipients_invalid(message: Message, wizard: Wizard) -> None:
     """Anything but text or a file: ask again."""
     await wizard.re_ask(Problem(Reason.EXPECTED_RECIPIENTS))
+
+
+async def find_token_toggled(query: CallbackQuery, wizard: Wizard) -> None:
+    """Switch between tokens and phones or e-mails for push and bot; a list that no longer
+    fits is asked for again."""
+    await wizard.toggle_find_token()
+    await wizard.show_step(Step.RECIPIENTS)
 
 
 async def use_recipients(wizard: Wizard, member: Member, parsed: RecipientList) -> None:
@@ -339,8 +348,10 @@ async def edit_pressed(query: CallbackQuery, wizard: Wizard) -> None:
 
 async def edit_chosen(query: CallbackQuery, callback_data: ComposePick, wizard: Wizard) -> None:
     """Go to the chosen step, its current answer shown and kept unless replaced."""
-    if callback_data.index < len(EDITABLE_STEPS):
-        await wizard.show_step(EDITABLE_STEPS[callback_data.index])
+    draft, _list_id = await wizard.load()
+    steps = editable_steps(draft.type)
+    if callback_data.index < len(steps):
+        await wizard.show_step(steps[callback_data.index])
 
 
 async def template_pressed(query: CallbackQuery, wizard: Wizard) -> None:
@@ -419,6 +430,12 @@ def build_router() -> Router:
         recipients_typed, Compose.recipients, F.text, NOT_COMMAND, flags=OPERATOR
     )
     steps.message.register(recipients_file, Compose.recipients, F.document, flags=OPERATOR)
+    steps.callback_query.register(
+        find_token_toggled,
+        Compose.recipients,
+        ComposeAction.filter(F.action == "find_token"),
+        flags=OPERATOR,
+    )
     steps.message.register(recipients_invalid, Compose.recipients, NOT_COMMAND, flags=OPERATOR)
     steps.message.register(text_typed, Compose.text, F.text, NOT_COMMAND, flags=OPERATOR)
     steps.message.register(

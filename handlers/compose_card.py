@@ -37,6 +37,7 @@ from bot.composing import (
     file_problem,
     next_step,
     summarize_list,
+    toggle_find_token,
 )
 from bot.config import Settings
 from bot.preview import (
@@ -118,6 +119,16 @@ class Wizard:
 
     async def save(self, draft: Draft, **more: Any) -> None:
         await self.state.update_data(draft=draft_data(draft), **more)
+
+    async def toggle_find_token(self) -> bool:
+        """Switch find_token of the draft; return whether its recipient list was kept."""
+        draft, _list_id = await self.load()
+        changed, keeps_list = toggle_find_token(draft)
+        if keeps_list:
+            await self.save(changed)
+        else:
+            await self.save(changed, list_id=None, **{REPORT: None})
+        return keeps_list
 
     async def summary(self) -> ListSummary:
         _draft, list_id = await self.load()

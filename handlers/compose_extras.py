@@ -72,8 +72,10 @@ async def extra_chosen(query: CallbackQuery, callback_data: ComposePick, wizard:
         return
     extra = offered[callback_data.index]
     if extra is Extra.FIND_TOKEN:
-        await wizard.save(replace(draft, find_token=not draft.find_token))
-        await show_extras(wizard)
+        if await wizard.toggle_find_token():
+            await show_extras(wizard)
+        else:
+            await wizard.advance()  # the recipients step says what the list must hold now
         return
     await wizard.state.set_state(EXTRA_STATES[extra])
     await wizard.show(*render_extra_prompt(extra, draft, wizard.settings))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.composing import (
+    Extra,
     ListSummary,
     Problem,
     QuickSend,
@@ -12,6 +13,8 @@ from bot.composing import (
     Step,
     change_type,
     check_text,
+    editable_steps,
+    extras_for,
     next_step,
     parse_button,
     parse_image_url,
@@ -20,6 +23,7 @@ from bot.composing import (
     parse_ttl,
     previous_step,
     sms_figures,
+    toggle_find_token,
 )
 from storage.campaigns import Draft
 from storage.store import Store
@@ -96,7 +100,26 @@ def test_a_new_type_keeps_what_still_fits_and_drops_the_rest():
     assert as_viber.sender == "Shop"
     as_bulk, keeps = change_type(draft(html_text="<p>x</p>"), "bulk")
     assert as_bulk.sender == ""  # a cascade needs the mailing's number
-    assert as_bulk.html_text is None
+    assert as_bulk.html_text == "<p>x</p>"  # a scenario may reach e-mail
+    as_sms, keeps = change_type(draft(html_text="<p>x</p>"), "sms")
+    assert as_sms.html_text is None
+
+
+def test_find_token_decides_what_a_push_list_holds():
+    tokens = draft(type="push", columns=["name"])
+    by_phone, keeps = toggle_find_token(tokens)
+    assert by_phone.find_token
+    assert not keeps
+    assert by_phone.columns == []
+    back, keeps = toggle_find_token(by_phone)
+    assert not back.find_token
+    assert not keeps
+    sms, keeps = toggle_find_token(draft(type="sms", columns=["name"]))
+    assert sms.find_token
+    assert keeps
+    assert sms.columns == ["name"]
+    _as_bot, keeps = change_type(by_phone, "bot")
+    assert keeps  # both look the token up by phone or e-mail
 
 
 def test_an_sms_of_more_than_ten_segments_is_refused():
@@ -167,3 +190,21 @@ def test_template_names_are_short_and_unique_ignoring_case(store):
         Reason.TEMPLATE_NAME_TAKEN, {"name": "WEEKEND SALE"}
     )
     assert parse_template_name("x" * 65, store).reason is Reason.BAD_TEMPLATE_NAME
+
+
+def test_hlr_needs_no_text_and_skips_the_text_step(store):
+    list_id = store.recipient_lists.save(1, [("79001234567", {})], [])
+    hlr = draft(type="hlr", text="")
+    assert next_step(hlr, list_id, store, ["sms", "hlr"]) == (Step.PREVIEW, None)
+    assert previous_step(Step.PREVIEW, "hlr") is Step.RECIPIENTS
+    assert previous_step(Step.PREVIEW, "sms") is Step.TEXT
+    assert editable_steps("hlr") == (Step.RECIPIENTS, Step.SENDER, Step.TYPE)
+    assert extras_for("hlr") == [Extra.TTL]
+    as_hlr, keeps = change_type(draft(image="https://x.example/a.png", charset="CP1251"), "hlr")
+    assert keeps
+    assert (as_hlr.text, as_hlr.image, as_hlr.charset) == ("", None, None)
+    assert parse_send_command("hlr 79001234567, 79001234568\n79001234569", ["hlr"]) == QuickSend(
+        "hlr", "79001234567, 79001234568\n79001234569", ""
+    )
+    assert Extra.HTML in extras_for("bulk")
+    assert Extra.HTML not in extras_for("viber")

@@ -130,3 +130,38 @@ def test_a_step_card_with_many_columns_and_long_entries_fits(language):
     text, _ = render_step(Step.TEXT, draft(text="&" * 4000), summary, settings(), report=report)
     assert len(text.encode("utf-16-le")) // 2 <= 4096
     assert "and 895 more" in text
+
+
+def test_the_preview_of_an_hlr_request_says_no_text_is_sent(language):
+    text, _ = render_preview(draft(type="hlr", text=""), SUMMARY, settings(pulse_token="t"))
+    assert "No text is sent: an HLR request asks the network about each number" in text
+    assert "Characters" not in text
+
+
+def test_the_preview_of_a_cascade_says_the_scenario_wins(language):
+    cascade = draft(type="bulk", sender="4711", button="Buy", action="https://x.example")
+    text, _ = render_preview(cascade, SUMMARY, settings(pulse_token="t"))
+    assert "Cascade: scenario mailing №4711 decides the channels" in text
+    assert "its own button, action or image, those win over the ones set here" in text
+    plain, _ = render_preview(draft(type="viber"), SUMMARY, settings(pulse_token="t"))
+    assert "Cascade" not in plain
+
+
+def test_the_preview_of_an_uploaded_photo_names_the_platforms_media_section(language):
+    hosted = settings(pulse_token="t", public_url="https://bot.example")
+    photo = draft(type="viber", image="https://bot.example/media/" + "a" * 43 + ".jpg")
+    text, _ = render_preview(photo, SUMMARY, hosted)
+    assert "third-party image and is sent as it is" in text
+    assert "upload it to the Media section of the platform's cabinet" in text
+    elsewhere, _ = render_preview(
+        draft(type="viber", image="https://cdn.example/a.png"), SUMMARY, hosted
+    )
+    assert "Media section" not in elsewhere
+
+
+def test_the_preview_shows_the_first_recipients_html_text_escaped(language):
+    summary = ListSummary(size=2, columns=("name",), sample_fields=({"name": "Ann & <Bo>"},))
+    email = draft(type="email", html_text="<style>a{b:c}}</style><p>{name}</p>{{x}}")
+    text, _ = render_preview(email, summary, settings(pulse_token="t"))
+    rendered = "<style>a{b:c}}</style><p>Ann &amp; &lt;Bo&gt;</p>{{x}}"
+    assert f"The first recipient gets this HTML text: <code>{html.escape(rendered)}</code>" in text

@@ -33,7 +33,7 @@ def addresses(result: RecipientList) -> list[str]:
         ("email", AddressKind.EMAIL),
         ("EMAIL", AddressKind.EMAIL),
         ("push", AddressKind.PUSH),
-        ("bot", AddressKind.PHONE_OR_EMAIL),
+        ("bot", AddressKind.PUSH),
         ("bulk", AddressKind.PHONE_OR_EMAIL),
     ],
 )
@@ -213,10 +213,35 @@ def test_phone_list_rejects_emails_as_not_phones() -> None:
 
 
 def test_push_tokens_are_kept_as_given() -> None:
-    tokens = "fcm:APA91bH-x_Y\n  dGVzdA==:abc ,fcm:APA91bH-x_Y;hex0123abcdef"
+    tokens = "fcm:APA91bH-x_Y\n  dGVzdA==:abc ,fcm:APA91bH-x_Y,,hex0123;abcdef\n\n89001234567"
     result = parse_recipients_text(tokens, AddressKind.PUSH)
-    assert addresses(result) == ["fcm:APA91bH-x_Y", "dGVzdA==:abc", "hex0123abcdef"]
+    assert addresses(result) == [
+        "fcm:APA91bH-x_Y",
+        "dGVzdA==:abc",
+        "hex0123;abcdef",
+        "89001234567",  # a token that looks like a phone is still a token, as written
+    ]
     assert result.duplicates == 1
+
+
+def test_push_tokens_are_never_split_on_spaces() -> None:
+    result = parse_recipients_text("tok-1 tok-2, tok-3\n+7 900 123 45 67", AddressKind.PUSH)
+    assert addresses(result) == ["tok-3"]
+    assert [(entry.line, entry.raw, entry.reason) for entry in result.invalid] == [
+        (1, "tok-1 tok-2", InvalidReason.NOT_A_TOKEN),
+        (2, "+7 900 123 45 67", InvalidReason.NOT_A_TOKEN),
+    ]
+
+
+@pytest.mark.parametrize("message_type", ["push", "bot", "PUSH"])
+def test_find_token_lets_push_and_bot_lists_hold_phones_and_emails(message_type: str) -> None:
+    assert address_kind(message_type) is AddressKind.PUSH
+    kind = address_kind(message_type, find_token=True)
+    assert kind is AddressKind.PHONE_OR_EMAIL
+    result = parse_recipients_text("+7 (900) 123-45-67, Anna@Example.COM\n8 900 123 45 68", kind)
+    assert addresses(result) == ["79001234567", "Anna@example.com", "79001234568"]
+    assert address_kind("sms", find_token=True) is AddressKind.PHONE
+    assert address_kind("email", find_token=True) is AddressKind.EMAIL
 
 
 def test_stop_list_addresses_are_excluded_and_counted() -> None:
