@@ -25,6 +25,7 @@ from bot.recipients import (
     placeholder_values,
     placeholders_in,
     render_text,
+    split_leading_addresses,
     used_columns,
 )
 from bot.segments import is_sms_type, sms_segments
@@ -536,7 +537,8 @@ class QuickSend:
 
 
 def parse_send_command(args: str | None, types: list[str]) -> QuickSend | Problem:
-    """Read `/send <type> <recipients>` + text lines, or `/send <type> <recipient> <text>`."""
+    """Read `/send <type> <recipients>` + text lines, or `/send <type> <recipients> <text>` on
+    one line, where the recipients are the longest run of leading words that are addresses."""
     first_line, _, following = (args or "").strip().partition("\n")
     words = first_line.split(maxsplit=1)
     if not words:
@@ -551,10 +553,9 @@ def parse_send_command(args: str | None, types: list[str]) -> QuickSend | Proble
     if following.strip():
         recipients, text = rest, following.strip()
     else:
-        recipient_and_text = rest.split(maxsplit=1)
-        if len(recipient_and_text) < 2:
+        recipients, text = split_leading_addresses(rest, address_kind(message_type))
+        if not text:
             return Problem(Reason.SEND_USAGE)
-        recipients, text = recipient_and_text
     if not recipients.strip():
         return Problem(Reason.SEND_USAGE)
     return QuickSend(message_type, recipients, text.strip())

@@ -386,6 +386,44 @@ def _longest_phone_run(words: list[str], start: int, region: str) -> tuple[int, 
     return None
 
 
+_WORD = re.compile(r"[^\s,;]+")
+
+
+def split_leading_addresses(text: str, kind: AddressKind, region: str = "RU") -> tuple[str, str]:
+    """Split "recipients then message text" typed on one line: the longest run of leading words
+    that forms valid addresses is the recipient list, the rest is the text.
+
+    `+7 916 555-44-33 Ваш заказ готов` gives the phone and "Ваш заказ готов". When no leading word
+    is an address, the first word is taken as the recipient, so the person is told it is invalid.
+    A push token can be any word, so only the first one is taken.
+    """
+    words = list(_WORD.finditer(text))
+    if not words:
+        return "", text.strip()
+    consumed = 0
+    while consumed < len(words) and (kind is not AddressKind.PUSH or consumed == 0):
+        end = _address_at([word.group() for word in words], consumed, kind, region)
+        if end is None:
+            break
+        consumed = end
+    taken = max(consumed, 1)
+    cut = words[taken - 1].end()
+    return text[:cut].strip(), text[cut:].lstrip(" \t,;").strip()
+
+
+def _address_at(words: list[str], start: int, kind: AddressKind, region: str) -> int | None:
+    """Where the valid address starting at `words[start]` ends, or None when none starts there."""
+    word = words[start]
+    if kind in (AddressKind.EMAIL, AddressKind.PHONE_OR_EMAIL) and "@" in word:
+        return start + 1 if _normalise_email(word) else None
+    if kind is AddressKind.EMAIL:
+        return None
+    if kind is AddressKind.PUSH:
+        return start + 1 if _normalise_token(word) else None
+    found = _longest_phone_run(words, start, region)
+    return found[0] if found else None
+
+
 # ---------------------------------------------------------------- files
 
 _PHONE_HEADERS = {
