@@ -6,6 +6,7 @@ A refusal is a `Problem` (a reason code and its details); `bot.preview` turns it
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
@@ -32,6 +33,9 @@ from bot.segments import is_sms_type, sms_segments
 from storage.campaigns import Draft
 from storage.store import Store
 
+log = logging.getLogger(__name__)
+_ERROR_LINE = re.compile(r"line (\d+)")  # where a CSV reader gave up
+
 MAX_SMS_SEGMENTS = 10  # longer concatenated SMS are refused or split unpredictably by carriers
 TEXT_LIMITS = {"viber": 1000}  # characters, where a channel has a documented limit
 MAX_SENDER_CHARS = 64
@@ -46,7 +50,6 @@ TEXTLESS_TYPES = frozenset({"hlr"})
 SAMPLE_SIZE = 1000  # recipients whose rendered texts are measured for the SMS total
 SHOWN_ADDRESSES = 5
 SHOWN_INVALID = 5
-SHOWN_DETAIL_CHARS = 200  # of a parser's own words about an unreadable file
 # The charset names the platform accepts, offered as buttons.
 CHARSETS = tuple(PLATFORM_CHARSETS)
 
@@ -123,7 +126,8 @@ class Reason(StrEnum):
     FILE_EMPTY = "file_empty"
     FILE_BINARY = "file_binary"
     FILE_UNSUPPORTED = "file_unsupported"
-    FILE_UNREADABLE = "file_unreadable"
+    FILE_NOT_A_TABLE = "file_not_a_table"  # neither a workbook nor a text table
+    FILE_BAD_CSV = "file_bad_csv"
     FILE_DOWNLOAD_FAILED = "file_download_failed"
     TEXT_EMPTY = "text_empty"
     SMS_TOO_LONG = "sms_too_long"
@@ -418,11 +422,15 @@ def file_problem(error: RecipientFileError) -> Problem:
         FileProblem.EMPTY: Reason.FILE_EMPTY,
         FileProblem.BINARY: Reason.FILE_BINARY,
         FileProblem.UNSUPPORTED: Reason.FILE_UNSUPPORTED,
-        FileProblem.XLSX_UNREADABLE: Reason.FILE_UNREADABLE,
-        FileProblem.CSV_UNREADABLE: Reason.FILE_UNREADABLE,
+        FileProblem.XLSX_UNREADABLE: Reason.FILE_NOT_A_TABLE,
+        FileProblem.CSV_UNREADABLE: Reason.FILE_BAD_CSV,
     }
-    detail = error.detail[:SHOWN_DETAIL_CHARS]
-    return Problem(reasons[error.code], {"detail": detail, "limit_mb": _megabytes()})
+    # The libraries' own words (English, technical) go to the log, never to the card.
+    log.info("recipient file refused: %s", error)
+    details: dict[str, Any] = {"limit_mb": _megabytes()}
+    if line := _ERROR_LINE.match(error.detail):
+        details["line"] = int(line[1])
+    return Problem(reasons[error.code], details)
 
 
 def check_file_size(size: int | None) -> Problem | None:

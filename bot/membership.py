@@ -32,15 +32,25 @@ class MembershipError(Exception):
         self.detail = detail
 
 
+# Role names as people type them, in English and Russian (the bot itself says «оператор»).
+ROLE_WORDS = {
+    **{role.value: role for role in Role},
+    "админ": Role.ADMIN,
+    "администратор": Role.ADMIN,
+    "оператор": Role.OPERATOR,
+    "наблюдатель": Role.VIEWER,
+    "зритель": Role.VIEWER,
+}
+
+
 def parse_allow_args(args: str | None) -> tuple[int, Role]:
     """`/allow <user_id> [role]`: the role defaults to operator."""
     user_id = parse_user_id(args)
     parts = (args or "").split()
-    role_word = parts[1].lower() if len(parts) > 1 else Role.OPERATOR.value
-    try:
-        role = Role(role_word)
-    except ValueError:
-        raise MembershipError(Refusal.BAD_ROLE, role_word) from None
+    role_word = parts[1].lower().replace("ё", "е") if len(parts) > 1 else Role.OPERATOR.value
+    role = ROLE_WORDS.get(role_word)
+    if role is None:
+        raise MembershipError(Refusal.BAD_ROLE, parts[1])
     return user_id, role
 
 

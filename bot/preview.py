@@ -588,7 +588,13 @@ def problem_text(problem: Problem) -> str:
         Reason.FILE_EMPTY: _("The file is empty."),
         Reason.FILE_BINARY: _("This does not look like a text or table file."),
         Reason.FILE_UNSUPPORTED: _("Files of this kind are not read: send .csv, .txt or .xlsx."),
-        Reason.FILE_UNREADABLE: _("The file cannot be read: {detail}"),
+        Reason.FILE_NOT_A_TABLE: _("The file cannot be read: it is neither XLSX nor CSV."),
+        Reason.FILE_BAD_CSV: _(
+            "The file cannot be read: line {line} breaks the CSV format (look for an unclosed "
+            "quote)."
+        )
+        if "line" in details
+        else _("The file cannot be read: it breaks the CSV format."),
         Reason.FILE_DOWNLOAD_FAILED: _(
             "The file could not be downloaded from Telegram; try again."
         ),

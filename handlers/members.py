@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import html
+import logging
 
 from aiogram import Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
@@ -13,10 +15,11 @@ from bot import membership
 from bot.access import role_name
 from bot.membership import MembershipError, Refusal
 from bot.texts import shorten
-from storage.members import Member
+from storage.members import Member, Role
 from storage.store import Store
 
 ADMIN = {"role": "admin"}
+log = logging.getLogger(__name__)
 NAME_CHARS = 64
 LIST_CHARS = 3900
 
@@ -31,8 +34,8 @@ def refusal_text(error: MembershipError) -> str:
             "Give a numeric Telegram user id, e.g. <code>/allow 123456789 operator</code>. "
             "The person can see theirs by writing to the bot."
         ),
-        Refusal.BAD_ROLE: _("Unknown role «{role}». Roles: admin, operator, viewer.").format(
-            role=html.escape(error.detail)
+        Refusal.BAD_ROLE: _("Unknown role «{role}». Roles: {roles}.").format(
+            role=html.escape(error.detail), roles=", ".join(role_name(role) for role in Role)
         ),
     }
     return texts[error.refusal]
@@ -64,11 +67,30 @@ async def allow(message: Message, command: CommandObject, store: Store, member: 
     except MembershipError as error:
         await message.answer(refusal_text(error))
         return
-    await message.answer(
-        _("User <code>{user_id}</code> is now {role}.").format(
-            user_id=change.user_id, role=role_name(role)
-        )
+    reply = _("User <code>{user_id}</code> is now {role}.").format(
+        user_id=change.user_id, role=role_name(role)
     )
+    if change.previous is None and not await welcome(message, change.user_id, role):
+        reply += "\n" + _(
+            "They have not written to the bot yet, so it cannot tell them; "
+            "/help shows them their commands once they do."
+        )
+    await message.answer(reply)
+
+
+async def welcome(message: Message, user_id: int, role: Role) -> bool:
+    """Tell a new member what they may now do; False when Telegram lets the bot not write first."""
+    if message.bot is None:
+        return False
+    text = _("You now have access to this bot as {role}. /help lists your commands.").format(
+        role=role_name(role)
+    )
+    try:
+        await message.bot.send_message(user_id, text)
+    except TelegramAPIError as error:  # the person never started the bot, or blocked it
+        log.info("could not tell user %s about their access: %s", user_id, error.message)
+        return False
+    return True
 
 
 async def revoke(message: Message, command: CommandObject, store: Store, member: Member) -> None:
