@@ -369,17 +369,22 @@ class Notifier:
         """Refresh the cards of campaigns still under way (they may be stale after a restart)."""
         for campaign in self.store.campaigns.with_state(*ACTIVE_STATES):
             self.campaign_changed(campaign.id)
-        for owed in self.store.reports.all():  # a stop came between the end and a report
-            if owed.chat_id in self._chats(owed.campaign_id):
-                self._mark(owed.chat_id, owed.campaign_id)
-            else:  # the chat no longer follows the campaign (another notify group)
-                log.info(
-                    "report of campaign %s no longer owed to chat %s",
-                    owed.campaign_id,
-                    owed.chat_id,
-                )
-                self.store.reports.delivered(owed.campaign_id, owed.chat_id)
+        self._send_owed_reports()
         self._watch = asyncio.create_task(self._watch_campaigns())
+
+    def _send_owed_reports(self) -> None:
+        """Reports a stop kept from their chats go out now (to the group's new id if it moved)."""
+        group = self.chat_id()
+        for owed in self.store.reports.all():
+            chat = owed.chat_id
+            if chat == self.settings.notify_chat_id and group and group != chat:
+                self.store.reports.move(owed.campaign_id, chat, group)
+                chat = group
+            if chat in self._chats(owed.campaign_id):
+                self._mark(chat, owed.campaign_id)
+            else:  # the chat no longer follows the campaign (another notify group)
+                log.info("report of campaign %s no longer owed to chat %s", owed.campaign_id, chat)
+                self.store.reports.delivered(owed.campaign_id, chat)
 
     async def stop(self) -> None:
         tasks = [*self._workers.values(), *([self._watch] if self._watch else [])]

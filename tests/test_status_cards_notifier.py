@@ -12,7 +12,7 @@ import pytest
 from bot.config import Settings
 from bot.i18n import make_i18n
 from bot.metrics import Metrics
-from bot.notify import Notifier
+from bot.notify import Notifier, remember_migration
 from storage.campaigns import CampaignState, Draft
 from storage.clock import to_iso, utc_now
 from storage.messages import SubmitState
@@ -20,6 +20,7 @@ from storage.statuses import IncomingStatus
 from storage.store import Store
 
 GROUP = -100500
+SUPERGROUP = -1009990001
 AUTHOR = 1001
 
 
@@ -236,3 +237,33 @@ async def test_a_report_owed_when_the_program_stopped_goes_out_after_the_restart
     await again.drawn()
     await again.stop()
     assert methods(again.bot) == []  # a further restart owes nobody anything
+
+
+async def test_a_report_owed_to_a_group_that_moved_goes_to_its_new_id(store, tmp_path):
+    delivered, failed = campaign_of(store, 2)
+    campaign_id = store.messages.get(delivered).campaign_id
+    store.statuses.apply(
+        [IncomingStatus(delivered, "1", "delivered"), IncomingStatus(failed, "2", "failed")]
+    )
+    before = notifier_for(store, tmp_path, StallingBot(chat=GROUP))
+    before.campaign_changed(campaign_id)
+    await before.bot.wait(
+        lambda: (
+            {(c[1], c[2]) for c in before.bot.calls}
+            >= {("stalled document", GROUP), ("document", AUTHOR)}
+        )
+    )
+    await before.stop()
+    # While the program was down Telegram turned the group into a supergroup.
+    remember_migration(before.settings, store.kv, GROUP, SUPERGROUP)
+
+    after = notifier_for(store, tmp_path, RecordingBot())
+    after.start()
+    try:
+        await after.bot.wait(lambda: any(c[1] == "document" for c in after.bot.calls))
+        await after.drawn()
+    finally:
+        await after.stop()
+    documents = [chat for _, method, chat, _ in after.bot.calls if method == "document"]
+    assert documents == [SUPERGROUP]
+    assert store.reports.all() == []
