@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.rejections import PLATFORM_ACCOUNT_ERRORS, PLATFORM_TOKEN_ERROR
+
 STATUS_CLASSES = ("pending", "delivered", "failed")
 DEFAULT_TYPES = "sms,viber,whatsapp,telegram,vk,ok,bot,email,push,mms,voice,bulk"
 
@@ -57,6 +59,10 @@ class Settings(BaseSettings):
     locale: Literal["ru", "en"] = "ru"
     pulse_timezone: str = "Europe/Moscow"
     pulse_status_map: Annotated[dict[str, str], NoDecode] = {}
+    pulse_http_method: Literal["POST", "GET"] = "POST"
+    pulse_timeout: float = Field(30.0, gt=0, le=600)
+    pulse_token_error: str = PLATFORM_TOKEN_ERROR
+    pulse_account_errors: Annotated[list[str], NoDecode] = list(PLATFORM_ACCOUNT_ERRORS)
     callback_secret: SecretStr = SecretStr("")
     schedule_grace_minutes: int = Field(10, ge=0)
     large_send_confirm: int = Field(1000, ge=1)
@@ -87,7 +93,12 @@ class Settings(BaseSettings):
             raise ValueError(f"NOTIFY_CHAT_ID must be a Telegram chat id, got {value!r}")
         return int(str(value).strip())
 
-    @field_validator("pulse_types", "pulse_senders", mode="before")
+    @field_validator("pulse_http_method", mode="before")
+    @classmethod
+    def _http_method(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("pulse_types", "pulse_senders", "pulse_account_errors", mode="before")
     @classmethod
     def _list(cls, value: object) -> list[str]:
         return _split(value if value is not None else "")

@@ -2,6 +2,9 @@
 
 The client never retries: each call returns a typed result and the sending engine decides
 what to do next (see `backoff_delays` for a retry schedule of `Unavailable` results).
+Only answers that prove nothing was processed are `Unavailable`: no connection, HTTP 429 and
+503. Every other failure after the request may have left (other 5xx, a timeout while waiting
+for the answer, a body that is not the platform's JSON) is `Uncertain`.
 """
 
 from __future__ import annotations
@@ -10,11 +13,15 @@ import json
 import logging
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeAlias
 from urllib.parse import quote, quote_plus
 
 import aiohttp
 import yarl
+
+from bot.reasons import Reason, ReasonCode
 
 logger = logging.getLogger(__name__)
 
@@ -42,10 +49,34 @@ UCS2_CHARSETS = frozenset({"UCS-2BE", "UCS2BE", "UCS-2LE", "UCS2LE"})
 _LAST_BMP = 0xFFFF
 
 _PREVIEW_CHARS = 200
+CONNECT_TIMEOUT = 5.0  # seconds to open a connection; a connection never opened is retried
+BUSY_STATUSES = frozenset({429, 503})  # the platform took nothing: safe to send again
 
 
 class CharsetError(ValueError):
     """A text cannot be encoded in the requested charset, or the charset is unknown."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        charset: str | None = None,
+        character: str | None = None,
+        position: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.charset = charset
+        self.character = character
+        self.position = position
+
+    @property
+    def reason(self) -> Reason:
+        return Reason.of(
+            ReasonCode.CHARSET,
+            charset=self.charset or "?",
+            character=self.character,
+            position=self.position,
+        )
 
 
 @dataclass(frozen=True)
@@ -76,16 +107,20 @@ class Accepted:
 
 @dataclass(frozen=True)
 class Rejected:
-    """The platform answered `{"type": "error"}`; `message` is its `msg`, verbatim."""
+    """The platform answered `{"type": "error"}`; `message` is its `msg`, verbatim.
+
+    `whole_request` is False for one message's refusal inside a list answer.
+    """
 
     message: str
+    whole_request: bool = True
 
 
 @dataclass(frozen=True)
 class Unavailable:
-    """The request certainly created no message (no connection, HTTP 5xx or 429): safe to retry."""
+    """The request certainly created no message (no connection, HTTP 429 or 503): safe to retry."""
 
-    reason: str
+    reason: Reason
     retry_after: float | None = None  # seconds, from a Retry-After header when present
 
 
@@ -93,7 +128,7 @@ class Unavailable:
 class Uncertain:
     """The message may or may not exist on the platform; it must never be re-sent blindly."""
 
-    reason: str
+    reason: Reason
 
 
 SendResult: TypeAlias = Accepted | Rejected | Unavailable | Uncertain
@@ -134,7 +169,10 @@ def encode_text(text: str, charset: str | None) -> bytes:
     except UnicodeEncodeError as exc:
         bad = exc.object[exc.start : exc.end]
         raise CharsetError(
-            f"text cannot be encoded in {charset}: {bad!r} at position {exc.start}"
+            f"text cannot be encoded in {charset}: {bad!r} at position {exc.start}",
+            charset=charset,
+            character=bad,
+            position=exc.start,
         ) from exc
 
 
@@ -168,6 +206,7 @@ class PulseClient:
         *,
         method: str = "POST",
         timeout: float = 30.0,
+        connect_timeout: float = CONNECT_TIMEOUT,
         kannel_status: bool = True,
     ) -> None:
         method = method.upper()
@@ -178,6 +217,7 @@ class PulseClient:
         self._token = token
         self._method = method
         self._timeout = timeout
+        self._connect_timeout = min(connect_timeout, timeout)
         self._kannel_status = kannel_status
         # Every spelling of the token that could end up in an error text.
         self._secrets = sorted(
@@ -234,10 +274,10 @@ class PulseClient:
         find_token_flags = {message.find_token for message in messages}
         if len(find_token_flags) > 1:
             raise ValueError("find_token must be the same for every message of a list")
-        messages_json = json.dumps([_list_item(message) for message in messages])
+        items = [self._list_item(message) for message in messages]
         fields = [("type", type.encode()), ("sender", sender.encode())]
-        fields += _text_fields(charset=charset)
-        fields.append(("messages", messages_json.encode()))
+        fields += _text_fields(charset=charset, **_shared_fields(items))
+        fields.append(("messages", json.dumps(items).encode()))
         fields += self._flag_fields(find_token=find_token_flags.pop())
         exchange = await self._exchange(SEND_LIST_PATH, fields)
         if isinstance(exchange, Unavailable | Uncertain):
@@ -247,6 +287,27 @@ class PulseClient:
         for result, count in Counter(results).items():
             self._log_result("send-list-messages", type, count, result)
         return results
+
+    def _list_item(self, message: OutgoingMessage) -> dict[str, str | int]:
+        """The per-message object of the `messages` array, without empty fields.
+
+        It repeats the switches sent at the top (`find_token`, `kannel_status`), so a platform
+        that reads them per message classifies statuses the same way.
+        """
+        item: dict[str, str | int | None] = {
+            "sent_to": message.sent_to,
+            "sent_text": message.sent_text,
+            "html_text": message.html_text,
+            "sent_date": message.sent_date,
+            "ttl": message.ttl,
+            "button": message.button,
+            "action": message.action,
+            "image": message.image,
+            "callback": message.callback,
+            "find_token": 1 if message.find_token else None,
+            "kannel_status": 1 if self._kannel_status else None,
+        }
+        return {name: value for name, value in item.items() if value not in (None, "")}
 
     def _flag_fields(self, *, find_token: bool) -> list[tuple[str, bytes]]:
         """Return the 0/1 switches and the token, which every call carries."""
@@ -265,7 +326,10 @@ class PulseClient:
         encoded = "&".join(f"{quote_plus(name)}={quote_plus(value)}" for name, value in fields)
         url = f"{self._base_url}{path}"
         request_args: dict[str, Any] = {
-            "timeout": aiohttp.ClientTimeout(total=self._timeout),
+            # `connect` bounds getting a connection; the answer then has `self._timeout` more.
+            "timeout": aiohttp.ClientTimeout(
+                total=self._connect_timeout + self._timeout, connect=self._connect_timeout
+            ),
             "allow_redirects": False,
             "raise_for_status": False,
             "middlewares": (_no_silent_retry,),
@@ -283,35 +347,39 @@ class PulseClient:
                 status = response.status
                 retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
         except aiohttp.ClientConnectorError as exc:
-            return Unavailable(self._scrub(_connector_reason(exc)))
+            return Unavailable(self._connector_reason(exc))
         except aiohttp.ConnectionTimeoutError:
-            return Unavailable(f"connect timeout after {self._timeout:g} s")
+            return Unavailable(Reason.of(ReasonCode.CONNECT_TIMEOUT, seconds=self._connect_timeout))
         except TimeoutError:
-            return Uncertain(f"timeout after {self._timeout:g} s")
+            return Uncertain(Reason.of(ReasonCode.ANSWER_TIMEOUT, seconds=self._timeout))
         except _ConnectionLost as exc:
-            return Uncertain(self._scrub(f"connection lost before the answer: {exc}"))
+            return Uncertain(self._lost(str(exc)))
         except (aiohttp.ClientPayloadError, aiohttp.ServerDisconnectedError) as exc:
-            return Uncertain(self._scrub(f"answer cut short: {exc}"))
+            return Uncertain(self._lost(str(exc) or type(exc).__name__))
         except aiohttp.ClientError as exc:
-            return Uncertain(self._scrub(f"{type(exc).__name__}: {exc}"))
-        if status >= 500 or status == 429:
-            return Unavailable(f"HTTP {status}", retry_after=retry_after)
+            return Uncertain(self._lost(f"{type(exc).__name__}: {exc}"))
+        if status in BUSY_STATUSES:
+            busy = Reason.of(ReasonCode.BUSY, status=status, retry_after=retry_after)
+            return Unavailable(busy, retry_after=retry_after)
+        if status >= 500:
+            # The platform (or a gateway before it) may have stored the message first.
+            return Uncertain(Reason.of(ReasonCode.HTTP_STATUS, status=status))
         return status, body
 
     def _single_result(self, status: int, body: bytes) -> SendResult:
         """Classify a `send-message` answer."""
         answer = _json_or_none(body)
         if answer is None:
-            return self._unreadable(status, body, "answer is not JSON")
+            return self._unreadable(status, body)
         if isinstance(answer, dict) and answer.get("type") == "error":
             return Rejected(self._scrub(_error_text(answer)))
         if status >= 300:
-            return Uncertain(f"HTTP {status}")
+            return Uncertain(Reason.of(ReasonCode.HTTP_STATUS, status=status))
         if not isinstance(answer, dict) or answer.get("type") != "success":
-            return Uncertain(self._scrub(f"unexpected answer: {_preview(body)}"))
+            return Uncertain(Reason.of(ReasonCode.MALFORMED, preview=self._preview(body)))
         platform_id = _id_text(answer.get("id"))
         if platform_id is None:
-            return Uncertain(self._scrub(f"success without id: {_preview(body)}"))
+            return Uncertain(Reason.of(ReasonCode.NO_ID, preview=self._preview(body)))
         return Accepted(platform_id)
 
     def _list_results(self, status: int, body: bytes, *, count: int) -> list[SendResult]:
@@ -320,19 +388,20 @@ class PulseClient:
         if isinstance(answer, dict) and answer.get("type") == "error":
             return [Rejected(self._scrub(_error_text(answer)))] * count
         if answer is None or status >= 300:
-            return [self._unreadable(status, body, "list answer is not JSON")] * count
+            return [self._unreadable(status, body)] * count
         items = _list_items(answer)
-        if items is None or len(items) != count:
-            found = "no list" if items is None else f"{len(items)} results"
-            reason = f"malformed list answer: {found} for {count} messages: {_preview(body)}"
-            return [Uncertain(self._scrub(reason))] * count
+        if items is None:
+            return [Uncertain(Reason.of(ReasonCode.MALFORMED, preview=self._preview(body)))] * count
+        if len(items) != count:
+            mismatch = Reason.of(ReasonCode.LIST_MISMATCH, found=len(items), expected=count)
+            return [Uncertain(mismatch)] * count
         return [self._list_item_result(item) for item in items]
 
     def _list_item_result(self, item: object) -> SendResult:
         """Classify one element of a list answer: an id, or a {type, id|msg} object."""
         if isinstance(item, dict):
             if item.get("type") == "error":
-                return Rejected(self._scrub(_error_text(item)))
+                return Rejected(self._scrub(_error_text(item)), whole_request=False)
             platform_id = _id_text(item.get("id"))
             if item.get("type") in (None, "success") and platform_id is not None:
                 return Accepted(platform_id)
@@ -341,15 +410,33 @@ class PulseClient:
             if platform_id is not None:
                 return Accepted(platform_id)
         text = json.dumps(item, ensure_ascii=False)[:_PREVIEW_CHARS]
-        return Uncertain(self._scrub(f"malformed list answer item: {text!r}"))
+        return Uncertain(Reason.of(ReasonCode.MALFORMED, preview=self._scrub(text)))
 
-    def _unreadable(self, status: int, body: bytes, what: str) -> Uncertain:
-        """Describe an answer that could not be read, preferring the HTTP status when odd."""
-        if status >= 300:
-            return Uncertain(f"HTTP {status}")
+    def _unreadable(self, status: int, body: bytes) -> Uncertain:
+        """Describe an answer that is not the platform's JSON (an error page, an empty body)."""
         if not body.strip():
-            return Uncertain("empty answer")
-        return Uncertain(self._scrub(f"{what}: {_preview(body)}"))
+            if status >= 300:
+                return Uncertain(Reason.of(ReasonCode.HTTP_STATUS, status=status))
+            return Uncertain(Reason.of(ReasonCode.EMPTY_ANSWER))
+        return Uncertain(Reason.of(ReasonCode.NOT_JSON, status=status, preview=self._preview(body)))
+
+    def _preview(self, body: bytes) -> str:
+        """The start of an answer, for people to recognise it, without the token."""
+        return self._scrub(body.decode("utf-8", errors="replace")[:_PREVIEW_CHARS].strip())
+
+    def _lost(self, detail: str) -> Reason:
+        return Reason.of(ReasonCode.CONNECTION_LOST, detail=self._scrub(detail))
+
+    def _connector_reason(self, exc: aiohttp.ClientConnectorError) -> Reason:
+        """Describe a failure to connect without the request URL."""
+        error = exc.os_error
+        detail = getattr(error, "strerror", None) or str(error) or type(error).__name__
+        return Reason.of(
+            ReasonCode.CONNECT_FAILED,
+            host=self._scrub(str(exc.host)),
+            port=exc.port,
+            detail=self._scrub(detail),
+        )
 
     def _scrub(self, text: str) -> str:
         """Replace every spelling of the token in a text shown to people."""
@@ -369,7 +456,7 @@ class PulseClient:
             outcome = type(result).__name__.lower()
             logger.warning(
                 "%s type=%s: %d %s: %s", endpoint, message_type, count, outcome, result.reason
-            )
+            )  # the reason's stored form: a code and its parameters
 
 
 def _text_fields(**values: str | int | None) -> list[tuple[str, bytes]]:
@@ -379,20 +466,17 @@ def _text_fields(**values: str | int | None) -> list[tuple[str, bytes]]:
     ]
 
 
-def _list_item(message: OutgoingMessage) -> dict[str, str | int]:
-    """Return the per-message object of the `messages` JSON array, without empty fields."""
-    item = {
-        "sent_to": message.sent_to,
-        "sent_text": message.sent_text,
-        "html_text": message.html_text,
-        "sent_date": message.sent_date,
-        "ttl": message.ttl,
-        "button": message.button,
-        "action": message.action,
-        "image": message.image,
-        "callback": message.callback,
-    }
-    return {name: value for name, value in item.items() if value not in (None, "")}
+def _shared_fields(items: list[dict[str, str | int]]) -> dict[str, str | int | None]:
+    """`ttl` and `callback` at the top of a list call too, when every message has the same.
+
+    A per-recipient callback (our signed URLs name the message) is only sent per message: at
+    the top it would attribute every status to one recipient.
+    """
+    shared: dict[str, str | int | None] = {}
+    for name in ("ttl", "callback"):
+        values = {item.get(name) for item in items}
+        shared[name] = values.pop() if len(values) == 1 else None
+    return shared
 
 
 def _list_items(answer: object) -> list[object] | None:
@@ -436,24 +520,18 @@ def _error_text(answer: dict[str, Any]) -> str:
     return json.dumps(shown, ensure_ascii=False)[:_PREVIEW_CHARS]
 
 
-def _preview(body: bytes) -> str:
-    """Return the start of an answer, quoted, for a reason string."""
-    return repr(body.decode("utf-8", errors="replace")[:_PREVIEW_CHARS])
-
-
-def _connector_reason(exc: aiohttp.ClientConnectorError) -> str:
-    """Describe a failure to connect without the request URL."""
-    error = exc.os_error
-    detail = getattr(error, "strerror", None) or str(error) or type(error).__name__
-    return f"cannot connect to {exc.host}:{exc.port}: {detail}"
-
-
 def _retry_after_seconds(header: str | None) -> float | None:
-    """Read a Retry-After header given in seconds; HTTP dates are ignored."""
-    if header is None:
+    """Read a Retry-After header: seconds, or an HTTP date (how long until then)."""
+    if header is None or not header.strip():
         return None
     try:
         seconds = float(header)
     except ValueError:
-        return None
+        try:
+            when = parsedate_to_datetime(header)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = max(0.0, (when - datetime.now(UTC)).total_seconds())
     return seconds if seconds >= 0 else None

@@ -2,10 +2,13 @@
 
 The platform's error vocabulary is not documented, so this is a small keyword match on its
 Russian (and English) wording. It only adds an explanation: the verbatim text is always shown.
+Whether a refusal stops the whole campaign is decided by `refusal_scope`, on the configured
+wordings only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 from aiogram.utils.i18n import gettext as _
@@ -24,14 +27,26 @@ class RejectionKind(StrEnum):
     TEXT = "text"
 
 
-# Kinds about the whole account: every further message would be refused the same way.
-ACCOUNT_WIDE = frozenset({RejectionKind.TOKEN, RejectionKind.BALANCE})
-
 # Tried in order, on the lower-cased text: the first kind with a matching fragment wins.
 _FRAGMENTS: list[tuple[RejectionKind, tuple[str, ...]]] = [
+    # A push or bot token not found for a number is about that recipient, not the API token.
+    (
+        RejectionKind.RECIPIENT,
+        ("токен не найден", "token not found", "токены не найдены", "no token"),
+    ),
     (
         RejectionKind.TOKEN,
-        ("токен", "token", "авторизац", "authoriz", "unauthori", "api key", "ключ api"),
+        (
+            "неверный токен",
+            "invalid token",
+            "wrong token",
+            "bad token",
+            "авторизац",
+            "authoriz",
+            "unauthori",
+            "api key",
+            "ключ api",
+        ),
     ),
     (
         RejectionKind.BALANCE,
@@ -107,3 +122,34 @@ def explain_rejection(message: str) -> str | None:
         RejectionKind.TEXT: _("This usually means the platform does not accept the message text."),
     }
     return explanations[kind]
+
+
+# The platform's own wordings, as its cabinet and API answer them; both are settings.
+PLATFORM_TOKEN_ERROR = "Неверный токен"  # noqa: S105 - the platform's error text, not a secret
+PLATFORM_ACCOUNT_ERRORS = (
+    "Недостаточно средств",
+    "Аккаунт заблокирован",
+    "Учётная запись заблокирована",
+)
+
+
+class RefusalScope(StrEnum):
+    RECIPIENT = "recipient"  # this message was refused; the next one may well go through
+    TOKEN = "token"  # noqa: S105 - the API token itself was refused
+    ACCOUNT = "account"  # the account cannot send now (money, blocked): nothing will go
+
+
+def refusal_scope(
+    message: str, *, whole_request: bool, token_error: str, account_errors: Sequence[str]
+) -> RefusalScope:
+    """Whom a refusal is about, by the platform's configured wordings (case-insensitive).
+
+    Only a refusal of the whole request in the platform's bad-token wording is a token problem:
+    "token not found for this number" (push, bot, find_token) is about one recipient.
+    """
+    folded = message.casefold()
+    if whole_request and token_error.strip() and token_error.strip().casefold() in folded:
+        return RefusalScope.TOKEN
+    if any(wording.strip() and wording.strip().casefold() in folded for wording in account_errors):
+        return RefusalScope.ACCOUNT
+    return RefusalScope.RECIPIENT

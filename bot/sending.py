@@ -80,7 +80,19 @@ def make_platform(
         session,
         settings.pulse_api_url,
         settings.pulse_token.get_secret_value(),
+        method=settings.pulse_http_method,
+        timeout=settings.pulse_timeout,
         kannel_status=settings.pulse_kannel_status,
+    )
+
+
+def submission_options(settings: Settings) -> SubmissionOptions:
+    """How rows are handed over, as the settings say."""
+    return SubmissionOptions(
+        mode=settings.pulse_send_mode,
+        list_chunk=settings.pulse_list_chunk,
+        token_error=settings.pulse_token_error,
+        account_errors=tuple(settings.pulse_account_errors),
     )
 
 
@@ -120,9 +132,7 @@ class Sender:
         self._bot = bot
         self._i18n = i18n
         self.on_change = on_change
-        self.options = options or SubmissionOptions(
-            mode=settings.pulse_send_mode, list_chunk=settings.pulse_list_chunk
-        )
+        self.options = options or submission_options(settings)
         self.callback_base = callback_base(settings)
         self.questions = RecoveryQuestions(store)
         self._drain_timeout = drain_timeout
@@ -308,9 +318,11 @@ class Sender:
     def _after_pass(self, campaign: Campaign, report: RunReport) -> bool:
         """Record how a pass ended; True when another pass is needed (rows were put back)."""
         summary = ", ".join(f"{count} {name}" for name, count in sorted(report.outcomes.items()))
+        if report.outcomes.get(SubmitState.UNKNOWN.value):
+            self.ask_about_unknown(campaign.id)
         if report.end is RunEnd.PAUSED and report.pause is not None:
             waiting = self._new_rows(campaign.id)
-            self._store.campaigns.set_pause(campaign.id, report.pause.reason)
+            self._store.campaigns.set_pause(campaign.id, report.pause.reason.encode())
             log.warning(
                 "campaign %s paused with %d waiting (%s): %s",
                 campaign.id,
@@ -371,7 +383,7 @@ class Sender:
                 campaign_id,
                 count,
             )
-            self.ask_about_interrupted(campaign_id)
+            self.ask_about_unknown(campaign_id)
         for campaign in self._store.campaigns.with_state(CampaignState.SUBMITTING):
             if campaign.pause_reason:
                 log.info("campaign %s stays paused until its author resumes it", campaign.id)
@@ -381,15 +393,17 @@ class Sender:
             else:
                 self._finish_submission(campaign.id, "after restart")
 
-    def ask_about_interrupted(self, campaign_id: int) -> RecoveryQuestion | None:
-        """Send the author one question about the campaign's interrupted rows (if any)."""
+    def ask_about_unknown(self, campaign_id: int) -> RecoveryQuestion | None:
+        """Send the author one question about the campaign's undecided unknown rows (if any):
+        those a stop interrupted and those whose answer could not be read."""
         campaign = self._store.campaigns.get(campaign_id)
-        count = self._store.messages.count_interrupted(campaign_id)
+        count = self._store.messages.count_undecided(campaign_id)
         if campaign is None or count == 0:
             return None
+        reasons = self._store.messages.undecided_reasons(campaign_id)
         question = self.questions.open(campaign_id, count)
         with self._locale():
-            text = question_text(campaign_id, count)
+            text = question_text(campaign_id, count, reasons)
             buttons = question_buttons(question)
         self._tell(campaign.author_chat_id, text, buttons)
         self._changed(campaign_id)
@@ -407,9 +421,9 @@ class Sender:
         messages = self._store.messages
         with self._store.db.atomic():
             if decision is RecoveryDecision.SEND:
-                count = messages.requeue_interrupted(question.campaign_id)
+                count = messages.requeue_undecided(question.campaign_id)
             else:
-                count = messages.leave_interrupted(question.campaign_id)
+                count = messages.leave_undecided(question.campaign_id)
             self.questions.decide(question, decision, actor_id)
             action = "resend_unknown" if decision is RecoveryDecision.SEND else "leave_unknown"
             self._store.audit.record(

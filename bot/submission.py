@@ -1,9 +1,12 @@
 """Hands one campaign's recipient rows to the platform: bounded concurrency, retries, batched writes.
 
 A row is moved to `submitting` (committed) before its request leaves, so a crash can only leave
-rows whose fate is truly unknown. Answers are written in batches. `Unavailable` answers are
-retried with capped backoff; when they persist the rows go back to `new` and the run pauses.
-`Uncertain` answers make rows `unknown` and are never retried by the program.
+rows whose fate is truly unknown. Answers are written in batches. `Unavailable` answers (nothing
+reached the platform, or it answered 429/503) are retried with capped backoff honouring
+Retry-After; when they persist the rows go back to `new` and the run pauses. `Uncertain` answers
+make rows `unknown` and are never retried by the program; several in a row pause the run.
+A refusal about the whole account (token, balance, a blocked account) created nothing: its rows
+go back to `new` and the run pauses until the author resumes it.
 """
 
 from __future__ import annotations
@@ -31,8 +34,14 @@ from bot.pulse import (
     backoff_delays,
     encode_text,
 )
+from bot.reasons import Reason, ReasonCode
 from bot.recipients import render_html, render_text
-from bot.rejections import ACCOUNT_WIDE, rejection_kind
+from bot.rejections import (
+    PLATFORM_ACCOUNT_ERRORS,
+    PLATFORM_TOKEN_ERROR,
+    RefusalScope,
+    refusal_scope,
+)
 from bot.signing import callback_url
 from storage.campaigns import Campaign
 from storage.messages import MessageRow, SubmitState
@@ -63,6 +72,9 @@ class SubmissionOptions:
     retry_after_cap: float = 120.0  # a Retry-After above this is not waited for in full
     flush_rows: int = 1000  # answers kept in memory before they are written at the latest
     flush_seconds: float = 0.25
+    unknown_pause_after: int = 5  # unknown answers in a row that pause the run
+    token_error: str = PLATFORM_TOKEN_ERROR
+    account_errors: tuple[str, ...] = PLATFORM_ACCOUNT_ERRORS
 
 
 class RequestSlots:
@@ -95,16 +107,22 @@ class RequestSlots:
 
 class RunEnd(StrEnum):
     DONE = "done"  # no row of the campaign is left to take
-    PAUSED = "paused"  # the platform is unavailable, or refuses every message; rows wait as `new`
+    PAUSED = "paused"  # the platform is unavailable, refuses the account, or answers unreadably
     STOPPED = "stopped"  # the program is stopping; untaken rows stay `new`
+
+
+class PauseKind(StrEnum):
+    REFUSED = "refused"  # a refusal about the whole account: nothing was created
+    UNAVAILABLE = "unavailable"  # the platform took nothing, even after the retries
+    UNKNOWN = "unknown"  # answers in a row that could not be read
 
 
 @dataclass(frozen=True)
 class Pause:
-    """Why a run paused: the platform's reason, verbatim."""
+    """Why a run paused; a refusal keeps the platform's words verbatim in `reason`."""
 
-    reason: str
-    refused: bool  # True: an account-wide refusal (type=error); False: unavailable
+    kind: PauseKind
+    reason: Reason
 
 
 @dataclass
@@ -171,6 +189,7 @@ class CampaignSubmission:
         self._flush_timer: asyncio.TimerHandle | None = None
         self._counts: Counter[str] = Counter()
         self._counters: dict[str, Any] = {}  # prometheus children by endpoint or outcome
+        self._unknown_streak = 0  # answers in a row that left their rows unknown
 
     def stop(self) -> None:
         """Take no more rows; requests in flight still get their answers stored."""
@@ -234,7 +253,7 @@ class CampaignSubmission:
                 _check_encodable(message)
             except CharsetError as error:
                 # Refused here, before any request: certainly not sent.
-                self._record(row, SubmitState.REJECTED, None, str(error))
+                self._record(row, SubmitState.REJECTED, None, error.reason.encode())
                 continue
             ready.append((row, message))
         if not ready:
@@ -250,14 +269,31 @@ class CampaignSubmission:
             if isinstance(result, Uncertain)
         ]
         if unknown:
-            row, result = unknown[0]
+            row, first = unknown[0]
+            assert isinstance(first, Uncertain)
             log.warning(
                 "campaign %s: %d unknown (never re-sent automatically), first %s: %s",
                 self.campaign.id,
                 len(unknown),
                 mask_phone(row.sent_to),
-                result.reason,  # type: ignore[union-attr]
+                first.reason,
             )
+        self._count_streak(results)
+
+    def _count_streak(self, results: list[SendResult]) -> None:
+        """Pause after several answers in a row that could not be read (a wrong URL, a proxy)."""
+        if any(isinstance(result, Accepted | Rejected) for result in results):
+            self._unknown_streak = 0
+            return
+        last = next((r for r in reversed(results) if isinstance(r, Uncertain)), None)
+        if last is None:
+            return
+        self._unknown_streak += 1
+        if self._unknown_streak >= self._options.unknown_pause_after:
+            reason = Reason.of(
+                ReasonCode.UNKNOWN_IN_A_ROW, count=self._unknown_streak, last=last.reason.encode()
+            )
+            self._pause_with(Pause(PauseKind.UNKNOWN, reason))
 
     async def _send_with_retries(
         self, messages: list[OutgoingMessage], row_ids: list[int]
@@ -267,7 +303,7 @@ class CampaignSubmission:
         A row whose status arrived meanwhile exists on the platform whatever its answer said:
         it is never sent again.
         """
-        results: list[SendResult] = [Unavailable("not sent")] * len(messages)
+        results: list[SendResult] = [Unavailable(Reason.of(ReasonCode.BUSY))] * len(messages)
         pending = list(range(len(messages)))
         delays = self._options.retry_delays
         for attempt in range(len(delays) + 1):
@@ -319,9 +355,10 @@ class CampaignSubmission:
         except Exception as error:
             # A defect, not an answer: the request may have left, so nothing is re-sent.
             log.exception("campaign %s: sending failed unexpectedly", self.campaign.id)
-            return [Uncertain(f"internal error: {type(error).__name__}")] * len(messages)
+            reason = Reason.of(ReasonCode.INTERNAL_ERROR, name=type(error).__name__)
+            return [Uncertain(reason)] * len(messages)
         if len(results) != len(messages):
-            reason = f"{len(results)} results for {len(messages)} messages"
+            reason = Reason.of(ReasonCode.LIST_MISMATCH, found=len(results), expected=len(messages))
             return [Uncertain(reason)] * len(messages)
         return results
 
@@ -329,18 +366,32 @@ class CampaignSubmission:
         if isinstance(result, Accepted):
             self._record(row, SubmitState.ACCEPTED, result.platform_id, None)
         elif isinstance(result, Rejected):
-            self._record(row, SubmitState.REJECTED, None, result.message)
-            if rejection_kind(result.message) in ACCOUNT_WIDE:
-                self._pause_with(Pause(result.message, refused=True))
+            scope = refusal_scope(
+                result.message,
+                whole_request=result.whole_request,
+                token_error=self._options.token_error,
+                account_errors=self._options.account_errors,
+            )
+            if scope is RefusalScope.RECIPIENT:
+                self._record(row, SubmitState.REJECTED, None, result.message)
+                return
+            # The account was refused, not this recipient: nothing was created, it waits.
+            self._put_back(row, "refused")
+            reason = Reason.of(ReasonCode.REFUSED, msg=result.message, kind=scope.value)
+            self._pause_with(Pause(PauseKind.REFUSED, reason))
         elif isinstance(result, Uncertain):
-            self._record(row, SubmitState.UNKNOWN, None, result.reason)
+            self._record(row, SubmitState.UNKNOWN, None, result.reason.encode())
         else:
-            self._back_to_new.append(row.id)
-            self._counts["back to new"] += 1
-            self._count("unavailable")
+            self._put_back(row, "unavailable")
             if not self._stopping:  # a stop cut the retries short: the next start goes on
-                self._pause_with(Pause(result.reason, refused=False))
-            self._schedule_flush()
+                self._pause_with(Pause(PauseKind.UNAVAILABLE, result.reason))
+
+    def _put_back(self, row: MessageRow, outcome: str) -> None:
+        """The platform created nothing for this row: it waits as `new` for the next pass."""
+        self._back_to_new.append(row.id)
+        self._counts["back to new"] += 1
+        self._count(outcome)
+        self._schedule_flush()
 
     def _record(
         self, row: MessageRow, state: SubmitState, platform_id: str | None, error: str | None

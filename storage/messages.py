@@ -273,29 +273,6 @@ class Messages:
             )
         return counts
 
-    def count_interrupted(self, campaign_id: int) -> int:
-        """Rows caught mid-submission by a stop and not yet decided on by the operator."""
-        row = self.db.execute(
-            "SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND state = 'unknown' "
-            f"AND error = ? AND NOT {HAS_STATUS}",
-            [campaign_id, INTERRUPTED],
-        ).fetchone()
-        return row[0]
-
-    def requeue_interrupted(self, campaign_id: int) -> int:
-        """The operator chose to send the interrupted rows again: only they become `new`.
-
-        A row that has a status was created: it is accepted, never sent again.
-        """
-        with self.db.atomic():
-            self.settle_created(campaign_id)
-            cursor = self.db.execute(
-                "UPDATE messages SET state = 'new', error = NULL, submitted_at = NULL "
-                f"WHERE campaign_id = ? AND state = 'unknown' AND error = ? AND NOT {HAS_STATUS}",
-                [campaign_id, INTERRUPTED],
-            )
-        return cursor.rowcount
-
     def settle_created(self, campaign_id: int) -> int:
         """Unknown or refused rows that have a status are accepted; returns how many changed.
 
@@ -306,15 +283,6 @@ class Messages:
             f"AND state IN ('unknown', 'rejected', 'new') AND {HAS_STATUS}",
             [campaign_id],
         ).rowcount
-
-    def leave_interrupted(self, campaign_id: int) -> int:
-        """The operator chose not to re-send: the rows stay `unknown`, marked as decided."""
-        cursor = self.db.execute(
-            "UPDATE messages SET error = ? WHERE campaign_id = ? AND state = 'unknown' "
-            "AND error = ?",
-            [INTERRUPTED_LEFT, campaign_id, INTERRUPTED],
-        )
-        return cursor.rowcount
 
     def counts_by_state(self, campaign_id: int) -> dict[SubmitState, int]:
         rows = self.db.execute(
@@ -346,6 +314,51 @@ class Messages:
             "campaign_id = ?", [campaign_id], order_by="seq", limit=limit
         )
         return [_row(r) for r in cursor]
+
+    # Unknown rows awaiting the author's decision: caught by a stop, or answered unreadably
+    # (a reason stored as a JSON code). A row with a status exists and is never among them.
+    _UNDECIDED = (
+        f"campaign_id = ? AND state = 'unknown' AND NOT {HAS_STATUS} AND (error = ? OR "
+        "(json_valid(error) AND json_extract(error, '$.code') IS NOT NULL "
+        "AND json_extract(error, '$.left') IS NULL))"
+    )
+
+    def count_undecided(self, campaign_id: int) -> int:
+        """Unknown rows the author has not yet decided to send again or leave."""
+        return self.db.execute(
+            f"SELECT COUNT(*) FROM messages WHERE {self._UNDECIDED}", [campaign_id, INTERRUPTED]
+        ).fetchone()[0]
+
+    def undecided_reasons(self, campaign_id: int) -> dict[str, int]:
+        """The undecided unknown rows grouped by their stored reason, most frequent first."""
+        rows = self.db.execute(
+            f"SELECT error, COUNT(*) FROM messages WHERE {self._UNDECIDED} "
+            "GROUP BY error ORDER BY 2 DESC, 1",
+            [campaign_id, INTERRUPTED],
+        ).fetchall()
+        return dict(rows)
+
+    def requeue_undecided(self, campaign_id: int) -> int:
+        """The author chose to send the undecided unknown rows again: they become `new`.
+
+        A row that has a status was created: it is accepted, never sent again.
+        """
+        with self.db.atomic():
+            self.settle_created(campaign_id)
+            return self.db.execute(
+                "UPDATE messages SET state = 'new', error = NULL, submitted_at = NULL "
+                f"WHERE {self._UNDECIDED}",
+                [campaign_id, INTERRUPTED],
+            ).rowcount
+
+    def leave_undecided(self, campaign_id: int) -> int:
+        """The author chose not to send them again: they stay `unknown`, marked as decided."""
+        return self.db.execute(
+            "UPDATE messages SET error = CASE WHEN error = ? THEN ? "
+            "ELSE json_set(error, '$.left', 1) END "
+            f"WHERE {self._UNDECIDED}",
+            [INTERRUPTED, INTERRUPTED_LEFT, campaign_id, INTERRUPTED],
+        ).rowcount
 
 
 def _row(row: dict) -> MessageRow:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.i18n import make_i18n
 from bot.metrics import Metrics
 from bot.pulse import PulseClient
-from bot.sending import Sender
+from bot.sending import Sender, submission_options
 from bot.submission import PlatformClient, SubmissionOptions
 from storage.campaigns import CampaignState, Draft
 from storage.messages import MessageRow, SubmitState
@@ -170,11 +170,8 @@ async def make_harness(
     i18n = make_i18n(settings.locale, locales)
     metrics = Metrics()
     changes: list[int] = []
-    options = options or SubmissionOptions(
-        mode=settings.pulse_send_mode,
-        list_chunk=settings.pulse_list_chunk,
-        retry_delays=retry_delays,
-        flush_seconds=0.02,
+    options = options or replace(
+        submission_options(settings), retry_delays=retry_delays, flush_seconds=0.02
     )
     sender = Sender(
         store,

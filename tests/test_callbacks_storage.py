@@ -166,11 +166,11 @@ def test_a_crash_leaves_rows_with_a_status_accepted_and_out_of_every_resend(stor
     assert store.messages.mark_interrupted() == {campaign_id: 1}
     assert store.messages.get(reported).state is SubmitState.ACCEPTED
     assert store.messages.get(reported).platform_id == "cb-early"
-    assert store.messages.count_interrupted(campaign_id) == 1
+    assert store.messages.count_undecided(campaign_id) == 1
     # A status arriving after the crash, before the author decides, takes its row out as well.
     store.statuses.apply([status(silent, "1", "delivered", "cb-late")])
-    assert store.messages.count_interrupted(campaign_id) == 0
-    assert store.messages.requeue_interrupted(campaign_id) == 0
+    assert store.messages.count_undecided(campaign_id) == 0
+    assert store.messages.requeue_undecided(campaign_id) == 0
     assert store.messages.counts_by_state(campaign_id) == {SubmitState.ACCEPTED: 2}
 
 
@@ -183,7 +183,7 @@ def test_a_requeue_never_includes_a_row_that_has_a_status(store):
         "UPDATE messages SET status_raw = '1', status_class = 'delivered' WHERE id = ?",
         [reported],
     )
-    assert store.messages.requeue_interrupted(campaign_id) == 1
+    assert store.messages.requeue_undecided(campaign_id) == 1
     assert store.messages.get(silent).state is SubmitState.NEW
     assert store.messages.get(reported).state is SubmitState.ACCEPTED
 

@@ -18,6 +18,7 @@ from bot.pulse import (
     Uncertain,
     backoff_delays,
 )
+from bot.reasons import Reason, ReasonCode
 from tests.fakes.platform import BAD_TOKEN_MESSAGE, FakePlatform
 
 TOKEN = "tok-SENTINEL-7f3a/9+="
@@ -71,15 +72,74 @@ async def test_wrong_token_is_rejected(platform, session):
     assert await client.send_message(sms()) == Rejected(BAD_TOKEN_MESSAGE)
 
 
-@pytest.mark.parametrize("status", [500, 502, 503])
-async def test_server_failure_is_unavailable(platform, session, status):
-    platform.script(("http", status))
+@pytest.mark.parametrize("status", [500, 502, 504, 501, 599])
+async def test_server_failure_is_uncertain_because_the_message_may_be_stored(
+    platform, session, status
+):
+    platform.script(("stored_http", status))
     client = PulseClient(session, platform.url, TOKEN)
 
     result = await client.send_message(sms())
 
-    assert result == Unavailable(f"HTTP {status}")
+    assert result == Uncertain(Reason.of(ReasonCode.HTTP_STATUS, status=status))
+    assert platform.received == {"79991234567": 1}  # it was stored: it must not go again
+
+
+async def test_server_failure_with_the_platforms_json_is_still_uncertain(platform, session):
+    platform.script(("http", 500, '{"type": "error", "msg": "Internal error"}'))
+    client = PulseClient(session, platform.url, TOKEN)
+
+    assert await client.send_message(sms()) == Uncertain(
+        Reason.of(ReasonCode.HTTP_STATUS, status=500)
+    )
+
+
+@pytest.mark.parametrize("retry_after", ["7", "Wed, 21 Oct 2015 07:28:00 GMT"])
+async def test_busy_platform_is_unavailable_and_says_when_to_come_back(
+    platform, session, retry_after
+):
+    platform.script(("busy", 503, retry_after))
+    client = PulseClient(session, platform.url, TOKEN)
+
+    result = await client.send_message(sms())
+
+    expected = 7.0 if retry_after == "7" else 0.0  # a date in the past: at once
+    assert result == Unavailable(
+        Reason.of(ReasonCode.BUSY, status=503, retry_after=expected), retry_after=expected
+    )
     assert not platform.received
+
+
+async def test_busy_platform_without_retry_after_is_unavailable(platform, session):
+    platform.script(("http", 503))
+    client = PulseClient(session, platform.url, TOKEN)
+
+    assert await client.send_message(sms()) == Unavailable(Reason.of(ReasonCode.BUSY, status=503))
+
+
+async def test_connect_timeout_is_unavailable_not_uncertain(session):
+    # A listening socket whose accept queue is full: the next connection never opens.
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(0)
+        port = server.getsockname()[1]
+        fillers = []
+        try:
+            for _ in range(8):
+                filler = socket.socket()
+                filler.setblocking(False)
+                filler.connect_ex(("127.0.0.1", port))
+                fillers.append(filler)
+            client = PulseClient(
+                session, f"http://127.0.0.1:{port}/api/v1", TOKEN, timeout=30, connect_timeout=0.3
+            )
+            async with asyncio.timeout(10):
+                result = await client.send_message(sms())
+        finally:
+            for filler in fillers:
+                filler.close()
+
+    assert result == Unavailable(Reason.of(ReasonCode.CONNECT_TIMEOUT, seconds=0.3))
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -89,7 +149,8 @@ async def test_connection_refused_is_unavailable(session, method):
     result = await client.send_message(sms())
 
     assert isinstance(result, Unavailable)
-    assert result.reason.startswith("cannot connect to 127.0.0.1:")
+    assert result.reason.code is ReasonCode.CONNECT_FAILED
+    assert result.reason.get("host") == "127.0.0.1"
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -99,7 +160,7 @@ async def test_hanging_platform_is_uncertain_after_timeout(platform, session, me
 
     result = await client.send_message(sms())
 
-    assert result == Uncertain("timeout after 0.3 s")
+    assert result == Uncertain(Reason.of(ReasonCode.ANSWER_TIMEOUT, seconds=0.3))
     assert len(platform.requests) == 1
 
 
@@ -122,27 +183,29 @@ async def test_non_json_answer_is_uncertain_with_preview(platform, session):
 
     result = await client.send_message(sms())
 
-    assert result == Uncertain("answer is not JSON: '<html><body>Bad Gateway</body></html>'")
+    assert result == Uncertain(
+        Reason.of(ReasonCode.NOT_JSON, status=200, preview="<html><body>Bad Gateway</body></html>")
+    )
 
 
 @pytest.mark.parametrize(
-    ("answer", "reason_start"),
+    ("answer", "code"),
     [
-        ('{"type": "success"}', "success without id"),
-        ('{"type": "success", "id": ""}', "success without id"),
-        ('{"type": "queued", "id": "x"}', "unexpected answer"),
-        ('["p1"]', "unexpected answer"),
-        ("", "empty answer"),
+        ('{"type": "success"}', ReasonCode.NO_ID),
+        ('{"type": "success", "id": ""}', ReasonCode.NO_ID),
+        ('{"type": "queued", "id": "x"}', ReasonCode.MALFORMED),
+        ('["p1"]', ReasonCode.MALFORMED),
+        ("", ReasonCode.EMPTY_ANSWER),
     ],
 )
-async def test_odd_success_answer_is_uncertain(platform, session, answer, reason_start):
+async def test_odd_success_answer_is_uncertain(platform, session, answer, code):
     platform.script(("raw", answer))
     client = PulseClient(session, platform.url, TOKEN)
 
     result = await client.send_message(sms())
 
     assert isinstance(result, Uncertain)
-    assert result.reason.startswith(reason_start)
+    assert result.reason.code is code
 
 
 async def test_numeric_id_is_accepted_as_text(platform, session):
@@ -156,7 +219,9 @@ async def test_too_many_requests_carries_retry_after(platform, session):
     platform.script(("http", 429))
     client = PulseClient(session, platform.url, TOKEN)
 
-    assert await client.send_message(sms()) == Unavailable("HTTP 429", retry_after=1.0)
+    assert await client.send_message(sms()) == Unavailable(
+        Reason.of(ReasonCode.BUSY, status=429, retry_after=1.0), retry_after=1.0
+    )
 
 
 async def test_client_error_status_with_platform_error_is_rejected(platform, session):
@@ -171,7 +236,11 @@ async def test_client_error_status_is_uncertain(platform, session, status):
     platform.script(("http", status))
     client = PulseClient(session, platform.url, TOKEN)
 
-    assert await client.send_message(sms()) == Uncertain(f"HTTP {status}")
+    result = await client.send_message(sms())
+
+    # A 4xx page that is not the platform's JSON: the message may exist.
+    assert isinstance(result, Uncertain)
+    assert (result.reason.code, result.reason.get("status")) == (ReasonCode.NOT_JSON, status)
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -293,10 +362,41 @@ async def test_list_is_sent_as_json_array(platform, session, method):
             "sent_text": "Hi",
             "ttl": 60,
             "callback": "http://127.0.0.1/cb?id={id}",
+            "kannel_status": 1,
         },
-        {"sent_to": "79990000002", "sent_text": "Hi", "sent_date": "2030-01-02 09:30"},
+        {
+            "sent_to": "79990000002",
+            "sent_text": "Hi",
+            "sent_date": "2030-01-02 09:30",
+            "kannel_status": 1,
+        },
     ]
+    # Values that differ between messages are not sent at the top.
+    assert "ttl" not in params
+    assert "callback" not in params
+    assert params["kannel_status"] == "1"
     assert platform.received == {"79990000001": 1, "79990000002": 1}
+
+
+async def test_list_switches_and_shared_values_go_in_every_item_and_at_the_top(platform, session):
+    client = PulseClient(session, platform.url, TOKEN)
+    callback = "http://127.0.0.1/cb?id={id}&status={status}"
+    messages = [
+        sms(phone, ttl=90, callback=callback, find_token=True)
+        for phone in ("79990000001", "79990000002")
+    ]
+
+    await client.send_list(type="sms", sender="Shop", charset=None, messages=messages)
+
+    params = platform.requests[0].params
+    for name, value in {
+        "ttl": 90,
+        "callback": callback,
+        "find_token": 1,
+        "kannel_status": 1,
+    }.items():
+        assert params[name] == str(value)
+        assert [item[name] for item in json.loads(params["messages"])] == [value, value]
 
 
 @pytest.mark.parametrize("shape", ["list", "ids", "id", "messages"])
@@ -316,7 +416,11 @@ async def test_list_answer_with_per_message_error(platform, session):
 
     results = await client.send_list(type="sms", sender="Shop", charset=None, messages=messages)
 
-    assert results == [Accepted("p1"), Rejected("Не указан получатель"), Accepted("p2")]
+    assert results == [
+        Accepted("p1"),
+        Rejected("Не указан получатель", whole_request=False),
+        Accepted("p2"),
+    ]
 
 
 async def test_list_answer_of_wrong_length_makes_all_uncertain(platform, session):
@@ -326,8 +430,7 @@ async def test_list_answer_of_wrong_length_makes_all_uncertain(platform, session
 
     results = await client.send_list(type="sms", sender="Shop", charset=None, messages=messages)
 
-    assert all(isinstance(result, Uncertain) for result in results)
-    assert results[0].reason.startswith("malformed list answer: 1 results for 2 messages")
+    assert results == [Uncertain(Reason.of(ReasonCode.LIST_MISMATCH, found=1, expected=2))] * 2
 
 
 @pytest.mark.parametrize(
@@ -348,7 +451,7 @@ async def test_list_answer_without_results_makes_all_uncertain(platform, session
 
     assert len(results) == 2
     assert all(isinstance(result, Uncertain) for result in results)
-    assert results[0].reason.startswith("malformed list answer")
+    assert results[0].reason.code is ReasonCode.MALFORMED
 
 
 async def test_list_answer_with_bad_item_makes_that_item_uncertain(platform, session):
@@ -379,7 +482,7 @@ async def test_list_server_failure_makes_all_unavailable(platform, session):
 
     results = await client.send_list(type="sms", sender="Shop", charset=None, messages=messages)
 
-    assert results == [Unavailable("HTTP 503")] * 2
+    assert results == [Unavailable(Reason.of(ReasonCode.BUSY, status=503))] * 2
 
 
 async def test_list_non_json_answer_makes_all_uncertain(platform, session):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.reasons import ReasonCode, decode
 from bot.signing import verify
 from storage.campaigns import CampaignState
 from storage.messages import SubmitState
@@ -72,14 +73,17 @@ async def test_rejection_is_stored_verbatim_and_the_rest_continue(
 @pytest.mark.parametrize(
     ("behaviour", "reason"),
     [
-        ("non_json", "not JSON"),
-        ("hang", "timeout"),
-        ("reset", "connection"),
-        (("http", 404), "404"),
+        ("non_json", ReasonCode.NOT_JSON),
+        ("hang", ReasonCode.ANSWER_TIMEOUT),
+        ("reset", ReasonCode.CONNECTION_LOST),
+        (("http", 404), ReasonCode.NOT_JSON),
+        (("stored_http", 500), ReasonCode.HTTP_STATUS),
+        (("stored_http", 502), ReasonCode.HTTP_STATUS),
+        (("stored_http", 504), ReasonCode.HTTP_STATUS),
     ],
 )
 async def test_uncertain_answer_makes_the_row_unknown_and_it_is_never_resent(
-    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform, behaviour, reason: str
+    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform, behaviour, reason: ReasonCode
 ) -> None:
     platform.script(behaviour)
     harness = await make_harness(tmp_path, telegram, platform, pulse_concurrency=1, timeout=0.3)
@@ -89,7 +93,7 @@ async def test_uncertain_answer_makes_the_row_unknown_and_it_is_never_resent(
 
         rows = harness.rows(campaign_id)
         assert rows[0].state is SubmitState.UNKNOWN
-        assert reason in rows[0].error
+        assert decode(rows[0].error).code is reason
         assert [row.state for row in rows[1:]] == [SubmitState.ACCEPTED] * 2
         assert len(platform.requests) == 3  # one request per recipient: no retry
         assert harness.campaign_state(campaign_id) is CampaignState.SUBMITTED
@@ -100,14 +104,16 @@ async def test_uncertain_answer_makes_the_row_unknown_and_it_is_never_resent(
 async def test_unavailable_platform_is_retried_until_it_answers(
     tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
 ) -> None:
-    platform.script(("http", 503), ("http", 502))
-    harness = await make_harness(tmp_path, telegram, platform, retry_delays=(0.01, 0.01, 0.01))
+    platform.script(("http", 503), ("busy", 503, "0"), ("http", 429))
+    harness = await make_harness(
+        tmp_path, telegram, platform, retry_delays=(0.01, 0.01, 0.01, 0.01)
+    )
     try:
         campaign_id = harness.start(addresses=phones(1))
         await settle(harness, campaign_id)
 
         assert [row.state for row in harness.rows(campaign_id)] == [SubmitState.ACCEPTED]
-        assert len(platform.requests) == 3
+        assert len(platform.requests) == 4
         assert platform.received == {phones(1)[0]: 1}
     finally:
         await harness.close()
@@ -169,8 +175,8 @@ async def test_connection_refused_pauses_with_nothing_marked_sent(
         assert harness.states(campaign_id) == {SubmitState.NEW: 4}
         campaign = harness.store.campaigns.get(campaign_id)
         assert campaign.state is CampaignState.SUBMITTING
-        assert "cannot connect" in campaign.pause_reason
+        assert decode(campaign.pause_reason).code is ReasonCode.CONNECT_FAILED
         notice = await telegram.wait_message(ADMIN, "paused")
-        assert "cannot connect" in notice["text"]
+        assert f"could not connect to 127.0.0.1:{port}" in notice["text"]
     finally:
         await harness.close()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.pulse import OutgoingMessage, PulseClient, SendResult
+from bot.reasons import ReasonCode, decode
 from storage.campaigns import CampaignState, Draft
 from storage.messages import SubmitState
 from tests.fakes.platform import FakePlatform
@@ -61,7 +62,11 @@ async def test_a_leftover_single_recipient_goes_through_send_message(
 
 @pytest.mark.parametrize(
     ("behaviour", "reason"),
-    [(("list_shape", "mismatch"), "malformed list answer"), (("raw", "[1, 2"), "not JSON")],
+    [
+        (("list_shape", "mismatch"), ReasonCode.LIST_MISMATCH),
+        (("raw", "[1, 2"), ReasonCode.NOT_JSON),
+        (("stored_http", 502), ReasonCode.HTTP_STATUS),
+    ],
 )
 async def test_malformed_list_answer_makes_the_chunk_unknown_never_sent_again(
     tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform, behaviour, reason: str
@@ -81,7 +86,8 @@ async def test_malformed_list_answer_makes_the_chunk_unknown_never_sent_again(
 
         rows = harness.rows(campaign_id)
         assert [row.state for row in rows[:3]] == [SubmitState.UNKNOWN] * 3
-        assert all(reason in row.error for row in rows[:3])
+        assert all(decode(row.error).code is reason for row in rows[:3])
+        assert platform.received == dict.fromkeys(phones(6), 1)
         assert [row.state for row in rows[3:]] == [SubmitState.ACCEPTED] * 3
         assert len(platform.requests) == 2
         assert harness.campaign_state(campaign_id) is CampaignState.SUBMITTED

@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import make_i18n
-from bot.rejections import ACCOUNT_WIDE, RejectionKind, explain_rejection, rejection_kind
+from bot.rejections import (
+    PLATFORM_ACCOUNT_ERRORS,
+    PLATFORM_TOKEN_ERROR,
+    RefusalScope,
+    RejectionKind,
+    explain_rejection,
+    refusal_scope,
+    rejection_kind,
+)
 
 
 @pytest.mark.parametrize(
@@ -26,6 +34,8 @@ from bot.rejections import ACCOUNT_WIDE, RejectionKind, explain_rejection, rejec
         ("Номер в стоп-листе", RejectionKind.CONTENT),
         ("Сообщение содержит запрещённые слова", RejectionKind.CONTENT),
         ("Пустой текст", RejectionKind.TEXT),
+        ("Токен не найден для этого номера", RejectionKind.RECIPIENT),
+        ("token not found for this number", RejectionKind.RECIPIENT),
         ("Что-то пошло не так", None),
     ],
 )
@@ -33,8 +43,46 @@ def test_platform_error_texts_are_classified(message: str, kind: RejectionKind |
     assert rejection_kind(message) is kind
 
 
-def test_only_token_and_balance_errors_stop_a_whole_campaign() -> None:
-    assert {RejectionKind.TOKEN, RejectionKind.BALANCE} == ACCOUNT_WIDE
+@pytest.mark.parametrize(
+    ("message", "whole_request", "scope"),
+    [
+        ("Неверный токен", True, RefusalScope.TOKEN),
+        ("неверный ТОКЕН.", True, RefusalScope.TOKEN),
+        ("Неверный токен", False, RefusalScope.RECIPIENT),  # one item of a list answer
+        ("Токен не найден для этого номера", True, RefusalScope.RECIPIENT),
+        ("token not found for this number", True, RefusalScope.RECIPIENT),
+        ("Ошибка авторизации", True, RefusalScope.RECIPIENT),
+        ("Недостаточно средств на балансе", True, RefusalScope.ACCOUNT),
+        ("Недостаточно средств на балансе", False, RefusalScope.ACCOUNT),
+        ("Аккаунт заблокирован", True, RefusalScope.ACCOUNT),
+        ("Номер заблокирован", True, RefusalScope.RECIPIENT),
+        ("Имя отправителя не зарегистрировано", True, RefusalScope.RECIPIENT),
+    ],
+)
+def test_only_the_configured_wordings_are_about_the_whole_account(
+    message: str, whole_request: bool, scope: RefusalScope
+) -> None:
+    assert (
+        refusal_scope(
+            message,
+            whole_request=whole_request,
+            token_error=PLATFORM_TOKEN_ERROR,
+            account_errors=PLATFORM_ACCOUNT_ERRORS,
+        )
+        is scope
+    )
+
+
+def test_the_wordings_are_whatever_is_configured() -> None:
+    def scope(message: str) -> RefusalScope:
+        return refusal_scope(
+            message, whole_request=True, token_error="Bad key", account_errors=["No money", " "]
+        )
+
+    assert scope("bad KEY given") is RefusalScope.TOKEN
+    assert scope("Неверный токен") is RefusalScope.RECIPIENT
+    assert scope("no money left") is RefusalScope.ACCOUNT
+    assert scope("Недостаточно средств") is RefusalScope.RECIPIENT
 
 
 def test_explanations_follow_the_language_and_unknown_texts_get_none(tmp_path: Path) -> None:

@@ -124,7 +124,7 @@ async def test_rows_sent_again_after_a_crash_skip_an_address_listed_meanwhile(
         "UPDATE messages SET state = 'submitting' WHERE campaign_id = ?", [campaign_id]
     )
     harness.store.messages.mark_interrupted()
-    question = harness.sender.ask_about_interrupted(campaign_id)
+    question = harness.sender.ask_about_unknown(campaign_id)
     assert question is not None
     harness.store.stoplist.add([LISTED], ADMIN)
 

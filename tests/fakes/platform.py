@@ -21,10 +21,13 @@ from aiohttp import web
 # | ("callback_first", status[, http_status]): store the messages, call their callbacks with
 #   `status`, and answer only after `answer_late()`: success, or the HTTP status given (a stop
 #   drops the connection instead)
-Behaviour: TypeAlias = str | tuple[str, Any]
+# | ("stored_http", status): create the messages, then answer that HTTP status (a gateway that
+#   failed after the platform stored them) | ("busy", status, retry_after): answer 429/503 with
+#   that Retry-After header (seconds, or an HTTP date) and create nothing
+Behaviour: TypeAlias = str | tuple[str, Any] | tuple[str, Any, Any]
 
 _PLAIN_BEHAVIOURS = {"success", "non_json", "hang", "reset"}
-_TAGGED_BEHAVIOURS = {"error", "http", "list_shape", "raw", "callback_first"}
+_TAGGED_BEHAVIOURS = {"error", "http", "list_shape", "raw", "callback_first", "stored_http", "busy"}
 _LIST_SHAPES = {"list", "ids", "id", "messages", "mismatch"}
 
 # The platform's charset names, with dashes dropped and UCS-2 read as UTF-16.
@@ -69,8 +72,8 @@ class FakePlatform:
     """Serves `/api/v1/bulk/send-message` and `/api/v1/bulk/send-list-messages` on a free port.
 
     `received` counts the recipients of messages the fake created: every answer except an
-    error or an HTTP status creates them, including "hang", "reset" and "non_json", where the
-    client cannot know it.
+    error, "http" and "busy" creates them, including "hang", "reset", "non_json" and
+    "stored_http", where the client cannot know it.
     """
 
     def __init__(
@@ -226,6 +229,9 @@ class FakePlatform:
             text = extra[0] if extra else "fake platform failure"
             headers = {"Retry-After": "1"} if argument == 429 else {}
             return web.Response(status=int(argument), text=text, headers=headers)
+        if kind == "busy":
+            headers = {"Retry-After": str(extra[0])}
+            return web.Response(status=int(argument), text="busy, try later", headers=headers)
         submission = _read_submission(endpoint, param_bytes)
         if isinstance(submission, str):
             return _error(submission)
@@ -240,6 +246,12 @@ class FakePlatform:
                 return web.Response(status=int(extra[0]), text="fake platform failure")
         if kind == "raw":
             return web.Response(text=str(argument), content_type="application/json")
+        if kind == "stored_http":
+            return web.Response(
+                status=int(argument),
+                text=f"<html><body>{argument}</body></html>",
+                content_type="text/html",
+            )
         if kind == "non_json":
             return web.Response(
                 text="<html><body>Bad Gateway</body></html>", content_type="text/html"
@@ -293,7 +305,7 @@ def _check_behaviour(behaviour: Behaviour) -> None:
     if isinstance(behaviour, str):
         valid = behaviour in _PLAIN_BEHAVIOURS
     else:
-        sizes = (2, 3) if behaviour[0] in ("http", "callback_first") else (2,)
+        sizes = {"http": (2, 3), "callback_first": (2, 3), "busy": (3,)}.get(behaviour[0], (2,))
         valid = len(behaviour) in sizes and behaviour[0] in _TAGGED_BEHAVIOURS
         if valid and behaviour[0] == "list_shape":
             valid = behaviour[1] in _LIST_SHAPES
