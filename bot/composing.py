@@ -181,6 +181,7 @@ class RecipientsReport:
     stopped: int
     examples: tuple[tuple[int, str, str], ...] = ()  # line, text as written, reason code
     columns: tuple[str, ...] = ()
+    contacts: int = 0  # tokens that look like phones or e-mails
 
     @classmethod
     def of(cls, parsed: RecipientList) -> RecipientsReport:
@@ -194,6 +195,7 @@ class RecipientsReport:
             stopped=parsed.stopped,
             examples=examples,
             columns=tuple(parsed.columns),
+            contacts=parsed.contacts,
         )
 
     def to_data(self) -> dict[str, Any]:
@@ -211,6 +213,7 @@ class RecipientsReport:
             stopped=data["stopped"],
             examples=examples,  # type: ignore[arg-type]
             columns=tuple(data.get("columns", ())),
+            contacts=data.get("contacts", 0),
         )
 
 

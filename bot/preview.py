@@ -278,6 +278,17 @@ def report_text(report: RecipientsReport | None) -> str:
         lines.append(
             _("  and {count} more").format(count=number(report.invalid - len(report.examples)))
         )
+    if report.contacts:
+        lines.append(
+            "⚠️ "
+            + ngettext(
+                "{count} token looks like a phone number or an e-mail address: it is sent as a "
+                "token. To reach people by phone or e-mail, switch find_token on.",
+                "{count} tokens look like phone numbers or e-mail addresses: they are sent as "
+                "tokens. To reach people by phone or e-mail, switch find_token on.",
+                report.contacts,
+            ).format(count=number(report.contacts))
+        )
     return "\n".join(lines)
 
 

@@ -125,6 +125,8 @@ class RecipientList:
     duplicates: int = 0
     stopped: int = 0
     columns: list[str] = field(default_factory=list)
+    # Accepted tokens that look like a phone or an e-mail: the author may have meant find_token.
+    contacts: int = 0
 
 
 # ---------------------------------------------------------------- single addresses
@@ -247,6 +249,12 @@ def _normalise_token(raw: str) -> str | None:
     return raw
 
 
+def _looks_like_contact(token: str, region: str) -> bool:
+    """Whether a token is really a phone number or an e-mail address."""
+    kind = AddressKind.EMAIL if "@" in token else AddressKind.PHONE
+    return normalise_address(token, kind, region) is not None
+
+
 def _dedupe_key(address: str) -> str:
     """Addresses equal under this key are the same recipient (e-mails ignore case)."""
     return address.lower() if "@" in address else address
@@ -280,8 +288,11 @@ class _Collector:
         address = normalise_address(raw, self.kind, self.region)
         if address is None:
             self.reject(line, raw, _reason(raw, self.kind))
-        else:
-            self.accept(address, fields)
+            return
+        accepted = len(self.result.valid)
+        self.accept(address, fields)
+        if self.kind is AddressKind.PUSH and len(self.result.valid) > accepted:
+            self.result.contacts += _looks_like_contact(address, self.region)
 
     def accept(self, address: str, fields: Mapping[str, str]) -> None:
         key = _dedupe_key(address)

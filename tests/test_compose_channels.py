@@ -68,6 +68,9 @@ async def push_tokens(telegram: FakeTelegram, user_id: int) -> None:
     await composer.say("fcm:tok-A_1, fcm:tok B\n79001110006", expect="Send the text")
     assert "Valid recipients: 2" in composer.text
     assert "line 1: «fcm:tok B» - not a push token" in composer.text
+    assert "1 token looks like a phone number or an e-mail address: it is sent as a token" in (
+        composer.text
+    )
     await composer.say("Your order is ready", expect="Preview")
     await composer.press("Send", expect="Sent to the platform")
 

@@ -222,6 +222,9 @@ def test_push_tokens_are_kept_as_given() -> None:
         "89001234567",  # a token that looks like a phone is still a token, as written
     ]
     assert result.duplicates == 1
+    assert result.contacts == 1  # ... and is counted, so the author can be told
+    mixed = parse_recipients_text("a@example.com, 79001234567, 79001234567, tok", AddressKind.PUSH)
+    assert mixed.contacts == 2
 
 
 def test_push_tokens_are_never_split_on_spaces() -> None:
