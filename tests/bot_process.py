@@ -56,7 +56,8 @@ class BotProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    async def start(self, timeout: float = 30.0) -> None:
+    async def start(self, timeout: float = 60.0) -> None:
+        # The import alone takes seconds; on a busy shared machine it can take half a minute.
         environment = {
             key: value
             for key, value in os.environ.items()

@@ -1,5 +1,8 @@
 """The real program under crashes and restarts: SIGKILL and SIGTERM mid-campaign, a schedule due
-while the bot was down. Each story is told through the fake Telegram and the fake platform."""
+while the bot was down. Each story is told through the fake Telegram and the fake platform.
+
+The process that is killed or stopped by a signal is `python -m bot`; the restart that follows
+runs the same program in-process on the same data directory."""
 
 from __future__ import annotations
 
@@ -45,7 +48,7 @@ async def compose_and_send(telegram, csv: bytes, count: int) -> Composer:
 
 
 async def test_sigkill_mid_campaign_sends_nobody_twice_and_keeps_every_answered_status(
-    start_bot_process, telegram, platform, bot_env
+    start_bot_process, start_bot, telegram, platform, bot_env
 ):
     platform.latency = 0.01
     process = await start_bot_process(PULSE_SENDERS=SENDER)
@@ -63,7 +66,7 @@ async def test_sigkill_mid_campaign_sends_nobody_twice_and_keeps_every_answered_
     assert 0 < len(platform.requests) < 5000, "the kill must land mid-campaign"
     assert interrupted > 0, "requests were in flight at the kill"
 
-    await start_bot_process(PULSE_SENDERS=SENDER)
+    await start_bot(PULSE_SENDERS=SENDER)
     question = await telegram.wait_message(ADMIN, contains="was interrupted")
     assert f"Messages concerned: {interrupted}." in question["text"]
     # The rows that never left are sent by themselves; the interrupted ones wait for the author.
@@ -88,7 +91,7 @@ async def test_sigkill_mid_campaign_sends_nobody_twice_and_keeps_every_answered_
 
 
 async def test_sigkill_after_delivered_callbacks_for_unanswered_rows_never_sends_them_again(
-    start_bot_process, telegram, platform, bot_env
+    start_bot_process, start_bot, telegram, platform, bot_env
 ):
     phones = [f"7902000000{index}" for index in range(6)]
     # Four requests in flight: three messages are stored and reported delivered before their
@@ -106,7 +109,7 @@ async def test_sigkill_after_delivered_callbacks_for_unanswered_rows_never_sends
     await process.kill()
     assert row_states(bot_env) == {"submitting": 4, "new": 2}
 
-    await start_bot_process(PULSE_SENDERS=SENDER, PULSE_CONCURRENCY="4")
+    await start_bot(PULSE_SENDERS=SENDER, PULSE_CONCURRENCY="4")
     question = await telegram.wait_message(ADMIN, contains="was interrupted")
     assert "Messages concerned: 1." in question["text"]
     telegram.press(ADMIN, question, telegram.find_button(question, "Send these 1 again"))
@@ -132,7 +135,7 @@ async def test_sigkill_after_delivered_callbacks_for_unanswered_rows_never_sends
 
 
 async def test_sigterm_mid_campaign_exits_cleanly_and_the_rest_goes_after_restart(
-    start_bot_process, telegram, platform, bot_env
+    start_bot_process, start_bot, telegram, platform, bot_env
 ):
     platform.latency = 0.02
     process = await start_bot_process(PULSE_SENDERS=SENDER)
@@ -149,7 +152,7 @@ async def test_sigterm_mid_campaign_exits_cleanly_and_the_rest_goes_after_restar
     assert states.get("new", 0) == 2000 - len(platform.requests)
     assert "stopped" in process.logs()
 
-    await start_bot_process(PULSE_SENDERS=SENDER)
+    await start_bot(PULSE_SENDERS=SENDER)
     await telegram.wait_for(lambda: sum(platform.received.values()) >= 2000, timeout=120)
     assert set(platform.received) == phones
     assert set(platform.received.values()) == {1}
@@ -157,7 +160,7 @@ async def test_sigterm_mid_campaign_exits_cleanly_and_the_rest_goes_after_restar
 
 
 async def test_a_schedule_due_while_the_bot_was_down_is_sent_once_after_restart(
-    start_bot_process, telegram, platform, bot_env
+    start_bot_process, start_bot, telegram, platform, bot_env
 ):
     process = await start_bot_process(PULSE_SENDERS=SENDER)
     composer = Composer(telegram, ADMIN)
@@ -179,10 +182,10 @@ async def test_a_schedule_due_while_the_bot_was_down_is_sent_once_after_restart(
         db.execute("UPDATE schedules SET run_at = ? WHERE state = 'pending'", [due])
     assert not platform.requests
 
-    process = await start_bot_process(PULSE_SENDERS=SENDER)
+    program = await start_bot(PULSE_SENDERS=SENDER)
     await telegram.wait_for(lambda: platform.received["79001112233"] == 1, timeout=30)
-    await process.stop()
-    await start_bot_process(PULSE_SENDERS=SENDER)  # a further restart sends nothing more
+    await program.stop()
+    await start_bot(PULSE_SENDERS=SENDER)  # a further restart sends nothing more
     telegram.send_text(ADMIN, "/scheduled")
     await telegram.wait_message(ADMIN, contains="Nothing is waiting")
     assert platform.received["79001112233"] == 1

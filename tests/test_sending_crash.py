@@ -29,7 +29,11 @@ def states(database: Path, campaign_id: int) -> dict[SubmitState, int]:
 
 
 async def test_killed_mid_campaign_nothing_is_sent_twice_until_the_author_says_so(
-    start_bot_process, telegram: FakeTelegram, platform: FakePlatform, bot_env: dict[str, str]
+    start_bot_process,
+    start_bot,
+    telegram: FakeTelegram,
+    platform: FakePlatform,
+    bot_env: dict[str, str],
 ) -> None:
     database = Path(bot_env["DATA_DIR"]) / "pulse-bridge.db"
     campaign_id = seed_new_campaign(database, RECIPIENTS, "Sale today")
@@ -42,7 +46,7 @@ async def test_killed_mid_campaign_nothing_is_sent_twice_until_the_author_says_s
     caught = set(per_recipient(platform))
     platform.release()
 
-    await start_bot_process(PULSE_CONCURRENCY="3")
+    await start_bot(PULSE_CONCURRENCY="3")
     question = await telegram.wait_message(ADMIN, "was interrupted")
     async with asyncio.timeout(10):
         await platform.wait_requests(10)
