@@ -163,7 +163,12 @@ def encode_text(text: str, charset: str | None) -> bytes:
     """Encode a message text the way the platform expects for `charset`, or raise CharsetError."""
     codec = codec_for(charset)
     if is_ucs2(charset) and (beyond := outside_bmp(text)):
-        raise CharsetError(f"text cannot be encoded in {charset}: {''.join(beyond)!r}")
+        raise CharsetError(
+            f"text cannot be encoded in {charset}: {''.join(beyond)!r}",
+            charset=charset,
+            character="".join(beyond),
+            position=text.index(beyond[0]),
+        )
     try:
         return text.encode(codec)
     except UnicodeEncodeError as exc:

@@ -10,6 +10,8 @@ from bot.composing import Problem, Reason, check_charset, check_list_values
 from bot.i18n import make_i18n
 from bot.preview import problem_text
 from bot.pulse import CharsetError, encode_text, outside_bmp
+from bot.reasons import Reason as Reason_
+from bot.reasons import ReasonCode, decode
 from bot.recipients import render_html, used_columns
 from storage.campaigns import Draft
 from storage.messages import SubmitState
@@ -89,7 +91,10 @@ async def test_a_placeholder_value_the_charset_cannot_carry_is_refused_before_se
         assert platform.requests[0].param_bytes["sent_text"] == "Hi Аня".encode("utf-16-be")
         rows = {row.sent_to: row for row in harness.rows(campaign_id)}
         assert rows["79001110002"].state is SubmitState.REJECTED
-        assert "🐱" in (rows["79001110002"].error or "")
+        reason = decode(rows["79001110002"].error)
+        assert reason == Reason_.of(
+            ReasonCode.CHARSET, charset="UCS2BE", character="🐱", position=7
+        )
     finally:
         await harness.close()
 
