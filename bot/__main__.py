@@ -18,7 +18,7 @@ def main() -> int:
     from bot.logs import setup_logging
 
     # Mask the configured secrets from the first line on; the generated ones join once known.
-    setup_logging([settings.bot_token.get_secret_value(), settings.pulse_token.get_secret_value()])
+    setup_logging(settings.secrets)
     app = Application(settings)
     setup_logging(app.secrets)
     asyncio.run(app.run())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -15,10 +16,13 @@ from aiogram.dispatcher.flags import get_flag
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
+from storage.clock import utc_now
 from storage.members import Member, Role
 from storage.store import Store
 
 log = logging.getLogger(__name__)
+
+STRANGER_WINDOW = timedelta(hours=1)
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -34,10 +38,16 @@ def is_author_or_admin(member: Member, author_id: int) -> bool:
 
 
 class StrangerGate(BaseMiddleware):
-    """Outer middleware: a user without a role gets one refusal naming their id, and nothing runs."""
+    """Outer middleware: a user without a role is refused, and nothing runs.
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
+    The refusal names their id, in private, at most once an hour; in a group they get no reply at
+    all, since the group's few messages a minute belong to status cards. The audit log keeps one
+    entry per stranger an hour, so a flood cannot grow it.
+    """
+
+    def __init__(self, store: Store, clock: Callable[[], datetime] = utc_now) -> None:
+        self.store, self.clock = store, clock
+        self._refused_at: dict[int, datetime] = {}  # last private refusal sent, per user
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user = data.get("event_from_user")
@@ -49,21 +59,43 @@ class StrangerGate(BaseMiddleware):
             data["role"] = member.role
             return await handler(event, data)
         if isinstance(event, Message):
-            if event.chat.type != "private" and not (event.text or "").startswith("/"):
+            private = event.chat.type == "private"
+            if not private and not (event.text or "").startswith("/"):
                 return None  # chatter in a group is not addressed to the bot
-            self.store.audit.record(user.id, "refused", what=_summary(event.text or "[non-text]"))
-            log.info("refused a message from stranger %s", user.id)
-            await event.answer(
-                _(
-                    "Sorry, this bot is only for the team. Your Telegram user id is <code>{user_id}</code>: "
-                    "an admin can add you with /allow {user_id}."
-                ).format(user_id=user.id)
-            )
+            if self._note(user.id, _summary(event.text or "[non-text]")):
+                log.info("refused a message from stranger %s", user.id)
+            if private and self._may_refuse(user.id):
+                await event.answer(
+                    _(
+                        "Sorry, this bot is only for the team. Your Telegram user id is "
+                        "<code>{user_id}</code>: an admin can add you with /allow {user_id}."
+                    ).format(user_id=user.id)
+                )
         elif isinstance(event, CallbackQuery):
-            self.store.audit.record(user.id, "refused", what=f"button {_summary(event.data or '')}")
-            log.info("refused a button press from stranger %s", user.id)
+            if self._note(user.id, f"button {_summary(event.data or '')}"):
+                log.info("refused a button press from stranger %s", user.id)
+            # Answering a button press costs no chat message, and stops the client's spinner.
             await event.answer(_("Not allowed."), show_alert=True)
         return None
+
+    def _may_refuse(self, user_id: int) -> bool:
+        """Whether this stranger gets the refusal now: at most once an hour each."""
+        now = self.clock()
+        last = self._refused_at.get(user_id)
+        if last is not None and now - last < STRANGER_WINDOW:
+            return False
+        if len(self._refused_at) > 10_000:  # forget the hours gone by, so the map stays small
+            self._refused_at = {
+                user: at for user, at in self._refused_at.items() if now - at < STRANGER_WINDOW
+            }
+        self._refused_at[user_id] = now
+        return True
+
+    def _note(self, user_id: int, what: str) -> bool:
+        """Audit a stranger's attempt once an hour; True when this is the first one this hour."""
+        return self.store.audit.record_unless_recent(
+            user_id, "refused", within=STRANGER_WINDOW, now=self.clock(), what=what
+        )
 
 
 class RoleCheck(BaseMiddleware):

@@ -38,7 +38,7 @@ from bot.scheduling import SchedulingService
 from bot.sending import Sender, make_platform
 from bot.status_classes import StatusClassifier
 from bot.telegram_pacing import TelegramPacing
-from bot.web import MaskingAccessLogger, TelegramProbe, WebhookHandler, build_web_app
+from bot.web import MaskingAccessLogger, TelegramMonitor, WebhookHandler, build_web_app
 from handlers import get_routers
 from storage.clock import utc_now
 from storage.members import Role
@@ -54,8 +54,23 @@ class Application:
     def __init__(self, settings: Settings, clock: Callable[[], datetime] = utc_now) -> None:
         self.settings = settings
         self.clock = clock  # what "now" is for scheduling
+        for name in settings.clear_text_urls():
+            log.warning(
+                "%s uses http:// outside this host: callback signatures, media links and the "
+                "platform token would travel in clear text; use https://",
+                name,
+            )
         self.store = Store.open(settings.database_path)
-        self.store.members.bootstrap_admins(settings.admin_ids)
+        bootstrap = self.store.members.bootstrap_admins(settings.admin_ids)
+        for user_id in bootstrap.granted:
+            log.info("user %s is admin, as ADMIN_IDS asks (first start for them)", user_id)
+        for user_id in bootstrap.overruled:
+            log.warning(
+                "ADMIN_IDS lists user %s, but the team revoked or changed their access since: "
+                "left as decided (use /allow %s admin to restore it)",
+                user_id,
+                user_id,
+            )
         self.callback_secret = (
             settings.callback_secret.get_secret_value()
             or self.store.kv.get_or_create("callback_secret", lambda: secrets.token_hex(32))
@@ -81,11 +96,13 @@ class Application:
             scheduler=self.scheduler,
         )
         self._wire_dispatcher()
+        self.telegram_monitor = TelegramMonitor(self.bot)
         self.web_app = build_web_app(
             store=self.store,
             metrics_=self.metrics,
-            probe=TelegramProbe(self.bot),
+            monitor=self.telegram_monitor,
             scheduler_running=lambda: self.scheduler.running,
+            metrics_token=settings.metrics_token.get_secret_value(),
         )
         if settings.telegram_webhook:
             WebhookHandler(self.dispatcher, self.bot, secret_token=self.webhook_secret).register(
@@ -107,12 +124,7 @@ class Application:
     @property
     def secrets(self) -> list[str]:
         """Everything that must never be printed."""
-        return [
-            self.settings.bot_token.get_secret_value(),
-            self.settings.pulse_token.get_secret_value(),
-            self.callback_secret,
-            self.webhook_secret,
-        ]
+        return [*self.settings.secrets, self.callback_secret, self.webhook_secret]
 
     async def set_commands(self) -> None:
         """Command menus per language, listing what a viewer may use (the common ground)."""
@@ -136,6 +148,11 @@ class Application:
                 loop.add_signal_handler(signum, self.stopping.set)
         with self.i18n.context():
             await self.start_services()
+            # Health is known before the endpoint opens; a hanging Telegram delays that only briefly.
+            with suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self.telegram_monitor.first_answer(), self.telegram_monitor.timeout + 1
+                )
             runner = web.AppRunner(self.web_app, access_log_class=MaskingAccessLogger)
             await runner.setup()
             site = web.TCPSite(runner, self.settings.web_host, self.settings.web_port)
@@ -153,6 +170,7 @@ class Application:
         self.media = MediaStore(self.settings.media_dir)
         add_media_routes(self.web_app, self.media)
         self.dispatcher["media"] = self.media
+        self.telegram_monitor.start()
         self.bot.session.middleware(
             TelegramPacing(
                 self.metrics,
@@ -201,6 +219,7 @@ class Application:
 
     async def stop_services(self) -> None:
         """Stop in the reverse order of start: finish in-flight work, then close connections."""
+        await self.telegram_monitor.stop()
         await self.sender.drain()
         self.status_writer.flush()
         await self.notifier.stop()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -14,6 +16,10 @@ from bot.rejections import PLATFORM_ACCOUNT_ERRORS, PLATFORM_TOKEN_ERROR
 
 STATUS_CLASSES = ("pending", "delivered", "failed")
 DEFAULT_TYPES = "sms,viber,whatsapp,telegram,vk,ok,bot,email,push,mms,voice,bulk"
+
+
+MIN_CALLBACK_SECRET = 16
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 
 
 class ConfigError(Exception):
@@ -32,6 +38,15 @@ def _zone(name: str, variable: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"{variable} must be an IANA time zone such as Europe/Moscow") from None
     return name
+
+
+def _is_loopback(host: str) -> bool:
+    if host in LOOPBACK_HOSTS or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class Settings(BaseSettings):
@@ -64,6 +79,7 @@ class Settings(BaseSettings):
     pulse_token_error: str = PLATFORM_TOKEN_ERROR
     pulse_account_errors: Annotated[list[str], NoDecode] = list(PLATFORM_ACCOUNT_ERRORS)
     callback_secret: SecretStr = SecretStr("")
+    metrics_token: SecretStr = SecretStr("")
     schedule_grace_minutes: int = Field(10, ge=0)
     large_send_confirm: int = Field(1000, ge=1)
     sandbox_fail_share: float = Field(0.05, ge=0.0, le=1.0)
@@ -74,6 +90,17 @@ class Settings(BaseSettings):
     def _token_shape(cls, value: SecretStr) -> SecretStr:
         if not re.fullmatch(r"\d+:[\w-]+", value.get_secret_value()):
             raise ValueError("BOT_TOKEN must look like 123456:ABC-DEF (the token @BotFather gave)")
+        return value
+
+    @field_validator("callback_secret")
+    @classmethod
+    def _callback_secret(cls, value: SecretStr) -> SecretStr:
+        length = len(value.get_secret_value())
+        if 0 < length < MIN_CALLBACK_SECRET:
+            raise ValueError(
+                f"CALLBACK_SECRET must be at least {MIN_CALLBACK_SECRET} characters long "
+                f"(it has {length}); leave it empty to have one generated"
+            )
         return value
 
     @field_validator("admin_ids", mode="before")
@@ -143,6 +170,22 @@ class Settings(BaseSettings):
         if value and not re.match(r"https?://[^/\s]+", value):
             raise ValueError(f"must be an http(s) URL, got {value!r}")
         return value
+
+    @property
+    def secrets(self) -> list[str]:
+        """Every configured secret, for masking wherever it might be printed."""
+        configured = (self.bot_token, self.pulse_token, self.callback_secret, self.metrics_token)
+        return [secret.get_secret_value() for secret in configured]
+
+    def clear_text_urls(self) -> list[str]:
+        """Settings whose `http://` URL would carry secrets in clear text beyond this host."""
+        named = {"PUBLIC_URL": self.public_url, "PULSE_API_URL": self.pulse_api_url}
+        return [
+            name
+            for name, url in named.items()
+            if url.lower().startswith("http://")
+            and not _is_loopback((urlsplit(url).hostname or "").lower())
+        ]
 
     @property
     def sandbox(self) -> bool:

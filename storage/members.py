@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from storage.audit import AuditLog
 from storage.clock import utc_now_iso
 
 migrations = Migrations("members")
@@ -35,6 +36,12 @@ def m001_members(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_revoked_members(db: Database) -> None:
+    # A revocation is a decision too: it must outlive the row it removes.
+    db["revoked_members"].create({"user_id": int, "revoked_at": str}, pk="user_id")
+
+
 @dataclass(frozen=True)
 class Member:
     user_id: int
@@ -47,8 +54,8 @@ class Member:
 class Members:
     """Who may use the bot, and as what."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, db: Database, audit: AuditLog) -> None:
+        self.db, self.audit = db, audit
 
     def get(self, user_id: int) -> Member | None:
         rows = list(self.db["members"].rows_where("user_id = ?", [user_id]))
@@ -65,6 +72,7 @@ class Members:
         self, user_id: int, role: Role, *, added_by: int | None, name: str | None = None
     ) -> None:
         existing = self.get(user_id)
+        self.db["revoked_members"].delete_where("user_id = ?", [user_id])
         self.db["members"].upsert(
             {
                 "user_id": user_id,
@@ -83,18 +91,43 @@ class Members:
         )
 
     def remove(self, user_id: int) -> None:
-        self.db["members"].delete_where("user_id = ?", [user_id])
+        with self.db.atomic():
+            self.db["members"].delete_where("user_id = ?", [user_id])
+            self.db["revoked_members"].upsert(
+                {"user_id": user_id, "revoked_at": utc_now_iso()}, pk="user_id"
+            )
+
+    def was_revoked(self, user_id: int) -> bool:
+        return self.db["revoked_members"].count_where("user_id = ?", [user_id]) > 0
 
     def admin_count(self) -> int:
         return self.db["members"].count_where("role = ?", [Role.ADMIN.value])
 
-    def bootstrap_admins(self, user_ids: list[int]) -> None:
-        """Make the configured admins admins, without touching anyone else."""
+    def bootstrap_admins(self, user_ids: list[int]) -> Bootstrap:
+        """Make configured users admins, but only those the team has made no decision about.
+
+        A configured user who was revoked or given another role keeps that decision.
+        """
+        granted: list[int] = []
+        overruled: list[int] = []
         with self.db.atomic():
-            for user_id in user_ids:
+            for user_id in dict.fromkeys(user_ids):
                 member = self.get(user_id)
-                if member is None or member.role is not Role.ADMIN:
+                if member is None and not self.was_revoked(user_id):
                     self.set_role(user_id, Role.ADMIN, added_by=None)
+                    self.audit.record(
+                        None, "allow", user_id=user_id, role=Role.ADMIN.value, source="ADMIN_IDS"
+                    )
+                    granted.append(user_id)
+                elif member is None or member.role is not Role.ADMIN:
+                    overruled.append(user_id)
+        return Bootstrap(granted, overruled)
+
+
+@dataclass(frozen=True)
+class Bootstrap:
+    granted: list[int]
+    overruled: list[int]  # listed in ADMIN_IDS, but revoked or given another role since
 
 
 def _member(row: dict) -> Member:

@@ -44,8 +44,8 @@ MIGRATION_SETS = [
 class Store:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.members = members.Members(db)
         self.audit = audit.AuditLog(db)
+        self.members = members.Members(db, self.audit)
         self.kv = kv.KeyValues(db)
         self.fsm = fsm_state.ConversationStates(db)
         self.campaigns = campaigns.Campaigns(db)

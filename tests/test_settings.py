@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from tests.bot_process import run_once
 
 
@@ -40,3 +42,26 @@ def test_webhook_mode_without_public_url_is_refused(tmp_path):
     result = run_once({"CWD": str(tmp_path), "BOT_TOKEN": "1:abc", "TELEGRAM_WEBHOOK": "1"})
     assert result.returncode != 0
     assert "PUBLIC_URL" in result.stderr
+
+
+def test_a_short_callback_secret_stops_the_start_without_being_printed(tmp_path):
+    result = run_once(
+        {"CWD": str(tmp_path), "BOT_TOKEN": "1:abc", "CALLBACK_SECRET": "SENTINEL-15chrs"}
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "configuration error: CALLBACK_SECRET must be at least 16 characters long (it has 15); "
+        "leave it empty to have one generated"
+    ]
+    assert "SENTINEL" not in result.stderr
+
+
+def test_secrets_of_any_length_are_masked_in_log_lines():
+    from bot.logs import SecretMask
+
+    mask = SecretMask(["ab1", "x", "", "long-secret-value"])
+    record = logging.LogRecord(
+        "test", logging.WARNING, __file__, 1, "token %s, key %s, also %s", ("ab1", "x", "ok"), None
+    )
+    mask.filter(record)
+    assert record.getMessage() == "token ***, key ***, also ok"

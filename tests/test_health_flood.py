@@ -1,0 +1,34 @@
+"""A flood of /healthz probes costs Telegram nothing and never holds up the bot's replies."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+
+from tests.conftest import ADMIN
+
+
+async def test_a_command_is_answered_while_400_health_probes_run(bot, telegram):
+    get_me_before = len(telegram.calls("getMe"))
+    probes_done = 0
+    statuses: list[int] = []
+
+    async def probe(session: aiohttp.ClientSession) -> None:
+        nonlocal probes_done
+        async with session.get(f"{bot.url}/healthz") as response:
+            await response.read()
+            statuses.append(response.status)
+        probes_done += 1
+
+    connector = aiohttp.TCPConnector(limit=400)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        flood = asyncio.gather(*(probe(session) for _ in range(400)))
+        telegram.send_text(ADMIN, "/whoami")
+        reply = await telegram.wait_message(ADMIN, contains="Your user id")
+        await flood
+
+    assert str(ADMIN) in reply["text"]
+    assert statuses == [200] * 400
+    # One background check every 30 s at most: the probes themselves never ask Telegram.
+    assert len(telegram.calls("getMe")) - get_me_before <= 1
