@@ -114,7 +114,7 @@ class Application:
     def _wire_dispatcher(self) -> None:
         dp = self.dispatcher
         SimpleI18nMiddleware(self.i18n).setup(dp)
-        gate = StrangerGate(self.store)
+        gate = StrangerGate(self.store, clock=self.clock)
         dp.message.outer_middleware(gate)
         dp.callback_query.outer_middleware(gate)
         dp.message.middleware(RoleCheck())

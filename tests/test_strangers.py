@@ -6,6 +6,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from storage.clock import utc_now
 from storage.store import Store
 from tests.conftest import ADMIN, GROUP, STRANGER
 
@@ -23,9 +24,19 @@ async def test_a_stranger_is_refused_with_their_user_id(bot, telegram, bot_env):
     assert (STRANGER, "refused") in audit_actions(bot_env)
 
 
+class Clock:
+    def __init__(self) -> None:
+        self.now = utc_now()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 async def test_a_stranger_in_private_is_refused_once_an_hour_and_audited_once(
-    bot, telegram, bot_env
+    start_bot, telegram, bot_env
 ):
+    clock = Clock()
+    await start_bot(clock=clock)
     telegram.send_text(STRANGER, "/new")
     await telegram.wait_message(STRANGER, contains="only for the team")
     for attempt in range(20):
@@ -35,8 +46,18 @@ async def test_a_stranger_in_private_is_refused_once_an_hour_and_audited_once(
     assert len(telegram.chat(STRANGER)) == 1
     assert audit_actions(bot_env).count((STRANGER, "refused")) == 1
 
+    clock.now += timedelta(minutes=61)
+    telegram.send_text(STRANGER, "/start")
+    await telegram.wait_for(lambda: len(telegram.chat(STRANGER)) == 2)
+    assert "only for the team" in telegram.chat(STRANGER)[-1]["text"]
+    assert audit_actions(bot_env).count((STRANGER, "refused")) == 2
 
-async def test_thirty_stranger_commands_in_the_group_get_no_group_message(bot, telegram, bot_env):
+
+async def test_thirty_stranger_commands_in_the_group_get_no_group_message(
+    start_bot_process, telegram, bot_env
+):
+    await start_bot_process()
+    await telegram.wait_for(lambda: telegram.calls("getUpdates"))
     for attempt in range(30):
         command = ("/start", "/help", "/new", "/status 1", "/stoplist")[attempt % 5]
         telegram.send_text(STRANGER, command, chat_id=GROUP, chat_type="group")
