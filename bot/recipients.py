@@ -398,6 +398,7 @@ def _longest_phone_run(words: list[str], start: int, region: str) -> tuple[int, 
 
 
 _WORD = re.compile(r"[^\s,;]+")
+_LEADING_TOKENS = re.compile(r"\s*[^\s,]+(?:\s*,\s*[^\s,]+)*")
 
 
 def split_leading_addresses(text: str, kind: AddressKind, region: str = "RU") -> tuple[str, str]:
@@ -406,8 +407,14 @@ def split_leading_addresses(text: str, kind: AddressKind, region: str = "RU") ->
 
     `+7 916 555-44-33 Ваш заказ готов` gives the phone and "Ваш заказ готов". When no leading word
     is an address, the first word is taken as the recipient, so the person is told it is invalid.
-    A push token can be any word, so only the first one is taken.
+    A push token can be any word, so only the first word is taken, with the tokens joined to
+    it by commas (`tok1, tok2 Hello`): the platform's own way of listing tokens.
     """
+    if kind is AddressKind.PUSH:
+        tokens = _LEADING_TOKENS.match(text)
+        if tokens is None:
+            return "", text.strip()
+        return tokens.group().strip(), text[tokens.end() :].lstrip(" \t,;").strip()
     words = list(_WORD.finditer(text))
     if not words:
         return "", text.strip()

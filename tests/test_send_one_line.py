@@ -71,6 +71,7 @@ def test_every_phone_format_is_the_recipient_and_the_rest_is_the_text(written):
             "Hi",
         ),
         ("token-1 token-2 Hello", AddressKind.PUSH, "token-1", "token-2 Hello"),
+        ("tok:1,tok:2 , tok:3 Hello, all", AddressKind.PUSH, "tok:1,tok:2 , tok:3", "Hello, all"),
         ("12345 Ваш заказ", AddressKind.PHONE, "12345", "Ваш заказ"),  # shown as invalid later
         ("79165554433", AddressKind.PHONE, "79165554433", ""),
     ],
