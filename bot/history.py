@@ -12,6 +12,7 @@ from bot.notify import (
     Figures,
     class_name,
     local_time,
+    pause_line,
     render_campaign_card,
     render_message_card,
     status_text,
@@ -37,6 +38,13 @@ def state_name(state: CampaignState) -> str:
         CampaignState.CANCELLED: _("cancelled"),
     }
     return names[state]
+
+
+def campaign_state_name(campaign: Campaign) -> str:
+    """The state people see: a submission waiting for its author's Resume is "paused"."""
+    if campaign.state is CampaignState.SUBMITTING and campaign.pause_reason:
+        return _("⏸ paused")
+    return state_name(campaign.state)
 
 
 def event_line(
@@ -98,7 +106,7 @@ def campaign_history(campaign: Campaign, store: Store, settings: Settings, local
         card = render_message_card(campaign, rows[0] if rows else None, store, settings)
     else:
         card = render_campaign_card(campaign, figures, store, settings, locale)
-    lines = [card, "", _("State: {state}").format(state=state_name(campaign.state))]
+    lines = [card, "", _("State: {state}").format(state=campaign_state_name(campaign))]
     events = store.statuses.recent_for_campaign(campaign.id, CAMPAIGN_EVENTS_SHOWN)
     if events:
         lines += ["", _("<b>Latest statuses</b>:")]
@@ -122,12 +130,15 @@ def recent_campaigns(campaigns: list[Campaign], store: Store, locale: str) -> st
                 id=campaign.id,
                 type=html.escape(campaign.type),
                 count=number(figures.total, locale),
-                state=state_name(campaign.state),
+                state=campaign_state_name(campaign),
                 delivered=number(figures.delivered, locale),
                 failed=number(figures.failed, locale),
                 pending=number(figures.pending, locale),
                 rejected=number(figures.rejected, locale),
             )
         )
+        paused = pause_line(campaign)
+        if paused:
+            lines.append(f"    {paused}")
     lines.append(_("Details: <code>/status #id</code>"))
     return "\n".join(lines)

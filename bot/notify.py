@@ -36,6 +36,7 @@ from babel.numbers import format_decimal
 from bot.config import Settings
 from bot.membership import member_label
 from bot.metrics import Metrics
+from bot.reasons import describe
 from bot.report_file import ReportWords, error_words, report_csv, report_filename
 from bot.texts import number, reader_locale, shorten
 from bot.when import format_moment
@@ -111,6 +112,11 @@ class Figures:
         )
 
     @property
+    def waiting(self) -> int:
+        """Not handed to the platform yet (or being handed right now)."""
+        return self.by_state.get(SubmitState.NEW, 0) + self.by_state.get(SubmitState.SUBMITTING, 0)
+
+    @property
     def submitted(self) -> int:
         waiting = self.by_state.get(SubmitState.NEW, 0) + self.by_state.get(
             SubmitState.SUBMITTING, 0
@@ -176,7 +182,15 @@ def class_name(status_class: str) -> str:
 
 def error_text(error: str | None) -> str:
     """A row's error as people read it: the program's own in their language, others verbatim."""
-    return error_words().get(error or "", error or "")
+    return error_words().get(error or "") or describe(error)
+
+
+def pause_line(campaign: Campaign) -> str | None:
+    """`⏸ Paused: <why>` while a campaign waits for its author's Resume, else None."""
+    if campaign.state is not CampaignState.SUBMITTING or not campaign.pause_reason:
+        return None
+    reason = html.escape(shorten(describe(campaign.pause_reason), ERROR_CHARS))
+    return _("⏸ Paused: {reason}").format(reason=reason)
 
 
 def status_text(raw: str | None, status_class: str | None) -> str:
@@ -205,8 +219,10 @@ def _header(campaign: Campaign, store: Store, single: bool) -> list[str]:
 
 
 def _footer(campaign: Campaign, still_pending: bool) -> list[str]:
-    """Notes under a card: no callbacks, cancelled, or final (by TTL when some never settled)."""
-    lines = []
+    """Notes under a card: paused, no callbacks, cancelled, or final (by TTL when some never
+    settled)."""
+    paused = pause_line(campaign)
+    lines = [paused] if paused else []
     if not campaign.callbacks:
         lines.append(_("⚠️ Statuses will not arrive: PUBLIC_URL is not set."))
     if campaign.state is CampaignState.CANCELLED:
@@ -271,12 +287,15 @@ def render_campaign_card(
     lines.append(_("Recipients: {count}").format(count=number(figures.total, locale)))
     lines.append("")
     if campaign.state is CampaignState.SUBMITTING or figures.submitted < figures.total:
+        # Answers are counted apart: a campaign the platform refused is not "100% submitted".
         lines.append(
-            _("{done} / {total} submitted").format(
-                done=number(figures.submitted, locale), total=number(figures.total, locale)
+            _("📤 Accepted: {accepted} · refused: {refused} · waiting: {waiting}").format(
+                accepted=number(figures.accepted, locale),
+                refused=number(figures.rejected, locale),
+                waiting=number(figures.waiting, locale),
             )
         )
-        done, whole = figures.submitted, figures.total
+        done, whole = figures.accepted, figures.total
     else:
         done, whole = figures.delivered + figures.failed, figures.accepted
     lines.append(f"{progress_bar(done, whole)} {share(done, whole, locale)}")
@@ -291,7 +310,7 @@ def render_campaign_card(
     if figures.rejected:
         lines.append(_("🚫 Rejected: {count}").format(count=number(figures.rejected, locale)))
         for error, count in list(figures.rejections.items())[:REJECTION_GROUPS]:
-            reason = html.escape(shorten(error, ERROR_CHARS)) or "-"
+            reason = html.escape(shorten(error_text(error), ERROR_CHARS)) or "-"
             lines.append(f"    {number(count, locale)} × {reason}")
     if figures.unknown:
         lines.append(
@@ -574,7 +593,12 @@ class Notifier:
         """A campaign's report file in the current language, and how many recipients it lists."""
         rows = self.store.messages.report_rows(campaign.id, undelivered_only=not full)
         content = await asyncio.to_thread(
-            report_csv, campaign, rows, ReportWords.current(), self.settings.zone, full=full
+            report_csv,
+            campaign,
+            rows,
+            ReportWords.current({row.error for row in rows if row.error}),
+            self.settings.zone,
+            full=full,
         )
         return BufferedInputFile(content, filename=report_filename(campaign.id, full)), len(rows)
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.reasons import decode, describe
 from storage.campaigns import Campaign
 from storage.clock import from_iso
 from storage.messages import (
@@ -53,10 +54,13 @@ class ReportWords:
     everyone: str
     header: tuple[str, ...]  # address, then (after the uploaded columns) status columns
     statuses: dict[str, str]  # delivery class or submission state -> words
-    errors: dict[str, str]  # the program's own row errors -> words
+    errors: dict[str, str]  # the program's own row errors and stored reason codes -> words
 
     @classmethod
-    def current(cls) -> ReportWords:
+    def current(cls, stored_errors: Iterable[str] = ()) -> ReportWords:
+        """The words now; `stored_errors` are the rows' errors, so their reason codes are put
+        into words too (the platform's own texts stay verbatim)."""
+        reasons = {error: describe(error) for error in stored_errors if decode(error)}
         return cls(
             campaign=_("Campaign"),
             text=_("Text"),
@@ -82,7 +86,7 @@ class ReportWords:
                 SubmitState.CANCELLED.value: _("cancelled, not sent"),
                 SubmitState.SKIPPED.value: _("skipped, not sent"),
             },
-            errors=error_words(),
+            errors=error_words() | reasons,
         )
 
 
