@@ -40,7 +40,7 @@ def test_dockerfile_runs_as_non_root_with_a_data_volume_and_healthcheck():
     assert "-slim" in DOCKERFILE
 
 
-@pytest.mark.image
+@pytest.mark.install
 @pytest.mark.timeout(600)
 async def test_image_install_and_start_steps_work_in_a_fresh_venv(tmp_path, telegram):
     """Copy what the image copies, `pip install .` into a new venv, start, pass the HEALTHCHECK."""

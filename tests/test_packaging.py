@@ -14,6 +14,9 @@ import pytest
 from tests.bot_process import ROOT, BotProcess
 from tests.conftest import ADMIN
 
+# Builds and installs a wheel (its build backend comes from the package registry).
+pytestmark = pytest.mark.install
+
 # What the Dockerfile copies: the wheel must be buildable from these alone.
 SOURCES = ("pyproject.toml", "README.md", "bot", "handlers", "storage", "locales")
 
