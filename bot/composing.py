@@ -21,13 +21,17 @@ from bot.recipients import (
     Recipient,
     RecipientList,
     address_kind,
-    missing_placeholders,
+    has_values,
+    lacking_values,
     parse_recipients_file,
     placeholder_values,
     placeholders_in,
     render_text,
+    required_placeholders,
     split_leading_addresses,
+    unknown_columns,
     used_columns,
+    with_fallback,
 )
 from bot.segments import is_sms_type, sms_segments
 from storage.campaigns import Draft
@@ -39,6 +43,7 @@ _ERROR_LINE = re.compile(r"line (\d+)")  # where a CSV reader gave up
 MAX_SMS_SEGMENTS = 10  # longer concatenated SMS are refused or split unpredictably by carriers
 TEXT_LIMITS = {"viber": 1000}  # characters, where a channel has a documented limit
 MAX_SENDER_CHARS = 64
+FALLBACK_CHARS = 100
 MAX_CAPTION_CHARS = 64
 MAX_URL_CHARS = 2048
 MAX_TEMPLATE_NAME_CHARS = 64
@@ -133,6 +138,8 @@ class Reason(StrEnum):
     SMS_TOO_LONG = "sms_too_long"
     TEXT_TOO_LONG = "text_too_long"
     PLACEHOLDER_MISSING = "placeholder_missing"
+    PLACEHOLDER_UNKNOWN = "placeholder_unknown"  # no column of the list has this name
+    BAD_FALLBACK = "bad_fallback"
     CHARSET_MISMATCH = "charset_mismatch"
     OUTSIDE_UCS2 = "outside_ucs2"
     BAD_CAPTION = "bad_caption"
@@ -351,25 +358,66 @@ def charset_problem(text: str, charset: str | None) -> Problem | None:
 
 
 def check_placeholders(draft: Draft, store: Store, list_id: int) -> Problem | None:
-    """The first recipient lacking a value the text or HTML text uses, or whose value the
-    charset cannot carry, as a Problem."""
-    html_names = used_columns(draft.html_text or "", store.recipient_lists.columns(list_id))
+    """A field the text needs that the list has no column for, recipients lacking a value the
+    text or HTML text uses (without a fallback), or a value the charset cannot carry."""
+    columns = store.recipient_lists.columns(list_id)
+    html_names = used_columns(draft.html_text or "", columns)
     names = list(dict.fromkeys([*placeholders_in(draft.text), *html_names]))
     if not names:
         return None
+    required = list(dict.fromkeys([*required_placeholders(draft.text), *html_names]))
+    unknown = unknown_columns(required, columns)
+    if unknown:
+        return Problem(Reason.PLACEHOLDER_UNKNOWN, {"names": unknown, "columns": columns})
     recipients = RecipientList(
         valid=[
             Recipient(address, fields) for address, fields in store.recipient_lists.items(list_id)
         ]
     )
-    missing = missing_placeholders(draft.text, recipients, also=html_names)
-    if missing is not None:
-        position, recipient, missing_names = missing
+    lacking = lacking_values(recipients.valid, required)
+    if lacking is not None:
         return Problem(
             Reason.PLACEHOLDER_MISSING,
-            {"position": position, "address": recipient.address, "names": missing_names},
+            {
+                "names": lacking.names,
+                "count": lacking.count,
+                "examples": lacking.examples,
+                "total": len(recipients.valid),
+            },
         )
     return _value_charset_problem(names, recipients, draft.charset)
+
+
+def leave_out_lacking(draft: Draft, store: Store, list_id: int, owner_id: int) -> tuple[int, int]:
+    """A copy of the list without the recipients lacking a value the text needs:
+    (new list id, how many were left out)."""
+    columns = store.recipient_lists.columns(list_id)
+    required = list(
+        dict.fromkeys(
+            [*required_placeholders(draft.text), *used_columns(draft.html_text or "", columns)]
+        )
+    )
+    kept: list[tuple[str, Mapping[str, str]]] = []
+    left_out = 0
+    for address, fields in store.recipient_lists.items(list_id):
+        if has_values(fields, required):
+            kept.append((address, fields))
+        else:
+            left_out += 1
+    return store.recipient_lists.save(owner_id, kept, columns), left_out
+
+
+def add_fallback(draft: Draft, name: str, fallback: str) -> Draft:
+    """The draft whose text uses `fallback` where a recipient has no value for `name`."""
+    return replace(draft, text=with_fallback(draft.text, name, fallback))
+
+
+def parse_fallback(text: str) -> str | Problem:
+    """A fallback value: one line, no braces or bar, at most FALLBACK_CHARS characters."""
+    value = text.strip()
+    if not value or "\n" in value or len(value) > FALLBACK_CHARS or set(value) & set("{}|"):
+        return Problem(Reason.BAD_FALLBACK, {"limit": FALLBACK_CHARS})
+    return value
 
 
 def check_list_values(draft: Draft, store: Store, list_id: int | None) -> Problem | None:

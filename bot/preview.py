@@ -157,6 +157,8 @@ def render_step(
     else:
         room = CARD_LIMIT - _units(header(draft, summary) + problem_line(problem))
         body, rows = _text_step(draft, summary, report, room)
+        if problem is not None and problem.reason is Reason.PLACEHOLDER_MISSING:
+            rows[:0] = _lacking_buttons(problem)
     if step is Step.RECIPIENTS and problem is None and report is not None and not report.valid:
         problem = Problem(Reason.NO_VALID_RECIPIENTS)
     text = paragraphs(header(draft, summary), body, problem_line(problem))
@@ -247,6 +249,29 @@ def _text_step(
         rows.append(_keep(_("current text")))
     rows.append(_back_cancel())
     return paragraphs(*parts), rows
+
+
+def _lacking_buttons(problem: Problem) -> list[list[InlineKeyboardButton]]:
+    """Ways on when some recipients lack a value: a word for them, or leaving them out."""
+    name = problem.details["names"][0]
+    rows = [[button(_("Use a fallback for {{{name}}}").format(name=name), action("fallback"))]]
+    if problem.details["count"] < problem.details["total"]:
+        label = ngettext(
+            "Leave out {count} recipient", "Leave out {count} recipients", problem.details["count"]
+        ).format(count=number(problem.details["count"]))
+        rows.append([button(label, action("leave_out"))])
+    return rows
+
+
+def render_fallback_prompt(
+    name: str, problem: Problem | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Ask for the word recipients without a value get instead."""
+    text = _(
+        "Send what recipients without a value for <code>{{{name}}}</code> get instead, e.g. "
+        "<i>Dear customer</i>. The text will then say <code>{{{name}|…}}</code>."
+    ).format(name=html.escape(name))
+    return paragraphs(text, problem_line(problem)), _markup([_back_cancel()])
 
 
 def placeholder_names(columns: Sequence[str], limit: int = SHOWN_TEXT_CHARS * 5) -> str:
@@ -578,10 +603,39 @@ def problem_text(problem: Problem) -> str:
         return charset_text(problem)
     if reason is Reason.PLACEHOLDER_MISSING:
         names = ", ".join(f"{{{html.escape(name)}}}" for name in problem.details["names"])
-        return _(
-            "Recipient #{position} ({address}) has no value for {names}: "
-            "fill that column in the file or change the text."
-        ).format(position=details["position"], address=details["address"], names=names)
+        count = problem.details["count"]
+        examples = ", ".join(
+            f"№{position} {html.escape(address)}"
+            for position, address in problem.details["examples"]
+        )
+        if count > len(problem.details["examples"]):
+            examples += ", " + ELLIPSIS
+        first = problem.details["names"][0]
+        return (
+            ngettext(
+                "{count} recipient has no value for {names}: {examples}.",
+                "{count} recipients have no value for {names}: {examples}.",
+                count,
+            ).format(count=number(count), names=names, examples=examples)
+            + " "
+            + _(
+                "Fill the column in, give a fallback in the text (<code>{{{name}|Dear "
+                "customer}}</code>) or leave those recipients out."
+            ).format(name=html.escape(first))
+        )
+    if reason is Reason.PLACEHOLDER_UNKNOWN:
+        names = ", ".join(f"{{{html.escape(name)}}}" for name in problem.details["names"])
+        columns = problem.details["columns"]
+        if not columns:
+            return _(
+                "The list has no columns, so {names} has nothing to take: placeholders need a "
+                "table file with a column of that name."
+            ).format(names=names)
+        return ngettext(
+            "The list has no column {names}. Its column: {columns}.",
+            "The list has no column {names}. Its columns: {columns}.",
+            len(columns),
+        ).format(names=names, columns=placeholder_names(columns, SHOWN_TEXT_CHARS * 2))
     texts = {
         Reason.SENDER_EMPTY: _("The sender is empty."),
         Reason.SENDER_TOO_LONG: ngettext(
@@ -591,6 +645,9 @@ def problem_text(problem: Problem) -> str:
         ),
         Reason.SENDER_NOT_DIGITS: _(
             "For bulk the sender is the scenario mailing's number: digits only."
+        ),
+        Reason.BAD_FALLBACK: _(
+            "Send one line of at most {limit} characters, without braces or «|»."
         ),
         Reason.EXPECTED_TEXT: _("Please send text here."),
         Reason.EXPECTED_RECIPIENTS: _("Please send the recipients as text or as a file."),

@@ -37,10 +37,13 @@ __all__ = [
     "FileProblem",
     "InvalidEntry",
     "InvalidReason",
+    "Lacking",
     "Recipient",
     "RecipientFileError",
     "RecipientList",
     "address_kind",
+    "has_values",
+    "lacking_values",
     "missing_placeholders",
     "normalise_address",
     "parse_recipients_file",
@@ -49,7 +52,10 @@ __all__ = [
     "placeholders_in",
     "render_html",
     "render_text",
+    "required_placeholders",
+    "unknown_columns",
     "used_columns",
+    "with_fallback",
 ]
 
 
@@ -603,13 +609,68 @@ class _ColumnNames(list[str]):
 
 # ---------------------------------------------------------------- placeholders
 
-_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{(\w(?:[\w.\- ]{0,62}\w)?)\}")
+# `{name}`, or `{name|fallback}`: the fallback is used where a recipient has no value.
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{(\w(?:[\w.\- ]{0,62}\w)?)(?:\|([^{}|\n]{0,200}))?\}")
+EXAMPLES_SHOWN = 5  # recipients named when some lack a value
 
 
 def placeholders_in(text: str) -> list[str]:
     """The `{name}` fields a text uses, in order of first use; `{{` and `}}` are literal braces."""
     names = (match[1] for match in _PLACEHOLDER.finditer(text) if match[1])
     return list(dict.fromkeys(names))
+
+
+def required_placeholders(text: str) -> list[str]:
+    """The fields a text uses at least once without a fallback: every recipient needs them."""
+    names = (match[1] for match in _PLACEHOLDER.finditer(text) if match[1] and match[2] is None)
+    return list(dict.fromkeys(names))
+
+
+def with_fallback(text: str, name: str, fallback: str) -> str:
+    """The text with every `{name}` that has no fallback given this one."""
+
+    def substitute(match: re.Match[str]) -> str:
+        if match[1] and match[2] is None and match[1].casefold() == name.casefold():
+            return f"{{{match[1]}|{fallback}}}"
+        return match[0]
+
+    return _PLACEHOLDER.sub(substitute, text)
+
+
+def unknown_columns(names: Iterable[str], columns: Collection[str]) -> list[str]:
+    """The names that match no column of the list (compared ignoring case)."""
+    known = {column.casefold() for column in columns}
+    return [name for name in names if name.casefold() not in known]
+
+
+@dataclass(frozen=True)
+class Lacking:
+    """Recipients without a value for a field the text needs."""
+
+    names: list[str]  # the fields some recipients lack, in order of first use
+    count: int
+    examples: list[tuple[int, str]]  # (1-based position, address) of the first few
+
+
+def lacking_values(recipients: Iterable[Recipient], names: Collection[str]) -> Lacking | None:
+    """Who has no value for one of `names`: how many, and the first few."""
+    if not names:
+        return None
+    lacking: dict[str, None] = {}
+    count = 0
+    examples: list[tuple[int, str]] = []
+    for position, recipient in enumerate(recipients, start=1):
+        missing = [name for name in names if _field_value(recipient.fields, name) is None]
+        if missing:
+            count += 1
+            lacking.update(dict.fromkeys(missing))
+            if len(examples) < EXAMPLES_SHOWN:
+                examples.append((position, recipient.address))
+    return Lacking(list(lacking), count, examples) if count else None
+
+
+def has_values(fields: Mapping[str, str], names: Iterable[str]) -> bool:
+    return all(_field_value(fields, name) is not None for name in names)
 
 
 def _field_value(fields: Mapping[str, str], name: str) -> str | None:
@@ -643,7 +704,7 @@ def missing_placeholders(
 
     `also` names more fields every recipient needs (those an HTML text uses).
     """
-    names = list(dict.fromkeys([*placeholders_in(text), *also]))
+    names = list(dict.fromkeys([*required_placeholders(text), *also]))
     if not names:
         return None
     for position, recipient in enumerate(recipients.valid, start=1):
@@ -654,14 +715,17 @@ def missing_placeholders(
 
 
 def render_text(text: str, fields: Mapping[str, str]) -> str:
-    """Substitute `{name}` from fields; unknown names stay as written, nothing is evaluated."""
+    """Substitute `{name}` from fields (or its fallback); unknown names stay as written,
+    nothing is evaluated."""
 
     def substitute(match: re.Match[str]) -> str:
         token = match[0]
         if token in ("{{", "}}"):
             return token[0]
         value = _field_value(fields, match[1])
-        return token if value is None else value
+        if value is None:
+            return token if match[2] is None else match[2]
+        return value
 
     return _PLACEHOLDER.sub(substitute, text)
 
@@ -679,6 +743,8 @@ def render_html(html_text: str, fields: Mapping[str, str]) -> str:
         if not match[1]:
             return match[0]
         value = _field_value(fields, match[1])
-        return match[0] if value is None else html.escape(value)
+        if value is None:
+            return match[0] if match[2] is None else match[2]
+        return html.escape(value)
 
     return _PLACEHOLDER.sub(substitute, html_text)

@@ -15,19 +15,23 @@ from aiogram.filters import Command, CommandObject, StateFilter, or_f
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from bot.composing import (
     Problem,
     Reason,
     RecipientsReport,
     Step,
+    add_fallback,
     change_type,
     check_sender,
     default_sender,
     editable_steps,
+    leave_out_lacking,
     needs_confirmation,
     next_step,
     offered_senders,
+    parse_fallback,
     parse_file,
     parse_send_command,
     parse_template_name,
@@ -42,12 +46,14 @@ from bot.preview import (
     render_cancelled,
     render_confirm,
     render_edit_menu,
+    render_fallback_prompt,
     render_sent,
     render_template_prompt,
     report_text,
 )
 from bot.recipients import AddressKind, RecipientList, address_kind, parse_recipients_text
 from bot.sending import AlreadyLaunched, Sender
+from bot.texts import number
 from handlers import compose_extras
 from handlers.compose_card import (
     CARD,
@@ -140,6 +146,8 @@ async def back_pressed(query: CallbackQuery, wizard: Wizard) -> None:
         await compose_extras.show_extras(wizard)
     elif current in BACK_TO_PREVIEW:
         await wizard.show_preview()
+    elif current == Compose.fallback.state:
+        await wizard.show_step(Step.TEXT)
     else:
         step = STATE_STEPS.get(current, Step.TYPE)
         draft, _list_id = await wizard.load()
@@ -267,15 +275,58 @@ async def use_recipients(wizard: Wizard, member: Member, parsed: RecipientList) 
 
 
 async def text_typed(message: Message, wizard: Wizard) -> None:
-    """Store the text if it fits the type and every recipient's placeholders; show the preview."""
+    """Store the text if it fits the type and every recipient's placeholders; show the preview.
+
+    A text only some recipients lack a value for is kept: the card offers a fallback or
+    leaving them out."""
     draft, list_id = await wizard.load()
     candidate = replace(draft, text=message.text or "")
     step, problem = next_step(candidate, list_id, wizard.store, wizard.settings.pulse_types)
-    if step is Step.TEXT and problem is not None:
+    keep = problem is not None and problem.reason is Reason.PLACEHOLDER_MISSING
+    if step is Step.TEXT and problem is not None and not keep:
         await wizard.re_ask(problem)
         return
     await wizard.save(candidate)
     await wizard.show_step(step, problem=problem)
+
+
+async def fallback_pressed(query: CallbackQuery, wizard: Wizard) -> None:
+    """Ask for the word recipients without a value get instead."""
+    name = await wizard.fallback_name()
+    if not name:
+        await wizard.advance()  # nobody lacks a value any more
+        return
+    await wizard.state.set_state(Compose.fallback)
+    await wizard.show(*render_fallback_prompt(name))
+
+
+async def fallback_typed(message: Message, wizard: Wizard) -> None:
+    """Put the fallback into the text: `{name}` becomes `{name|fallback}`."""
+    value = parse_fallback(message.text or "")
+    if isinstance(value, Problem):
+        await wizard.re_ask(value)
+        return
+    name = await wizard.fallback_name()
+    draft, _list_id = await wizard.load()
+    if name:
+        await wizard.save(add_fallback(draft, name, value))
+    await wizard.advance()
+
+
+async def leave_out_pressed(query: CallbackQuery, wizard: Wizard, member: Member) -> None:
+    """Go on with only the recipients who have every value the text needs."""
+    draft, list_id = await wizard.load()
+    if list_id is None:
+        await wizard.advance()
+        return
+    new_list, left_out = leave_out_lacking(draft, wizard.store, list_id, member.user_id)
+    await wizard.save(draft, list_id=new_list)
+    notice = ngettext(
+        "Left out {count} recipient without a value.",
+        "Left out {count} recipients without a value.",
+        left_out,
+    ).format(count=number(left_out))
+    await wizard.advance(notice=f"✂️ {notice}")
 
 
 async def expected_text(message: Message, wizard: Wizard) -> None:
@@ -438,9 +489,21 @@ def build_router() -> Router:
     )
     steps.message.register(recipients_invalid, Compose.recipients, NOT_COMMAND, flags=OPERATOR)
     steps.message.register(text_typed, Compose.text, F.text, NOT_COMMAND, flags=OPERATOR)
+    steps.callback_query.register(
+        fallback_pressed, Compose.text, ComposeAction.filter(F.action == "fallback"), flags=OPERATOR
+    )
+    steps.callback_query.register(
+        leave_out_pressed,
+        Compose.text,
+        ComposeAction.filter(F.action == "leave_out"),
+        flags=OPERATOR,
+    )
+    steps.message.register(fallback_typed, Compose.fallback, F.text, NOT_COMMAND, flags=OPERATOR)
     steps.message.register(
         expected_text,
-        StateFilter(Compose.type, Compose.sender, Compose.text, Compose.template_name),
+        StateFilter(
+            Compose.type, Compose.sender, Compose.text, Compose.template_name, Compose.fallback
+        ),
         ~F.text,
         flags=OPERATOR,
     )

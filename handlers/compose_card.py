@@ -43,6 +43,7 @@ from bot.config import Settings
 from bot.preview import (
     problem_text,
     render_extra_prompt,
+    render_fallback_prompt,
     render_preview,
     render_step,
     render_template_prompt,
@@ -79,6 +80,7 @@ class Compose(StatesGroup):
     extra_ttl = State()
     extra_charset = State()
     template_name = State()
+    fallback = State()  # the word for recipients without a value
 
 
 STEP_STATES = {
@@ -208,8 +210,18 @@ class Wizard:
             await self.show(*render_extra_prompt(extra, draft, self.settings, problem=problem))
         elif state_name == Compose.template_name.state:
             await self.show(*render_template_prompt(problem))
+        elif state_name == Compose.fallback.state:
+            await self.show(*render_fallback_prompt(await self.fallback_name(), problem))
         else:
             await self.show_step(STATE_STEPS.get(state_name, Step.TYPE), problem=problem)
+
+    async def fallback_name(self) -> str:
+        """The first field some recipients have no value for (the one a fallback is asked for)."""
+        draft, list_id = await self.load()
+        _step, problem = next_step(draft, list_id, self.store, self.settings.pulse_types)
+        if problem is not None and problem.reason is Reason.PLACEHOLDER_MISSING:
+            return str(problem.details["names"][0])
+        return ""
 
     async def start(
         self,

@@ -46,7 +46,7 @@ async def unusable_texts(telegram, user_id: int) -> None:
     await composer.press("Shop", expect="phone numbers")
     table = b"phone,name\n79001234567,Anna\n79001234568,\n"
     await composer.upload("people.csv", table, expect="Send the text")
-    await composer.say("Hi {name}", expect="Recipient #2 (79001234568) has no value for {name}")
+    await composer.say("Hi {name}", expect="1 recipient has no value for {name}: №2 79001234568.")
     await composer.sticker(expect="Please send text here")
     await composer.photo(PHOTO, expect="Please send text here")
     await composer.say("a" * 1600, expect="takes 11 SMS segments; at most 10 are allowed")
