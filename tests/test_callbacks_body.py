@@ -70,6 +70,8 @@ async def test_a_body_arriving_in_two_pieces_is_read_whole(endpoint):
     ):
         assert response.status == 200, await response.text()
     assert endpoint.store.messages.get(message_id).status_class == "delivered"
+    # The commit before that 200 was synced to disk: FULL is 2.
+    assert endpoint.store.db.execute("PRAGMA synchronous").fetchone() == (2,)
 
 
 async def test_a_body_with_a_length_sent_in_two_writes_is_read_whole(endpoint):
