@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
@@ -13,18 +14,24 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
+from babel.dates import format_date
 
 from bot.composing import Problem, Reason, RecipientsReport, file_problem
+from bot.config import Settings
+from bot.membership import member_label
 from bot.preview import example_lines, paragraphs, problem_text
 from bot.recipient_files import RecipientFileError
 from bot.recipients import AddressKind, RecipientList, parse_recipients_file, parse_recipients_text
-from bot.texts import number
+from bot.texts import number, reader_locale
 from handlers.compose_card import CARD, NOT_COMMAND, download_recipient_file, remove_buttons
-from storage.members import Member
+from storage.clock import from_iso
+from storage.members import Member, Role
+from storage.stoplist import StopEntry
 from storage.store import Store
 
 OPERATOR = {"role": "operator"}
 SHOWN_ADDRESSES = 50
+UTC_ZONE = ZoneInfo("UTC")
 CARD_CHARS = 3000  # of the list, leaving room for a report above it
 
 
@@ -41,8 +48,13 @@ def _button(text: str, name: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=StopListAction(action=name).pack())
 
 
-def stoplist_card(store: Store) -> tuple[str, InlineKeyboardMarkup]:
-    """The count, the first addresses, and buttons to change the list."""
+def stoplist_card(
+    store: Store, member: Member | None = None, zone: ZoneInfo = UTC_ZONE
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The count, the first addresses with who added them, and buttons to change the list.
+
+    Only an admin gets the Remove button: lifting someone's opt-out is an admin's decision.
+    """
     count = store.stoplist.count()
     lines = [
         ngettext(
@@ -52,24 +64,34 @@ def stoplist_card(store: Store) -> tuple[str, InlineKeyboardMarkup]:
         ).format(count=number(count))
     ]
     shown = 0
-    for address in store.stoplist.first(SHOWN_ADDRESSES):
-        line = f"<code>{html.escape(address)}</code>"
+    for entry in store.stoplist.entries(SHOWN_ADDRESSES):
+        line = f"<code>{html.escape(entry.address)}</code> · {added_by(store, entry, zone)}"
         if sum(len(item) for item in lines) + len(line) > CARD_CHARS:
             break  # long e-mail addresses: the card stays within Telegram's limit
         lines.append(line)
         shown += 1
     if count > shown:
         lines.append(_("…and {count} more.").format(count=number(count - shown)))
-    rows = [
-        [_button(_("Add"), "add"), _button(_("Remove"), "remove")],
-        [_button(_("Upload a file"), "upload")],
-    ]
+    first_row = [_button(_("Add"), "add")]
+    if member is not None and member.role is Role.ADMIN:
+        first_row.append(_button(_("Remove"), "remove"))
+    rows = [first_row, [_button(_("Upload a file"), "upload")]]
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-async def show_stoplist(message: Message, store: Store) -> None:
+def added_by(store: Store, entry: StopEntry, zone: ZoneInfo) -> str:
+    """ "added by Olga (1001), 30 Nov 2026", escaped for HTML."""
+    day = format_date(
+        from_iso(entry.added_at).astimezone(zone).date(), "d MMM y", locale=reader_locale()
+    )
+    if entry.added_by is None:
+        return _("added {date}").format(date=day)
+    return _("added by {who}, {date}").format(who=member_label(store, entry.added_by), date=day)
+
+
+async def show_stoplist(message: Message, store: Store, member: Member, settings: Settings) -> None:
     """Show the stop-list with buttons to change it."""
-    text, markup = stoplist_card(store)
+    text, markup = stoplist_card(store, member, settings.zone)
     await message.answer(text, reply_markup=markup)
 
 
@@ -95,27 +117,29 @@ async def change_pressed(
     await query.message.edit_text(prompt, reply_markup=done)
 
 
-async def done_pressed(query: CallbackQuery, state: FSMContext, store: Store) -> None:
+async def done_pressed(
+    query: CallbackQuery, state: FSMContext, store: Store, member: Member, settings: Settings
+) -> None:
     """Stop changing the list; show it again."""
     await query.answer()
     await state.clear()
     assert isinstance(query.message, Message)
-    text, markup = stoplist_card(store)
+    text, markup = stoplist_card(store, member, settings.zone)
     await query.message.edit_text(text, reply_markup=markup)
 
 
 async def addresses_typed(
-    message: Message, state: FSMContext, store: Store, member: Member
+    message: Message, state: FSMContext, store: Store, member: Member, settings: Settings
 ) -> None:
     """Add or remove the typed addresses."""
     parsed = await asyncio.to_thread(
         parse_recipients_text, message.text or "", AddressKind.PHONE_OR_EMAIL
     )
-    await apply_change(message, state, store, member, parsed)
+    await apply_change(message, state, store, member, parsed, settings.zone)
 
 
 async def addresses_file(
-    message: Message, bot: Bot, state: FSMContext, store: Store, member: Member
+    message: Message, bot: Bot, state: FSMContext, store: Store, member: Member, settings: Settings
 ) -> None:
     """Add or remove the addresses of an uploaded file."""
     assert message.document is not None
@@ -133,7 +157,7 @@ async def addresses_file(
     except RecipientFileError as error:
         await message.answer(problem_text(file_problem(error)))
         return
-    await apply_change(message, state, store, member, parsed)
+    await apply_change(message, state, store, member, parsed, settings.zone)
 
 
 async def addresses_invalid(message: Message) -> None:
@@ -142,16 +166,26 @@ async def addresses_invalid(message: Message) -> None:
 
 
 async def apply_change(
-    message: Message, state: FSMContext, store: Store, member: Member, parsed: RecipientList
+    message: Message,
+    state: FSMContext,
+    store: Store,
+    member: Member,
+    parsed: RecipientList,
+    zone: ZoneInfo,
 ) -> None:
     """Change the list, record it in the audit log, report what happened and show the list."""
+    adding = await state.get_state() == StopListEdit.adding.state
+    if not adding and member.role is not Role.ADMIN:
+        # Asked while an admin, demoted since: the role at the moment of the change counts.
+        await state.clear()
+        await message.answer(_("Only an admin can remove addresses from the stop-list."))
+        return
     addresses = [recipient.address for recipient in parsed.valid]
     if not addresses:
         await message.answer(
             paragraphs(problem_text(Problem(Reason.NO_VALID_RECIPIENTS)), invalid_lines(parsed))
         )
         return
-    adding = await state.get_state() == StopListEdit.adding.state
     if adding:
         changed = store.stoplist.add(addresses, member.user_id)
     else:
@@ -162,7 +196,7 @@ async def apply_change(
         report = _("Removed from the stop-list: {changed} (not on it: {same}).")
     await state.clear()
     summary = report.format(changed=number(changed), same=number(len(addresses) - changed))
-    text, markup = stoplist_card(store)
+    text, markup = stoplist_card(store, member, zone)
     await message.answer(paragraphs(summary, invalid_lines(parsed), text), reply_markup=markup)
 
 
@@ -179,10 +213,10 @@ def build_router() -> Router:
     router = Router(name="stoplist")
     router.message.register(show_stoplist, Command("stoplist"), flags=OPERATOR)
     router.callback_query.register(
-        change_pressed,
-        StopListAction.filter(F.action.in_({"add", "remove", "upload"})),
-        flags=OPERATOR,
+        change_pressed, StopListAction.filter(F.action.in_({"add", "upload"})), flags=OPERATOR
     )
+    # Removing needs an admin (no role flag means admin).
+    router.callback_query.register(change_pressed, StopListAction.filter(F.action == "remove"))
     router.callback_query.register(
         done_pressed, StopListAction.filter(F.action == "done"), flags=OPERATOR
     )

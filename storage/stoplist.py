@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -26,7 +28,14 @@ def m002_stoplist_ignoring_case(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS idx_stoplist_lower ON stoplist (lower(address))")
 
 
-AUDITED_ADDRESSES = 20  # of a change, kept in its audit record
+@dataclass(frozen=True)
+class StopEntry:
+    address: str
+    added_by: int | None
+    added_at: str  # ISO 8601, UTC
+
+
+AUDITED_ADDRESSES = 20  # of an addition, kept in its audit record (a removal keeps all)
 
 
 class StopList:
@@ -50,15 +59,18 @@ class StopList:
         return added
 
     def remove(self, addresses: list[str], removed_by: int) -> int:
-        """Remove addresses; returns how many were there."""
+        """Remove addresses; returns how many were there.
+
+        The audit entry names every address removed: each opt-out lifted is accounted for.
+        """
+        removed: list[str] = []
         with self.db.atomic():
-            before = self.count()
-            self.db.conn.executemany(
-                "DELETE FROM stoplist WHERE address = ?", [(address,) for address in addresses]
-            )
-            removed = before - self.count()
-            self._record(removed_by, "stoplist_remove", removed, addresses)
-        return removed
+            for address in dict.fromkeys(addresses):
+                cursor = self.db.execute("DELETE FROM stoplist WHERE address = ?", [address])
+                if cursor.rowcount:
+                    removed.append(address)
+            self.audit.record(removed_by, "stoplist_remove", count=len(removed), addresses=removed)
+        return len(removed)
 
     def _record(self, actor_id: int, action: str, count: int, addresses: list[str]) -> None:
         self.audit.record(actor_id, action, count=count, addresses=addresses[:AUDITED_ADDRESSES])
@@ -72,6 +84,14 @@ class StopList:
             "SELECT address FROM stoplist ORDER BY added_at, rowid LIMIT ?", [limit]
         )
         return [row[0] for row in cursor]
+
+    def entries(self, limit: int) -> list[StopEntry]:
+        """The earliest added entries with who added them and when, oldest first."""
+        cursor = self.db.execute(
+            "SELECT address, added_by, added_at FROM stoplist ORDER BY added_at, rowid LIMIT ?",
+            [limit],
+        )
+        return [StopEntry(*row) for row in cursor]
 
     def addresses(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT address FROM stoplist")}

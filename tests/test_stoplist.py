@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
 from storage.store import Store
 from tests.compose_user import Composer, make_operator
-from tests.conftest import OPERATOR
+from tests.conftest import ADMIN, OPERATOR
 
 
 def test_adding_and_removing_counts_only_real_changes(tmp_path):
@@ -29,12 +30,43 @@ def audit(bot_env) -> list[tuple[str, str]]:
         ).fetchall()
 
 
-async def press(telegram, message: dict, label: str) -> dict:
-    query = telegram.press(OPERATOR, message, telegram.find_button(message, label), strict=True)
+async def press(telegram, message: dict, label: str, user: int = OPERATOR) -> dict:
+    query = telegram.press(user, message, telegram.find_button(message, label), strict=True)
     await telegram.wait_answer(query)
     return await telegram.wait_for(
-        lambda: next(m for m in telegram.chat(OPERATOR) if m["message_id"] == message["message_id"])
+        lambda: next(m for m in telegram.chat(user) if m["message_id"] == message["message_id"])
     )
+
+
+def removal_audit(bot_env) -> list[tuple[int, str]]:
+    with sqlite3.connect(Path(bot_env["DATA_DIR"]) / "pulse-bridge.db") as db:
+        return db.execute(
+            "SELECT user_id, details FROM audit WHERE action = 'stoplist_remove'"
+        ).fetchall()
+
+
+async def test_an_operator_demoted_after_asking_to_remove_removes_nothing(
+    start_bot, telegram, bot_env
+):
+    await start_bot()
+    telegram.send_text(ADMIN, f"/allow {OPERATOR} admin")
+    await telegram.wait_message(ADMIN, contains=f"{OPERATOR} is now")
+    store_path = Path(bot_env["DATA_DIR"]) / "pulse-bridge.db"
+    with sqlite3.connect(store_path) as db:
+        db.execute(
+            "INSERT INTO stoplist (address, added_by, added_at) VALUES ('79001234567', ?, ?)",
+            [ADMIN, "2026-11-30T09:00:00.000+00:00"],
+        )
+    telegram.send_text(OPERATOR, "/stoplist")
+    card = await telegram.wait_message(OPERATOR, contains="Stop-list: 1 address")
+    await press(telegram, card, "Remove")
+    telegram.send_text(ADMIN, f"/allow {OPERATOR} operator")
+    await telegram.wait_message(ADMIN, contains=f"{OPERATOR} is now operator")
+    telegram.send_text(OPERATOR, "79001234567")
+    await telegram.wait_message(OPERATOR, contains="Only an admin can remove")
+    with sqlite3.connect(store_path) as db:
+        assert db.execute("SELECT count(*) FROM stoplist").fetchone() == (1,)
+    assert removal_audit(bot_env) == []
 
 
 async def test_the_stop_list_is_kept_audited_and_applied_to_new_lists(start_bot, telegram, bot_env):
@@ -49,7 +81,8 @@ async def test_the_stop_list_is_kept_audited_and_applied_to_new_lists(start_bot,
     added = await telegram.wait_message(OPERATOR, contains="Added to the stop-list: 2")
     assert "Invalid: 1" in added["text"]
     assert "«<junk>» - neither a phone number nor an e-mail address" in added["text"]
-    assert "79001234567\nFoo@example.com" in added["text"]
+    assert f"79001234567 · added by {OPERATOR}, " in added["text"]
+    assert f"\nFoo@example.com · added by {OPERATOR}, " in added["text"]
 
     await press(telegram, added, "Upload a file")
     telegram.send_document(OPERATOR, "more.csv", b"phone\n79001234567\n89001234568\n")
@@ -58,15 +91,25 @@ async def test_the_stop_list_is_kept_audited_and_applied_to_new_lists(start_bot,
     )
     assert "Stop-list: 3 addresses" in uploaded["text"]
 
-    await press(telegram, uploaded, "Remove")
-    telegram.send_text(OPERATOR, "8 900 123 45 68")
-    removed = await telegram.wait_message(OPERATOR, contains="Removed from the stop-list: 1")
+    # Who added each address is on the card; lifting an opt-out is for an admin only.
+    assert "Remove" not in [label for label, _ in telegram.buttons(uploaded)]
+    crafted = telegram.press(OPERATOR, uploaded, "stoplist:remove")
+    assert "needs the admin role" in (await telegram.wait_answer(crafted))["text"]
+
+    telegram.send_text(ADMIN, "/stoplist")
+    card = await telegram.wait_message(ADMIN, contains="Stop-list: 3 addresses")
+    await press(telegram, card, "Remove", user=ADMIN)
+    telegram.send_text(ADMIN, "8 900 123 45 68, 79005550000")
+    removed = await telegram.wait_message(ADMIN, contains="Removed from the stop-list: 1")
     assert "Stop-list: 2 addresses" in removed["text"]
     assert [action for action, _ in audit(bot_env)] == [
         "stoplist_add",
         "stoplist_add",
         "stoplist_remove",
     ]
+    [(who, details)] = removal_audit(bot_env)
+    assert who == ADMIN
+    assert json.loads(details) == {"count": 1, "addresses": ["79001234568"]}
 
     composer = Composer(telegram)
     await composer.start("/send email FOO@example.com, b@example.com\nHi", expect="Preview")
