@@ -12,14 +12,17 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import ConfigError, load_settings
+from bot.pulse import OutgoingMessage, Uncertain
 from bot.reasons import Reason, ReasonCode, decode
 from bot.recovery import RecoveryChoice, RecoveryDecision, ResumeChoice
+from bot.sending import make_platform
 from storage.campaigns import CampaignState, Draft
 from storage.messages import SubmitState
 from tests.conftest import ADMIN
 from tests.fakes.platform import FakePlatform
 from tests.fakes.telegram import FakeTelegram
-from tests.sending_harness import make_harness, phones, settle
+from tests.sending_harness import make_harness, make_settings, phones, settle
 
 
 def requests_per_recipient(platform: FakePlatform) -> Counter[str]:
@@ -292,3 +295,35 @@ async def test_the_bad_token_wording_is_a_setting(
         assert decode(harness.store.campaigns.get(campaign_id).pause_reason).get("kind") == "token"
     finally:
         await harness.close()
+
+
+async def test_http_method_and_answer_timeout_come_from_the_settings(
+    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform, session
+) -> None:
+    settings = make_settings(
+        tmp_path, telegram, platform.url, pulse_http_method="get", pulse_timeout=0.3
+    )
+    client = make_platform(settings, session)
+    platform.script("hang")
+
+    result = await client.send_message(OutgoingMessage("sms", "Shop", phones(1)[0], "Hi"))
+
+    assert result == Uncertain(Reason.of(ReasonCode.ANSWER_TIMEOUT, seconds=0.3))
+    assert [request.method for request in platform.requests] == ["GET"]
+    assert platform.received == {phones(1)[0]: 1}  # it was stored: never sent again by itself
+
+
+@pytest.mark.parametrize(
+    ("values", "variable"),
+    [
+        ({"PULSE_HTTP_METHOD": "PUT"}, "PULSE_HTTP_METHOD"),
+        ({"PULSE_TIMEOUT": "0"}, "PULSE_TIMEOUT"),
+    ],
+)
+def test_a_bad_method_or_timeout_is_refused_naming_the_variable(
+    values: dict[str, str], variable: str
+) -> None:
+    with pytest.raises(ConfigError, match=variable):
+        load_settings(
+            _env_file=None, bot_token="1:abc", **{k.lower(): v for k, v in values.items()}
+        )
