@@ -117,3 +117,26 @@ async def test_a_bot_removed_from_the_group_keeps_storing_statuses_and_says_so_o
     await telegram.wait_message(ADMIN, "Failed: 1")
     assert len(group_calls(telegram, "editMessageText")) == calls_before + 1
     assert bot.logs().count("Telegram refuses") == 1
+
+
+async def test_a_final_report_not_delivered_before_a_restart_is_delivered_after_it(
+    start_bot, bot_env, telegram
+):
+    seeded = seed_campaign(bot_env, ["79000000001", "79000000002"])
+    telegram.fail_next(
+        "sendDocument", chat_id=ADMIN, error_code=400, description="Bad Request: try later"
+    )
+    program = await start_bot(CALLBACK_SECRET=SECRET)
+    for message_id, status in zip(seeded.message_ids, ("1", "2"), strict=True):
+        assert await get(status_url(program.url, message_id, status)) == 200
+    await telegram.wait_for(lambda: any("document" in m for m in telegram.chat(GROUP)))
+    await telegram.wait_for(lambda: telegram.errors)  # the author's report was refused
+    await program.stop()
+    assert not any("document" in m for m in telegram.chat(ADMIN))
+
+    await start_bot(CALLBACK_SECRET=SECRET)
+    report = await telegram.wait_for(
+        lambda: next((m for m in telegram.chat(ADMIN) if "document" in m), None)
+    )
+    assert "did not get the message: 1" in report["caption"]
+    assert len([m for m in telegram.chat(GROUP) if "document" in m]) == 1
