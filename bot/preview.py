@@ -464,12 +464,22 @@ def extras_text(draft: Draft, summary: ListSummary) -> str:
                 start=clip(draft.html_text, SHOWN_TEXT_CHARS),
             )
         )
-        if used_columns(draft.html_text, summary.columns) and summary.sample_fields:
+        used = used_columns(draft.html_text, summary.columns)
+        if used and summary.sample_fields:
             first = render_html(draft.html_text, summary.first_fields)
             lines.append(
                 _("The first recipient gets this HTML text: <code>{start}</code>").format(
                     start=clip(first, SHOWN_HTML_CHARS)
                 )
+            )
+        as_written = [name for name in placeholders_in(draft.html_text) if name not in used]
+        if as_written:
+            names = ", ".join(f"{{{html.escape(name)}}}" for name in as_written[:SHOWN_ADDRESSES])
+            more = f", {ELLIPSIS}" if len(as_written) > SHOWN_ADDRESSES else ""
+            lines.append(
+                _(
+                    "⚠️ Sent as written, not filled in: {names} (the list has no such column)."
+                ).format(names=names + more)
             )
     if draft.button:
         lines.append(
@@ -538,7 +548,11 @@ def render_extra_prompt(
     """The question for one extra, with its current value and a Remove button when it is set."""
     rows: list[list[InlineKeyboardButton]] = []
     if extra is Extra.HTML:
-        body = _("Send the HTML text for e-mail and push (it is sent as is).")
+        body = _(
+            "Send the HTML text (for e-mail, push and cascades). It is sent as written; only "
+            "placeholders that name a column of the list, like <code>{{name}}</code>, are filled "
+            "in, with each recipient's value made safe for HTML."
+        ).format()
         current = draft.html_text or ""
     elif extra is Extra.BUTTON:
         body = _(
@@ -548,6 +562,10 @@ def render_extra_prompt(
         current = f"{draft.button}\n{draft.action}" if draft.button else ""
     elif extra is Extra.IMAGE:
         body = _("Send a photo, or the address of an image (http:// or https://).")
+        body += "\n" + _(
+            "Images from the platform's Media section are fitted to each messenger; a photo sent "
+            "here or an image from another site is sent as it is."
+        )
         if not settings.public_url:
             body += "\n" + _(
                 "Uploaded photos are served to the platform at PUBLIC_URL, which is not set: "

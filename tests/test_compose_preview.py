@@ -165,3 +165,12 @@ def test_the_preview_shows_the_first_recipients_html_text_escaped(language):
     text, _ = render_preview(email, summary, settings(pulse_token="t"))
     rendered = "<style>a{b:c}}</style><p>Ann &amp; &lt;Bo&gt;</p>{{x}}"
     assert f"The first recipient gets this HTML text: <code>{html.escape(rendered)}</code>" in text
+
+
+def test_the_preview_names_html_placeholders_the_list_cannot_fill(language):
+    summary = ListSummary(size=2, columns=("name",), sample_fields=({"name": "Ann"},))
+    email = draft(type="email", html_text="<p>{name}, {code}</p><style>.a{b}</style>")
+    text, _ = render_preview(email, summary, settings(pulse_token="t"))
+    assert "Sent as written, not filled in: {code}, {b} (the list has no such column)." in text
+    plain, _ = render_preview(draft(type="email", html_text="<p>{name}</p>"), summary, settings())
+    assert "Sent as written" not in plain
