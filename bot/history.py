@@ -80,7 +80,7 @@ def message_history(row: MessageRow, store: Store, settings: Settings) -> str:
     """Every status one message went through, with times, raw values and their classes."""
     events = store.statuses.history(row.id)
     lines = [
-        _("<b>Message {platform_id}</b> · campaign #{campaign_id}").format(
+        _("<b>Message {platform_id}</b> · campaign №{campaign_id}").format(
             platform_id=html.escape(row.platform_id or "-"), campaign_id=row.campaign_id
         ),
         _("To: <code>{address}</code>").format(address=html.escape(row.sent_to)),
@@ -121,9 +121,9 @@ def recent_campaigns(campaigns: list[Campaign], store: Store, locale: str) -> st
         figures = Figures.read(store, campaign)
         lines.append(
             ngettext(
-                "#{id} · {type} · {count} recipient · {state}\n"
+                "№{id} · {type} · {count} recipient · {state}\n"
                 "    ✅ {delivered} · ❌ {failed} · ⏳ {pending} · 🚫 {rejected}",
-                "#{id} · {type} · {count} recipients · {state}\n"
+                "№{id} · {type} · {count} recipients · {state}\n"
                 "    ✅ {delivered} · ❌ {failed} · ⏳ {pending} · 🚫 {rejected}",
                 figures.total,
             ).format(
@@ -140,5 +140,5 @@ def recent_campaigns(campaigns: list[Campaign], store: Store, locale: str) -> st
         paused = pause_line(campaign)
         if paused:
             lines.append(f"    {paused}")
-    lines.append(_("Details: <code>/status #id</code>"))
+    lines.append(_("Details: <code>/status {number}</code>").format(number=f"№{campaigns[0].id}"))
     return "\n".join(lines)

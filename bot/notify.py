@@ -205,7 +205,7 @@ def status_text(raw: str | None, status_class: str | None) -> str:
 
 
 def _header(campaign: Campaign, store: Store, single: bool) -> list[str]:
-    title = _("<b>Message #{id}</b>") if single else _("<b>Campaign #{id}</b>")
+    title = _("<b>Message №{id}</b>") if single else _("<b>Campaign №{id}</b>")
     lines = [f"{title.format(id=campaign.id)} · {html.escape(shorten(campaign.type, 32))}"]
     if campaign.sandbox:
         lines.append(_("🧪 SANDBOX: simulated, nothing is really sent"))

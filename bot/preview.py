@@ -592,7 +592,7 @@ def render_template_prompt(problem: Problem | None = None) -> tuple[str, InlineK
 
 
 def render_sent(campaign_id: int) -> str:
-    return _("Sent to the platform: campaign #{id}.").format(id=campaign_id)
+    return _("Sent to the platform: campaign №{id}.").format(id=campaign_id)
 
 
 def render_cancelled() -> str:
@@ -721,7 +721,7 @@ def problem_text(problem: Problem) -> str:
         ),
         Reason.SEND_USAGE: _(
             "Usage: <code>/send type recipients</code> with the text on the next lines, "
-            "or <code>/send type recipient text</code> on one line."
+            "or <code>/send type recipients text</code> on one line."
         ),
     }
     return texts[reason].format(**details)

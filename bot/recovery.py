@@ -98,7 +98,7 @@ def question_text(campaign_id: int, count: int, reasons: dict[str, int] | None =
     reasons = reasons or {INTERRUPTED: count}
     if set(reasons) == {INTERRUPTED}:
         return _(
-            "⚠️ <b>Campaign #{campaign_id} was interrupted.</b>\n"
+            "⚠️ <b>Campaign №{campaign_id} was interrupted.</b>\n"
             "The bot stopped while messages were being handed to the platform. The platform may "
             "or may not have received them, so they are marked unknown and were not sent again.\n"
             "Messages concerned: <b>{count}</b>.\n\n"
@@ -106,7 +106,7 @@ def question_text(campaign_id: int, count: int, reasons: dict[str, int] | None =
         ).format(campaign_id=campaign_id, count=count)
     lines = [
         _(
-            "⚠️ <b>Campaign #{campaign_id}: the platform's answer for some messages is unknown.</b>\n"
+            "⚠️ <b>Campaign №{campaign_id}: the platform's answer for some messages is unknown.</b>\n"
             "The platform may or may not have created them, so they are marked unknown and were "
             "not sent again.\n"
             "Messages concerned: <b>{count}</b>. Why:"
@@ -140,7 +140,7 @@ def question_buttons(question: RecoveryQuestion) -> InlineKeyboardMarkup:
 
 def pause_text(campaign_id: int, pause: Pause, waiting: int) -> str:
     """What the author reads when submission paused: the platform's words and what they mean."""
-    lines = [_("⏸ <b>Campaign #{campaign_id} paused.</b>").format(campaign_id=campaign_id)]
+    lines = [_("⏸ <b>Campaign №{campaign_id} paused.</b>").format(campaign_id=campaign_id)]
     if pause.kind is PauseKind.REFUSED:
         message = str(pause.reason.get("msg", ""))
         shown = html.escape(shorten(message, MAX_SHOWN_REASON))

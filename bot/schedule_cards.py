@@ -307,10 +307,12 @@ def scheduled_text(schedule: Schedule, settings: Settings, locale: str) -> str:
     when = format_moment(schedule.run_at_time, settings.zone, locale)
     if schedule.mode is ScheduleMode.PLATFORM:
         return _(
-            "✅ Submitted to the platform as campaign #{campaign}: it goes out on {when}. "
+            "✅ Submitted to the platform as campaign №{campaign}: it goes out on {when}. "
             "It can no longer be cancelled from here."
         ).format(campaign=schedule.campaign_id, when=when)
-    text = _("✅ Scheduled #{id}: {when}, by the bot.").format(id=schedule.id, when=when)
+    text = _("✅ Scheduled campaign №{number}: {when}, by the bot.").format(
+        number=schedule.campaign_id, when=when
+    )
     repeat = describe_recurrence(schedule.recurrence, schedule.run_at_time, settings.zone, locale)
     if repeat:
         text += " " + _("Then it repeats {repeat}.").format(repeat=repeat)
@@ -320,8 +322,9 @@ def scheduled_text(schedule: Schedule, settings: Settings, locale: str) -> str:
 # ---------------------------------------------------------------- the Reschedule card
 
 
-def move_title(schedule_id: int) -> str:
-    return _("<b>Reschedule #{id}</b>").format(id=schedule_id)
+def move_title(number: int) -> str:
+    """`number`: the schedule's campaign number, the one people see."""
+    return _("<b>Reschedule №{number}</b>").format(number=number)
 
 
 def rolled_note() -> str:
@@ -336,7 +339,7 @@ def render_move_confirm(
     recurrence = Recurrence.from_text(schedule.recurrence) if schedule.recurrence else None
     first = first_run(recurrence, start, zone) or start
     lines = [
-        move_title(schedule.id),
+        move_title(schedule.campaign_id),
         _("New time: <b>{when}</b>").format(when=format_moment(first, zone, locale)),
     ]
     if rolled:
@@ -357,7 +360,7 @@ def moved_text(moved: Schedule | None, settings: Settings, locale: str) -> str:
     if moved is None:
         return _("Nothing changed.")
     when = format_moment(moved.run_at_time, settings.zone, locale)
-    return _("✅ #{id} now goes out on {when}.").format(id=moved.id, when=when)
+    return _("✅ №{number} now goes out on {when}.").format(number=moved.campaign_id, when=when)
 
 
 # ---------------------------------------------------------------- /scheduled
@@ -387,14 +390,20 @@ def render_list(
 def list_buttons(schedule: Schedule) -> list[list[InlineKeyboardButton]]:
     def press(text: str, action: str) -> InlineKeyboardButton:
         data = ScheduleAction(action=action, schedule_id=schedule.id, stamp=stamp_of(schedule))
-        return InlineKeyboardButton(text=text.format(id=schedule.id), callback_data=data.pack())
+        shown = text.format(number=schedule.campaign_id)
+        return InlineKeyboardButton(text=shown, callback_data=data.pack())
 
     if schedule.state is ScheduleState.MISSED:
-        return [[press(_("Send now #{id}"), "send_missed"), press(_("Discard #{id}"), "discard")]]
+        return [
+            [
+                press(_("Send now №{number}"), "send_missed"),
+                press(_("Discard №{number}"), "discard"),
+            ]
+        ]
     if schedule.state is ScheduleState.PENDING:
         return [
-            [press(_("Cancel #{id}"), "cancel"), press(_("Send now #{id}"), "now")],
-            [press(_("Reschedule #{id}"), "move")],
+            [press(_("Cancel №{number}"), "cancel"), press(_("Send now №{number}"), "now")],
+            [press(_("Reschedule №{number}"), "move")],
         ]
     return []  # held by the platform: nothing to press
 
@@ -413,13 +422,15 @@ def render_send_now(
             ]
         ]
     )
-    text = _("Send #{id} now? Recipients: {count}.").format(
-        id=schedule.id, count=number(campaign.recipient_count)
+    text = _("Send №{number} now? Recipients: {count}.").format(
+        number=schedule.campaign_id, count=number(campaign.recipient_count)
     )
     return text, markup
 
 
-def missed_note(schedule_id: int, send: bool) -> str:
-    """What a Send now or Discard answer to a missed send did."""
-    note = _("✅ Sending #{id} now.") if send else _("Discarded #{id}: it will not be sent.")
-    return note.format(id=schedule_id)
+def missed_note(number: int, send: bool) -> str:
+    """What a Send now or Discard answer to a missed send (campaign №`number`) did."""
+    note = (
+        _("✅ Sending №{number} now.") if send else _("Discarded №{number}: it will not be sent.")
+    )
+    return note.format(number=number)

@@ -511,8 +511,8 @@ class SchedulingService:
         )
         repeat = describe_recurrence(schedule.recurrence, schedule.run_at_time, zone, locale)
         lines = [
-            _("<b>#{id}</b> · {type} · recipients: {count}").format(
-                id=schedule.id,
+            _("<b>№{number}</b> · {type} · recipients: {count}").format(
+                number=schedule.campaign_id,
                 type=html.escape(campaign.type if campaign else "?"),
                 count=format_decimal(campaign.recipient_count if campaign else 0, locale=locale),
             ),
@@ -522,6 +522,11 @@ class SchedulingService:
         if campaign is not None:
             lines.append(f"<i>{html.escape(text_start(campaign))}</i>")
         return "\n".join(lines)
+
+    def number_of(self, schedule_id: int) -> int:
+        """The number people know a schedule by: its campaign's (0 when it is gone)."""
+        schedule = self.store.schedules.get(schedule_id)
+        return schedule.campaign_id if schedule else 0
 
     def _owner_name(self, user_id: int) -> str:
         member = self.store.members.get(user_id)

@@ -382,7 +382,7 @@ async def send(
             draft, list_id, author_id=member.user_id, author_chat_id=wizard.chat_id
         )
     except AlreadyLaunched as already:
-        text = _("Already sent as campaign #{id}.").format(id=already.campaign_id)
+        text = _("Already sent as campaign №{id}.").format(id=already.campaign_id)
         callback_answer.text, callback_answer.show_alert = text, True
         return
     sender.launch(campaign_id)  # before touching Telegram, which may fail

@@ -104,7 +104,7 @@ async def resume_choice(
         return
     if not sender.resume(callback_data.campaign_id, actor_id=member.user_id):
         await query.answer(
-            _("Nothing to resume: campaign #{campaign_id} is not paused.").format(
+            _("Nothing to resume: campaign №{campaign_id} is not paused.").format(
                 campaign_id=callback_data.campaign_id
             ),
             True,

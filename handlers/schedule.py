@@ -280,7 +280,7 @@ async def confirmed(query: CallbackQuery, member: Member, dialogue: Dialogue) ->
     try:
         result = await dialogue.submit(plan, member.user_id)
     except AlreadyLaunched as already:
-        text = _("Already sent or scheduled as campaign #{id}.").format(id=already.campaign_id)
+        text = _("Already sent or scheduled as campaign №{id}.").format(id=already.campaign_id)
         await query.answer(text, show_alert=True)
         return
     await query.answer()

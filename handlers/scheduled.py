@@ -57,7 +57,7 @@ class Rescheduling(TimeCard):
         previous_card = (await self.state.get_data()).get(CARD)
         if previous_card:
             await remove_buttons(self.wizard.bot, self.wizard.chat_id, previous_card)
-        now, title = self.scheduling.clock(), move_title(schedule_id)
+        now, title = self.scheduling.clock(), move_title(self.scheduling.number_of(schedule_id))
         text, markup = render_when(self.settings, now, title=title)
         card = await self.wizard.bot.send_message(self.wizard.chat_id, text, reply_markup=markup)
         await self.state.set_data(
@@ -68,7 +68,8 @@ class Rescheduling(TimeCard):
     async def ask_time(self, problem: str = "") -> None:
         schedule_id = (await self.state.get_data()).get("move_id", 0)
         await self.state.set_state(Reschedule.when)
-        now, title = self.scheduling.clock(), move_title(schedule_id)
+        now = self.scheduling.clock()
+        title = move_title(self.scheduling.number_of(schedule_id))
         await self.wizard.show(*render_when(self.settings, now, problem=problem, title=title))
 
     async def use_time(self, moment: datetime) -> None:
@@ -161,7 +162,9 @@ async def cancel_pressed(
     """Cancel one schedule: its job is removed and its campaign cancelled."""
     schedule_id, member = callback_data.schedule_id, listing.member
     outcome = listing.scheduling.cancel(schedule_id, actor_id=member.user_id, role=member.role)
-    done = _("Cancelled #{id}. Nothing will be sent.").format(id=schedule_id)
+    done = _("Cancelled №{number}. Nothing will be sent.").format(
+        number=listing.scheduling.number_of(schedule_id)
+    )
     await listing.answer(query, outcome, done)
 
 
@@ -188,7 +191,8 @@ async def send_now_confirmed(
     outcome = listing.scheduling.send_now(
         pressed.schedule_id, actor_id=member.user_id, role=member.role, stamp=pressed.stamp
     )
-    await listing.answer(query, outcome, _("Sending #{id} now.").format(id=pressed.schedule_id))
+    shown = listing.scheduling.number_of(pressed.schedule_id)
+    await listing.answer(query, outcome, _("Sending №{number} now.").format(number=shown))
 
 
 async def missed_answered(
@@ -200,7 +204,7 @@ async def missed_answered(
     outcome = listing.scheduling.resolve_missed(
         schedule_id, send=send, actor_id=member.user_id, role=member.role
     )
-    note = missed_note(schedule_id, send)
+    note = missed_note(listing.scheduling.number_of(schedule_id), send)
     if outcome is Outcome.AT_NEXT_START:
         note, outcome = outcome_text(outcome), Outcome.DONE
     question = query.message if callback_data.origin == "question" else None

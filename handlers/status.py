@@ -18,29 +18,33 @@ from storage.store import Store
 VIEWER = {"role": "viewer"}
 CAMPAIGNS_SHOWN = 10
 MAX_ID_CHARS = 64
-_CAMPAIGN_REF = re.compile(r"(?:#|№|c)(\d{1,18})", re.IGNORECASE)
+_CAMPAIGN_REF = re.compile(r"(?:#|№|n|no\.?|c)?\s*(\d{1,18})", re.IGNORECASE)
+_MARKED_CAMPAIGN = re.compile(r"(?:#|№|n|no\.?|c)\s*\d+", re.IGNORECASE)
 
 
 async def status(
     message: Message, command: CommandObject, store: Store, settings: Settings, i18n: I18n
 ) -> None:
-    """Show the history of a message (by platform id) or a campaign (by its number)."""
+    """Show a campaign by its number (`/status 3`, `/status №3`), or a message by its platform id.
+
+    A bare number is the campaign's when there is one, as every card shows campaigns that way.
+    """
     wanted = (command.args or "").strip()
-    if not wanted or len(wanted) > MAX_ID_CHARS or len(wanted.split()) > 1:
+    if not wanted or len(wanted) > MAX_ID_CHARS or len(wanted.split()) > 2:
         await message.answer(
             _(
-                "Send <code>/status id</code>: a platform message id, or a campaign number "
-                "(<code>/status #12</code>)."
+                "Send <code>/status number</code>: a campaign number (<code>/status 12</code> "
+                "or <code>/status №12</code>), or a platform message id."
             )
         )
         return
     campaign_ref = _CAMPAIGN_REF.fullmatch(wanted)
-    rows = [] if campaign_ref else store.messages.by_platform_id(wanted)
-    if rows:
-        await message.answer(message_history(rows[0], store, settings))
-        return
-    number_text = campaign_ref.group(1) if campaign_ref else wanted
-    campaign = store.campaigns.get(int(number_text)) if number_text.isdigit() else None
+    campaign = store.campaigns.get(int(campaign_ref.group(1))) if campaign_ref else None
+    if campaign is None and not _MARKED_CAMPAIGN.fullmatch(wanted):
+        rows = store.messages.by_platform_id(wanted)
+        if rows:
+            await message.answer(message_history(rows[0], store, settings))
+            return
     if campaign is None:
         await message.answer(
             _("Nothing found for <code>{id}</code>: no message or campaign has this id.").format(

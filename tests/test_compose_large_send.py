@@ -19,6 +19,6 @@ async def test_a_large_send_asks_once_more_with_the_exact_count(start_bot, teleg
     assert not platform.requests
 
     await composer.press("Send", expect="Send to 4 recipients?")
-    await composer.press("Yes, send", expect="Sent to the platform: campaign #1")
+    await composer.press("Yes, send", expect="Sent to the platform: campaign №1")
     await telegram.wait_for(lambda: sum(platform.received.values()) == 4)
     assert set(platform.received.values()) == {1}

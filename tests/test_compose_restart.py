@@ -19,7 +19,7 @@ async def test_a_restart_mid_wizard_continues_on_the_same_card(start_bot, telegr
     await composer.say("777", expect="Preview")
     assert composer.card["message_id"] == card["message_id"]
     assert "Recipients: 2: 79001234567, 79001234568" in composer.text
-    await composer.press("Send", expect="Sent to the platform: campaign #1")
+    await composer.press("Send", expect="Sent to the platform: campaign №1")
     await telegram.wait_for(lambda: sum(platform.received.values()) == 2)
     sent = {(message.sender, message.sent_text) for message in platform.messages.values()}
     assert sent == {("777", "After the restart")}

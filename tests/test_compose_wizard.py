@@ -69,13 +69,13 @@ async def test_the_wizard_goes_from_type_to_one_campaign_even_if_send_is_pressed
     await telegram.wait_answer(first)
     await telegram.wait_answer(second)
     late = telegram.answers[second].get("text", "")
-    assert "Already sent as campaign #1" in late or "no longer active" in late
-    await telegram.wait_for(lambda: "Sent to the platform: campaign #1" in composer.text)
+    assert "Already sent as campaign №1" in late or "no longer active" in late
+    await telegram.wait_for(lambda: "Sent to the platform: campaign №1" in composer.text)
     assert not composer.card.get("reply_markup")
     await telegram.wait_for(lambda: sum(platform.received.values()) >= len(expected), timeout=30)
     assert set(platform.received) == expected
     assert set(platform.received.values()) == {1}
     texts = {message.sent_to: message.sent_text for message in platform.messages.values()}
     assert texts["79000000001"] == "Hello, Boris1 from Moscow!"
-    assert "campaign #2" not in "".join(m.get("text", "") for m in telegram.chat(OPERATOR))
+    assert "campaign №2" not in "".join(m.get("text", "") for m in telegram.chat(OPERATOR))
     assert not telegram.errors

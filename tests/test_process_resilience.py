@@ -167,7 +167,7 @@ async def test_a_schedule_due_while_the_bot_was_down_is_sent_once_after_restart(
     await composer.start("/send sms 79001112233 Reminder: your visit tomorrow", expect="Preview")
     await composer.press("Schedule", expect="When should it go out")
     await composer.say("tomorrow 10:00", expect="Confirm?")
-    await composer.press("Confirm", expect="Scheduled #1")
+    await composer.press("Confirm", expect="Scheduled campaign №1")
     assert _pending_schedules(bot_env) == 1
     async with (
         aiohttp.ClientSession() as session,

@@ -35,28 +35,28 @@ async def test_a_russian_time_is_echoed_confirmed_listed_and_cancelled(
     assert f"Time: {echo}" in composer.text
     assert "sms, recipients: 1" in composer.text
     assert "✓ By the bot" in composer.buttons()
-    await composer.press("Confirm", expect="Scheduled #1")
+    await composer.press("Confirm", expect="Scheduled campaign №1")
     assert echo in composer.text
     assert not composer.card.get("reply_markup")
 
     telegram.send_text(OPERATOR, "/scheduled")
     listing = await telegram.wait_message(OPERATOR, contains="Waiting to be sent")
-    assert "#1 · sms · recipients: 1" in listing["text"]
+    assert "№1 · sms · recipients: 1" in listing["text"]
     assert echo in listing["text"]
     assert "Привет <b>всем</b>" in listing["text"]  # the user's text, escaped, not formatted
     assert [label for label, _ in telegram.buttons(listing)] == [
-        "Cancel #1",
-        "Send now #1",
-        "Reschedule #1",
+        "Cancel №1",
+        "Send now №1",
+        "Reschedule №1",
     ]
 
-    query = telegram.press(OPERATOR, listing, telegram.find_button(listing, "Cancel #1"))
+    query = telegram.press(OPERATOR, listing, telegram.find_button(listing, "Cancel №1"))
     answer = await telegram.wait_answer(query)
-    assert "Cancelled #1" in answer["text"]
+    assert "Cancelled №1" in answer["text"]
     await telegram.wait_for(
         lambda: "Nothing is waiting" in telegram.chat(OPERATOR)[-1].get("text", "")
     )
-    again = telegram.press(OPERATOR, listing, telegram.find_button(listing, "Cancel #1"))
+    again = telegram.press(OPERATOR, listing, telegram.find_button(listing, "Cancel №1"))
     assert "already" in (await telegram.wait_answer(again))["text"]
     assert platform.requests == []
     assert not telegram.errors

@@ -21,7 +21,7 @@ async def schedule_tomorrow(telegram, text: str) -> None:
     await composer.start(f"/send sms 79001234567 {text}", expect="Preview")
     await composer.press("Schedule", expect="When should it go out")
     await composer.press("Tomorrow 10:00", expect="Confirm?")
-    await composer.press("Confirm", expect="Scheduled #1")
+    await composer.press("Confirm", expect="Scheduled campaign №1")
 
 
 def move_schedule(bot_env: dict[str, str], run_at: datetime) -> None:
@@ -81,5 +81,5 @@ async def test_a_send_missed_for_long_asks_its_owner_after_a_restart(
         await platform.wait_requests(1)
     await telegram.wait_for(lambda: stored_schedule(bot_env) == ("done", 1))
     assert sum(platform.received.values()) == 1
-    answered = await telegram.wait_message(OPERATOR, contains="Sending #1 now")
+    answered = await telegram.wait_message(OPERATOR, contains="Sending №1 now")
     assert not answered.get("reply_markup")

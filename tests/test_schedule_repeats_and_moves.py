@@ -38,7 +38,7 @@ async def test_weekly_and_cron_repeats_show_their_next_runs(start_bot, telegram)
     assert all(run.startswith(WORKDAYS) and run.endswith(", 10:00") for run in runs)
     assert "✓ Cron" in composer.buttons()
 
-    await composer.press("Confirm", expect="Scheduled #1")
+    await composer.press("Confirm", expect="Scheduled campaign №1")
     assert "Then it repeats cron 0 10 * * 1-5" in composer.text
     telegram.send_text(OPERATOR, "/scheduled")
     listing = await telegram.wait_message(OPERATOR, contains="Waiting to be sent")
@@ -52,13 +52,13 @@ async def test_reschedule_and_send_now_from_the_list(start_bot, telegram, platfo
     await composer.start("/send sms 79001234567 Moved then sent", expect="Preview")
     await composer.press("Schedule", expect="When should it go out")
     await composer.press("Tomorrow 10:00", expect="Confirm?")
-    await composer.press("Confirm", expect="Scheduled #1")
+    await composer.press("Confirm", expect="Scheduled campaign №1")
 
     telegram.send_text(OPERATOR, "/scheduled")
     listing = await telegram.wait_message(OPERATOR, contains="Waiting to be sent")
-    telegram.press(OPERATOR, listing, telegram.find_button(listing, "Reschedule #1"), strict=True)
+    telegram.press(OPERATOR, listing, telegram.find_button(listing, "Reschedule №1"), strict=True)
     card = await telegram.wait_message(
-        OPERATOR, contains="Reschedule #1", after=listing["message_id"]
+        OPERATOR, contains="Reschedule №1", after=listing["message_id"]
     )
     composer.card_id = card["message_id"]
     await composer.say("2030-06-03 12:30", expect="New time")
@@ -69,10 +69,10 @@ async def test_reschedule_and_send_now_from_the_list(start_bot, telegram, platfo
     telegram.send_text(OPERATOR, "/scheduled")
     listing = await telegram.wait_message(OPERATOR, contains="Waiting to be sent", after=newest)
     assert "Mon 3 Jun 2030, 12:30" in listing["text"]
-    telegram.press(OPERATOR, listing, telegram.find_button(listing, "Send now #1"), strict=True)
+    telegram.press(OPERATOR, listing, telegram.find_button(listing, "Send now №1"), strict=True)
     question = await telegram.wait_for(
         lambda: next(
-            (m for m in telegram.chat(OPERATOR) if "Send #1 now?" in m.get("text", "")), None
+            (m for m in telegram.chat(OPERATOR) if "Send №1 now?" in m.get("text", "")), None
         )
     )
     assert "Recipients: 1." in question["text"]

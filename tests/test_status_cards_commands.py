@@ -70,20 +70,42 @@ async def test_status_with_a_campaign_number_shows_its_figures_and_latest_status
     telegram.send_text(ADMIN, f"/status #{seeded.campaign_id}")
 
     reply = await telegram.wait_message(ADMIN, "Latest statuses")
-    assert f"Campaign #{seeded.campaign_id}" in reply["text"]
+    assert f"Campaign №{seeded.campaign_id}" in reply["text"]
     assert "Failed: 1" in reply["text"]
     assert "Pending: 2" in reply["text"]
     assert "79000000002 · 2 · failed" in reply["text"]
+
+
+async def test_a_russian_reader_finds_a_campaign_by_the_number_its_cards_show(
+    start_bot, bot_env, telegram
+):
+    seed_campaign(bot_env, ["79000000001"])
+    seeded = seed_campaign(bot_env, ["79000000002", "79000000003"])
+    bot = await start_bot(CALLBACK_SECRET=SECRET, LOCALE="ru")
+    await fire([status_url(bot.url, seeded.message_ids[0], "1")])
+    said = 0
+    for typed in (f"/status {seeded.campaign_id}", f"/status №{seeded.campaign_id}",
+                  f"/status № {seeded.campaign_id}", f"/status #{seeded.campaign_id}"):  # fmt: skip
+        telegram.send_text(ADMIN, typed, language_code="ru")
+        reply = await telegram.wait_message(ADMIN, "Последние статусы", after=said)
+        said = reply["message_id"]
+        assert f"Рассылка №{seeded.campaign_id}" in reply["text"], typed
+        assert "#" not in reply["text"]
+    telegram.send_text(ADMIN, "/campaigns", language_code="ru")
+    listing = await telegram.wait_message(ADMIN, "рассылки", after=said)
+    assert f"№{seeded.campaign_id} · sms · 2 получателя" in listing["text"]
+    assert f"/status №{seeded.campaign_id}" in listing["text"]
+    assert "#" not in listing["text"]
 
 
 async def test_status_with_an_unknown_or_missing_id_says_what_to_send(bot, telegram):
     telegram.send_text(ADMIN, "/status <nope>")
     unknown = await telegram.wait_message(ADMIN, "Nothing found")
     telegram.send_text(ADMIN, "/status")
-    usage = await telegram.wait_message(ADMIN, "Send /status id", after=unknown["message_id"])
+    usage = await telegram.wait_message(ADMIN, "Send /status number", after=unknown["message_id"])
 
     assert "<nope>" in unknown["text"]
-    assert "/status #12" in usage["text"]
+    assert "/status 12" in usage["text"]
 
 
 async def test_campaigns_lists_the_latest_with_their_figures(start_bot, bot_env, telegram):
@@ -96,6 +118,6 @@ async def test_campaigns_lists_the_latest_with_their_figures(start_bot, bot_env,
 
     reply = await telegram.wait_message(ADMIN, "Latest campaigns")
     text = reply["text"]
-    assert text.index(f"#{second.campaign_id}") < text.index(f"#{first.campaign_id} ")
+    assert text.index(f"№{second.campaign_id}") < text.index(f"№{first.campaign_id} ")
     assert "1,200 recipients" in text
     assert "✅ 1 · ❌ 0 · ⏳ 1,199 · 🚫 0" in text

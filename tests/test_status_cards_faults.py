@@ -90,7 +90,7 @@ async def test_a_migrated_group_gets_the_card_and_is_used_from_then_on(
     later = seed_campaign(bot_env, ["79000000002"], text="after the move")
     calls_before = len(telegram.requests)
     await start_bot(CALLBACK_SECRET=SECRET)
-    await telegram.wait_message(NEW_GROUP, f"Message #{later.campaign_id}")
+    await telegram.wait_message(NEW_GROUP, f"Message №{later.campaign_id}")
     assert not [
         call
         for call in telegram.requests[calls_before:]
