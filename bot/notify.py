@@ -253,7 +253,7 @@ def render_message_card(
     ):  # a status shows the platform has the message even before its answer came
         lines.append(_("Status: being handed to the platform…"))
     elif row.state is SubmitState.REJECTED:
-        error = html.escape(shorten(row.error or "", ERROR_CHARS))
+        error = html.escape(shorten(error_text(row.error), ERROR_CHARS))
         lines.append(_("🚫 Rejected by the platform: {error}").format(error=error))
     elif row.state is SubmitState.UNKNOWN:
         error = html.escape(shorten(error_text(row.error), ERROR_CHARS))
