@@ -12,7 +12,7 @@ from tests.compose_user import Composer
 from tests.fakes.platform import FakePlatform
 from tests.fakes.telegram import FakeTelegram
 
-USERS = [8101, 8102, 8103, 8104, 8105, 8106]
+USERS = [8101, 8102, 8103, 8104, 8105, 8106, 8107]
 MINIFIED_CSS = "<style>@media(max-width:600px){.a{color:red}}p{margin:0}</style>"
 HTML_TEXT = MINIFIED_CSS + '<p class="a">Hi {name}!</p>{{promo}}'
 CUSTOMERS = "email,name\na@example.com,Ann & <Bo>\nb@example.com,Zoë\n".encode()
@@ -88,6 +88,18 @@ async def bot_by_phone_with_find_token(telegram: FakeTelegram, user_id: int) -> 
     await composer.press("Send", expect="Sent to the platform")
 
 
+async def find_token_switched_in_extras(telegram: FakeTelegram, user_id: int) -> None:
+    composer = Composer(telegram, user_id)
+    await composer.start("/send push tok-X Your parcel is here", expect="Preview")
+    await composer.press("Extras", expect="Choose what to set")
+    # The tokens no longer fit: the list is asked for again, the text is kept.
+    await composer.press("find_token: off", expect="find_token is on")
+    assert "Recipients:" not in composer.text
+    await composer.say("+7 900 111-00-10", expect="Preview")
+    assert "Your parcel is here" in composer.text
+    await composer.press("Send", expect="Sent to the platform")
+
+
 async def hlr_without_text(telegram: FakeTelegram, user_id: int) -> None:
     composer = Composer(telegram, user_id)
     await composer.start()
@@ -133,11 +145,12 @@ async def test_each_channel_gets_what_it_needs(
         bot_by_phone_with_find_token,
         hlr_without_text,
         cascade_with_a_photo,
+        find_token_switched_in_extras,
     ]
     await asyncio.gather(
         *(story(telegram, user) for story, user in zip(stories, USERS, strict=True))
     )
-    await telegram.wait_for(lambda: sum(platform.received.values()) == 9)
+    await telegram.wait_for(lambda: sum(platform.received.values()) == 10)
 
     # Every recipient once; push tokens as written, never split or normalised.
     assert dict(platform.received) == {
@@ -150,6 +163,7 @@ async def test_each_channel_gets_what_it_needs(
         "Ann@example.com": 1,
         "79001110008": 1,
         "79001110009": 1,
+        "79001110010": 1,
     }
     [ann] = requests_to(platform, "a@example.com")
     assert ann["html_text"] == MINIFIED_CSS + '<p class="a">Hi Ann &amp; &lt;Bo&gt;!</p>{{promo}}'
@@ -166,6 +180,9 @@ async def test_each_channel_gets_what_it_needs(
     [by_phone] = requests_to(platform, "79001110007")
     assert (by_phone["type"], by_phone["find_token"]) == ("bot", "1")
     assert requests_to(platform, "Ann@example.com")[0]["find_token"] == "1"
+    [switched] = requests_to(platform, "79001110010")
+    assert (switched["type"], switched["find_token"]) == ("push", "1")
+    assert switched["sent_text"] == "Your parcel is here"
 
     [hlr] = requests_to(platform, "79001110008")
     assert (hlr["type"], hlr["sent_text"]) == ("hlr", "")
