@@ -134,6 +134,11 @@ class Reason(StrEnum):
     FILE_NOT_A_TABLE = "file_not_a_table"  # neither a workbook nor a text table
     FILE_BAD_CSV = "file_bad_csv"
     FILE_DOWNLOAD_FAILED = "file_download_failed"
+    FILE_TOO_MANY_ROWS = "file_too_many_rows"
+    FILE_TOO_MANY_COLUMNS = "file_too_many_columns"
+    FILE_CELL_TOO_LONG = "file_cell_too_long"
+    FILE_UNPACKS_TOO_LARGE = "file_unpacks_too_large"
+    FILE_TOO_SLOW = "file_too_slow"
     TEXT_EMPTY = "text_empty"
     SMS_TOO_LONG = "sms_too_long"
     TEXT_TOO_LONG = "text_too_long"
@@ -475,12 +480,18 @@ def file_problem(error: RecipientFileError) -> Problem:
         FileProblem.UNSUPPORTED: Reason.FILE_UNSUPPORTED,
         FileProblem.XLSX_UNREADABLE: Reason.FILE_NOT_A_TABLE,
         FileProblem.CSV_UNREADABLE: Reason.FILE_BAD_CSV,
+        FileProblem.TOO_MANY_ROWS: Reason.FILE_TOO_MANY_ROWS,
+        FileProblem.TOO_MANY_COLUMNS: Reason.FILE_TOO_MANY_COLUMNS,
+        FileProblem.CELL_TOO_LONG: Reason.FILE_CELL_TOO_LONG,
+        FileProblem.XLSX_UNPACKS_TOO_LARGE: Reason.FILE_UNPACKS_TOO_LARGE,
+        FileProblem.TOO_SLOW: Reason.FILE_TOO_SLOW,
     }
     # The libraries' own words (English, technical) go to the log, never to the card.
     log.info("recipient file refused: %s", error)
     details: dict[str, Any] = {"limit_mb": _megabytes()}
     if line := _ERROR_LINE.match(error.detail):
         details["line"] = int(line[1])
+    details.update(error.limits)
     return Problem(reasons[error.code], details)
 
 

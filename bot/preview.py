@@ -641,6 +641,8 @@ def problem_text(problem: Problem) -> str:
                 "customer}}</code>) or leave those recipients out."
             ).format(name=html.escape(first))
         )
+    if reason in FILE_LIMITS:
+        return file_limit_text(problem)
     if reason is Reason.PLACEHOLDER_UNKNOWN:
         names = ", ".join(f"{{{html.escape(name)}}}" for name in problem.details["names"])
         columns = problem.details["columns"]
@@ -725,6 +727,44 @@ def problem_text(problem: Problem) -> str:
         ),
     }
     return texts[reason].format(**details)
+
+
+FILE_LIMITS = frozenset(
+    {
+        Reason.FILE_TOO_MANY_ROWS,
+        Reason.FILE_TOO_MANY_COLUMNS,
+        Reason.FILE_CELL_TOO_LONG,
+        Reason.FILE_UNPACKS_TOO_LARGE,
+        Reason.FILE_TOO_SLOW,
+    }
+)
+
+
+def file_limit_text(problem: Problem) -> str:
+    """Which limit a recipient file passed, with the figures to fix it."""
+    figures = {
+        key: number(value) if isinstance(value, int) else value
+        for key, value in problem.details.items()
+    }
+    texts = {
+        Reason.FILE_TOO_MANY_ROWS: _(
+            "The file has more than {limit} rows; send at most {limit} recipients per file."
+        ),
+        Reason.FILE_TOO_MANY_COLUMNS: _(
+            "Line {line} has {count} columns; a recipient file may have at most {limit}."
+        ),
+        Reason.FILE_CELL_TOO_LONG: _(
+            "Line {line} holds a value of {length} characters; a cell may have at most {limit}."
+        ),
+        Reason.FILE_UNPACKS_TOO_LARGE: _(
+            "The workbook unpacks to {unpacked_mb} MB: more than {ratio} times its size or "
+            "{limit_mb} MB, so it is not opened. Save it again in Excel or send it as CSV."
+        ),
+        Reason.FILE_TOO_SLOW: _(
+            "Reading the file took more than {seconds} seconds; split it into smaller files."
+        ),
+    }
+    return texts[problem.reason].format(**figures)
 
 
 def charset_text(problem: Problem) -> str:

@@ -7,6 +7,9 @@ import codecs
 import csv
 import datetime
 import io
+import re
+import time
+import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from enum import StrEnum
@@ -14,7 +17,14 @@ from pathlib import PurePath
 
 import openpyxl
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILE_BYTES = 20 * 1024 * 1024  # the most a bot may download from Telegram
+MAX_ROWS = 1_000_000
+MAX_COLUMNS = 50
+MAX_CELL_CHARS = 1000
+# A workbook is a zip: refuse one that unpacks far beyond its size (a zip bomb) before opening it.
+MAX_XLSX_RATIO = 50
+MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_PARSE_SECONDS = 60.0
 CSV_DELIMITERS = ",;\t"
 
 # How much of a file the delimiter guess and the binary check look at.
@@ -38,6 +48,11 @@ class FileProblem(StrEnum):
     UNSUPPORTED = "unsupported"
     XLSX_UNREADABLE = "xlsx_unreadable"
     CSV_UNREADABLE = "csv_unreadable"
+    TOO_MANY_ROWS = "too_many_rows"
+    TOO_MANY_COLUMNS = "too_many_columns"
+    CELL_TOO_LONG = "cell_too_long"
+    XLSX_UNPACKS_TOO_LARGE = "xlsx_unpacks_too_large"
+    TOO_SLOW = "too_slow"
 
 
 class FileFormat(StrEnum):
@@ -57,12 +72,50 @@ _FORMATS_BY_SUFFIX = {
 
 
 class RecipientFileError(Exception):
-    """A recipient file that cannot be used at all; `code` says why, `detail` adds specifics."""
+    """A recipient file that cannot be used at all; `code` says why, `detail` adds specifics.
 
-    def __init__(self, code: FileProblem, detail: str = "") -> None:
+    `limits` holds the figures a person needs to fix the file (the limit, where it was passed).
+    """
+
+    def __init__(self, code: FileProblem, detail: str = "", **limits: int) -> None:
         super().__init__(f"{code}: {detail}" if detail else str(code))
         self.code = code
         self.detail = detail
+        self.limits = limits
+
+
+class _Limits:
+    """Counts rows as they are read and refuses a table past a limit or the time allowed."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.deadline = time.monotonic() + MAX_PARSE_SECONDS
+
+    def check(self, line: int, cells: list[str]) -> list[str]:
+        """The row's cells, unchanged; raises when a limit is passed.
+
+        Trailing empty cells (separators at the end of a line) count for nothing.
+        """
+        used = len(cells)
+        while used and not cells[used - 1]:
+            used -= 1
+        if not used:
+            return cells
+        self.rows += 1
+        if self.rows > MAX_ROWS + 1:  # one more for a header row
+            raise RecipientFileError(FileProblem.TOO_MANY_ROWS, limit=MAX_ROWS)
+        if used > MAX_COLUMNS:
+            raise RecipientFileError(
+                FileProblem.TOO_MANY_COLUMNS, line=line, count=used, limit=MAX_COLUMNS
+            )
+        for cell in cells:
+            if len(cell) > MAX_CELL_CHARS:
+                raise RecipientFileError(
+                    FileProblem.CELL_TOO_LONG, line=line, length=len(cell), limit=MAX_CELL_CHARS
+                )
+        if self.rows % 4096 == 0 and time.monotonic() > self.deadline:
+            raise RecipientFileError(FileProblem.TOO_SLOW, seconds=int(MAX_PARSE_SECONDS))
+        return cells
 
 
 def file_format(filename: str) -> FileFormat:
@@ -100,7 +153,30 @@ def decode_text(content: bytes) -> str:
         raise RecipientFileError(FileProblem.BINARY, "control characters")
     if not text.strip():
         raise RecipientFileError(FileProblem.EMPTY)
+    check_text_limits(text)
     return text
+
+
+# What separates one entry of a typed or .txt list from the next.
+_ENTRY_SEPARATORS = re.compile(r"[,;\t\r\n]+")
+_LONG_ENTRY = re.compile(rf"[^,;\t\r\n]{{{MAX_CELL_CHARS + 1},}}")
+
+
+def check_text_limits(text: str) -> None:
+    """Refuse a text with more entries than a list may have, or an entry longer than a cell."""
+    if (long_entry := _LONG_ENTRY.search(text)) is not None:
+        line = text.count("\n", 0, long_entry.start()) + 1
+        raise RecipientFileError(
+            FileProblem.CELL_TOO_LONG,
+            line=line,
+            length=len(long_entry.group()),
+            limit=MAX_CELL_CHARS,
+        )
+    # Cheap upper bound first: only a text with that many separators is counted exactly.
+    if sum(text.count(separator) for separator in ",;\t\n") > MAX_ROWS:
+        entries = sum(1 for entry in _ENTRY_SEPARATORS.split(text) if entry.strip())
+        if entries > MAX_ROWS + 1:  # one more for a header row
+            raise RecipientFileError(FileProblem.TOO_MANY_ROWS, limit=MAX_ROWS)
 
 
 def _decode_or_binary(content: bytes, encoding: str) -> str:
@@ -142,10 +218,11 @@ def _delimiter_by_counting(lines: list[str]) -> str:
 def csv_rows(text: str) -> Iterator[Row]:
     """Yield each CSV record with the line it starts on; raise RecipientFileError if malformed."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text))
+    limits = _Limits()
     next_line = 1
     try:
         for cells in reader:
-            yield next_line, cells
+            yield next_line, limits.check(next_line, cells)
             next_line = reader.line_num + 1
     except csv.Error as error:
         raise RecipientFileError(
@@ -155,6 +232,8 @@ def csv_rows(text: str) -> Iterator[Row]:
 
 def xlsx_rows(content: bytes) -> Iterator[Row]:
     """Yield the rows of the workbook's active sheet as text cells, numbered as in Excel."""
+    check_unpacked_size(content)
+    limits = _Limits()
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl and zipfile raise many unrelated types on bad input
@@ -168,13 +247,39 @@ def xlsx_rows(content: bytes) -> Iterator[Row]:
         # The stored dimensions are often wrong in files written by other programs.
         sheet.reset_dimensions()
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [cell_text(value) for value in values]
+            if len(values) > MAX_COLUMNS and any(
+                value is not None for value in values[MAX_COLUMNS:]
+            ):
+                count = max(i for i, value in enumerate(values, 1) if value is not None)
+                raise RecipientFileError(
+                    FileProblem.TOO_MANY_COLUMNS, line=number, count=count, limit=MAX_COLUMNS
+                )
+            cells = [cell_text(value) for value in values[:MAX_COLUMNS]]
+            yield number, limits.check(number, cells)
     except RecipientFileError:
         raise
     except Exception as error:
         raise RecipientFileError(FileProblem.XLSX_UNREADABLE, str(error)) from error
     finally:
         workbook.close()
+
+
+def check_unpacked_size(content: bytes) -> None:
+    """Refuse a workbook whose members declare more than 50 times its size, or over 200 MB."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        raise RecipientFileError(FileProblem.XLSX_UNREADABLE, str(error)) from error
+    limit = min(MAX_XLSX_RATIO * len(content), MAX_XLSX_UNPACKED_BYTES)
+    if unpacked > limit:
+        raise RecipientFileError(
+            FileProblem.XLSX_UNPACKS_TOO_LARGE,
+            f"{unpacked} bytes unpacked from {len(content)}",
+            unpacked_mb=max(1, unpacked // (1024 * 1024)),
+            ratio=MAX_XLSX_RATIO,
+            limit_mb=MAX_XLSX_UNPACKED_BYTES // (1024 * 1024),
+        )
 
 
 def cell_text(value: object) -> str:

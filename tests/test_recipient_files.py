@@ -204,7 +204,7 @@ def test_size_limit_is_configurable() -> None:
 
 def test_oversized_csv_field_is_a_clear_error() -> None:
     content = b'phone,name\n89001234567,"' + b"x" * 200_000 + b'"\n'
-    assert refusal("list.csv", content) is FileProblem.CSV_UNREADABLE
+    assert refusal("list.csv", content) is FileProblem.CELL_TOO_LONG
 
 
 def test_refusal_carries_code_and_detail() -> None:
