@@ -51,6 +51,7 @@ class RecoveryQuestion:
     count: int
     decision: RecoveryDecision | None = None
     decided_by: int | None = None
+    delivered: bool = False  # Telegram took the message asking it
 
 
 class RecoveryQuestions:
@@ -82,7 +83,24 @@ class RecoveryQuestions:
         record = json.loads(value)
         decision = record.get("decision")
         record["decision"] = RecoveryDecision(decision) if decision else None
+        record.setdefault("delivered", True)  # kept before delivery was recorded: it was asked
         return RecoveryQuestion(**record)
+
+    def mark_delivered(self, question_id: int) -> None:
+        with self._store.db.atomic():
+            question = self.get(question_id)
+            if question is not None and not question.delivered:
+                question.delivered = True
+                self._save(question)
+
+    def undelivered(self) -> list[RecoveryQuestion]:
+        """Open questions whose message never reached their author (a stop came first)."""
+        found = []
+        for _key, value in self._store.kv.with_prefix("recovery:open:"):
+            question = self.get(int(value))
+            if question is not None and question.decision is None and not question.delivered:
+                found.append(question)
+        return found
 
     def decide(self, question: RecoveryQuestion, decision: RecoveryDecision, actor_id: int) -> None:
         question.decision = decision

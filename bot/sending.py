@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -384,6 +385,13 @@ class Sender:
                 count,
             )
             self.ask_about_unknown(campaign_id)
+        for question in self.questions.undelivered():
+            if question.campaign_id not in interrupted:
+                log.info(
+                    "campaign %s: asking again what a stop kept from its author",
+                    question.campaign_id,
+                )
+                self.ask_about_unknown(question.campaign_id)
         for campaign in self._store.campaigns.with_state(CampaignState.SUBMITTING):
             if campaign.pause_reason:
                 log.info("campaign %s stays paused until its author resumes it", campaign.id)
@@ -405,7 +413,12 @@ class Sender:
         with self._locale():
             text = question_text(campaign_id, count, reasons)
             buttons = question_buttons(question)
-        self._tell(campaign.author_chat_id, text, buttons)
+        self._tell(
+            campaign.author_chat_id,
+            text,
+            buttons,
+            on_sent=lambda: self.questions.mark_delivered(question.id),
+        )
         self._changed(campaign_id)
         return question
 
@@ -469,17 +482,34 @@ class Sender:
         with self._i18n.context(), self._i18n.use_locale(self._settings.locale):
             yield
 
-    def _tell(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-        """Send a message in the background, retrying while Telegram is busy or unreachable."""
-        task = asyncio.create_task(self._send_notice(chat_id, text, markup))
+    def _tell(
+        self,
+        chat_id: int,
+        text: str,
+        markup: InlineKeyboardMarkup | None = None,
+        on_sent: Callable[[], None] | None = None,
+    ) -> None:
+        """Send a message in the background, retrying while Telegram is busy or unreachable;
+        `on_sent` runs once Telegram took it."""
+        task = asyncio.create_task(self._send_notice(chat_id, text, markup, on_sent))
         self._notices.add(task)
         task.add_done_callback(self._notices.discard)
 
     async def _send_notice(
-        self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
+        self,
+        chat_id: int,
+        text: str,
+        markup: InlineKeyboardMarkup | None,
+        on_sent: Callable[[], None] | None = None,
     ) -> None:
         """One attempt: the pacing layer under the Bot already waits out 429s and retries 5xx."""
         try:
             await self._bot.send_message(chat_id, text, reply_markup=markup)
         except TelegramAPIError as error:
             log.warning("could not message chat %s: %s", chat_id, error)
+            return
+        if on_sent is not None:
+            try:
+                on_sent()
+            except sqlite3.Error as error:  # asked anyway; the next start may ask once more
+                log.warning("could not record the message to chat %s: %s", chat_id, error)

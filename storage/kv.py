@@ -21,6 +21,13 @@ class KeyValues:
         row = self.db.execute("SELECT value FROM kv WHERE key = ?", [key]).fetchone()
         return row[0] if row else None
 
+    def with_prefix(self, prefix: str) -> list[tuple[str, str]]:
+        """(key, value) of every key starting with `prefix`, in key order."""
+        return self.db.execute(
+            "SELECT key, value FROM kv WHERE substr(key, 1, ?) = ? ORDER BY key",
+            [len(prefix), prefix],
+        ).fetchall()
+
     def set(self, key: str, value: str) -> None:
         self.db["kv"].upsert({"key": key, "value": value}, pk="key")
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import sqlite3
 from collections import Counter
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from tests.conftest import ADMIN
 from tests.fakes.platform import FakePlatform
 from tests.fakes.telegram import FakeTelegram
 from tests.sending_harness import Harness, make_harness, phones, settle
+from tests.test_callbacks_seed import database_path, seed_campaign
 
 
 def requests_per_recipient(platform: FakePlatform) -> Counter[str]:
@@ -154,3 +157,36 @@ async def test_stopping_during_retry_waits_returns_rows_to_new_without_pausing(
     assert campaign.pause_reason is None
     await harness.close()
     assert telegram.chat(ADMIN) == []
+
+
+async def test_a_question_a_stop_kept_from_its_author_is_asked_after_the_restart(
+    start_bot, bot_env, telegram: FakeTelegram
+) -> None:
+    seed_campaign(bot_env, ["79000000001", "79000000002"])
+    # As a killed program leaves them: both rows handed over, neither answer stored.
+    with sqlite3.connect(database_path(bot_env)) as db:
+        db.execute("UPDATE messages SET state = 'submitting', platform_id = NULL")
+        db.execute("UPDATE campaigns SET state = 'submitting'")
+    telegram.kick_from(ADMIN)  # the question does not reach the author before the next stop
+    program = await start_bot()
+    await telegram.wait_for(
+        lambda: any("was interrupted" in str(call.params.get("text")) for call in telegram.errors)
+    )
+    await program.stop()
+    telegram.kicked.discard(ADMIN)
+
+    await start_bot()
+    question = await telegram.wait_message(ADMIN, "was interrupted")
+    assert "Messages concerned: 2." in question["text"]
+    assert telegram.find_button(question, "Send these 2 again")
+
+    def latest_question() -> dict:
+        with sqlite3.connect(database_path(bot_env)) as db:
+            (last,) = db.execute("SELECT value FROM kv WHERE key = 'recovery:last'").fetchone()
+            (record,) = db.execute(
+                "SELECT value FROM kv WHERE key = ?", [f"recovery:{last}"]
+            ).fetchone()
+        return json.loads(record)
+
+    # Asked and taken this time: a further start has nothing left to ask.
+    assert await telegram.wait_for(lambda: latest_question()["delivered"])
