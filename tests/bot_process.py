@@ -110,7 +110,7 @@ class BotProcess:
         await self.stop(signal.SIGKILL)
 
 
-def run_once(env: dict[str, str], timeout: float = 30.0) -> subprocess.CompletedProcess[str]:
+def run_once(env: dict[str, str], timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
     """Run the program to its end (for start-up failures) and return what it printed."""
     environment = {
         key: value for key, value in os.environ.items() if not key.startswith(("PULSE_", "BOT_"))
