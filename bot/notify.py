@@ -240,8 +240,9 @@ def render_message_card(
     lines = _header(campaign, store, single=True)
     if row is not None:
         lines.append(_("To: <code>{address}</code>").format(address=html.escape(row.sent_to)))
-    text = shorten(campaign.text or "", TEXT_PREVIEW_CHARS[True])
-    lines.append(_("Text: {text}").format(text=html.escape(text)))
+    if campaign.text:  # an HLR request has none
+        text = shorten(campaign.text, TEXT_PREVIEW_CHARS[True])
+        lines.append(_("Text: {text}").format(text=html.escape(text)))
     if row is not None and row.platform_id:
         lines.append(
             _("Platform id: <code>{platform_id}</code>").format(
@@ -282,8 +283,9 @@ def render_campaign_card(
     """The summary card: progress, counts by status, rejections grouped by the platform's message."""
     locale = locale or settings.locale
     lines = _header(campaign, store, single=False)
-    text = shorten(campaign.text or "", TEXT_PREVIEW_CHARS[False])
-    lines.append(_("Text: {text}").format(text=html.escape(text)))
+    if campaign.text:  # an HLR request has none
+        text = shorten(campaign.text, TEXT_PREVIEW_CHARS[False])
+        lines.append(_("Text: {text}").format(text=html.escape(text)))
     lines.append(_("Recipients: {count}").format(count=number(figures.total, locale)))
     lines.append("")
     if campaign.state is CampaignState.SUBMITTING or figures.submitted < figures.total:

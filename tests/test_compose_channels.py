@@ -109,6 +109,8 @@ async def hlr_without_text(telegram: FakeTelegram, user_id: int) -> None:
     await composer.press("Back", expect="phone numbers")  # there is no text step to go back to
     await composer.press("Keep", expect="Preview")
     await composer.press("Send", expect="Sent to the platform")
+    status_card = await telegram.wait_message(user_id, contains="· hlr")
+    assert "Text:" not in status_card["text"]
 
 
 async def cascade_with_a_photo(telegram: FakeTelegram, user_id: int) -> None:
