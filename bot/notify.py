@@ -153,6 +153,11 @@ class Figures:
         return self.by_state.get(SubmitState.SKIPPED, 0)
 
     @property
+    def cancelled(self) -> int:
+        """Not submitted: the campaign was stopped before their turn."""
+        return self.by_state.get(SubmitState.CANCELLED, 0)
+
+    @property
     def settled(self) -> bool:
         """Every row submitted and every accepted message has a final status."""
         return self.submitted >= sum(self.by_state.values()) and self.pending == 0
@@ -324,22 +329,34 @@ def render_campaign_card(
         lines.append(
             _("⛔ Skipped, on the stop-list: {count}").format(count=number(figures.skipped, locale))
         )
+    if figures.cancelled:
+        lines.append(
+            _("⏹ Cancelled by a stop, not sent: {count}").format(
+                count=number(figures.cancelled, locale)
+            )
+        )
     footer = _footer(campaign, figures.pending > 0)
     return "\n".join(lines + (["", *footer] if footer else []))
 
 
 class CampaignAction(CallbackData, prefix="campaign"):
-    """A button under a campaign's card: the `full` report of a finished one."""
+    """A button about a campaign: `stop` a running one (asked, then `stop_yes` or `keep`), or
+    the `full` report of a finished one."""
 
     action: str
     campaign_id: int
 
 
 def card_markup(campaign: Campaign, single: bool) -> InlineKeyboardMarkup | None:
-    """The full report once the campaign is final."""
-    if single or campaign.state is not CampaignState.FINISHED:
+    """Stop while recipients are still being handed over; the full report once it is final."""
+    if single:
         return None
-    text, action = _("📄 Full report"), "full"
+    if campaign.state is CampaignState.SUBMITTING:
+        text, action = _("⏹ Stop campaign"), "stop"
+    elif campaign.state is CampaignState.FINISHED:
+        text, action = _("📄 Full report"), "full"
+    else:
+        return None
     data = CampaignAction(action=action, campaign_id=campaign.id).pack()
     return InlineKeyboardMarkup(
         inline_keyboard=[[InlineKeyboardButton(text=text, callback_data=data)]]

@@ -285,6 +285,24 @@ class Sender:
         self.launch(campaign_id)
         return True
 
+    def stop_campaign(self, campaign_id: int, *, actor_id: int) -> int | None:
+        """Cancel every row not yet submitted; requests in flight still get their answers.
+        Returns how many rows were cancelled, or None when the campaign is not being submitted."""
+        campaign = self._store.campaigns.get(campaign_id)
+        if campaign is None or campaign.state is not CampaignState.SUBMITTING:
+            return None
+        with self._store.db.atomic():
+            cancelled = self._store.messages.cancel_new(campaign_id)
+            self._store.audit.record(actor_id, "stop", campaign_id=campaign_id, cancelled=cancelled)
+        log.info("campaign %s stopped by %s: %d rows cancelled", campaign_id, actor_id, cancelled)
+        if not self.is_running(campaign_id):
+            # Paused or waiting: no pass will end to close the submission, so close it here.
+            if campaign.pause_reason:
+                self._store.campaigns.set_pause(campaign_id, None)
+            self._finish_submission(campaign_id, f"{cancelled} cancelled")
+        self._changed(campaign_id)
+        return cancelled
+
     # -- submission -----------------------------------------------------------------------------
 
     async def _submit_campaign(self, campaign_id: int) -> None:

@@ -1,17 +1,28 @@
-"""Buttons under a campaign's status card."""
+"""Buttons under a campaign's status card: stop a running campaign, the full report of a final one."""
 
 from __future__ import annotations
 
-from aiogram import Router
-from aiogram.types import CallbackQuery
-from aiogram.utils.i18n import gettext as _
+import logging
 
+from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
+
+from bot.access import is_author_or_admin
+from bot.membership import member_label
 from bot.notify import CampaignAction, Notifier
+from bot.sending import Sender
 from bot.texts import number
 from storage.campaigns import CampaignState
+from storage.members import Member
+from storage.messages import SubmitState
 from storage.store import Store
 
+log = logging.getLogger(__name__)
 VIEWER = {"role": "viewer"}
+OPERATOR = {"role": "operator"}
 
 
 async def full_report(
@@ -19,7 +30,7 @@ async def full_report(
 ) -> None:
     """Every recipient of a finished campaign, in one file sent to the chat of the card."""
     campaign = store.campaigns.get(callback_data.campaign_id)
-    if callback_data.action != "full" or campaign is None or query.message is None:
+    if campaign is None or query.message is None:
         await query.answer(_("This button is no longer valid."), show_alert=True)
         return
     if campaign.state is not CampaignState.FINISHED:
@@ -35,8 +46,98 @@ async def full_report(
     )
 
 
+async def stop_pressed(
+    query: CallbackQuery, callback_data: CampaignAction, store: Store, member: Member
+) -> None:
+    """Ask once more before stopping: what is not yet sent will never be."""
+    campaign = store.campaigns.get(callback_data.campaign_id)
+    if campaign is None or campaign.state is not CampaignState.SUBMITTING:
+        await query.answer(_("This campaign is no longer being sent."), show_alert=True)
+        return
+    if not is_author_or_admin(member, campaign.author_id):
+        await query.answer(_("Only the campaign's author or an admin can stop it."), True)
+        return
+    if not isinstance(query.message, Message):
+        await query.answer()
+        return
+    waiting = store.messages.counts_by_state(campaign.id).get(SubmitState.NEW, 0)
+    question = ngettext(
+        "Stop campaign №{id}? {count} recipient has not been sent the message yet and will "
+        "not get it. Messages already handed to the platform keep going.",
+        "Stop campaign №{id}? {count} recipients have not been sent the message yet and will "
+        "not get it. Messages already handed to the platform keep going.",
+        waiting,
+    ).format(id=campaign.id, count=number(waiting))
+    buttons = [
+        [
+            InlineKeyboardButton(
+                text=_("⏹ Yes, stop"),
+                callback_data=CampaignAction(action="stop_yes", campaign_id=campaign.id).pack(),
+            ),
+            InlineKeyboardButton(
+                text=_("Keep sending"),
+                callback_data=CampaignAction(action="keep", campaign_id=campaign.id).pack(),
+            ),
+        ]
+    ]
+    await query.answer()
+    await query.message.answer(question, reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons))
+
+
+async def stop_confirmed(
+    query: CallbackQuery,
+    callback_data: CampaignAction,
+    store: Store,
+    member: Member,
+    sender: Sender,
+) -> None:
+    """Cancel every row not yet submitted; the cards count them as cancelled."""
+    campaign = store.campaigns.get(callback_data.campaign_id)
+    if campaign is None or not is_author_or_admin(member, campaign.author_id):
+        await query.answer(_("Only the campaign's author or an admin can stop it."), True)
+        return
+    cancelled = sender.stop_campaign(campaign.id, actor_id=member.user_id)
+    if cancelled is None:
+        note = _("Campaign №{id} is no longer being sent: nothing to stop.").format(id=campaign.id)
+        await query.answer(note, show_alert=True)
+    else:
+        note = ngettext(
+            "⏹ Campaign №{id} stopped by {who}: {count} recipient will not get the message.",
+            "⏹ Campaign №{id} stopped by {who}: {count} recipients will not get the message.",
+            cancelled,
+        ).format(id=campaign.id, who=member_label(store, member.user_id), count=number(cancelled))
+        await query.answer()
+    await close_question(query, note)
+
+
+async def stop_declined(query: CallbackQuery) -> None:
+    await query.answer()
+    await close_question(query, _("Sending continues."))
+
+
+async def close_question(query: CallbackQuery, note: str) -> None:
+    """The question's text becomes what was decided, without buttons."""
+    if not isinstance(query.message, Message):
+        return
+    try:
+        await query.message.edit_text(note, reply_markup=None)
+    except TelegramBadRequest as error:
+        log.info("could not close the stop question: %s", error.message)
+
+
 def build_router() -> Router:
     """A fresh router with this module's handlers, so each Dispatcher gets its own."""
     router = Router(name="campaign_card")
-    router.callback_query.register(full_report, CampaignAction.filter(), flags=VIEWER)
+    router.callback_query.register(
+        full_report, CampaignAction.filter(F.action == "full"), flags=VIEWER
+    )
+    router.callback_query.register(
+        stop_pressed, CampaignAction.filter(F.action == "stop"), flags=OPERATOR
+    )
+    router.callback_query.register(
+        stop_confirmed, CampaignAction.filter(F.action == "stop_yes"), flags=OPERATOR
+    )
+    router.callback_query.register(
+        stop_declined, CampaignAction.filter(F.action == "keep"), flags=OPERATOR
+    )
     return router

@@ -300,6 +300,15 @@ class Messages:
         ).fetchall()
         return dict(rows)
 
+    def cancel_new(self, campaign_id: int) -> int:
+        """A stopped campaign: rows not yet taken for submission are never sent; how many."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "UPDATE messages SET state = 'cancelled' WHERE campaign_id = ? AND state = 'new'",
+                [campaign_id],
+            )
+        return cursor.rowcount
+
     def report_rows(self, campaign_id: int, *, undelivered_only: bool) -> list[MessageRow]:
         """The rows of a report file in recipient order: all, or those not (yet) delivered."""
         where = "campaign_id = ?"
