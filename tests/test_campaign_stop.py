@@ -21,7 +21,7 @@ async def start_held_campaign(start_bot, telegram, platform) -> dict:
     platform.hold()
     composer = Composer(telegram, language_code="ru")
     await composer.start(f"/send sms {', '.join(ADDRESSES)}\nСкидка 10%", expect="Предпросмотр")
-    await composer.press("Отправить", expect="Передано на платформу")
+    await composer.press("Отправить", expect="рассылка №")
     async with asyncio.timeout(10):
         await platform.wait_requests(2)
     return await telegram.wait_message(GROUP, "Получателей: 30")
