@@ -235,7 +235,9 @@ class Sender:
             log.info("campaign %s not launched: it is %s", campaign_id, campaign.state.value)
             return
         if campaign.pause_reason:
-            self._store.campaigns.set_pause(campaign_id, None)
+            with self._store.db.atomic():
+                self._store.campaigns.set_pause(campaign_id, None)
+                self._store.kv.delete(_pause_notice_key(campaign_id))
         task = asyncio.create_task(self._submit_campaign(campaign_id))
         self._tasks[campaign_id] = task
         task.add_done_callback(lambda _: self._tasks.pop(campaign_id, None))
@@ -351,8 +353,7 @@ class Sender:
             )
             with self._locale():
                 text = pause_text(campaign.id, report.pause, waiting)
-                buttons = resume_buttons(campaign.id)
-            self._tell(campaign.author_chat_id, text, buttons)
+            self._tell_pause(campaign, text)
             self._changed(campaign.id)
             return False
         if report.end is RunEnd.STOPPED:
@@ -413,11 +414,27 @@ class Sender:
         for campaign in self._store.campaigns.with_state(CampaignState.SUBMITTING):
             if campaign.pause_reason:
                 log.info("campaign %s stays paused until its author resumes it", campaign.id)
+                owed = self._store.kv.get(_pause_notice_key(campaign.id))
+                if owed is not None:  # the stop came before the author was told
+                    self._tell_pause(campaign, owed)
             elif self._new_rows(campaign.id):
                 log.info("campaign %s: resuming after restart", campaign.id)
                 self.launch(campaign.id)
             else:
                 self._finish_submission(campaign.id, "after restart")
+
+    def _tell_pause(self, campaign: Campaign, text: str) -> None:
+        """Tell the author about a pause, with Resume; owed in the database until Telegram took it."""
+        key = _pause_notice_key(campaign.id)
+        self._store.kv.set(key, text)
+        with self._locale():
+            buttons = resume_buttons(campaign.id)
+
+        def told() -> None:
+            if self._store.kv.get(key) == text:  # not a newer pause's notice
+                self._store.kv.delete(key)
+
+        self._tell(campaign.author_chat_id, text, buttons, on_sent=told)
 
     def ask_about_unknown(self, campaign_id: int) -> RecoveryQuestion | None:
         """Send the author one question about the campaign's undecided unknown rows (if any):
@@ -531,3 +548,7 @@ class Sender:
                 on_sent()
             except sqlite3.Error as error:  # asked anyway; the next start may ask once more
                 log.warning("could not record the message to chat %s: %s", chat_id, error)
+
+
+def _pause_notice_key(campaign_id: int) -> str:
+    return f"pause_notice:{campaign_id}"

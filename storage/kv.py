@@ -31,6 +31,9 @@ class KeyValues:
     def set(self, key: str, value: str) -> None:
         self.db["kv"].upsert({"key": key, "value": value}, pk="key")
 
+    def delete(self, key: str) -> None:
+        self.db.execute("DELETE FROM kv WHERE key = ?", [key])
+
     def get_or_create(self, key: str, make: callable) -> str:  # type: ignore[valid-type]
         """Return the stored value, storing `make()` first if there is none."""
         with self.db.atomic():

@@ -84,3 +84,40 @@ async def test_pause_notice_is_in_the_configured_language_and_escapes_the_platfo
         assert telegram.errors == []
     finally:
         await harness.close()
+
+
+async def test_a_pause_notice_a_stop_kept_from_its_author_is_sent_after_the_restart(
+    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+) -> None:
+    platform.default = ("error", "Недостаточно средств на балансе")
+    telegram.kick_from(ADMIN)  # Telegram does not take the notice before the program stops
+    first = await make_harness(tmp_path, telegram, platform, pulse_concurrency=2)
+    campaign_id = first.start(addresses=phones(4))
+    await settle(first, campaign_id)
+    await telegram.wait_for(
+        lambda: any("paused" in str(call.params.get("text")) for call in telegram.errors)
+    )
+    await first.close()
+    telegram.kicked.discard(ADMIN)
+
+    second = await make_harness(tmp_path, telegram, platform, pulse_concurrency=2)
+    try:
+        await second.sender.resume_after_restart()
+        notice = await telegram.wait_message(ADMIN, "paused")
+        assert "«Недостаточно средств на балансе»" in notice["text"]
+        assert telegram.find_button(notice, "Resume sending")
+
+        platform.default = "success"
+        assert second.sender.resume(campaign_id, actor_id=ADMIN)
+        await settle(second, campaign_id)
+        assert platform.received == dict.fromkeys(phones(4), 1)
+    finally:
+        await second.close()
+
+    third = await make_harness(tmp_path, telegram, platform, pulse_concurrency=2)
+    try:
+        await third.sender.resume_after_restart()
+        await settle(third, campaign_id)
+    finally:
+        await third.close()
+    assert len([m for m in telegram.chat(ADMIN) if "paused" in m.get("text", "")]) == 1
