@@ -40,6 +40,7 @@ from bot.status_classes import StatusClassifier
 from bot.telegram_pacing import TelegramPacing
 from bot.web import MaskingAccessLogger, TelegramMonitor, WebhookHandler, build_web_app
 from handlers import get_routers
+from handlers.common import handler_failed
 from storage.clock import utc_now
 from storage.members import Role
 from storage.store import Store
@@ -120,6 +121,7 @@ class Application:
         dp.message.middleware(RoleCheck())
         dp.callback_query.middleware(RoleCheck())
         dp.include_routers(*get_routers())
+        dp.errors.register(handler_failed)
 
     @property
     def secrets(self) -> list[str]:

@@ -272,7 +272,7 @@ def check_sender(message_type: str, sender: str) -> Problem | None:
         return Problem(Reason.SENDER_EMPTY)
     if len(sender) > MAX_SENDER_CHARS or "\n" in sender:
         return Problem(Reason.SENDER_TOO_LONG, {"limit": MAX_SENDER_CHARS})
-    if message_type == "bulk" and not sender.isdigit():
+    if message_type == "bulk" and not (sender.isascii() and sender.isdigit()):
         return Problem(Reason.SENDER_NOT_DIGITS)
     return None
 
@@ -580,7 +580,8 @@ def parse_image_url(text: str) -> str | Problem:
 def parse_ttl(text: str) -> int | Problem:
     """A lifetime in whole minutes."""
     value = text.strip()
-    if value.isdigit() and 0 < int(value) <= MAX_TTL_MINUTES:
+    # ASCII digits only: "²" passes isdigit() but is no number int() reads.
+    if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_TTL_MINUTES:
         return int(value)
     return Problem(Reason.BAD_TTL, {"limit": MAX_TTL_MINUTES})
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -54,10 +55,14 @@ def parse_allow_args(args: str | None) -> tuple[int, Role]:
     return user_id, role
 
 
+_USER_ID = re.compile(r"-?[0-9]{1,16}")
+
+
 def parse_user_id(args: str | None) -> int:
     """The numeric Telegram user id that the command's arguments start with."""
     parts = (args or "").split()
-    if not parts or not parts[0].lstrip("-").isdigit() or len(parts[0]) > 20:
+    # ASCII digits only ("²" and other digits pass isdigit()); Telegram ids fit in 52 bits.
+    if not parts or not _USER_ID.fullmatch(parts[0]) or abs(int(parts[0])) >= 2**52:
         raise MembershipError(Refusal.BAD_USER_ID, parts[0] if parts else "")
     return int(parts[0])
 

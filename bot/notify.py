@@ -33,6 +33,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from babel.numbers import format_decimal
 
+from bot.button_data import RowId
 from bot.config import Settings
 from bot.membership import member_label
 from bot.metrics import Metrics
@@ -344,7 +345,7 @@ class CampaignAction(CallbackData, prefix="campaign"):
     the `full` report of a finished one."""
 
     action: str
-    campaign_id: int
+    campaign_id: RowId
 
 
 def card_markup(campaign: Campaign, single: bool) -> InlineKeyboardMarkup | None:

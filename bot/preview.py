@@ -15,6 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.button_data import Index
 from bot.composing import (
     CHARSETS,
     SHOWN_ADDRESSES,
@@ -61,7 +62,7 @@ class ComposePick(CallbackData, prefix="compose_pick"):
     """A choice among listed values, by position (values may not fit in callback data)."""
 
     what: str  # "type", "sender", "edit", "extra", "charset"
-    index: int
+    index: Index
 
 
 # ---------------------------------------------------------------- small pieces

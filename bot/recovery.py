@@ -17,6 +17,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot.button_data import RowId
 from bot.reasons import describe, describe_reason
 from bot.rejections import explain_rejection
 from bot.submission import Pause, PauseKind
@@ -37,11 +38,11 @@ class RecoveryDecision(StrEnum):
 
 class RecoveryChoice(CallbackData, prefix="rcv"):
     decision: RecoveryDecision
-    question_id: int
+    question_id: RowId
 
 
 class ResumeChoice(CallbackData, prefix="resume"):
-    campaign_id: int
+    campaign_id: RowId
 
 
 @dataclass

@@ -48,6 +48,10 @@ SHOWN_INPUT = 50  # characters of a refused input echoed back
 WEEK_FROM_MONDAY = (1, 2, 3, 4, 5, 6, 0)  # crontab day numbers in the order buttons show them
 
 
+REPEATS = ("", "daily", "weekdays", "weekly", "cron")
+WEEKDAYS = tuple(str(day) for day in range(7))  # crontab numbering, 0 = Sunday
+
+
 class ScheduleStep(CallbackData, prefix="sched_step"):
     """A button of the Schedule dialogue's card or of the Reschedule card."""
 
@@ -80,15 +84,26 @@ class Plan:
         return plan
 
     def choose(self, option: str, value: str) -> bool:
-        """Apply a mode, repeat or weekday press; False when it would leave Weekly without a day."""
-        if option == "day" and self.days == [int(value)]:
-            return False
+        """Apply a mode, repeat or weekday press; False when it would leave Weekly without a day.
+
+        Button data can be forged: a value no button offers raises ValueError.
+        """
         if option == "mode":
+            if value not in {mode.value for mode in ScheduleMode}:
+                raise ValueError(f"unknown mode {value!r}")
             self.mode = value
         elif option == "repeat":
+            if value not in REPEATS:
+                raise ValueError(f"unknown repeat {value!r}")
             self.repeat = value
-        else:
+        elif option == "day":
+            if value not in WEEKDAYS:
+                raise ValueError(f"unknown weekday {value!r}")
+            if self.days == [int(value)]:
+                return False
             self.days = sorted(set(self.days) ^ {int(value)})
+        else:
+            raise ValueError(f"unknown option {option!r}")
         return True
 
     def schedule_mode(self) -> ScheduleMode:

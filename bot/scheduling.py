@@ -41,6 +41,7 @@ from apscheduler.triggers.date import DateTrigger
 from babel.dates import get_day_names
 from babel.numbers import format_decimal
 
+from bot.button_data import RowId
 from bot.config import Settings
 from bot.when import (
     Recurrence,
@@ -97,8 +98,8 @@ class ScheduleAction(CallbackData, prefix="sched"):
     """A button on a /scheduled list or a missed-send question; `stamp` pins the run it meant."""
 
     action: str  # "cancel" | "now" | "now_yes" | "list" | "move" | "send_missed" | "discard"
-    schedule_id: int
-    stamp: int = 0
+    schedule_id: RowId
+    stamp: RowId = 0
     origin: str = "list"  # "list" (/scheduled) or "question" (the missed-send question)
 
 

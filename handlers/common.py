@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import html
+import logging
+from contextlib import suppress
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, ErrorEvent, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.access import role_name
@@ -17,6 +20,7 @@ from handlers.compose_card import CARD, remove_buttons
 from storage.members import Member
 from storage.store import Store
 
+log = logging.getLogger(__name__)
 VIEWER = {"role": "viewer"}
 
 
@@ -79,6 +83,22 @@ async def unknown_command(message: Message) -> None:
     await message.answer(_("Unknown command. Send /help to see what you can do."))
 
 
+async def outdated_button(query: CallbackQuery) -> None:
+    """A press no handler takes: a button from an old card, or forged data."""
+    await query.answer(_("This button is no longer valid."), show_alert=True)
+
+
+async def handler_failed(event: ErrorEvent) -> None:
+    """The last resort when a handler fails: the person hears of it, the log keeps the details."""
+    log.error("update %s failed", event.update.update_id, exc_info=event.exception)
+    text = _("Something went wrong with that. Try again, or /cancel to start over.")
+    with suppress(TelegramAPIError, OSError, TimeoutError):  # Telegram itself may be the problem
+        if event.update.callback_query is not None:
+            await event.update.callback_query.answer(text, show_alert=True)
+        elif event.update.message is not None:
+            await event.update.message.answer(text)
+
+
 def build_cancel_router() -> Router:
     """A fresh router for /cancel, tried before every conversation."""
     router = Router(name="cancel")
@@ -93,4 +113,5 @@ def build_router() -> Router:
     router.message.register(help_, Command("help"), flags=VIEWER)
     router.message.register(whoami, Command("whoami"), flags=VIEWER)
     router.message.register(unknown_command, F.text.startswith("/"), flags=VIEWER)
+    router.callback_query.register(outdated_button, flags=VIEWER)
     return router

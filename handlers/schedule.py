@@ -249,9 +249,15 @@ async def card_option(
     elif callback_data.action == "repeat" and callback_data.value == "cron":
         await query.answer()
         await dialogue.ask_cron()
-    elif not plan.choose(callback_data.action, callback_data.value):
-        await query.answer(_("Keep at least one day."), show_alert=True)
     else:
+        try:
+            chosen = plan.choose(callback_data.action, callback_data.value)
+        except ValueError:  # data no button of this card carries
+            await query.answer(_("This button is no longer valid."), show_alert=True)
+            return
+        if not chosen:
+            await query.answer(_("Keep at least one day."), show_alert=True)
+            return
         await query.answer()
         await dialogue.show_card(plan)
 

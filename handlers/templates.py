@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.i18n import gettext as _
 
 from bot.access import is_author_or_admin
+from bot.button_data import RowId
 from bot.config import Settings
 from bot.membership import member_label
 from bot.preview import CARD_LIMIT, clip
@@ -28,7 +29,7 @@ SNIPPET_CHARS = 60
 
 class TemplateAction(CallbackData, prefix="tpl"):
     action: str  # "use", "delete", "confirm", "list"
-    template_id: int = 0
+    template_id: RowId = 0
 
 
 def templates_card(store: Store, member: Member) -> tuple[str, InlineKeyboardMarkup | None]:

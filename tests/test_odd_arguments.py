@@ -1,0 +1,112 @@
+"""Odd command arguments and forged button data get a short answer naming what is expected,
+never a failed handler."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.compose_user import Composer
+from tests.conftest import ADMIN
+
+HUGE = "99999999999999999999"
+
+
+def no_failures(program) -> None:
+    logs = program.logs()
+    assert "Traceback" not in logs
+    assert "failed" not in logs.lower()
+
+
+@pytest.fixture
+async def program(start_bot, telegram):
+    started = await start_bot(PULSE_SENDERS="Shop")
+    await telegram.wait_for(lambda: telegram.calls("getUpdates"))
+    return started
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/status ²", "Nothing found for ²"),
+        (f"/status {HUGE}", f"Nothing found for {HUGE}"),
+        (f"/status №{HUGE}", f"Nothing found for №{HUGE}"),
+        ("/status -5", "Nothing found for -5"),
+        ("/allow ²", "numeric Telegram user id"),
+        (f"/allow {HUGE} operator", "numeric Telegram user id"),
+        ("/allow -99999999999999999", "numeric Telegram user id"),
+        ("/revoke ¹²³", "numeric Telegram user id"),
+        (f"/revoke {HUGE}", "numeric Telegram user id"),
+    ],
+)
+async def test_odd_command_arguments_get_a_short_answer(program, telegram, command, expected):
+    telegram.send_text(ADMIN, command)
+    reply = await telegram.wait_message(ADMIN)
+    # Rendered text: entities stripped, so compare against the visible words.
+    visible = expected.replace("<code>", "").replace("</code>", "")
+    assert visible in reply["text"], reply["text"]
+    no_failures(program)
+
+
+FORGED = [
+    "compose_pick:type:-1",
+    "compose_pick:sender:-100",
+    f"compose_pick:type:{HUGE}",
+    "compose_pick:edit:abc",
+    "compose_pick:charset:-3",
+    "rcv:resend:-1",
+    "resume:-5",
+    f"resume:{HUGE}",
+    f"sched:cancel:{HUGE}:0:list",
+    "sched:now:-1:0:list",
+    "campaign:full:-1",
+    f"campaign:full:{HUGE}",
+    "tpl:use:-3",
+    "stoplist:zzz",
+    "no-such-button",
+    "",
+]
+
+
+async def test_forged_button_data_is_answered_as_an_outdated_button(program, telegram):
+    composer = Composer(telegram, ADMIN)
+    await composer.start("/send sms 79001234567 Hello", expect="Preview")
+    for data in FORGED:
+        answer = await telegram.wait_answer(telegram.press(ADMIN, composer.card, data))
+        assert answer.get("text"), data
+        assert "Something went wrong" not in answer["text"], data
+    no_failures(program)
+
+
+async def test_forged_schedule_choices_leave_the_plan_as_it_was(program, telegram):
+    composer = Composer(telegram, ADMIN)
+    await composer.start("/send sms 79001234567 Hello", expect="Preview")
+    await composer.press("Schedule", expect="When should it go out")
+    await composer.say("tomorrow 10:00", expect="Confirm?")
+    before = composer.text
+    for data in (
+        "sched_step:day:abc",
+        "sched_step:day:-1",
+        "sched_step:day:9",
+        "sched_step:mode:evil",
+        "sched_step:repeat:hourly",
+    ):
+        answer = await telegram.wait_answer(telegram.press(ADMIN, composer.card, data))
+        assert answer["text"] == "This button is no longer valid.", data
+    answer = await telegram.wait_answer(telegram.press(ADMIN, composer.card, "sched_step:x:1"))
+    assert answer["text"] == "This card is no longer active."
+    assert composer.text == before
+    await composer.press("Confirm", expect="Scheduled campaign №1")
+    no_failures(program)
+
+
+async def test_a_failing_handler_still_answers_the_person(program, telegram, monkeypatch):
+    import handlers.common
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("a fault inside a handler")
+
+    # /help builds its list with this helper; made to fail, it stands for any handler's bug.
+    monkeypatch.setattr(handlers.common, "commands_for", broken)
+    telegram.send_text(ADMIN, "/help")
+    reply = await telegram.wait_message(ADMIN, contains="Something went wrong")
+    assert "/cancel" in reply["text"]
