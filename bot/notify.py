@@ -399,7 +399,7 @@ class Notifier:
         self._next_at: dict[int, float] = {}
         # (campaign, chat) -> text and buttons on screen
         self._shown: dict[tuple[int, int], tuple[str, str]] = {}
-        self._author_chats: dict[int, int] = {}
+        self._authors: dict[int, tuple[int, int]] = {}  # campaign -> (author, author's chat)
         self._errors_logged: dict[int, str] = {}
         self._drawing = 0  # redraws under way
         self._watch: asyncio.Task[None] | None = None
@@ -447,13 +447,19 @@ class Notifier:
             self._mark(chat, campaign_id)
 
     def _chats(self, campaign_id: int) -> list[int]:
-        """Where the campaign's cards live: the notify group and the author's chat."""
-        author_chat = self._author_chats.get(campaign_id)
-        if author_chat is None:
+        """Where the campaign's cards live: the notify group, and the author's chat while the
+        author is a member (a revoked member's private chat gets no more cards or reports)."""
+        author = self._authors.get(campaign_id)
+        if author is None:
             campaign = self.store.campaigns.get(campaign_id)
             if campaign is None:
                 return []
-            author_chat = self._author_chats[campaign_id] = campaign.author_chat_id or 0
+            author = (campaign.author_id, campaign.author_chat_id or 0)
+            if campaign.state is not CampaignState.SCHEDULED:  # an admin may still take it over
+                self._authors[campaign_id] = author
+        author_id, author_chat = author
+        if author_chat > 0 and self.store.members.role_of(author_id) is None:
+            author_chat = 0
         return [chat for chat in dict.fromkeys((self.chat_id(), author_chat)) if chat]
 
     def _mark(self, chat: int, campaign_id: int) -> None:
@@ -520,6 +526,10 @@ class Notifier:
     async def _update_card(self, chat: int, campaign_id: int) -> int:
         campaign = self.store.campaigns.get(campaign_id)
         if campaign is None:
+            return 0
+        if chat > 0 and chat not in self._chats(campaign_id):
+            # The author lost access after this was due: nothing more goes to their chat.
+            self.store.reports.delivered(campaign_id, chat)
             return 0
         card = self.store.cards.get(campaign_id, chat)
         if card is None and campaign.state not in (*ACTIVE_STATES, CampaignState.FINISHED):

@@ -24,6 +24,7 @@ from bot.scheduling import (
     ScheduleAction,
     SchedulingService,
     describe_recurrence,
+    paused_buttons,
     stamp_of,
     weekday_names,
 )
@@ -415,6 +416,8 @@ def list_buttons(schedule: Schedule) -> list[list[InlineKeyboardButton]]:
                 press(_("Discard №{number}"), "discard"),
             ]
         ]
+    if schedule.state is ScheduleState.PAUSED:
+        return [paused_buttons(schedule, origin="list")]
     if schedule.state is ScheduleState.PENDING:
         return [
             [press(_("Cancel №{number}"), "cancel"), press(_("Send now №{number}"), "now")],

@@ -15,6 +15,9 @@ Design:
   decides from the table. A run found less than SCHEDULE_GRACE_MINUTES late is sent; a later one
   becomes `missed` and its owner is asked (Send now / Discard). For a recurring schedule only the
   latest missed run is asked about; the series continues with its next run after now.
+- A schedule whose owner may no longer send (revoked, or made a viewer) is `paused`, never
+  fired: at the revocation, and again at its time if it was still pending then. Every admin gets
+  a card to take it over (it then fires normally, on the admin's behalf) or cancel it.
 - Platform mode submits at once with `sent_date` (the time in PULSE_TIMEZONE); its row is kept
   as `done` so /scheduled can show it until its time, but it cannot be cancelled from here.
 """
@@ -59,6 +62,8 @@ from storage.store import Store
 
 log = logging.getLogger(__name__)
 
+PAUSED_LISTED = 20  # schedules on the admins' card about a member who lost access
+PAUSED_CARD_LIMIT = 3800  # characters of that card, under Telegram's 4096
 EARLY_TOLERANCE = timedelta(seconds=1)  # a job woken this early still counts as on time
 TEXT_START_CHARS = 60  # of the message text shown in lists and questions
 
@@ -97,10 +102,12 @@ class Owner(NamedTuple):
 class ScheduleAction(CallbackData, prefix="sched"):
     """A button on a /scheduled list or a missed-send question; `stamp` pins the run it meant."""
 
-    action: str  # "cancel" | "now" | "now_yes" | "list" | "move" | "send_missed" | "discard"
+    # "cancel" | "now" | "now_yes" | "list" | "move" | "send_missed" | "discard" | "take_over"
+    action: str
     schedule_id: RowId
     stamp: RowId = 0
-    origin: str = "list"  # "list" (/scheduled) or "question" (the missed-send question)
+    # "list" (/scheduled), "question" (the missed-send question) or "paused" (the admins' card)
+    origin: str = "list"
 
 
 class Outcome(StrEnum):
@@ -117,6 +124,7 @@ class Outcome(StrEnum):
 class Fired(StrEnum):
     SENT = "sent"
     MISSED = "missed"
+    PAUSED = "paused"  # its owner may no longer send: admins were asked
     NOTHING = "nothing"
 
 
@@ -304,6 +312,9 @@ class SchedulingService:
         if schedule.run_at_time - now > EARLY_TOLERANCE:
             self._register(schedule)  # a stale job of a moved schedule: wait for the new time
             return Fired.NOTHING
+        if not self.may_send(schedule.owner_id):
+            # Revoked (or made a viewer) after scheduling: nothing goes out on their behalf.
+            return await self._pause_orphan(schedule)
         if now - schedule.run_at_time > self.grace:
             return await self._miss(schedule, now)
         return Fired.SENT if self._run(schedule, now) else Fired.NOTHING
@@ -389,6 +400,113 @@ class SchedulingService:
         except TelegramAPIError as error:
             # The question is also on /scheduled, so the owner can still decide there.
             log.warning("schedule %s: could not ask the owner: %s", missed.id, error)
+
+    # -- owners who lose access ---------------------------------------------------------------
+
+    def may_send(self, user_id: int) -> bool:
+        """Whether a member may still send: operators and admins."""
+        role = self.store.members.role_of(user_id)
+        return role is not None and role.allows(Role.OPERATOR)
+
+    def pause_owner(self, owner_id: int, *, actor_id: int | None) -> list[Schedule]:
+        """Pause every pending schedule of a member who may no longer send; returns them."""
+        paused = self.store.schedules.pause_owned_by(owner_id)
+        for schedule in paused:
+            self._unregister(schedule.id)
+            self.store.audit.record(
+                actor_id,
+                "schedule_paused",
+                schedule_id=schedule.id,
+                campaign_id=schedule.campaign_id,
+                owner_id=owner_id,
+            )
+        if paused:
+            log.warning(
+                "schedules of %s paused, the owner may no longer send: %s",
+                owner_id,
+                ", ".join(str(schedule.id) for schedule in paused),
+            )
+        return paused
+
+    async def _pause_orphan(self, schedule: Schedule) -> Fired:
+        if not self.store.schedules.pause(schedule.id, schedule.run_at):
+            return Fired.NOTHING
+        self._unregister(schedule.id)
+        self.store.audit.record(
+            None,
+            "schedule_paused",
+            schedule_id=schedule.id,
+            campaign_id=schedule.campaign_id,
+            owner_id=schedule.owner_id,
+        )
+        log.warning("schedule %s paused at its time: its owner may no longer send", schedule.id)
+        await self.tell_admins(schedule.owner_id, [self._get(schedule.id)])
+        return Fired.PAUSED
+
+    async def tell_admins(self, owner_id: int, paused: list[Schedule]) -> None:
+        """Every admin gets one card listing the paused schedules, with Take over and Cancel."""
+        if not paused:
+            return
+        admins = [member for member in self.store.members.all() if member.role is Role.ADMIN]
+        with self.i18n.context(), self.i18n.use_locale(self.settings.locale):
+            text, keyboard = self.paused_card(owner_id, paused, self.settings.locale)
+        for admin in admins:
+            try:
+                await self.bot.send_message(admin.user_id, text, reply_markup=keyboard)
+            except TelegramAPIError as error:
+                # The paused schedules are also on /scheduled, where admins can decide.
+                log.warning(
+                    "could not tell admin %s about paused schedules: %s", admin.user_id, error
+                )
+
+    def paused_card(
+        self, owner_id: int, paused: list[Schedule], locale: str
+    ) -> tuple[str, InlineKeyboardMarkup]:
+        """The admins' card: whose sends are paused, each described, with its two buttons."""
+        blocks = [
+            _(
+                "⏸ {owner} may no longer send, so their scheduled sends are paused and will "
+                "not go out. Take one over to have it go out at its time on your behalf, or "
+                "cancel it."
+            ).format(owner=self._owner_name(owner_id))
+        ]
+        rows: list[list[InlineKeyboardButton]] = []
+        for schedule in paused[:PAUSED_LISTED]:
+            block = self.describe(schedule, locale)
+            if sum(len(shown) + 2 for shown in blocks) + len(block) > PAUSED_CARD_LIMIT:
+                break
+            blocks.append(block)
+            rows.append(paused_buttons(schedule, origin="paused"))
+        hidden = len(paused) - len(rows)
+        if hidden:
+            blocks.append(_("…and {count} more on /scheduled.").format(count=hidden))
+        return "\n\n".join(blocks), InlineKeyboardMarkup(inline_keyboard=rows)
+
+    def take_over(
+        self, schedule_id: int, *, actor_id: int, role: Role, chat_id: int, locale: str | None
+    ) -> Outcome:
+        """An admin becomes the owner of a paused schedule, which then goes out at its time."""
+        if role is not Role.ADMIN:
+            return Outcome.NOT_ALLOWED
+        schedule = self.store.schedules.get(schedule_id)
+        if schedule is None or schedule.state is not ScheduleState.PAUSED:
+            return Outcome.GONE
+        with self.store.db.atomic():
+            if not self.store.schedules.take_over(
+                schedule_id, owner_id=actor_id, owner_chat_id=chat_id, locale=locale
+            ):
+                return Outcome.GONE
+            self.store.audit.record(
+                actor_id,
+                "schedule_take_over",
+                schedule_id=schedule_id,
+                campaign_id=schedule.campaign_id,
+                previous_owner=schedule.owner_id,
+            )
+        # Due or overdue by now, it fires at once and `fire` judges it like any other run.
+        self._register(self._get(schedule_id))
+        log.info("schedule %s taken over by %s from %s", schedule_id, actor_id, schedule.owner_id)
+        return Outcome.DONE
 
     # -- managing -------------------------------------------------------------------------------
 
@@ -505,6 +623,8 @@ class SchedulingService:
         when = format_moment(schedule.run_at_time, zone, locale)
         if schedule.state is ScheduleState.MISSED:
             when = _("{when} (missed)").format(when=when)
+        elif schedule.state is ScheduleState.PAUSED:
+            when = _("{when} (paused: its owner may no longer send)").format(when=when)
         mode = (
             _("by the bot")
             if schedule.mode is ScheduleMode.BOT
@@ -608,3 +728,14 @@ def missed_keyboard(missed: Schedule) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[[press(_("Send now"), "send_missed"), press(_("Discard"), "discard")]]
     )
+
+
+def paused_buttons(schedule: Schedule, origin: str) -> list[InlineKeyboardButton]:
+    """Take over / Cancel for a schedule paused because its owner lost access."""
+
+    def press(text: str, action: str) -> InlineKeyboardButton:
+        data = ScheduleAction(action=action, schedule_id=schedule.id, origin=origin)
+        shown = text.format(number=schedule.campaign_id)
+        return InlineKeyboardButton(text=shown, callback_data=data.pack())
+
+    return [press(_("Take over №{number}"), "take_over"), press(_("Cancel №{number}"), "cancel")]

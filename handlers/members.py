@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from bot import membership
 from bot.access import role_name
 from bot.membership import MembershipError, Refusal
+from bot.scheduling import SchedulingService
 from bot.texts import shorten
 from storage.members import Member, Role
 from storage.store import Store
@@ -59,7 +60,13 @@ async def list_members(message: Message, store: Store) -> None:
     await message.answer("\n".join(lines))
 
 
-async def allow(message: Message, command: CommandObject, store: Store, member: Member) -> None:
+async def allow(
+    message: Message,
+    command: CommandObject,
+    store: Store,
+    member: Member,
+    scheduling: SchedulingService,
+) -> None:
     """Give a user a role (operator unless another is named)."""
     try:
         user_id, role = membership.parse_allow_args(command.args)
@@ -75,7 +82,7 @@ async def allow(message: Message, command: CommandObject, store: Store, member: 
             "They have not written to the bot yet, so it cannot tell them; "
             "/help shows them their commands once they do."
         )
-    await message.answer(reply)
+    await answer_and_pause_schedules(message, scheduling, member, change.user_id, reply)
 
 
 async def welcome(message: Message, user_id: int, role: Role) -> bool:
@@ -93,7 +100,13 @@ async def welcome(message: Message, user_id: int, role: Role) -> bool:
     return True
 
 
-async def revoke(message: Message, command: CommandObject, store: Store, member: Member) -> None:
+async def revoke(
+    message: Message,
+    command: CommandObject,
+    store: Store,
+    member: Member,
+    scheduling: SchedulingService,
+) -> None:
     """Take a user's access away (never the last admin's)."""
     try:
         user_id = membership.parse_user_id(command.args)
@@ -101,9 +114,26 @@ async def revoke(message: Message, command: CommandObject, store: Store, member:
     except MembershipError as error:
         await message.answer(refusal_text(error))
         return
-    await message.answer(
-        _("User <code>{user_id}</code> no longer has access.").format(user_id=change.user_id)
+    done = _("User <code>{user_id}</code> no longer has access.").format(user_id=change.user_id)
+    await answer_and_pause_schedules(message, scheduling, member, change.user_id, done)
+
+
+async def answer_and_pause_schedules(
+    message: Message, scheduling: SchedulingService, member: Member, user_id: int, done: str
+) -> None:
+    """A member who may no longer send has their scheduled sends paused; every admin is told."""
+    paused = (
+        []
+        if scheduling.may_send(user_id)
+        else scheduling.pause_owner(user_id, actor_id=member.user_id)
     )
+    if paused:
+        done += "\n" + _(
+            "Their scheduled sends are paused: {count}. Every admin got a card to take them "
+            "over or cancel them."
+        ).format(count=len(paused))
+    await message.answer(done)
+    await scheduling.tell_admins(user_id, paused)
 
 
 def build_router() -> Router:

@@ -38,6 +38,7 @@ from storage.members import Member
 from storage.schedules import Schedule
 
 OPERATOR = {"role": "operator"}
+ADMIN = {"role": "admin"}
 NOT_COMMAND = ~F.text.startswith("/")
 
 
@@ -220,6 +221,74 @@ async def missed_answered(
         await listing.redraw(query)
 
 
+# ---------------------------------------------------------------- owners who lost access
+
+
+def taken_over_note(number: int) -> str:
+    return _("№{number} is yours now and goes out at its time.").format(number=number)
+
+
+def chat_of(query: CallbackQuery) -> int:
+    return query.message.chat.id if query.message else query.from_user.id
+
+
+async def take_over_pressed(
+    query: CallbackQuery, callback_data: ScheduleAction, listing: Listing
+) -> None:
+    """Take over, on /scheduled, a send paused because its owner lost access."""
+    schedule_id, member = callback_data.schedule_id, listing.member
+    outcome = listing.scheduling.take_over(
+        schedule_id,
+        actor_id=member.user_id,
+        role=member.role,
+        chat_id=chat_of(query),
+        locale=listing.locale,
+    )
+    number = listing.scheduling.number_of(schedule_id)
+    await listing.answer(query, outcome, taken_over_note(number))
+
+
+async def paused_card_pressed(
+    query: CallbackQuery, callback_data: ScheduleAction, listing: Listing
+) -> None:
+    """Take over or Cancel on the admins' card about a member who lost access; the card keeps
+    the buttons of the other sends it lists."""
+    schedule_id, member = callback_data.schedule_id, listing.member
+    scheduling = listing.scheduling
+    if callback_data.action == "take_over":
+        outcome = scheduling.take_over(
+            schedule_id,
+            actor_id=member.user_id,
+            role=member.role,
+            chat_id=chat_of(query),
+            locale=listing.locale,
+        )
+        note = taken_over_note(scheduling.number_of(schedule_id))
+    else:
+        outcome = scheduling.cancel(schedule_id, actor_id=member.user_id, role=member.role)
+        note = _("Cancelled №{number}. Nothing will be sent.").format(
+            number=scheduling.number_of(schedule_id)
+        )
+    if outcome is Outcome.DONE:
+        await query.answer(note)
+    else:
+        await query.answer(outcome_text(outcome), show_alert=True)
+    card = query.message
+    if not isinstance(card, Message):
+        return
+    rows = [
+        row
+        for row in (card.reply_markup.inline_keyboard if card.reply_markup else [])
+        if not any(
+            button.callback_data
+            and ScheduleAction.unpack(button.callback_data).schedule_id == schedule_id
+            for button in row
+        )
+    ]
+    text = card.html_text + (f"\n\n{note}" if outcome is Outcome.DONE else "")
+    await redraw(query, text, InlineKeyboardMarkup(inline_keyboard=rows) if rows else None)
+
+
 # ---------------------------------------------------------------- Reschedule
 
 
@@ -269,6 +338,14 @@ def build_router() -> Router:
     router.message.middleware(with_listing)
     router.callback_query.middleware(with_listing)
     router.message.register(scheduled_list, Command("scheduled"), flags=OPERATOR)
+    router.callback_query.register(
+        paused_card_pressed,
+        ScheduleAction.filter((F.origin == "paused") & F.action.in_({"take_over", "cancel"})),
+        flags=ADMIN,
+    )
+    router.callback_query.register(
+        take_over_pressed, ScheduleAction.filter(F.action == "take_over"), flags=ADMIN
+    )
     router.callback_query.register(
         cancel_pressed, ScheduleAction.filter(F.action == "cancel"), flags=OPERATOR
     )

@@ -37,6 +37,7 @@ class ScheduleState(StrEnum):
     DONE = "done"  # fired (one-off), or handed to the platform
     CANCELLED = "cancelled"
     MISSED = "missed"  # its time passed while the bot was down; the owner decides
+    PAUSED = "paused"  # its owner may no longer send; an admin takes it over or cancels it
 
 
 class ScheduleMode(StrEnum):
@@ -145,8 +146,11 @@ class Schedules:
         return self.db["schedules"].count_where("state = ?", [ScheduleState.PENDING.value])
 
     def waiting(self, now: datetime, owner_id: int | None = None) -> list[Schedule]:
-        """Pending and missed schedules, and platform-held ones whose time is still ahead."""
-        where = "(state IN ('pending', 'missed') OR (mode = 'platform' AND state = 'done' AND run_at > ?))"
+        """Pending, missed and paused schedules, and platform-held ones whose time is still ahead."""
+        where = (
+            "(state IN ('pending', 'missed', 'paused') "
+            "OR (mode = 'platform' AND state = 'done' AND run_at > ?))"
+        )
         args: list[object] = [to_iso(now)]
         if owner_id is not None:
             where += " AND owner_id = ?"
@@ -232,9 +236,54 @@ class Schedules:
     def cancel(self, schedule_id: int) -> bool:
         return self._changed(
             "UPDATE schedules SET state = 'cancelled', updated_at = ? "
-            "WHERE id = ? AND state = 'pending'",
+            "WHERE id = ? AND state IN ('pending', 'paused')",
             [utc_now_iso(), schedule_id],
         )
+
+    def pause_owned_by(self, owner_id: int) -> list[Schedule]:
+        """Pause every schedule of a member who may no longer send; returns those paused."""
+        with self.db.atomic():
+            ids = [
+                row[0]
+                for row in self.db.execute(
+                    "SELECT id FROM schedules WHERE owner_id = ? AND state = 'pending' "
+                    "AND mode = 'bot' ORDER BY run_at, id",
+                    [owner_id],
+                )
+            ]
+            marks = ",".join("?" * len(ids))
+            self.db.execute(
+                f"UPDATE schedules SET state = 'paused', updated_at = ? WHERE id IN ({marks})",
+                [utc_now_iso(), *ids],
+            )
+            return [schedule for schedule in map(self.get, ids) if schedule is not None]
+
+    def pause(self, schedule_id: int, run_at: str) -> bool:
+        """Pause one schedule found due while its owner may no longer send."""
+        return self._changed(
+            "UPDATE schedules SET state = 'paused', updated_at = ? "
+            "WHERE id = ? AND state = 'pending' AND run_at = ?",
+            [utc_now_iso(), schedule_id, run_at],
+        )
+
+    def take_over(
+        self, schedule_id: int, *, owner_id: int, owner_chat_id: int, locale: str | None
+    ) -> bool:
+        """A paused schedule gets a new owner and waits for its time again; its campaign (for a
+        recurring one, the template of every run) is now theirs. False if it was decided meanwhile."""
+        with self.db.atomic():
+            if not self._changed(
+                "UPDATE schedules SET state = 'pending', owner_id = ?, owner_chat_id = ?, "
+                "locale = ?, updated_at = ? WHERE id = ? AND state = 'paused'",
+                [owner_id, owner_chat_id, locale, utc_now_iso(), schedule_id],
+            ):
+                return False
+            self.db.execute(
+                "UPDATE campaigns SET author_id = ?, author_chat_id = ? "
+                "WHERE id = (SELECT campaign_id FROM schedules WHERE id = ?)",
+                [owner_id, owner_chat_id, schedule_id],
+            )
+            return True
 
     def move(
         self, schedule_id: int, run_at: str, new_run_at: datetime, recurrence: str | None

@@ -23,6 +23,7 @@ from bot.i18n import make_i18n
 from bot.scheduling import SchedulingService
 from bot.when import Recurrence
 from storage.campaigns import CampaignState, Draft
+from storage.members import Role
 from storage.schedules import Schedule, ScheduleState
 from storage.store import Store
 
@@ -164,6 +165,10 @@ class World:
 def build_world(path: Path, settings: Settings, clock: FakeClock, opened: list[World]) -> World:
     """Start a program the way the application does: restore the schedules, then the scheduler."""
     store = Store.open(path)
+    store.members.bootstrap_admins([ADMIN])
+    for operator in (OWNER, OTHER_OPERATOR):  # schedules fire only for members who may send
+        if store.members.role_of(operator) is None:
+            store.members.set_role(operator, Role.OPERATOR, added_by=ADMIN)
     scheduler = AsyncIOScheduler(timezone=settings.zone)
     sender = RecordingSender(store)
     bot = RecordingBot()

@@ -15,6 +15,7 @@ from bot.metrics import Metrics
 from bot.notify import Notifier, remember_migration
 from storage.campaigns import CampaignState, Draft
 from storage.clock import to_iso, utc_now
+from storage.members import Role
 from storage.messages import SubmitState
 from storage.statuses import IncomingStatus
 from storage.store import Store
@@ -59,6 +60,7 @@ class RecordingBot:
 @pytest.fixture
 def store(tmp_path):
     opened = Store.open(tmp_path / "cards.db")
+    opened.members.set_role(AUTHOR, Role.OPERATOR, added_by=None)  # cards go to members only
     yield opened
     opened.close()
 

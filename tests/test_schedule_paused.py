@@ -1,0 +1,110 @@
+"""Schedules of an owner who may no longer send: paused, kept paused across restarts, taken over
+(by admins only, once) or cancelled."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.scheduling import Fired, Outcome
+from storage.campaigns import CampaignState
+from storage.members import Role
+from storage.schedules import ScheduleState
+from tests.test_schedule_world import ADMIN, DAY, OTHER_OPERATOR, OWNER, World, open_world
+
+TEN = DAY.replace(hour=10)
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    async with open_world(tmp_path) as opened:
+        yield opened
+
+
+def revoke(world: World, user_id: int = OWNER) -> list[int]:
+    world.store.members.remove(user_id)
+    return [schedule.id for schedule in world.service.pause_owner(user_id, actor_id=ADMIN)]
+
+
+async def test_revoking_pauses_one_off_and_recurring_schedules_across_a_restart(
+    world: World,
+) -> None:
+    once = world.schedule(TEN)
+    daily = world.schedule(TEN, recurrence="daily")
+    theirs = world.schedule(TEN, owner=OTHER_OPERATOR)
+
+    assert revoke(world) == [once.id, daily.id]
+    assert world.job(once.id) is None
+    assert world.job(daily.id) is None
+
+    world.clock.now = TEN + timedelta(days=2)
+    restarted = world.restart()
+    assert restarted.job(once.id) is None
+    assert restarted.job(daily.id) is None
+    assert await restarted.service.fire_due() == {theirs.id: Fired.MISSED}
+    assert restarted.sender.launched == []
+    assert restarted.state_of(once.id) is ScheduleState.PAUSED
+    assert restarted.state_of(daily.id) is ScheduleState.PAUSED
+    assert len(restarted.store.audit.recent(action="schedule_paused")) == 2
+
+
+async def test_only_an_admin_takes_over_and_only_once(world: World) -> None:
+    schedule = world.schedule(TEN, recurrence="daily")
+    revoke(world)
+    service = world.service
+
+    refused = service.take_over(
+        schedule.id,
+        actor_id=OTHER_OPERATOR,
+        role=Role.OPERATOR,
+        chat_id=OTHER_OPERATOR,
+        locale=None,
+    )
+    first = service.take_over(
+        schedule.id, actor_id=ADMIN, role=Role.ADMIN, chat_id=ADMIN, locale="ru"
+    )
+    again = service.take_over(
+        schedule.id, actor_id=ADMIN, role=Role.ADMIN, chat_id=ADMIN, locale="ru"
+    )
+
+    assert (refused, first, again) == (Outcome.NOT_ALLOWED, Outcome.DONE, Outcome.GONE)
+    taken = world.store.schedules.get(schedule.id)
+    assert (taken.owner_id, taken.owner_chat_id, taken.locale) == (ADMIN, ADMIN, "ru")
+    assert taken.state is ScheduleState.PENDING
+    assert world.job(schedule.id).next_run_time == TEN
+    world.clock.now = TEN
+    assert await service.fire(schedule.id) is Fired.SENT
+    [run] = world.sender.launched
+    campaign = world.store.campaigns.get(run)
+    assert (campaign.author_id, campaign.author_chat_id) == (ADMIN, ADMIN)
+
+
+async def test_a_paused_schedule_is_cancelled_with_its_campaign(world: World) -> None:
+    schedule = world.schedule(TEN)
+    revoke(world)
+
+    outcome = world.service.cancel(schedule.id, actor_id=ADMIN, role=Role.ADMIN)
+
+    assert outcome is Outcome.DONE
+    assert world.state_of(schedule.id) is ScheduleState.CANCELLED
+    campaign = world.store.campaigns.get(schedule.campaign_id)
+    assert campaign.state is CampaignState.CANCELLED
+    admin_take_over = world.service.take_over(
+        schedule.id, actor_id=ADMIN, role=Role.ADMIN, chat_id=ADMIN, locale=None
+    )
+    assert admin_take_over is Outcome.GONE
+
+
+async def test_admins_see_paused_schedules_on_their_list_with_take_over(world: World) -> None:
+    schedule = world.schedule(TEN)
+    revoke(world)
+
+    listed = world.service.visible_to(ADMIN, Role.ADMIN)
+
+    assert [s.id for s in listed] == [schedule.id]
+    i18n = world.service.i18n
+    with i18n.context(), i18n.use_locale("en"):
+        assert "paused: its owner may no longer send" in world.service.describe(listed[0], "en")
