@@ -124,6 +124,10 @@ def describe_reason(reason: Reason) -> str:
             seconds=_seconds(params.get("seconds"))
         )
     if code is ReasonCode.BUSY:
+        if params.get("retry_after"):
+            return _("the platform answered HTTP {status}: busy, come back in {seconds} s").format(
+                status=params.get("status", "?"), seconds=_seconds(params.get("retry_after"))
+            )
         return _("the platform answered HTTP {status}: busy, try later").format(
             status=params.get("status", "?")
         )

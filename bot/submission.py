@@ -69,7 +69,7 @@ class SubmissionOptions:
     mode: Literal["single", "list"] = "single"
     list_chunk: int = 500
     retry_delays: tuple[float, ...] = tuple(backoff_delays(max_tries=5, base=0.5, cap=30.0))
-    retry_after_cap: float = 120.0  # a Retry-After above this is not waited for in full
+    retry_after_cap: float = 120.0  # a longer Retry-After pauses the run instead of waiting
     flush_rows: int = 1000  # answers kept in memory before they are written at the latest
     flush_seconds: float = 0.25
     unknown_pause_after: int = 5  # unknown answers in a row that pause the run
@@ -317,7 +317,9 @@ class CampaignSubmission:
                 (results[index].retry_after or 0.0 for index in pending),  # type: ignore[union-attr]
                 default=0.0,
             )
-            wait = max(delays[attempt], min(retry_after, self._options.retry_after_cap))
+            if retry_after > self._options.retry_after_cap:
+                break  # the platform asks for a long wait: the run pauses and says so
+            wait = max(delays[attempt], retry_after)
             log.info(
                 "campaign %s: platform unavailable (%s), retry %d in %.1f s",
                 self.campaign.id,

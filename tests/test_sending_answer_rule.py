@@ -327,3 +327,24 @@ def test_a_bad_method_or_timeout_is_refused_naming_the_variable(
         load_settings(
             _env_file=None, bot_token="1:abc", **{k.lower(): v for k, v in values.items()}
         )
+
+
+async def test_a_long_retry_after_pauses_instead_of_waiting_it_out(
+    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+) -> None:
+    platform.script(("busy", 429, "3600"))
+    harness = await make_harness(tmp_path, telegram, platform, pulse_concurrency=1)
+    try:
+        campaign_id = harness.start(addresses=phones(3))
+        await settle(harness, campaign_id)
+
+        assert len(platform.requests) == 1
+        assert harness.states(campaign_id) == {SubmitState.NEW: 3}
+        notice = await telegram.wait_message(ADMIN, "paused")
+        assert "the platform answered HTTP 429: busy, come back in 3600 s" in notice["text"]
+
+        assert harness.sender.resume(campaign_id, actor_id=ADMIN)
+        await settle(harness, campaign_id)
+        assert platform.received == dict.fromkeys(phones(3), 1)
+    finally:
+        await harness.close()
