@@ -27,6 +27,7 @@ from bot.recipients import (
     placeholder_values,
     placeholders_in,
     render_text,
+    required_columns,
     required_placeholders,
     split_leading_addresses,
     unknown_columns,
@@ -370,7 +371,7 @@ def check_placeholders(draft: Draft, store: Store, list_id: int) -> Problem | No
     names = list(dict.fromkeys([*placeholders_in(draft.text), *html_names]))
     if not names:
         return None
-    required = list(dict.fromkeys([*required_placeholders(draft.text), *html_names]))
+    required = _required_fields(draft, columns)
     unknown = unknown_columns(required, columns)
     if unknown:
         return Problem(Reason.PLACEHOLDER_UNKNOWN, {"names": unknown, "columns": columns})
@@ -397,11 +398,7 @@ def leave_out_lacking(draft: Draft, store: Store, list_id: int, owner_id: int) -
     """A copy of the list without the recipients lacking a value the text needs:
     (new list id, how many were left out)."""
     columns = store.recipient_lists.columns(list_id)
-    required = list(
-        dict.fromkeys(
-            [*required_placeholders(draft.text), *used_columns(draft.html_text or "", columns)]
-        )
-    )
+    required = _required_fields(draft, columns)
     kept: list[tuple[str, Mapping[str, str]]] = []
     left_out = 0
     for address, fields in store.recipient_lists.items(list_id):
@@ -412,9 +409,18 @@ def leave_out_lacking(draft: Draft, store: Store, list_id: int, owner_id: int) -
     return store.recipient_lists.save(owner_id, kept, columns), left_out
 
 
+def _required_fields(draft: Draft, columns: list[str]) -> list[str]:
+    """The fields every recipient needs: used without a fallback in the text, or in the HTML
+    text where they name a column."""
+    html_required = required_columns(draft.html_text or "", columns)
+    return list(dict.fromkeys([*required_placeholders(draft.text), *html_required]))
+
+
 def add_fallback(draft: Draft, name: str, fallback: str) -> Draft:
-    """The draft whose text uses `fallback` where a recipient has no value for `name`."""
-    return replace(draft, text=with_fallback(draft.text, name, fallback))
+    """The draft whose text (and HTML text) uses `fallback` where a recipient has no value for
+    `name`."""
+    html_text = with_fallback(draft.html_text, name, fallback) if draft.html_text else None
+    return replace(draft, text=with_fallback(draft.text, name, fallback), html_text=html_text)
 
 
 def parse_fallback(text: str) -> str | Problem:

@@ -41,6 +41,7 @@ from bot.recipients import (
     placeholders_in,
     render_html,
     render_text,
+    required_placeholders,
     used_columns,
 )
 from bot.segments import is_sms_type
@@ -473,7 +474,8 @@ def extras_text(draft: Draft, summary: ListSummary) -> str:
                     start=clip(first, SHOWN_HTML_CHARS)
                 )
             )
-        as_written = [name for name in placeholders_in(draft.html_text) if name not in used]
+        # A placeholder with a fallback is filled in even where the list has no such column.
+        as_written = [name for name in required_placeholders(draft.html_text) if name not in used]
         if as_written:
             names = ", ".join(f"{{{html.escape(name)}}}" for name in as_written[:SHOWN_ADDRESSES])
             more = f", {ELLIPSIS}" if len(as_written) > SHOWN_ADDRESSES else ""

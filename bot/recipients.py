@@ -52,6 +52,7 @@ __all__ = [
     "placeholders_in",
     "render_html",
     "render_text",
+    "required_columns",
     "required_placeholders",
     "unknown_columns",
     "used_columns",
@@ -695,6 +696,12 @@ def used_columns(html_text: str, columns: Collection[str]) -> list[str]:
     """
     known = {column.casefold() for column in columns}
     return [name for name in placeholders_in(html_text) if name.casefold() in known]
+
+
+def required_columns(html_text: str, columns: Collection[str]) -> list[str]:
+    """The columns an HTML text uses at least once without a fallback."""
+    known = {column.casefold() for column in columns}
+    return [name for name in required_placeholders(html_text) if name.casefold() in known]
 
 
 def missing_placeholders(

@@ -78,7 +78,8 @@ def test_the_next_step_is_the_first_one_without_a_valid_answer(store):
     step, problem = next_step(draft(text="Hi {name}"), list_id, store, TYPES)
     assert step is Step.TEXT
     assert problem == Problem(
-        Reason.PLACEHOLDER_MISSING, {"position": 2, "address": "79001234568", "names": ["name"]}
+        Reason.PLACEHOLDER_MISSING,
+        {"names": ["name"], "count": 1, "examples": [(2, "79001234568")], "total": 2},
     )
     assert next_step(draft(), list_id, store, TYPES) == (Step.PREVIEW, None)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.composing import Problem, Reason, check_charset, check_list_values
+from bot.composing import Problem, Reason, add_fallback, check_charset, check_list_values
 from bot.i18n import make_i18n
 from bot.preview import problem_text
 from bot.pulse import CharsetError, encode_text, outside_bmp
@@ -118,5 +118,32 @@ async def test_each_recipient_gets_its_own_escaped_html_text(
         )
         assert sent["a@example.com"]["sent_text"] == "Hi Ann & <Bo>"
         assert sent["b@example.com"]["html_text"] == MINIFIED_CSS + "<p>Hi Zoë</p>{{keep}}"
+    finally:
+        await harness.close()
+
+
+async def test_html_placeholders_take_fallbacks_like_the_text(
+    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+) -> None:
+    harness = await make_harness(tmp_path, telegram, platform)
+    try:
+        values = {"a@example.com": {"name": "Ann"}, "b@example.com": {}}
+        list_id = harness.store.recipient_lists.save(ADMIN, list(values.items()), ["name"])
+        draft = Draft(type="email", sender="Shop", text="Hi", html_text="<p>{name}</p>")
+
+        problem = check_list_values(draft, harness.store, list_id)
+        assert problem is not None
+        assert problem.reason is Reason.PLACEHOLDER_MISSING
+        with_default = add_fallback(draft, "name", "friend")
+        assert with_default.html_text == "<p>{name|friend}</p>"
+        assert check_list_values(with_default, harness.store, list_id) is None
+
+        campaign_id = harness.sender.create(
+            with_default, list_id, author_id=ADMIN, author_chat_id=ADMIN
+        )
+        harness.sender.launch(campaign_id)
+        await settle(harness, campaign_id)
+        sent = {r.params["sent_to"]: r.params["html_text"] for r in platform.requests}
+        assert sent == {"a@example.com": "<p>Ann</p>", "b@example.com": "<p>friend</p>"}
     finally:
         await harness.close()
