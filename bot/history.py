@@ -19,8 +19,11 @@ from bot.notify import (
 )
 from bot.status_classes import DELIVERED
 from bot.texts import number, shorten
+from bot.when import format_moment
 from storage.campaigns import Campaign, CampaignState
+from storage.clock import utc_now
 from storage.messages import MessageRow
+from storage.schedules import ScheduleMode, ScheduleState
 from storage.statuses import StatusEvent
 from storage.store import Store
 
@@ -107,11 +110,30 @@ def campaign_history(campaign: Campaign, store: Store, settings: Settings, local
     else:
         card = render_campaign_card(campaign, figures, store, settings, locale)
     lines = [card, "", _("State: {state}").format(state=campaign_state_name(campaign))]
+    lines += schedule_lines(campaign, store, settings, locale)
     events = store.statuses.recent_for_campaign(campaign.id, CAMPAIGN_EVENTS_SHOWN)
     if events:
         lines += ["", _("<b>Latest statuses</b>:")]
         lines += [event_line(event, settings, True) for event in events]
     return "\n".join(lines)
+
+
+def schedule_lines(campaign: Campaign, store: Store, settings: Settings, locale: str) -> list[str]:
+    """When a campaign that has not gone out yet will: by the bot, or held by the platform."""
+    waiting = [s for s in store.schedules.waiting(utc_now()) if s.campaign_id == campaign.id]
+    if not waiting:
+        return []
+    schedule = waiting[0]
+    when = format_moment(schedule.run_at_time, settings.zone, locale)
+    if schedule.state is ScheduleState.MISSED:
+        return [
+            _("⏰ Its time ({when}) passed while the bot was stopped: see /scheduled.").format(
+                when=when
+            )
+        ]
+    if schedule.mode is ScheduleMode.PLATFORM:
+        return [_("⏰ Goes out on {when}: the platform holds it until then.").format(when=when)]
+    return [_("⏰ Goes out on {when}.").format(when=when)]
 
 
 def recent_campaigns(campaigns: list[Campaign], store: Store, locale: str) -> str:

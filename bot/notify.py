@@ -304,9 +304,11 @@ def render_campaign_card(
             )
         )
         done, whole = figures.accepted, figures.total
+        progress = _("{bar} {share} accepted by the platform")
     else:
         done, whole = figures.delivered + figures.failed, figures.accepted
-    lines.append(f"{progress_bar(done, whole)} {share(done, whole, locale)}")
+        progress = _("{bar} {share} with a final status")
+    lines.append(progress.format(bar=progress_bar(done, whole), share=share(done, whole, locale)))
     lines.append(
         _("✅ Delivered: {count} ({share})").format(
             count=number(figures.delivered, locale),
@@ -314,7 +316,15 @@ def render_campaign_card(
         )
     )
     lines.append(_("❌ Failed: {count}").format(count=number(figures.failed, locale)))
-    lines.append(_("⏳ Pending: {count}").format(count=number(figures.pending, locale)))
+    if campaign.state is CampaignState.FINISHED and figures.pending:
+        # Closed by the TTL: these will not change any more, they are not "on the way".
+        lines.append(
+            _("⌛ No final status by the end of the TTL: {count}").format(
+                count=number(figures.pending, locale)
+            )
+        )
+    else:
+        lines.append(_("⏳ Pending: {count}").format(count=number(figures.pending, locale)))
     if figures.rejected:
         lines.append(_("🚫 Rejected: {count}").format(count=number(figures.rejected, locale)))
         for error, count in list(figures.rejections.items())[:REJECTION_GROUPS]:

@@ -188,7 +188,9 @@ async def test_a_campaign_whose_ttl_passed_is_final_and_reports_the_silent_recip
     assert store.campaigns.get(campaign_id).state is CampaignState.FINISHED
     group_card = [text for _, method, chat, text in notifier.bot.calls if chat == GROUP][-2]
     assert "Final: the TTL has passed." in group_card
-    assert "Pending: 1" in group_card
+    assert "No final status by the end of the TTL: 1" in group_card
+    assert "Pending" not in group_card  # closed: nothing is on the way any more
+    assert "50% with a final status" in group_card
     reports = [c for c in notifier.bot.calls if c[1] == "document"]
     assert len(reports) == 2
     assert "recipients who did not get the message: 1 " in reports[0][3]

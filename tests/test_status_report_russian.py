@@ -36,6 +36,7 @@ async def test_the_final_report_and_the_full_one_open_in_russian_excel(
     assert await fire([status_url(bot.url, m, s) for m, s in statuses]) == [200, 200]
 
     card = await telegram.wait_message(GROUP, "Итог.", timeout=20)
+    assert "▓▓▓▓▓▓▓▓▓▓ 100% с итоговым статусом" in card["text"]
     report_message = await telegram.wait_for(lambda: documents(telegram, GROUP))
     document = report_message[0]["document"]
     assert document["file_name"] == f"рассылка-{seeded.campaign_id}-не-получили.csv"
