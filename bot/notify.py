@@ -615,8 +615,8 @@ class Notifier:
             if count:
                 caption = _(
                     "Campaign №{id}: recipients who did not get the message: {count} (failed, "
-                    "rejected, cancelled or without a final status). The button under the card "
-                    "gives the full report."
+                    "rejected, skipped, cancelled or without a final status). The button under "
+                    "the card gives the full report."
                 ).format(id=campaign.id, count=number(count, self.settings.locale))
                 await self.bot.send_document(chat_id=chat, document=document, caption=caption)
                 self.metrics.card_updates.labels(kind="report").inc()

@@ -598,6 +598,12 @@ def render_sent(campaign_id: int) -> str:
     return _("Sent to the platform: campaign №{id}.").format(id=campaign_id)
 
 
+def render_sent_at_next_start(campaign_id: int) -> str:
+    return _(
+        "The bot is restarting: campaign №{id} goes out as soon as it is running again."
+    ).format(id=campaign_id)
+
+
 def render_cancelled() -> str:
     return _("Cancelled. Nothing was sent.")
 

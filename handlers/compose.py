@@ -48,6 +48,7 @@ from bot.preview import (
     render_edit_menu,
     render_fallback_prompt,
     render_sent,
+    render_sent_at_next_start,
     render_template_prompt,
     report_text,
 )
@@ -386,7 +387,10 @@ async def send(
         callback_answer.text, callback_answer.show_alert = text, True
         return
     sender.launch(campaign_id)  # before touching Telegram, which may fail
-    await wizard.show(render_sent(campaign_id))
+    if sender.accepting:
+        await wizard.show(render_sent(campaign_id))
+    else:  # the program is stopping: the campaign waits, and the next start sends it
+        await wizard.show(render_sent_at_next_start(campaign_id))
     await wizard.state.clear()
 
 

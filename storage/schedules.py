@@ -241,12 +241,13 @@ class Schedules:
         )
 
     def pause_owned_by(self, owner_id: int) -> list[Schedule]:
-        """Pause every schedule of a member who may no longer send; returns those paused."""
+        """Pause every schedule of a member who may no longer send, waiting or missed (their
+        question can no longer be answered by them); returns those paused."""
         with self.db.atomic():
             ids = [
                 row[0]
                 for row in self.db.execute(
-                    "SELECT id FROM schedules WHERE owner_id = ? AND state = 'pending' "
+                    "SELECT id FROM schedules WHERE owner_id = ? AND state IN ('pending', 'missed') "
                     "AND mode = 'bot' ORDER BY run_at, id",
                     [owner_id],
                 )

@@ -16,6 +16,7 @@ from bot.scheduling import Fired, Outcome
 from storage.campaigns import CampaignState
 from storage.members import Role
 from storage.schedules import ScheduleState
+from tests.compose_user import Composer, make_operator
 from tests.scheduled_sending import NINE, OPERATOR, Program, program
 from tests.test_schedule_world import DAY, World, open_world
 
@@ -112,3 +113,20 @@ async def test_send_now_while_stopping_says_when_it_goes_out_and_then_sends_once
     await second.settle()
     assert dict(platform.received) == {TWO[0]: 1, TWO[1]: 1}
     assert second.store.schedules.get(schedule.id).state is ScheduleState.DONE
+
+
+async def test_send_pressed_on_the_preview_while_stopping_goes_out_once_at_the_next_start(
+    start_bot, telegram, platform
+) -> None:
+    first = await start_bot(PULSE_SENDERS="Shop")
+    await make_operator(telegram)
+    composer = Composer(telegram)
+    await composer.start("/send sms 79001234567 During a restart", expect="Preview")
+    await first.app.sender.drain()  # the program begins to stop
+
+    await composer.press("Send", expect="goes out as soon as it is running again")
+    assert platform.requests == []
+    await first.stop()
+
+    await start_bot(PULSE_SENDERS="Shop")
+    await telegram.wait_for(lambda: platform.received == {"79001234567": 1})

@@ -108,3 +108,28 @@ async def test_admins_see_paused_schedules_on_their_list_with_take_over(world: W
     i18n = world.service.i18n
     with i18n.context(), i18n.use_locale("en"):
         assert "paused: its owner may no longer send" in world.service.describe(listed[0], "en")
+
+
+async def test_a_missed_send_of_a_revoked_owner_is_asked_of_the_admin_taking_it_over(
+    world: World,
+) -> None:
+    schedule = world.schedule(TEN)
+    world.clock.now = TEN + timedelta(minutes=30)
+    restarted = world.restart()
+    assert await restarted.service.fire_due() == {schedule.id: Fired.MISSED}
+
+    assert revoke(restarted) == [schedule.id]
+    service = restarted.service
+    taken = service.take_over(
+        schedule.id, actor_id=ADMIN, role=Role.ADMIN, chat_id=ADMIN, locale=None
+    )
+    assert taken is Outcome.DONE
+    assert await service.fire(schedule.id) is Fired.MISSED
+
+    question = restarted.bot.sent[-1]
+    assert question.chat_id == ADMIN
+    assert "was missed" in question.text
+    assert service.resolve_missed(schedule.id, send=True, actor_id=ADMIN, role=Role.ADMIN) is (
+        Outcome.DONE
+    )
+    assert restarted.sender.launched == [schedule.campaign_id]
