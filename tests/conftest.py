@@ -120,3 +120,11 @@ async def bot(start_bot: StartBot, telegram: FakeTelegram) -> BotInProcess:
     program = await start_bot()
     await telegram.wait_for(lambda: any(call.method == "getUpdates" for call in telegram.requests))
     return program
+
+
+@pytest.fixture
+async def bot_process(start_bot_process: StartBotProcess, telegram: FakeTelegram) -> BotProcess:
+    """A running `python -m bot` that has started long polling (a busy machine may take a minute)."""
+    process = await start_bot_process()
+    await telegram.wait_for(lambda: telegram.calls("getUpdates"), timeout=60)
+    return process

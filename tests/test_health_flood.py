@@ -9,10 +9,9 @@ import aiohttp
 from tests.conftest import ADMIN
 
 
-async def test_a_command_is_answered_while_400_health_probes_run(start_bot_process, telegram):
+async def test_a_command_is_answered_while_400_health_probes_run(bot_process, telegram):
     # The real program: the probes and the bot must not share the test's event loop.
-    bot = await start_bot_process()
-    await telegram.wait_for(lambda: telegram.calls("getUpdates"))
+    bot = bot_process
     get_me_before = len(telegram.calls("getMe"))
     probes_done = 0
     statuses: list[int] = []

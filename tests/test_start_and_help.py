@@ -7,9 +7,8 @@ import aiohttp
 from tests.conftest import ADMIN, GROUP, OPERATOR
 
 
-async def test_start_greets_a_member_with_their_role(start_bot_process, telegram):
+async def test_start_greets_a_member_with_their_role(bot_process, telegram):
     """The real program, started as a user starts it, answers over long polling."""
-    await start_bot_process()
     telegram.send_text(ADMIN, "/start")
     reply = await telegram.wait_message(ADMIN, contains="Your role")
     assert "Your role: admin." in reply["text"]

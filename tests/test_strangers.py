@@ -53,11 +53,7 @@ async def test_a_stranger_in_private_is_refused_once_an_hour_and_audited_once(
     assert audit_actions(bot_env).count((STRANGER, "refused")) == 2
 
 
-async def test_thirty_stranger_commands_in_the_group_get_no_group_message(
-    start_bot_process, telegram, bot_env
-):
-    await start_bot_process()
-    await telegram.wait_for(lambda: telegram.calls("getUpdates"))
+async def test_thirty_stranger_commands_in_the_group_get_no_group_message(bot, telegram, bot_env):
     for attempt in range(30):
         command = ("/start", "/help", "/new", "/status 1", "/stoplist")[attempt % 5]
         telegram.send_text(STRANGER, command, chat_id=GROUP, chat_type="group")
