@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from bot import message_types
 from bot.pulse import PLATFORM_CHARSETS, CharsetError, codec_for, is_ucs2, outside_bmp
 from bot.recipient_files import FileProblem, RecipientFileError
 from bot.recipients import (
@@ -262,9 +263,8 @@ def summarize_list(store: Store, list_id: int | None) -> ListSummary:
 
 
 def parse_type(text: str, types: list[str]) -> str | None:
-    """The configured type the user typed, or None."""
-    wanted = text.strip().lower()
-    return wanted if wanted in types else None
+    """The configured type the user typed (its code, its name or a common word for it), or None."""
+    return message_types.parse_type(text, types)
 
 
 def check_sender(message_type: str, sender: str) -> Problem | None:

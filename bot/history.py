@@ -8,6 +8,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from bot.config import Settings
+from bot.message_types import type_name
 from bot.notify import (
     Figures,
     class_name,
@@ -150,7 +151,7 @@ def recent_campaigns(campaigns: list[Campaign], store: Store, locale: str) -> st
                 figures.total,
             ).format(
                 id=campaign.id,
-                type=html.escape(campaign.type),
+                type=type_name(campaign.type),
                 count=number(figures.total, locale),
                 state=campaign_state_name(campaign),
                 delivered=number(figures.delivered, locale),

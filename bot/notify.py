@@ -36,6 +36,7 @@ from babel.numbers import format_decimal
 from bot.button_data import RowId
 from bot.config import Settings
 from bot.membership import member_label
+from bot.message_types import type_name
 from bot.metrics import Metrics
 from bot.reasons import describe
 from bot.report_file import ReportWords, error_words, report_csv, report_filename
@@ -212,7 +213,7 @@ def status_text(raw: str | None, status_class: str | None) -> str:
 
 def _header(campaign: Campaign, store: Store, single: bool) -> list[str]:
     title = _("<b>Message №{id}</b>") if single else _("<b>Campaign №{id}</b>")
-    lines = [f"{title.format(id=campaign.id)} · {html.escape(shorten(campaign.type, 32))}"]
+    lines = [f"{title.format(id=campaign.id)} · {type_name(shorten(campaign.type, 32))}"]
     if campaign.sandbox:
         lines.append(_("🧪 SANDBOX: simulated, nothing is really sent"))
     lines.append(

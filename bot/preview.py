@@ -33,6 +33,7 @@ from bot.composing import (
 )
 from bot.config import Settings
 from bot.media import is_uploaded
+from bot.message_types import type_name
 from bot.recipients import (
     TOKEN_TYPES,
     AddressKind,
@@ -129,7 +130,7 @@ def header(draft: Draft, summary: ListSummary) -> str:
     """The card's title and what has been chosen so far."""
     lines = [_("<b>New message</b>")]
     if draft.type:
-        lines.append(_("Type: <b>{type}</b>").format(type=html.escape(draft.type)))
+        lines.append(_("Type: <b>{type}</b>").format(type=type_name(draft.type)))
     if draft.sender:
         lines.append(_("Sender: <b>{sender}</b>").format(sender=html.escape(draft.sender)))
     if summary.size:
@@ -172,9 +173,9 @@ def _keep(label: str) -> list[InlineKeyboardButton]:
 
 
 def _type_step(draft: Draft, settings: Settings) -> tuple[str, list]:
-    rows = _picks("type", settings.pulse_types, 3)
+    rows = _picks("type", [html.unescape(type_name(code)) for code in settings.pulse_types], 3)
     if draft.type in settings.pulse_types:
-        rows.append(_keep(draft.type))
+        rows.append(_keep(html.unescape(type_name(draft.type))))
     # The first step has nowhere to go back to.
     rows.append([button(_("Cancel"), action("cancel"))])
     return _("Choose the message type (or type its name):"), rows
@@ -383,7 +384,7 @@ def render_preview(
         top.append(_("🧪 <b>SANDBOX</b>: nothing is really sent and nothing is paid for."))
     top.append(_("<b>Preview</b>: exactly what will be sent"))
     facts = [
-        _("Type: <b>{type}</b>").format(type=html.escape(draft.type)),
+        _("Type: <b>{type}</b>").format(type=type_name(draft.type)),
         _("Sender: <b>{sender}</b>").format(sender=html.escape(draft.sender)),
         _("Recipients: <b>{count}</b>").format(count=number(summary.size))
         + first_addresses(summary),
@@ -618,8 +619,10 @@ def problem_text(problem: Problem) -> str:
         for key, value in problem.details.items()
     }
     reason = problem.reason
+    if reason is Reason.TEXT_TOO_LONG:
+        details["type"] = type_name(str(problem.details.get("type", "")))
     if reason is Reason.UNKNOWN_TYPE:
-        types = ", ".join(html.escape(item) for item in problem.details.get("types", []))
+        types = ", ".join(type_name(item) for item in problem.details.get("types", []))
         return _("Unknown type «{type}». Types: {types}.").format(
             type=clip(str(problem.details.get("type", "")), 64), types=types
         )

@@ -18,6 +18,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
+from bot.message_types import type_name
 from bot.preview import number
 from bot.scheduling import (
     Outcome,
@@ -232,9 +233,7 @@ def render_card(
     bot_mode = plan.mode == ScheduleMode.BOT.value
     lines = [
         _("<b>Schedule</b>"),
-        _("{type}, recipients: {count}").format(
-            type=html.escape(message_type), count=number(count)
-        ),
+        _("{type}, recipients: {count}").format(type=type_name(message_type), count=number(count)),
         _("Time: <b>{when}</b>").format(when=format_moment(plan.start, zone, locale)),
     ]
     if plan.rolled:

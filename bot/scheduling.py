@@ -46,6 +46,7 @@ from babel.numbers import format_decimal
 
 from bot.button_data import RowId
 from bot.config import Settings
+from bot.message_types import type_name
 from bot.when import (
     Recurrence,
     first_run,
@@ -634,7 +635,7 @@ class SchedulingService:
         lines = [
             _("<b>№{number}</b> · {type} · recipients: {count}").format(
                 number=schedule.campaign_id,
-                type=html.escape(campaign.type if campaign else "?"),
+                type=type_name(campaign.type) if campaign else "?",
                 count=format_decimal(campaign.recipient_count if campaign else 0, locale=locale),
             ),
             f"🕒 {when} · {mode}" + (f" · {repeat}" if repeat else ""),

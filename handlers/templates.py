@@ -16,6 +16,7 @@ from bot.access import is_author_or_admin
 from bot.button_data import RowId
 from bot.config import Settings
 from bot.membership import member_label
+from bot.message_types import type_name
 from bot.preview import CARD_LIMIT, clip
 from handlers.compose_card import wizard_for
 from storage.members import Member
@@ -44,7 +45,7 @@ def templates_card(store: Store, member: Member) -> tuple[str, InlineKeyboardMar
     for template in templates[:SHOWN_TEMPLATES]:
         line = _("«{name}» - {type}, by {author}: {text}").format(
             name=html.escape(template.name),
-            type=html.escape(template.draft.type),
+            type=type_name(template.draft.type),
             author=member_label(store, template.author_id),
             text=clip(template.draft.text, SNIPPET_CHARS),
         )

@@ -26,7 +26,7 @@ def requests_to(platform: FakePlatform, address: str) -> list[dict[str, str]]:
 async def html_text_per_recipient(telegram: FakeTelegram, user_id: int) -> None:
     composer = Composer(telegram, user_id)
     await composer.start()
-    await composer.press("email", expect="sender")
+    await composer.press("E-mail", expect="sender")
     await composer.press("Shop", expect="e-mail addresses")
     await composer.upload("customers.csv", CUSTOMERS, expect="Send the text")
     await composer.say("Hi {name}", expect="Preview")
@@ -63,7 +63,7 @@ async def ucs2_without_emoji(telegram: FakeTelegram, user_id: int) -> None:
 async def push_tokens(telegram: FakeTelegram, user_id: int) -> None:
     composer = Composer(telegram, user_id)
     await composer.start()
-    await composer.press("push", expect="sender")
+    await composer.press("Push", expect="sender")
     await composer.press("Shop", expect="tokens (separated by commas or new lines)")
     await composer.say("fcm:tok-A_1, fcm:tok B\n79001110006", expect="Send the text")
     assert "Valid recipients: 2" in composer.text
@@ -78,7 +78,7 @@ async def push_tokens(telegram: FakeTelegram, user_id: int) -> None:
 async def bot_by_phone_with_find_token(telegram: FakeTelegram, user_id: int) -> None:
     composer = Composer(telegram, user_id)
     await composer.start()
-    await composer.press("bot", expect="sender")
+    await composer.press("Chatbot", expect="sender")
     await composer.press("Shop", expect="tokens")
     await composer.press("Phones or e-mails instead", expect="find_token is on")
     await composer.say("+7 (900) 111-00-07, Ann@Example.COM", expect="Send the text")
@@ -103,7 +103,7 @@ async def find_token_switched_in_extras(telegram: FakeTelegram, user_id: int) ->
 async def hlr_without_text(telegram: FakeTelegram, user_id: int) -> None:
     composer = Composer(telegram, user_id)
     await composer.start()
-    await composer.press("hlr", expect="sender")
+    await composer.press("HLR", expect="sender")
     await composer.press("Shop", expect="phone numbers")
     await composer.say("8 900 111 00 08", expect="No text is sent: an HLR request")
     await composer.press("Back", expect="phone numbers")  # there is no text step to go back to
@@ -116,7 +116,7 @@ async def hlr_without_text(telegram: FakeTelegram, user_id: int) -> None:
 async def cascade_with_a_photo(telegram: FakeTelegram, user_id: int) -> None:
     composer = Composer(telegram, user_id)
     await composer.start()
-    await composer.press("bulk", expect="number of the scenario mailing")
+    await composer.press("Cascade", expect="number of the scenario mailing")
     await composer.say("4711", expect="phone numbers or e-mail addresses")
     await composer.say("79001110009", expect="Send the text")
     await composer.say("Sale", expect="Preview")

@@ -42,7 +42,7 @@ async def upload_as(telegram, user_id: int, filename: str, content: bytes) -> st
     """One person composes an SMS to the people of one file; returns the card after the upload."""
     composer = Composer(telegram, user_id)
     await composer.start()
-    await composer.press("sms", expect="sender")
+    await composer.press("SMS", expect="sender")
     await composer.press("Shop", expect="phone numbers")
     await composer.upload(filename, content, expect="Send the text")
     return composer.text

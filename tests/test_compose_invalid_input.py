@@ -13,16 +13,16 @@ PHOTO = b"\xff\xd8\xff\xe0 photo"
 async def wrong_type_and_sender(telegram, user_id: int) -> None:
     composer = Composer(telegram, user_id)
     await composer.start()
-    await composer.say("fax", expect="Unknown type «fax». Types: sms, viber")
+    await composer.say("fax", expect="Unknown type «fax». Types: SMS, Viber")
     await composer.sticker(expect="Please send text here")
-    await composer.press("bulk", expect="number of the scenario mailing")
+    await composer.press("Cascade", expect="number of the scenario mailing")
     await composer.say("Shop", expect="digits only")
     await composer.say("12345", expect="phone numbers or e-mail addresses")
     await composer.press("Back", expect="send its digits")
     assert "Keep: 12345" in composer.buttons()
     await composer.press("Back", expect="Choose the message type")
-    assert "Keep: bulk" in composer.buttons()
-    await composer.press("sms", expect="Send the recipients' phone numbers")
+    assert "Keep: Cascade" in composer.buttons()
+    await composer.press("SMS", expect="Send the recipients' phone numbers")
     assert "Sender: 12345" in composer.text  # a digits-only sender is fine for SMS too
 
 
@@ -42,7 +42,7 @@ async def unusable_recipients(telegram, user_id: int) -> None:
 async def unusable_texts(telegram, user_id: int) -> None:
     composer = Composer(telegram, user_id)
     await composer.start("/new")
-    await composer.press("sms", expect="sender")
+    await composer.press("SMS", expect="sender")
     await composer.press("Shop", expect="phone numbers")
     table = b"phone,name\n79001234567,Anna\n79001234568,\n"
     await composer.upload("people.csv", table, expect="Send the text")

@@ -12,7 +12,7 @@ USERS = [7001, 7002, 7003, 7004]
 async def back_through_the_steps_then_cancel_command(telegram, user_id: int) -> None:
     composer = Composer(telegram, user_id)
     await composer.start()
-    await composer.press("sms", expect="sender")
+    await composer.press("SMS", expect="sender")
     await composer.say("Shop", expect="phone numbers")
     await composer.say("79001234567", expect="Send the text")
     await composer.press("Back", expect="phone numbers")
@@ -22,7 +22,7 @@ async def back_through_the_steps_then_cancel_command(telegram, user_id: int) -> 
     telegram.send_text(user_id, "/cancel")
     await telegram.wait_message(user_id, contains="Cancelled. Nothing was sent.")
     await telegram.wait_for(lambda: not composer.card.get("reply_markup"))
-    assert "Type: sms" in composer.text  # the card keeps what it showed
+    assert "Type: SMS" in composer.text  # the card keeps what it showed
 
 
 async def edit_the_text_then_back_and_keep(telegram, user_id: int) -> None:
@@ -45,12 +45,12 @@ async def edit_the_type(telegram, user_id: int) -> None:
     await composer.start("/send sms 79001234567 Some text", expect="Preview")
     await composer.press("Edit", expect="What do you want to change?")
     await composer.press("Type", expect="Choose the message type")
-    await composer.press("viber", expect="Preview")  # phones still fit: the list is kept
-    assert "Type: viber" in composer.text
+    await composer.press("Viber", expect="Preview")  # phones still fit: the list is kept
+    assert "Type: Viber" in composer.text
     assert "Recipients: 1: 79001234567" in composer.text
     await composer.press("Edit", expect="What do you want to change?")
     await composer.press("Type", expect="Choose the message type")
-    await composer.press("email", expect="e-mail addresses")  # phones do not: asked again
+    await composer.press("E-mail", expect="e-mail addresses")  # phones do not: asked again
     old_card = composer.card
     await composer.press("Cancel", expect="Cancelled. Nothing was sent.")
     assert not composer.card.get("reply_markup")

@@ -17,7 +17,7 @@ async def start_text_step(start_bot, telegram) -> Composer:
     await make_operator(telegram)
     composer = Composer(telegram, language_code="ru")
     await composer.start("/new", expect="")
-    await composer.press("sms", expect="отправителя")
+    await composer.press("SMS", expect="отправителя")
     await composer.press("Shop")
     await composer.upload("клиенты.csv", TABLE, expect="текст")
     return composer

@@ -35,7 +35,7 @@ async def test_the_same_wrong_file_twice_gets_a_reply_the_second_time(start_bot,
     await make_operator(telegram)
     composer = Composer(telegram, language_code="ru")
     await composer.start("/new", expect="")
-    await composer.press("sms", expect="отправителя")
+    await composer.press("SMS", expect="отправителя")
     await composer.press("Shop")
     first = await composer.upload("list.pdf", b"%PDF-1.4", expect="")
     replies_before = len(telegram.chat(OPERATOR))

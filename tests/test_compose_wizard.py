@@ -34,9 +34,9 @@ async def test_the_wizard_goes_from_type_to_one_campaign_even_if_send_is_pressed
     composer = Composer(telegram)
 
     card = await composer.start("/new", expect="Choose the message type")
-    assert "sms" in composer.buttons()
-    assert "bulk" in composer.buttons()
-    await composer.press("sms", expect="Choose the sender")
+    assert "SMS" in composer.buttons()
+    assert "Cascade" in composer.buttons()
+    await composer.press("SMS", expect="Choose the sender")
     assert composer.card["message_id"] == card["message_id"]  # edited in place
     assert {"Shop", "Info"} <= set(composer.buttons())
     await composer.press("Shop", expect="phone numbers")
@@ -54,7 +54,7 @@ async def test_the_wizard_goes_from_type_to_one_campaign_even_if_send_is_pressed
 
     await composer.say("Hello, {name} from {city}!", expect="Preview")
     preview = composer.text
-    assert "Type: sms" in preview
+    assert "Type: SMS" in preview
     assert "Sender: Shop" in preview
     assert "Recipients: 990: 79000000000, 79000000001" in preview
     assert "Hello, Anna0 from Moscow!" in preview  # the first recipient's own text

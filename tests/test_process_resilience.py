@@ -38,7 +38,7 @@ async def compose_and_send(telegram, csv: bytes, count: int) -> Composer:
     """The admin uploads a recipient file in /new and confirms the large send."""
     composer = Composer(telegram, ADMIN)
     await composer.start("/new", expect="Choose the message type")
-    await composer.press("sms", expect="Choose the sender")
+    await composer.press("SMS", expect="Choose the sender")
     await composer.press(SENDER, expect="phone numbers")
     await composer.upload("base.csv", csv, expect="Send the text")
     await composer.say("Big sale today", expect="Preview")

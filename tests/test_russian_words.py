@@ -53,7 +53,7 @@ async def test_a_file_that_is_no_workbook_is_named_so_without_the_librarys_words
     await make_operator(telegram)
     composer = Composer(telegram, language_code="ru")
     await composer.start("/new", expect="")
-    await composer.press("sms", expect="отправителя")
+    await composer.press("SMS", expect="отправителя")
     await composer.press("Shop")
 
     card = await composer.upload("клиенты.xlsx", b"phone;name\n79001234567;Anna\n", expect="XLSX")

@@ -33,7 +33,7 @@ async def test_a_russian_time_is_echoed_confirmed_listed_and_cancelled(
 
     echo = format_moment(tomorrow_at_ten(MOSCOW), MOSCOW, "en")  # e.g. Tue 1 Dec 2026, 10:00 (…)
     assert f"Time: {echo}" in composer.text
-    assert "sms, recipients: 1" in composer.text
+    assert "SMS, recipients: 1" in composer.text
     assert "✓ By the bot" in composer.buttons()
     await composer.press("Confirm", expect="Scheduled campaign №1")
     assert echo in composer.text
@@ -41,7 +41,7 @@ async def test_a_russian_time_is_echoed_confirmed_listed_and_cancelled(
 
     telegram.send_text(OPERATOR, "/scheduled")
     listing = await telegram.wait_message(OPERATOR, contains="Waiting to be sent")
-    assert "№1 · sms · recipients: 1" in listing["text"]
+    assert "№1 · SMS · recipients: 1" in listing["text"]
     assert echo in listing["text"]
     assert "Привет <b>всем</b>" in listing["text"]  # the user's text, escaped, not formatted
     assert [label for label, _ in telegram.buttons(listing)] == [

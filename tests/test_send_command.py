@@ -13,7 +13,7 @@ async def one_line(telegram, user_id: int) -> None:
     composer = Composer(telegram, user_id)
     await composer.start('/send sms 79001234567 Price <5 & <b>bold</b> "x"', expect="Preview")
     text = composer.text
-    assert "Type: sms" in text
+    assert "Type: SMS" in text
     assert "Sender: Shop" in text
     assert "Recipients: 1: 79001234567" in text
     assert 'Price <5 & <b>bold</b> "x"' in text  # shown literally, not as markup
@@ -56,7 +56,7 @@ async def mistakes(telegram, user_id: int) -> None:
     telegram.send_text(user_id, "/send fax 79001234567 hi")
     reply = await telegram.wait_message(user_id, contains="Unknown type")
     assert "«fax»" in reply["text"]
-    assert "sms, viber" in reply["text"]
+    assert "SMS, Viber" in reply["text"]
     telegram.send_text(user_id, "/send sms")
     await telegram.wait_message(user_id, contains="Usage: /send type recipients")
 

@@ -42,7 +42,7 @@ async def test_a_single_message_card_shows_who_sent_what_to_whom_and_its_status(
     text = card["text"]
     assert card["message_id"] == first["message_id"]  # edited in place
     assert f"Message №{seeded.campaign_id}" in text
-    assert "sms" in text
+    assert "· SMS" in text
     assert "From: Shop" in text
     assert f"sent by {ADMIN}" in text
     assert "To: 79001234567" in text

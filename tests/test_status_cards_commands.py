@@ -93,7 +93,7 @@ async def test_a_russian_reader_finds_a_campaign_by_the_number_its_cards_show(
         assert "#" not in reply["text"]
     telegram.send_text(ADMIN, "/campaigns", language_code="ru")
     listing = await telegram.wait_message(ADMIN, "рассылки", after=said)
-    assert f"№{seeded.campaign_id} · sms · 2 получателя" in listing["text"]
+    assert f"№{seeded.campaign_id} · SMS · 2 получателя" in listing["text"]
     assert f"/status №{seeded.campaign_id}" in listing["text"]
     assert "#" not in listing["text"]
 

@@ -45,14 +45,14 @@ async def test_a_saved_template_starts_a_new_message_and_only_its_author_or_an_a
 
     telegram.send_text(OPERATOR, "/templates")
     listing = await telegram.wait_message(OPERATOR, contains="Templates")
-    assert f"«Promo <b>» - sms, by {OPERATOR}: Weekend sale" in listing["text"]
+    assert f"«Promo <b>» - SMS, by {OPERATOR}: Weekend sale" in listing["text"]
     assert telegram.buttons(listing)[0][0] == "Promo <b>"
     reused = Composer(telegram)
     reused.card_id = listing["message_id"]
     newest = telegram.last(OPERATOR)["message_id"]
     telegram.press(OPERATOR, listing, telegram.find_button(listing, "Promo"))
     card = await telegram.wait_message(OPERATOR, contains="phone numbers", after=newest)
-    assert "Type: sms\nSender: Shop" in card["text"]
+    assert "Type: SMS\nSender: Shop" in card["text"]
     reused.card_id = card["message_id"]
     await reused.say("89001234568", expect="Preview")
     assert "Weekend sale" in reused.text
