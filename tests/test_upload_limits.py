@@ -33,7 +33,7 @@ async def composer(start_bot, telegram) -> Composer:
     await start_bot(PULSE_SENDERS="Shop")
     composer = Composer(telegram, ADMIN)
     await composer.start()
-    await composer.press("sms", expect="sender")
+    await composer.press("SMS", expect="sender")
     await composer.press("Shop", expect="phone numbers")
     return composer
 
