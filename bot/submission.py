@@ -264,19 +264,18 @@ class CampaignSubmission:
         for (row, _), result in zip(ready, results, strict=True):
             self._record_result(row, result)
         unknown = [
-            (row, result)
+            (row, result.reason)
             for (row, _), result in zip(ready, results, strict=True)
             if isinstance(result, Uncertain)
         ]
         if unknown:
-            row, first = unknown[0]
-            assert isinstance(first, Uncertain)
+            row, reason = unknown[0]
             log.warning(
                 "campaign %s: %d unknown (never re-sent automatically), first %s: %s",
                 self.campaign.id,
                 len(unknown),
                 mask_phone(row.sent_to),
-                first.reason,
+                reason,
             )
         self._count_streak(results)
 

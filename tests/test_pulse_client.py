@@ -153,6 +153,17 @@ async def test_connection_refused_is_unavailable(session, method):
     assert result.reason.get("host") == "127.0.0.1"
 
 
+async def test_a_name_that_does_not_resolve_is_unavailable(session):
+    client = PulseClient(session, "http://pulse.invalid/api/v1", TOKEN, connect_timeout=2)
+
+    async with asyncio.timeout(10):
+        result = await client.send_message(sms())
+
+    # Whether the resolver says "no such name" or never answers, nothing reached the platform.
+    assert isinstance(result, Unavailable)
+    assert result.reason.code in (ReasonCode.CONNECT_FAILED, ReasonCode.CONNECT_TIMEOUT)
+
+
 @pytest.mark.parametrize("method", METHODS)
 async def test_hanging_platform_is_uncertain_after_timeout(platform, session, method):
     platform.script("hang")
