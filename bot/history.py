@@ -91,6 +91,13 @@ def message_history(row: MessageRow, store: Store, settings: Settings) -> str:
         _("Now: {status}").format(status=status_text(row.status_raw, row.status_class)),
         "",
     ]
+    if row.answer_id:
+        lines.insert(
+            2,
+            _("The platform's answer gave another id: <code>{answer_id}</code>").format(
+                answer_id=html.escape(row.answer_id)
+            ),
+        )
     if not events:
         lines.append(_("No statuses have arrived yet."))
     else:

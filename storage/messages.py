@@ -53,6 +53,7 @@ class MessageRow:
     status_raw: str | None
     status_class: str | None
     status_at: str | None
+    answer_id: str | None = None  # the answer's id, when a status had already given another
 
 
 @migrations()
@@ -87,6 +88,15 @@ def m002_messages_take_order(db: Database) -> None:
     # campaign (20 ms per pick at 100,000 rows). The old (campaign_id, state) index is its prefix.
     db["messages"].create_index(["campaign_id", "state", "seq"])
     db.execute("DROP INDEX IF EXISTS idx_messages_campaign_id_state")
+
+
+@migrations()
+def m003_messages_answer_id(db: Database) -> None:
+    # A late answer whose id differs from the one a status came with: kept beside it, findable.
+    db.execute("ALTER TABLE messages ADD COLUMN answer_id TEXT")
+    db.execute(
+        "CREATE INDEX idx_messages_answer_id ON messages (answer_id) WHERE answer_id IS NOT NULL"
+    )
 
 
 # A row's address is on the stop-list: the same text, or for e-mails the same ignoring case (as
@@ -133,14 +143,14 @@ class Messages:
         return _row(rows[0]) if rows else None
 
     def by_platform_id(self, platform_id: str) -> list[MessageRow]:
-        """Rows with this platform id, or else those a status reported under it."""
+        """Rows with this platform id, or else those a status or a late answer gave it."""
         rows = self.db["messages"].rows_where("platform_id = ?", [platform_id])
         found = [_row(r) for r in rows]
         if found:
             return found
         rows = self.db["messages"].rows_where(
-            "id IN (SELECT message_id FROM status_events WHERE platform_id = ?)",
-            [platform_id],
+            "id IN (SELECT message_id FROM status_events WHERE platform_id = ?) OR answer_id = ?",
+            [platform_id, platform_id],
             order_by="id",
         )
         return [_row(r) for r in rows]
@@ -188,15 +198,17 @@ class Messages:
         """Store the answers: (row id, state, platform id, error) for rows now out of `submitting`.
 
         A row whose status arrived before its answer is accepted whatever the answer, and keeps
-        the platform id its status came with; a different id in the answer is logged.
+        the platform id its status came with; a different id in the answer is kept beside it
+        (`answer_id`) and logged.
         """
         outcomes = list(outcomes)
         with self.db.atomic():
             self._log_other_ids(outcomes)
             self.db.conn.executemany(
-                f"UPDATE messages SET state = CASE WHEN {HAS_STATUS} THEN 'accepted' ELSE ? END, "
-                "platform_id = COALESCE(platform_id, NULLIF(?, '')), error = ? "
-                "WHERE id = ? AND state = 'submitting'",
+                f"UPDATE messages SET state = CASE WHEN {HAS_STATUS} THEN 'accepted' ELSE ?1 END, "
+                "answer_id = CASE WHEN platform_id != NULLIF(?2, '') THEN ?2 END, "
+                "platform_id = COALESCE(platform_id, NULLIF(?2, '')), error = ?3 "
+                "WHERE id = ?4 AND state = 'submitting'",
                 [
                     (state.value, platform_id, error, row_id)
                     for row_id, state, platform_id, error in outcomes
@@ -384,4 +396,5 @@ def _row(row: dict) -> MessageRow:
         status_raw=row["status_raw"],
         status_class=row["status_class"],
         status_at=row["status_at"],
+        answer_id=row.get("answer_id"),
     )

@@ -156,6 +156,10 @@ def test_a_status_before_the_answer_makes_the_row_accepted_whatever_the_answer(s
         assert row.platform_id == f"cb{message_id}"  # never silently replaced by the answer
         assert row.status_class == "delivered"
     assert store.messages.by_platform_id(f"cb{accepted}")[0].id == accepted
+    # The answer's own id is kept beside the status's one, and finds the message too.
+    assert store.messages.get(accepted).answer_id == "answer-id"
+    assert store.messages.by_platform_id("answer-id")[0].id == accepted
+    assert store.messages.get(unknown).answer_id is None
 
 
 def test_a_crash_leaves_rows_with_a_status_accepted_and_out_of_every_resend(store):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import aiohttp
 
 from tests.conftest import ADMIN, VIEWER
-from tests.test_callbacks_seed import SECRET, seed_campaign, status_url
+from tests.test_callbacks_seed import SECRET, database_path, seed_campaign, status_url
 
 
 async def fire(urls: list[str]) -> None:
@@ -121,3 +123,17 @@ async def test_campaigns_lists_the_latest_with_their_figures(start_bot, bot_env,
     assert text.index(f"№{second.campaign_id}") < text.index(f"№{first.campaign_id} ")
     assert "1,200 recipients" in text
     assert "✅ 1 · ❌ 0 · ⏳ 1,199 · 🚫 0" in text
+
+
+async def test_status_finds_a_message_by_the_id_its_late_answer_gave(start_bot, bot_env, telegram):
+    seeded = seed_campaign(bot_env, ["79000000001"])
+    # The status came first with the row's id; the answer named another one, kept beside it.
+    with sqlite3.connect(database_path(bot_env)) as db:
+        db.execute("UPDATE messages SET answer_id = 'a-99' WHERE id = ?", [seeded.message_ids[0]])
+    await start_bot(CALLBACK_SECRET=SECRET)
+
+    telegram.send_text(ADMIN, "/status a-99")
+
+    reply = await telegram.wait_message(ADMIN, "another id")
+    assert f"Message {seeded.platform_id(0)}" in reply["text"]
+    assert "The platform's answer gave another id: a-99" in reply["text"]
