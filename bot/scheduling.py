@@ -24,7 +24,9 @@ Design:
 
 from __future__ import annotations
 
+import asyncio
 import html
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -34,7 +36,12 @@ from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
@@ -63,6 +70,7 @@ from storage.store import Store
 
 log = logging.getLogger(__name__)
 
+OWED_CARD = "paused_card:"  # kv: "<owner>:<admin>" -> ids of paused schedules to show that admin
 PAUSED_LISTED = 20  # schedules on the admins' card about a member who lost access
 PAUSED_CARD_LIMIT = 3800  # characters of that card, under Telegram's 4096
 EARLY_TOLERANCE = timedelta(seconds=1)  # a job woken this early still counts as on time
@@ -158,6 +166,7 @@ class SchedulingService:
         self.settings = settings
         self.i18n = i18n
         self.clock = clock
+        self.owed_cards: asyncio.Task[None] | None = None  # cards a stop kept from admins
 
     @property
     def grace(self) -> timedelta:
@@ -289,6 +298,8 @@ class SchedulingService:
         for schedule in pending:
             self._register(schedule)
         log.info("scheduled sends registered: %s", len(pending))
+        if self.store.kv.with_prefix(OWED_CARD):
+            self.owed_cards = asyncio.get_running_loop().create_task(self.tell_owed())
         return len(pending)
 
     def due(self) -> list[Schedule]:
@@ -410,17 +421,23 @@ class SchedulingService:
         return role is not None and role.allows(Role.OPERATOR)
 
     def pause_owner(self, owner_id: int, *, actor_id: int | None) -> list[Schedule]:
-        """Pause every pending schedule of a member who may no longer send; returns them."""
-        paused = self.store.schedules.pause_owned_by(owner_id)
+        """Pause every pending schedule of a member who may no longer send; returns them.
+
+        Pausing and owing each admin the card about them is one step, so a stop before the
+        cards went out is made good at the next start (`tell_owed`)."""
+        with self.store.db.atomic():
+            paused = self.store.schedules.pause_owned_by(owner_id)
+            for schedule in paused:
+                self.store.audit.record(
+                    actor_id,
+                    "schedule_paused",
+                    schedule_id=schedule.id,
+                    campaign_id=schedule.campaign_id,
+                    owner_id=owner_id,
+                )
+            self._owe_cards(owner_id, paused)
         for schedule in paused:
             self._unregister(schedule.id)
-            self.store.audit.record(
-                actor_id,
-                "schedule_paused",
-                schedule_id=schedule.id,
-                campaign_id=schedule.campaign_id,
-                owner_id=owner_id,
-            )
         if paused:
             log.warning(
                 "schedules of %s paused, the owner may no longer send: %s",
@@ -430,35 +447,67 @@ class SchedulingService:
         return paused
 
     async def _pause_orphan(self, schedule: Schedule) -> Fired:
-        if not self.store.schedules.pause(schedule.id, schedule.run_at):
-            return Fired.NOTHING
+        with self.store.db.atomic():
+            if not self.store.schedules.pause(schedule.id, schedule.run_at):
+                return Fired.NOTHING
+            self.store.audit.record(
+                None,
+                "schedule_paused",
+                schedule_id=schedule.id,
+                campaign_id=schedule.campaign_id,
+                owner_id=schedule.owner_id,
+            )
+            self._owe_cards(schedule.owner_id, [schedule])
         self._unregister(schedule.id)
-        self.store.audit.record(
-            None,
-            "schedule_paused",
-            schedule_id=schedule.id,
-            campaign_id=schedule.campaign_id,
-            owner_id=schedule.owner_id,
-        )
         log.warning("schedule %s paused at its time: its owner may no longer send", schedule.id)
-        await self.tell_admins(schedule.owner_id, [self._get(schedule.id)])
+        await self.tell_admins(schedule.owner_id)
         return Fired.PAUSED
 
-    async def tell_admins(self, owner_id: int, paused: list[Schedule]) -> None:
-        """Every admin gets one card listing the paused schedules, with Take over and Cancel."""
+    def _owe_cards(self, owner_id: int, paused: list[Schedule]) -> None:
+        """Each admin is owed a card about these paused schedules (kept with any owed before)."""
         if not paused:
             return
-        admins = [member for member in self.store.members.all() if member.role is Role.ADMIN]
-        with self.i18n.context(), self.i18n.use_locale(self.settings.locale):
-            text, keyboard = self.paused_card(owner_id, paused, self.settings.locale)
-        for admin in admins:
+        for admin in self.store.members.all():
+            if admin.role is Role.ADMIN:
+                key = f"{OWED_CARD}{owner_id}:{admin.user_id}"
+                owed = json.loads(self.store.kv.get(key) or "[]")
+                ids = list(dict.fromkeys([*owed, *(schedule.id for schedule in paused)]))
+                self.store.kv.set(key, json.dumps(ids))
+
+    async def tell_admins(self, owner_id: int) -> None:
+        """Send each admin the card they are owed about the owner's paused schedules: one card
+        listing them, with Take over and Cancel. Owed until Telegram took it or refused it."""
+        for key, value in self.store.kv.with_prefix(f"{OWED_CARD}{owner_id}:"):
+            admin_id = int(key.rsplit(":", 1)[1])
+            found = [self.store.schedules.get(schedule_id) for schedule_id in json.loads(value)]
+            paused = [s for s in found if s is not None and s.state is ScheduleState.PAUSED]
+            if paused:
+                with self.i18n.context(), self.i18n.use_locale(self.settings.locale):
+                    text, keyboard = self.paused_card(owner_id, paused, self.settings.locale)
+                try:
+                    await self.bot.send_message(admin_id, text, reply_markup=keyboard)
+                except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as error:
+                    log.warning("admin %s not told about paused schedules yet: %s", admin_id, error)
+                    continue  # still owed: the next start tries again
+                except TelegramAPIError as error:
+                    # The admin never wrote to the bot, or blocked it: /scheduled shows them too.
+                    log.warning(
+                        "could not tell admin %s about paused schedules: %s", admin_id, error
+                    )
+            if self.store.kv.get(key) == value:  # nothing newer was owed meanwhile
+                self.store.kv.delete(key)
+
+    async def tell_owed(self) -> None:
+        """After a start: the cards about paused schedules that a stop kept from the admins."""
+        owners = dict.fromkeys(
+            int(key[len(OWED_CARD) :].split(":", 1)[0])
+            for key, _value in self.store.kv.with_prefix(OWED_CARD)
+        )
+        for owner_id in owners:
             try:
-                await self.bot.send_message(admin.user_id, text, reply_markup=keyboard)
-            except TelegramAPIError as error:
-                # The paused schedules are also on /scheduled, where admins can decide.
-                log.warning(
-                    "could not tell admin %s about paused schedules: %s", admin.user_id, error
-                )
+                await self.tell_admins(owner_id)
+            except Exception:
+                log.exception("could not tell admins about the paused schedules of %s", owner_id)
 
     def paused_card(
         self, owner_id: int, paused: list[Schedule], locale: str

@@ -133,7 +133,7 @@ async def answer_and_pause_schedules(
             "over or cancel them."
         ).format(count=len(paused))
     await message.answer(done)
-    await scheduling.tell_admins(user_id, paused)
+    await scheduling.tell_admins(user_id)
 
 
 def build_router() -> Router:

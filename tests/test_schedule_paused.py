@@ -133,3 +133,29 @@ async def test_a_missed_send_of_a_revoked_owner_is_asked_of_the_admin_taking_it_
         Outcome.DONE
     )
     assert restarted.sender.launched == [schedule.campaign_id]
+
+
+async def test_cards_a_stop_kept_from_the_admins_go_out_at_the_next_start_once(
+    world: World,
+) -> None:
+    once = world.schedule(TEN)
+    daily = world.schedule(TEN, recurrence="daily")
+    revoke(world)  # and the program stops before the admins were told
+
+    restarted = world.restart()
+    assert restarted.service.owed_cards is not None
+    await restarted.service.owed_cards
+    [card] = restarted.bot.sent
+    assert card.chat_id == ADMIN
+    assert "may no longer send" in card.text
+    buttons = [b.text for row in card.reply_markup.inline_keyboard for b in row]
+    assert buttons == [
+        f"Take over №{once.campaign_id}",
+        f"Cancel №{once.campaign_id}",
+        f"Take over №{daily.campaign_id}",
+        f"Cancel №{daily.campaign_id}",
+    ]
+
+    again = restarted.restart()
+    assert again.service.owed_cards is None
+    assert again.bot.sent == []
