@@ -74,3 +74,25 @@ async def test_a_status_before_the_authors_decision_keeps_that_message_out_of_th
     history = await telegram.wait_message(ADMIN, "History", after=last)
     assert "To: 79000000001" in history["text"]
     assert "Now: ✅ delivered (1)" in history["text"]
+
+
+async def test_a_list_chunk_reported_before_an_unreadable_answer_is_accepted_not_unknown(
+    start_bot, telegram, platform
+):
+    # One request carries the three messages; the platform stores them, reports each delivered,
+    # then its gateway answers 502, which alone would leave the whole chunk unknown.
+    platform.script(("callback_first", "1", 502))
+    platform.answer_late()
+    await start_bot(PULSE_SENDERS="Shop", PULSE_SEND_MODE="list")
+    await make_operator(telegram)
+    composer = Composer(telegram)
+    await composer.start(f"/send sms {TWO}, 79001234569\nBig news", expect="Preview")
+    await composer.press("Send", expect="Sent to the platform")
+
+    card = await telegram.wait_message(GROUP, "Final.", timeout=20)
+    assert "Delivered: 3 (100%)" in card["text"]
+    assert "unknown" not in card["text"]
+    assert [request.endpoint for request in platform.requests] == ["send-list-messages"]
+    assert [answer for _, answer in platform.early_callbacks] == [200, 200, 200]
+    assert not any("was interrupted" in m.get("text", "") for m in telegram.chat(OPERATOR))
+    assert not any("unknown" in m.get("text", "") for m in telegram.chat(OPERATOR))
