@@ -34,6 +34,9 @@ from tests.fakes.telegram_html import (
 )
 
 T = TypeVar("T")
+# How long a wait may take before it fails. Waits return as soon as the awaited thing happens,
+# so this only matters on a machine busy with other work, where a reply can take many seconds.
+WAIT = 30.0
 
 # Methods that put something into a chat; Telegram counts them against the group limit.
 GROUP_LIMITED = frozenset(
@@ -383,7 +386,7 @@ class FakeTelegram:
                 return button["callback_data"]
         raise AssertionError(f"no button containing {text_substring!r}: {self.buttons(message)}")
 
-    async def wait_for(self, predicate: Callable[[], T], timeout: float = 10.0) -> T:
+    async def wait_for(self, predicate: Callable[[], T], timeout: float = WAIT) -> T:
         """Re-evaluate predicate after every recorded call; return its first truthy value."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -399,7 +402,7 @@ class FakeTelegram:
         contains: str | None = None,
         *,
         after: int = 0,
-        timeout: float = 10,
+        timeout: float = WAIT,
     ) -> dict[str, Any]:
         """First bot message with message_id > after (or edited) whose text/caption contains."""
 
@@ -413,7 +416,7 @@ class FakeTelegram:
 
         return await self.wait_for(find, timeout)
 
-    async def wait_answer(self, callback_id: str, timeout: float = 10) -> dict[str, Any]:
+    async def wait_answer(self, callback_id: str, timeout: float = WAIT) -> dict[str, Any]:
         """The answerCallbackQuery parameters for this callback query, once answered."""
         return await self.wait_for(lambda: self.answers.get(callback_id), timeout)
 
