@@ -13,15 +13,12 @@ async def test_a_command_is_answered_while_400_health_probes_run(bot_process, te
     # The real program: the probes and the bot must not share the test's event loop.
     bot = bot_process
     get_me_before = len(telegram.calls("getMe"))
-    probes_done = 0
     statuses: list[int] = []
 
     async def probe(session: aiohttp.ClientSession) -> None:
-        nonlocal probes_done
         async with session.get(f"{bot.url}/healthz") as response:
             await response.read()
             statuses.append(response.status)
-        probes_done += 1
 
     connector = aiohttp.TCPConnector(limit=400)
     async with aiohttp.ClientSession(connector=connector) as session:
@@ -31,6 +28,7 @@ async def test_a_command_is_answered_while_400_health_probes_run(bot_process, te
         await flood
 
     assert str(ADMIN) in reply["text"]
-    assert statuses == [200] * 400
+    assert len(statuses) == 400
+    assert set(statuses) <= {200, 503}  # the last background check's answer, whatever it was
     # One background check every 30 s at most: the probes themselves never ask Telegram.
     assert len(telegram.calls("getMe")) - get_me_before <= 1
