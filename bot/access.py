@@ -16,6 +16,7 @@ from aiogram.dispatcher.flags import get_flag
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
+from bot.access_requests import tell_admins
 from storage.clock import utc_now
 from storage.members import Member, Role
 from storage.store import Store
@@ -55,6 +56,8 @@ class StrangerGate(BaseMiddleware):
             return None
         member = self.store.members.get(user.id)
         if member is not None:
+            if member.name != user.full_name:  # names change; cards show the current one
+                self.store.members.remember_name(user.id, user.full_name)
             data["member"] = member
             data["role"] = member.role
             return await handler(event, data)
@@ -64,6 +67,8 @@ class StrangerGate(BaseMiddleware):
                 return None  # chatter in a group is not addressed to the bot
             if self._note(user.id, _summary(event.text or "[non-text]")):
                 log.info("refused a message from stranger %s", user.id)
+            if private and event.bot is not None:
+                await tell_admins(event.bot, self.store, user, event.text or "", self.clock())
             if private and self._may_refuse(user.id):
                 await event.answer(
                     _(

@@ -8,12 +8,13 @@ import logging
 from aiogram import Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot import membership
 from bot.access import role_name
-from bot.membership import MembershipError, Refusal
+from bot.access_requests import AccessGrant
+from bot.membership import MembershipError, Refusal, member_label
 from bot.scheduling import SchedulingService
 from bot.texts import shorten
 from storage.members import Member, Role
@@ -136,10 +137,55 @@ async def answer_and_pause_schedules(
     await scheduling.tell_admins(user_id)
 
 
+async def grant_pressed(
+    query: CallbackQuery, callback_data: AccessGrant, store: Store, member: Member
+) -> None:
+    """An admin lets in someone who asked: once; a second press says who decided."""
+    existing = store.members.role_of(callback_data.user_id)
+    if existing is not None:
+        await query.answer(
+            _("User {user_id} is already {role}.").format(
+                user_id=callback_data.user_id, role=role_name(existing)
+            ),
+            show_alert=True,
+        )
+    else:
+        try:
+            role = Role(callback_data.role)
+        except ValueError:
+            await query.answer(_("This button is no longer valid."), show_alert=True)
+            return
+        membership.allow(store, actor_id=member.user_id, user_id=callback_data.user_id, role=role)
+        await query.answer()
+        if isinstance(query.message, Message):
+            told = await welcome(query.message, callback_data.user_id, role)
+            note = _("✅ Now {role}, let in by {admin}.").format(
+                role=role_name(role), admin=member_label(store, member.user_id)
+            )
+            if not told:
+                note += " " + _("They could not be told: /help shows their commands.")
+            await close_request(query.message, note)
+        return
+    if isinstance(query.message, Message):
+        await close_request(query.message, None)
+
+
+async def close_request(message: Message, note: str | None) -> None:
+    """The request loses its buttons, with what was decided under it."""
+    try:
+        if note:
+            await message.edit_text(f"{message.html_text}\n\n{note}", reply_markup=None)
+        else:
+            await message.edit_reply_markup(reply_markup=None)
+    except TelegramAPIError as error:
+        log.info("could not close an access request: %s", error.message)
+
+
 def build_router() -> Router:
     """A fresh router with this module's handlers, so each Dispatcher gets its own."""
     router = Router(name="members")
     router.message.register(list_members, Command("members"), flags=ADMIN)
     router.message.register(allow, Command("allow"), flags=ADMIN)
     router.message.register(revoke, Command("revoke"), flags=ADMIN)
+    router.callback_query.register(grant_pressed, AccessGrant.filter(), flags=ADMIN)
     return router
