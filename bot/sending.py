@@ -44,6 +44,7 @@ from bot.submission import (
 )
 from storage.campaigns import Campaign, CampaignState, Draft
 from storage.clock import utc_now_iso
+from storage.members import Role
 from storage.messages import SubmitState
 from storage.store import Store
 
@@ -434,7 +435,16 @@ class Sender:
             if self._store.kv.get(key) == text:  # not a newer pause's notice
                 self._store.kv.delete(key)
 
-        self._tell(campaign.author_chat_id, text, buttons, on_sent=told)
+        for chat in self._deciders(campaign):
+            self._tell(chat, text, buttons, on_sent=told)
+
+    def _deciders(self, campaign: Campaign) -> list[int]:
+        """Where a question about a campaign goes: its author's chat, or every admin once the
+        author may no longer send (their private chat gets nothing more)."""
+        role = self._store.members.role_of(campaign.author_id)
+        if campaign.author_chat_id < 0 or (role is not None and role.allows(Role.OPERATOR)):
+            return [campaign.author_chat_id]
+        return [m.user_id for m in self._store.members.all() if m.role is Role.ADMIN]
 
     def ask_about_unknown(self, campaign_id: int) -> RecoveryQuestion | None:
         """Send the author one question about the campaign's undecided unknown rows (if any):
@@ -448,12 +458,10 @@ class Sender:
         with self._locale():
             text = question_text(campaign_id, count, reasons)
             buttons = question_buttons(question)
-        self._tell(
-            campaign.author_chat_id,
-            text,
-            buttons,
-            on_sent=lambda: self.questions.mark_delivered(question.id),
-        )
+        for chat in self._deciders(campaign):
+            self._tell(
+                chat, text, buttons, on_sent=lambda: self.questions.mark_delivered(question.id)
+            )
         self._changed(campaign_id)
         return question
 

@@ -9,10 +9,13 @@ import asyncio
 from datetime import timedelta
 
 from bot.scheduling import Fired
+from storage.campaigns import Draft
+from storage.members import Role
 from storage.schedules import ScheduleState
 from tests.compose_user import Composer, make_operator
 from tests.conftest import ADMIN, GROUP, OPERATOR
 from tests.scheduled_sending import NINE, SECOND_ADMIN
+from tests.sending_harness import make_harness, settle
 from tests.test_schedule_world import FakeClock
 
 TOMORROW_TEN = NINE.replace(hour=10) + timedelta(days=1)
@@ -140,3 +143,28 @@ async def test_a_revoked_authors_chat_gets_no_more_cards_while_the_group_does(
     await program.app.notifier.drawn()
     assert telegram.chat(OPERATOR) == shown  # the same messages, unchanged since the revocation
     assert card["message_id"] in [m["message_id"] for m in shown]
+
+
+async def test_a_pause_of_a_revoked_authors_campaign_is_told_to_the_admins(
+    tmp_path, telegram, platform
+) -> None:
+    platform.default = ("http", 503)  # the platform is down: the campaign pauses
+    harness = await make_harness(tmp_path, telegram, platform)
+    try:
+        harness.store.members.set_role(OPERATOR, Role.OPERATOR, added_by=ADMIN)
+        list_id = harness.new_list([PHONE, OTHER])
+        campaign_id = harness.sender.create(
+            Draft(type="sms", sender="Shop", text="Hi"),
+            list_id,
+            author_id=OPERATOR,
+            author_chat_id=OPERATOR,
+        )
+        harness.store.members.remove(OPERATOR)
+        harness.sender.launch(campaign_id)
+        await settle(harness, campaign_id)
+
+        notice = await telegram.wait_message(ADMIN, contains="paused")
+        assert telegram.find_button(notice, "Resume")
+        assert telegram.chat(OPERATOR) == []
+    finally:
+        await harness.close()
