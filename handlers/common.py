@@ -30,12 +30,20 @@ async def cancel(message: Message, state: FSMContext, bot: Bot) -> None:
     had_state = await state.get_state() is not None
     await state.clear()
     card_id = data.get(CARD)
+    if not had_state:
+        await message.answer(_("Nothing to cancel."))
+        return
     if card_id:
-        # The wizard card keeps its text but loses its buttons, so nothing on it can be pressed.
-        await remove_buttons(bot, message.chat.id, card_id)
-    await message.answer(
-        _("Cancelled. Nothing was sent.") if had_state else _("Nothing to cancel.")
-    )
+        # The card itself says so, without buttons: no half-made preview is left on screen.
+        try:
+            await bot.edit_message_text(
+                _("Cancelled. Nothing was sent."), chat_id=message.chat.id, message_id=card_id
+            )
+            return
+        except TelegramAPIError as error:
+            log.info("the card could not be closed (%s); answering apart", error.message)
+            await remove_buttons(bot, message.chat.id, card_id)
+    await message.answer(_("Cancelled. Nothing was sent."))
 
 
 async def start(message: Message, member: Member, settings: Settings, store: Store) -> None:

@@ -114,6 +114,7 @@ class Wizard:
         self.callback_answer: CallbackAnswer | None = None
         self.problem: Problem | None = None  # why the card asks again, if it does
         self.unchanged = False
+        self.note = ""  # said once at the top of the next card drawn
 
     async def load(self) -> tuple[Draft, int | None]:
         data = await self.state.get_data()
@@ -138,6 +139,8 @@ class Wizard:
 
     async def show(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         """Edit the card in place; when it cannot be edited (deleted, too old), send a new one."""
+        if self.note:
+            text, self.note = f"{self.note}\n\n{text}", ""
         card_id = (await self.state.get_data()).get(CARD)
         if card_id:
             try:
@@ -229,10 +232,20 @@ class Wizard:
         list_id: int | None = None,
         report: RecipientsReport | None = None,
     ) -> None:
-        """Open a new card for a draft and go to its first unanswered step."""
+        """Open a new card for a draft and go to its first unanswered step.
+
+        A draft already under way is not dropped silently: its card says it was closed,
+        and the new card says so too."""
         data = await self.state.get_data()
+        notice = report_text(report) if report else ""
         if data.get(CARD):
-            await remove_buttons(self.bot, self.chat_id, data[CARD])
+            previous = draft_from_data(data)
+            if previous.type or previous.text or data.get("list_id"):
+                await self.close_previous(data[CARD])
+                closed = _("The message you were composing was closed unsent; this is a new one.")
+                self.note = f"ℹ️ {closed}"
+            else:
+                await remove_buttons(self.bot, self.chat_id, data[CARD])
         await self.state.set_data(
             {
                 "draft": draft_data(draft),
@@ -240,7 +253,19 @@ class Wizard:
                 REPORT: report.to_data() if report else None,
             }
         )
-        await self.advance(notice=report_text(report) if report else "")
+        await self.advance(notice=notice)
+
+    async def close_previous(self, card_id: int) -> None:
+        """The old card says it is no longer in use, without buttons."""
+        try:
+            await self.bot.edit_message_text(
+                _("✖️ Closed: a new message was started. Nothing was sent."),
+                chat_id=self.chat_id,
+                message_id=card_id,
+            )
+        except TelegramAPIError as error:
+            log.info("the old card could not be closed: %s", error.message)
+            await remove_buttons(self.bot, self.chat_id, card_id)
 
 
 def wizard_for(

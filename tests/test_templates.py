@@ -45,7 +45,7 @@ async def test_a_saved_template_starts_a_new_message_and_only_its_author_or_an_a
 
     telegram.send_text(OPERATOR, "/templates")
     listing = await telegram.wait_message(OPERATOR, contains="Templates")
-    assert f"«Promo <b>» - SMS, by {OPERATOR}: Weekend sale" in listing["text"]
+    assert f"«Promo <b>» - SMS, by User ({OPERATOR}): Weekend sale" in listing["text"]
     assert telegram.buttons(listing)[0][0] == "Promo <b>"
     reused = Composer(telegram)
     reused.card_id = listing["message_id"]
