@@ -45,6 +45,9 @@ class BotInProcess:
         # The settings come from the same variables the process would read, and no .env file.
         values = {key.lower(): value for key, value in self.env.items() if key != "CWD"}
         settings = load_settings(_env_file=None, **values)
+        # As `python -m bot` does: the configured secrets are masked from the first line on,
+        # the generated ones join once known.
+        self._capture_logs(settings.secrets)
         self.app = Application(settings, clock=self.clock)
         self._capture_logs(self.app.secrets)
         self.task = asyncio.create_task(self.app.run(handle_signals=False))
@@ -58,6 +61,10 @@ class BotInProcess:
         return f"the program ended: {error!r}\n{self.logs()}"
 
     def _capture_logs(self, secrets: list[str]) -> None:
+        """Write the program's log lines to `log_path`, masked as the program masks them."""
+        if self.log_handler is not None:
+            logging.getLogger().removeHandler(self.log_handler)
+            self.log_handler.close()
         handler = logging.FileHandler(self.log_path, encoding="utf-8")
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
         handler.addFilter(SecretMask(secrets))

@@ -22,7 +22,7 @@ def audit(bot_env) -> list[tuple]:
 
 
 async def test_a_revoked_or_demoted_bootstrap_admin_keeps_the_teams_decision(
-    start_bot_process, bot_env, telegram
+    start_bot, bot_env, telegram
 ):
     store = Store.open(database_path(bot_env))
     try:
@@ -34,7 +34,7 @@ async def test_a_revoked_or_demoted_bootstrap_admin_keeps_the_teams_decision(
         store.close()
     before = audit(bot_env)
 
-    process = await start_bot_process(
+    process = await start_bot(
         ADMIN_IDS=f"{ADMIN},{OPERATOR},{VIEWER},{NEWCOMER}",
         PUBLIC_URL="http://bridge.example.com",
     )
