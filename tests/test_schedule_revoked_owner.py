@@ -168,3 +168,27 @@ async def test_a_pause_of_a_revoked_authors_campaign_is_told_to_the_admins(
         assert telegram.chat(OPERATOR) == []
     finally:
         await harness.close()
+
+
+async def test_an_operator_made_viewer_has_their_sends_paused_and_scheduled_offers_take_over(
+    start_bot, telegram, platform
+) -> None:
+    await start_bot(clock=FakeClock(NINE), PULSE_SENDERS="Shop")
+    await make_operator(telegram)
+    await schedule_tomorrow(telegram, "Weekly digest")
+
+    told = telegram.last(ADMIN)["message_id"]
+    telegram.send_text(ADMIN, f"/allow {OPERATOR} viewer")
+    answer = await telegram.wait_message(ADMIN, contains="is now viewer", after=told)
+    assert "scheduled sends are paused: 1" in answer["text"]
+    newest = telegram.last(ADMIN)["message_id"]
+    telegram.send_text(ADMIN, "/scheduled")
+    listing = await telegram.wait_message(ADMIN, contains="Waiting to be sent", after=newest)
+    assert "paused: its owner may no longer send" in listing["text"]
+    take_over = telegram.find_button(listing, "Take over №1")
+    answered = await telegram.wait_answer(telegram.press(ADMIN, listing, take_over, strict=True))
+    assert "№1 is yours now" in answered["text"]
+    redrawn = await telegram.wait_for(
+        lambda: (m := telegram.chat(ADMIN)[-1]) and "paused" not in m["text"] and m
+    )
+    assert [text for text, _ in telegram.buttons(redrawn)][:2] == ["Cancel №1", "Send now №1"]
