@@ -18,6 +18,7 @@ from bot.pulse import PLATFORM_CHARSETS, CharsetError, codec_for, is_ucs2, outsi
 from bot.recipient_files import FileProblem, RecipientFileError
 from bot.recipients import (
     MAX_FILE_BYTES,
+    TOKEN_TYPES,
     AddressKind,
     Recipient,
     RecipientList,
@@ -112,11 +113,26 @@ class Extra(StrEnum):
     FIND_TOKEN = "find_token"  # noqa: S105 (a platform parameter name, not a secret)
 
 
+# Settings few messages need; the Extras menu keeps them under "Advanced".
+ADVANCED_EXTRAS = frozenset({Extra.CHARSET, Extra.FIND_TOKEN})
+# A button is shown by messengers, push and chat bots; an MMS carries an image but no button;
+# an SMS, an e-mail or a call has nowhere to put either.
+WITHOUT_BUTTON = frozenset({"sms", "email", "voice", "mms"})
+WITHOUT_IMAGE = frozenset({"sms", "email", "voice"})
+
+
 def extras_for(message_type: str) -> list[Extra]:
-    """The extras that make sense for a type (HTML text only for e-mail, push and cascades)."""
+    """The extras a type uses (HTML text only for e-mail, push and cascades; no button or image
+    for SMS; find_token only where recipients are tokens)."""
     if not needs_text(message_type):
         return [Extra.TTL]  # nothing is shown to anyone: only how long to wait for the answer
-    return [extra for extra in Extra if extra is not Extra.HTML or message_type in HTML_TYPES]
+    unused = {
+        Extra.HTML: message_type not in HTML_TYPES,
+        Extra.BUTTON: message_type in WITHOUT_BUTTON,
+        Extra.IMAGE: message_type in WITHOUT_IMAGE,
+        Extra.FIND_TOKEN: message_type not in TOKEN_TYPES,
+    }
+    return [extra for extra in Extra if not unused.get(extra, False)]
 
 
 class Reason(StrEnum):
@@ -296,6 +312,12 @@ def change_type(draft: Draft, new_type: str) -> tuple[Draft, bool]:
         changed = replace(changed, sender="")
     if new_type not in HTML_TYPES:
         changed = replace(changed, html_text=None)
+    if new_type in WITHOUT_BUTTON:
+        changed = replace(changed, button=None, action=None)
+    if new_type in WITHOUT_IMAGE:
+        changed = replace(changed, image=None)
+    if new_type not in TOKEN_TYPES:
+        changed = replace(changed, find_token=False)
     if not needs_text(new_type):
         changed = replace(
             changed, text="", button=None, action=None, image=None, charset=None, find_token=False

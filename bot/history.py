@@ -19,6 +19,7 @@ from bot.notify import (
     status_text,
 )
 from bot.status_classes import DELIVERED
+from bot.status_words import kannel_code, raw_in_words
 from bot.texts import number, shorten
 from bot.when import format_moment
 from storage.campaigns import Campaign, CampaignState
@@ -57,7 +58,11 @@ def event_line(
     parts = [local_time(event.received_at, settings)]
     if with_address:
         parts.append(f"<code>{html.escape(shorten(event.sent_to, ADDRESS_CHARS))}</code>")
-    parts += [f"<code>{html.escape(event.raw)}</code>", class_name(event.status_class), *notes]
+    if kannel_code(event.raw) is not None:
+        parts.append(raw_in_words(event.raw))  # the code's words say more than its class
+    else:
+        parts += [f"<code>{html.escape(event.raw)}</code>", class_name(event.status_class)]
+    parts += notes
     return "• " + " · ".join(parts)
 
 

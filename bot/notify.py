@@ -40,6 +40,7 @@ from bot.message_types import type_name
 from bot.metrics import Metrics
 from bot.reasons import describe
 from bot.report_file import ReportWords, error_words, report_csv, report_filename
+from bot.status_words import SAID_BY_THE_CLASS, kannel_code, kannel_words
 from bot.texts import number, reader_locale, shorten
 from bot.when import format_moment
 from storage.campaigns import Campaign, CampaignState
@@ -201,12 +202,17 @@ def pause_line(campaign: Campaign) -> str | None:
 
 
 def status_text(raw: str | None, status_class: str | None) -> str:
-    """`✅ delivered (1)`: the class in words, the raw value (escaped) when it says more."""
+    """`❌ failed (rejected by the operator)`: the class in words, and what the raw status adds
+    (a Kannel code in words, the platform's own word as sent)."""
     if not raw:
         return _("no status yet")
     status_class = status_class or "pending"
     shown = f"{CLASS_ICONS.get(status_class, '')} {class_name(status_class)}".strip()
-    if raw.strip().lower() != status_class:
+    code = kannel_code(raw)
+    if code is not None:
+        if code not in SAID_BY_THE_CLASS:
+            shown += f" ({kannel_words(code)})"
+    elif raw.strip().lower() != status_class:
         shown += f" ({html.escape(raw)})"
     return shown
 

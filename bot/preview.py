@@ -17,6 +17,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.button_data import Index
 from bot.composing import (
+    ADVANCED_EXTRAS,
     CHARSETS,
     SHOWN_ADDRESSES,
     Extra,
@@ -341,6 +342,15 @@ def invalid_reason_text(reason: str) -> str:
     return texts.get(reason, html.escape(reason))  # type: ignore[call-overload]
 
 
+def encoding_words(encoding: str) -> str:
+    """What an SMS encoding means for the person writing: how much fits in one segment."""
+    words = {
+        "GSM-7": _("Latin letters: 160 characters per SMS"),
+        "UCS-2": _("Cyrillic or emoji: 70 characters per SMS"),
+    }
+    return words.get(encoding, encoding)
+
+
 def text_block(draft: Draft, summary: ListSummary, limit: int) -> str:
     """The text with its SMS figures, and how the first recipient gets it, in `limit` units."""
     lines = []
@@ -354,7 +364,7 @@ def text_block(draft: Draft, summary: ListSummary, limit: int) -> str:
             ).format(
                 characters=number(figures.characters),
                 segments=number(figures.segments),
-                encoding=figures.encoding,
+                encoding=encoding_words(figures.encoding),
                 about=about,
                 total=number(figures.total),
             )
@@ -498,7 +508,7 @@ def extras_text(draft: Draft, summary: ListSummary) -> str:
     if draft.charset:
         lines.append(_("Charset: {charset}").format(charset=html.escape(draft.charset)))
     if draft.find_token:
-        lines.append(_("find_token: on (tokens are looked up by phone or e-mail)"))
+        lines.append(_("Tokens are looked up by phone or e-mail (find_token)"))
     return "\n".join([_("<b>Extras</b>"), *lines]) if lines else ""
 
 
@@ -533,17 +543,32 @@ def extra_label(extra: Extra, draft: Draft) -> str:
         Extra.IMAGE: _("Image"),
         Extra.TTL: _("TTL"),
         Extra.CHARSET: _("Charset"),
-        Extra.FIND_TOKEN: _("find_token: on") if draft.find_token else _("find_token: off"),
+        Extra.FIND_TOKEN: (
+            _("Tokens by phone or e-mail: on")
+            if draft.find_token
+            else _("Tokens by phone or e-mail: off")
+        ),
     }
     return labels[extra]
 
 
-def render_extras_menu(draft: Draft, summary: ListSummary) -> tuple[str, InlineKeyboardMarkup]:
+def render_extras_menu(
+    draft: Draft, summary: ListSummary, *, advanced: bool = False
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The extras this type uses; the charset and find_token only under "Advanced"."""
     offered = extras_for(draft.type)
-    rows = _picks("extra", [extra_label(extra, draft) for extra in offered], 3)
+    builder = InlineKeyboardBuilder()
+    for index, extra in enumerate(offered):
+        if (extra in ADVANCED_EXTRAS) is advanced:  # picks keep their place among all extras
+            builder.add(button(extra_label(extra, draft), ComposePick(what="extra", index=index)))
+    builder.adjust(3)
+    rows = builder.export()
+    if not advanced and ADVANCED_EXTRAS & set(offered):
+        rows.append([button(_("Advanced…"), action("advanced"))])
     rows.append(_back_cancel())
     body = extras_text(draft, summary) or _("No extras are set.")
-    return paragraphs(header(draft, summary), body, _("Choose what to set:")), _markup(rows)
+    ask = _("Advanced settings, rarely needed:") if advanced else _("Choose what to set:")
+    return paragraphs(header(draft, summary), body, ask), _markup(rows)
 
 
 def render_extra_prompt(
@@ -787,7 +812,8 @@ def charset_text(problem: Problem) -> str:
         characters = " ".join(f"«{html.escape(char)}»" for char in details["characters"])
         advice = _(
             "{charset} cannot carry characters outside the Basic Multilingual Plane (emoji and "
-            "the like): remove them, or choose a UTF-16 charset (UTF-16BE or UTF-16LE) in Extras."
+            "the like): remove them, or choose a UTF-16 charset (UTF-16BE or UTF-16LE) under "
+            "Extras, Advanced."
         ).format(charset=charset)
     elif "position" in details:
         characters = f"«{html.escape(str(details['character']))}»"

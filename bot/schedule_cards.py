@@ -245,7 +245,7 @@ def render_card(
                 "until it goes out."
             )
         )
-    else:
+    elif settings.pulse_zone.key != zone.key:  # the platform's clock is not the reader's
         lines.append(
             _(
                 "By the platform: it is submitted now with sent_date {sent_date} (platform "
@@ -254,6 +254,13 @@ def render_card(
                 sent_date=platform_sent_date(plan.start, settings.pulse_zone),
                 zone=html.escape(settings.pulse_timezone),
             )
+        )
+    else:
+        lines.append(
+            _(
+                "By the platform: it is submitted now with sent_date {sent_date} and can no "
+                "longer be cancelled from here."
+            ).format(sent_date=platform_sent_date(plan.start, settings.pulse_zone))
         )
     recurrence = plan.recurrence()
     if recurrence is not None:

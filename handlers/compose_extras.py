@@ -46,11 +46,11 @@ CLEARED = {
 }
 
 
-async def show_extras(wizard: Wizard) -> None:
-    """The menu of extras this type can have, with those already set."""
+async def show_extras(wizard: Wizard, advanced: bool = False) -> None:
+    """The menu of extras this type can have (or of its advanced ones), with those already set."""
     draft, _list_id = await wizard.load()
     await wizard.state.set_state(Compose.extras)
-    await wizard.show(*render_extras_menu(draft, await wizard.summary()))
+    await wizard.show(*render_extras_menu(draft, await wizard.summary(), advanced=advanced))
 
 
 async def set_extra(wizard: Wizard, draft: Draft) -> None:
@@ -64,6 +64,11 @@ async def extras_pressed(query: CallbackQuery, wizard: Wizard) -> None:
     await show_extras(wizard)
 
 
+async def advanced_pressed(query: CallbackQuery, wizard: Wizard) -> None:
+    """Show the rarely needed extras: the charset and finding tokens by phone or e-mail."""
+    await show_extras(wizard, advanced=True)
+
+
 async def extra_chosen(query: CallbackQuery, callback_data: ComposePick, wizard: Wizard) -> None:
     """Toggle find_token at once; for the other extras ask for the value."""
     draft, _list_id = await wizard.load()
@@ -73,7 +78,7 @@ async def extra_chosen(query: CallbackQuery, callback_data: ComposePick, wizard:
     extra = offered[callback_data.index]
     if extra is Extra.FIND_TOKEN:
         if await wizard.toggle_find_token():
-            await show_extras(wizard)
+            await show_extras(wizard, advanced=True)
         else:
             await wizard.advance()  # the recipients step says what the list must hold now
         return
@@ -179,6 +184,12 @@ def build_router() -> Router:
     router.callback_query.filter(OnCurrentCard())
     router.callback_query.register(
         extras_pressed, Compose.preview, ComposeAction.filter(F.action == "extras"), flags=OPERATOR
+    )
+    router.callback_query.register(
+        advanced_pressed,
+        Compose.extras,
+        ComposeAction.filter(F.action == "advanced"),
+        flags=OPERATOR,
     )
     router.callback_query.register(
         extra_chosen, Compose.extras, ComposePick.filter(F.what == "extra"), flags=OPERATOR

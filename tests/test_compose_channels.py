@@ -42,6 +42,7 @@ async def ucs2_without_emoji(telegram: FakeTelegram, user_id: int) -> None:
     composer = Composer(telegram, user_id)
     await composer.start("/send sms 79001110005 Привет 🎉", expect="Preview")
     await composer.press("Extras", expect="Choose what to set")
+    await composer.press("Advanced", expect="rarely needed")
     await composer.press("Charset", expect="Choose the charset")
     await composer.press("UCS2BE", expect="The text has «🎉». UCS2BE cannot carry characters")
     assert "choose a UTF-16 charset (UTF-16BE or UTF-16LE)" in composer.text
@@ -51,6 +52,7 @@ async def ucs2_without_emoji(telegram: FakeTelegram, user_id: int) -> None:
     await composer.press("Text", expect="Send the text")
     await composer.say("Привет!", expect="Preview")
     await composer.press("Extras", expect="Choose what to set")
+    await composer.press("Advanced", expect="rarely needed")
     await composer.press("Charset", expect="Choose the charset")
     await composer.press("UCS2BE", expect="Charset: UCS2BE")
     await composer.press("Edit", expect="What do you want to change")
@@ -84,7 +86,7 @@ async def bot_by_phone_with_find_token(telegram: FakeTelegram, user_id: int) -> 
     await composer.say("+7 (900) 111-00-07, Ann@Example.COM", expect="Send the text")
     assert "Valid recipients: 2" in composer.text
     await composer.say("Hello", expect="Preview")
-    assert "find_token: on" in composer.text
+    assert "Tokens are looked up by phone or e-mail" in composer.text
     await composer.press("Send", expect="Sent to the platform")
 
 
@@ -92,8 +94,10 @@ async def find_token_switched_in_extras(telegram: FakeTelegram, user_id: int) ->
     composer = Composer(telegram, user_id)
     await composer.start("/send push tok-X Your parcel is here", expect="Preview")
     await composer.press("Extras", expect="Choose what to set")
+    assert "Charset" not in composer.buttons()  # rarely needed: under Advanced
+    await composer.press("Advanced", expect="rarely needed")
     # The tokens no longer fit: the list is asked for again, the text is kept.
-    await composer.press("find_token: off", expect="find_token is on")
+    await composer.press("Tokens by phone or e-mail: off", expect="find_token is on")
     assert "Recipients:" not in composer.text
     await composer.say("+7 900 111-00-10", expect="Preview")
     assert "Your parcel is here" in composer.text
@@ -109,7 +113,7 @@ async def hlr_without_text(telegram: FakeTelegram, user_id: int) -> None:
     await composer.press("Back", expect="phone numbers")  # there is no text step to go back to
     await composer.press("Keep", expect="Preview")
     await composer.press("Send", expect="Sent to the platform")
-    status_card = await telegram.wait_message(user_id, contains="· hlr")
+    status_card = await telegram.wait_message(user_id, contains="· HLR (number check)")
     assert "Text:" not in status_card["text"]
 
 

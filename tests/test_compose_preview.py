@@ -84,7 +84,7 @@ def test_a_huge_text_and_extras_still_fit_in_one_telegram_message(language):
     assert len(text.encode("utf-16-le")) // 2 <= 4096
     assert "…" in text
     assert "Lifetime (TTL): 60 min" in text
-    assert "find_token: on" in text
+    assert "Tokens are looked up by phone or e-mail (find_token)" in text
     assert "2026-12-01 10:00" in text
 
 
@@ -105,7 +105,7 @@ def test_the_buttons_speak_russian_to_russian_speakers(i18n):
         "Отправить",
         "Запланировать",
         "Изменить",
-        "Дополнительно",
+        "Параметры",
         "Сохранить как шаблон",
         "« Назад",
         "Отмена",

@@ -75,3 +75,24 @@ async def test_a_russian_operator_sees_names_and_types_a_russian_word(start_bot,
     await composer.press("« Назад", expect="тип")
     await composer.say("факс", expect="Неизвестный тип")
     assert "SMS, Viber, WhatsApp, Telegram, ВКонтакте, Одноклассники" in composer.text
+
+
+async def test_a_russian_operator_sees_only_the_options_a_type_uses(start_bot, telegram):
+    await start_bot(PULSE_SENDERS="Shop", LOCALE="ru")
+    await make_operator(telegram)
+    composer = Composer(telegram, language_code="ru")
+    await composer.start("/send sms 79001234567 Привет", expect="Предпросмотр")
+    assert "частей SMS: 1 (кириллица или эмодзи: 70 символов в одной SMS)" in composer.text
+    assert "UCS-2" not in composer.text
+    await composer.press("Параметры", expect="Выберите, что задать")
+    assert composer.buttons()[:2] == ["Время жизни", "Дополнительно…"]  # no button, no image
+    await composer.press("Дополнительно", expect="нужны редко")
+    assert "Кодировка" in composer.buttons()
+    assert not [label for label in composer.buttons() if "Токены" in label]  # SMS has no tokens
+
+    viber = Composer(telegram, language_code="ru")
+    await viber.start("/send вайбер 79001234567 Привет", expect="Предпросмотр")
+    assert "Тип: Viber" in viber.text
+    await viber.press("Параметры", expect="Выберите, что задать")
+    assert {"Кнопка", "Картинка", "Время жизни"} <= set(viber.buttons())
+    assert "Кодировка" not in viber.buttons()

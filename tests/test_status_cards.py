@@ -48,7 +48,7 @@ async def test_a_single_message_card_shows_who_sent_what_to_whom_and_its_status(
     assert "To: 79001234567" in text
     assert "Text: Sale <b>& more" in text  # user text shown literally
     assert f"Platform id: p{seeded.message_ids[0]}" in text
-    assert "Status: ✅ delivered (1) · " in text
+    assert "Status: ✅ delivered · " in text
     assert "SANDBOX" in text
     assert "Final." in text
     author_card = await telegram.wait_message(ADMIN, "delivered")

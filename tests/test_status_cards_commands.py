@@ -33,11 +33,11 @@ async def test_status_shows_every_status_of_a_message_escaped(start_bot, bot_env
     lines = reply["text"].splitlines()
     assert f"Message p{message_id}" in lines[0]
     assert "To: 79000000001" in reply["text"]
-    assert "Now: ✅ delivered (1)" in reply["text"]
+    assert "Now: ✅ delivered\n" in reply["text"]
     history = [line for line in lines if line.startswith("• ")]
     assert len(history) == 2
     assert history[0].endswith("<i>odd</i> · pending")
-    assert history[1].endswith("1 · delivered")
+    assert history[1].endswith(" · delivered to the phone")
 
 
 async def test_a_failure_after_delivery_is_history_and_the_message_stays_delivered(
@@ -51,10 +51,12 @@ async def test_a_failure_after_delivery_is_history_and_the_message_stays_deliver
 
     telegram.send_text(ADMIN, f"/status p{cascade}")
     reply = await telegram.wait_message(ADMIN, "History")
-    assert "Now: ✅ delivered (1)" in reply["text"]
+    assert "Now: ✅ delivered\n" in reply["text"]
     history = [line for line in reply["text"].splitlines() if line.startswith("• ")]
-    assert history[0].endswith("1 · delivered")
-    assert history[1].endswith("16 · failed · after delivery: the message stays delivered")
+    assert history[0].endswith(" · delivered to the phone")
+    assert history[1].endswith(
+        " · rejected by the operator · after delivery: the message stays delivered"
+    )
 
     telegram.send_text(ADMIN, f"/status #{seeded.campaign_id}")
     figures = await telegram.wait_message(ADMIN, "Latest statuses", after=reply["message_id"])
@@ -75,7 +77,7 @@ async def test_status_with_a_campaign_number_shows_its_figures_and_latest_status
     assert f"Campaign №{seeded.campaign_id}" in reply["text"]
     assert "Failed: 1" in reply["text"]
     assert "Pending: 2" in reply["text"]
-    assert "79000000002 · 2 · failed" in reply["text"]
+    assert "79000000002 · not delivered to the phone" in reply["text"]
 
 
 async def test_a_russian_reader_finds_a_campaign_by_the_number_its_cards_show(
@@ -85,6 +87,7 @@ async def test_a_russian_reader_finds_a_campaign_by_the_number_its_cards_show(
     seeded = seed_campaign(bot_env, ["79000000002", "79000000003"])
     bot = await start_bot(CALLBACK_SECRET=SECRET, LOCALE="ru")
     await fire([status_url(bot.url, seeded.message_ids[0], "1")])
+    await fire([status_url(bot.url, seeded.message_ids[1], "16")])
     said = 0
     for typed in (f"/status {seeded.campaign_id}", f"/status №{seeded.campaign_id}",
                   f"/status № {seeded.campaign_id}", f"/status #{seeded.campaign_id}"):  # fmt: skip
@@ -93,6 +96,10 @@ async def test_a_russian_reader_finds_a_campaign_by_the_number_its_cards_show(
         said = reply["message_id"]
         assert f"Рассылка №{seeded.campaign_id}" in reply["text"], typed
         assert "#" not in reply["text"]
+        # Kannel codes in words, never bare: "· 16 · не доставлено" was unreadable.
+        assert "79000000002 · доставлено на телефон" in reply["text"]
+        assert "79000000003 · отклонено оператором" in reply["text"]
+        assert " · 16 · " not in reply["text"]
     telegram.send_text(ADMIN, "/campaigns", language_code="ru")
     listing = await telegram.wait_message(ADMIN, "рассылки", after=said)
     assert f"№{seeded.campaign_id} · SMS · 2 получателя" in listing["text"]

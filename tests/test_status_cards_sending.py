@@ -51,4 +51,4 @@ async def test_a_sandbox_send_reaches_its_final_status_by_itself(start_bot, tele
 
     assert "SANDBOX" in card["text"]
     assert "To: 79001234567" in card["text"]
-    assert "Status: ✅ delivered (1)" in card["text"]
+    assert "Status: ✅ delivered · " in card["text"]
