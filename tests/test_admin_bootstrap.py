@@ -34,7 +34,7 @@ async def test_a_revoked_or_demoted_bootstrap_admin_keeps_the_teams_decision(
         store.close()
     before = audit(bot_env)
 
-    process = await start_bot(
+    program = await start_bot(
         ADMIN_IDS=f"{ADMIN},{OPERATOR},{VIEWER},{NEWCOMER}",
         PUBLIC_URL="http://bridge.example.com",
     )
@@ -46,7 +46,7 @@ async def test_a_revoked_or_demoted_bootstrap_admin_keeps_the_teams_decision(
     assert "(admin)" in (await telegram.wait_message(NEWCOMER, contains="Your commands"))["text"]
 
     assert audit(bot_env)[len(before) :] == [(None, "allow", NEWCOMER, "ADMIN_IDS")]
-    logs = process.logs()
+    logs = program.logs()
     warnings = [line for line in logs.splitlines() if "WARNING" in line and "ADMIN_IDS" in line]
     assert len(warnings) == 2
     assert str(OPERATOR) in warnings[0]

@@ -7,13 +7,13 @@ from tests.conftest import OPERATOR
 
 
 async def test_a_restart_mid_wizard_continues_on_the_same_card(start_bot, telegram, platform):
-    process = await start_bot(ADMIN_IDS=str(OPERATOR))
+    program = await start_bot(ADMIN_IDS=str(OPERATOR))
     composer = Composer(telegram)
     card = await composer.start(
         "/send bulk 79001234567, 89001234568\nAfter the restart", expect="scenario mailing"
     )
 
-    await process.stop()
+    await program.stop()
     await start_bot(ADMIN_IDS=str(OPERATOR))
 
     await composer.say("777", expect="Preview")

@@ -74,9 +74,9 @@ async def test_bad_arguments_get_a_clear_message_and_change_nothing(bot, telegra
 
 
 async def test_members_outlive_a_restart(start_bot, telegram):
-    process = await start_bot()
+    program = await start_bot()
     await allow(telegram, VIEWER, "viewer")
-    await process.stop()
+    await program.stop()
     await start_bot()
     telegram.send_text(VIEWER, "/help")
     reply = await telegram.wait_message(VIEWER, contains="Your commands")

@@ -70,10 +70,10 @@ async def test_health_is_green_when_everything_answers(bot):
 
 
 async def test_health_is_503_when_telegram_is_unreachable(start_bot, telegram):
-    process = await start_bot(TELEGRAM_API_URL="http://127.0.0.1:9")
+    program = await start_bot(TELEGRAM_API_URL="http://127.0.0.1:9")
     async with (
         aiohttp.ClientSession() as session,
-        session.get(f"{process.url}/healthz") as response,
+        session.get(f"{program.url}/healthz") as response,
     ):
         body = await response.json()
     assert response.status == 503
