@@ -242,7 +242,12 @@ class CampaignSubmission:
 
     def _take(self, limit: int) -> list[MessageRow]:
         """Move rows to `submitting` in the database; only then may their requests leave."""
-        return self._store.messages.take_new(self.campaign.id, limit)
+        return self._store.messages.take_new(self.campaign.id, limit, on_skipped=self._skipped)
+
+    def _skipped(self, count: int) -> None:
+        """Rows on the stop-list when their turn came: never sent, counted like an outcome."""
+        self._counts[SubmitState.SKIPPED.value] += count
+        self._metrics.submissions.labels(outcome=SubmitState.SKIPPED.value).inc(count)
 
     async def _submit(self, rows: list[MessageRow]) -> None:
         """Send one group (one row, or one list chunk) and record what became of each row."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -155,12 +155,14 @@ class Messages:
         )
         return [_row(r) for r in rows]
 
-    def take_new(self, campaign_id: int, limit: int) -> list[MessageRow]:
+    def take_new(
+        self, campaign_id: int, limit: int, on_skipped: Callable[[int], None] | None = None
+    ) -> list[MessageRow]:
         """Move up to `limit` new rows to `submitting` and return them (written before the request).
 
         The stop-list is checked here, whatever started the submission (sending now, a schedule,
         a resume, a re-send): rows whose address is on it when their turn comes become `skipped`
-        in the same transaction and are never returned.
+        in the same transaction and are never returned; `on_skipped` hears how many.
         """
         with self.db.atomic():
             while True:
@@ -180,6 +182,8 @@ class Messages:
                     f"AND {_STOP_LISTED}",
                     [STOP_LISTED, *ids],
                 ).rowcount
+                if skipped and on_skipped is not None:
+                    on_skipped(skipped)
                 if skipped < len(ids):
                     break
             self.db.execute(

@@ -91,6 +91,8 @@ async def test_sending_now_skips_a_listed_address_and_e_mails_ignore_case(
 
     assert dict(platform.received) == {"boris@example.com": 1}
     assert states(harness, campaign_id)["anna@example.com"] is SubmitState.SKIPPED
+    sample = harness.metrics.registry.get_sample_value
+    assert sample("pulse_submissions_total", {"outcome": "skipped"}) == 1
     assert harness.campaign_state(campaign_id) is CampaignState.SUBMITTED
 
 
