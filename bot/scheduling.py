@@ -125,9 +125,8 @@ class Outcome(StrEnum):
     NOT_ALLOWED = "not_allowed"
     TOO_SOON = "too_soon"
     NEVER = "never"  # a repeat that never fires after the chosen time
-    AT_NEXT_START = (
-        "at_next_start"  # claimed while the program stops: it goes out at the next start
-    )
+    # Claimed while the program stops: it goes out at the next start.
+    AT_NEXT_START = "at_next_start"
 
 
 class Fired(StrEnum):
