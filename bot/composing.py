@@ -535,11 +535,13 @@ def _megabytes() -> int:
 
 
 def parse_file(
-    filename: str, content: bytes, kind: AddressKind, stoplist: set[str]
+    filename: str, content: bytes, kind: AddressKind, stoplist: set[str], mobile_only: bool = False
 ) -> RecipientList | Problem:
     """Parse an uploaded recipient file (CPU-bound: run it in a worker thread)."""
     try:
-        return parse_recipients_file(filename, content, kind, stoplist=stoplist)
+        return parse_recipients_file(
+            filename, content, kind, stoplist=stoplist, mobile_only=mobile_only
+        )
     except RecipientFileError as error:
         return file_problem(error)
 

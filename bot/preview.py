@@ -338,6 +338,7 @@ def invalid_reason_text(reason: str) -> str:
         InvalidReason.NOT_A_PHONE_OR_EMAIL: _("neither a phone number nor an e-mail address"),
         InvalidReason.NOT_A_TOKEN: _("not a push token"),
         InvalidReason.EMPTY_TOKEN: _("no address in this row"),
+        InvalidReason.NOT_MOBILE: _("a landline or service number: this channel needs a mobile"),
     }
     return texts.get(reason, html.escape(reason))  # type: ignore[call-overload]
 

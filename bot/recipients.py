@@ -43,8 +43,10 @@ __all__ = [
     "RecipientList",
     "address_kind",
     "has_values",
+    "is_mobile",
     "lacking_values",
     "missing_placeholders",
+    "needs_mobile",
     "normalise_address",
     "parse_recipients_file",
     "parse_recipients_text",
@@ -75,8 +77,38 @@ _KINDS_BY_TYPE = {
     "bot": AddressKind.PUSH,
     "bulk": AddressKind.PHONE_OR_EMAIL,
 }
+# Types delivered to a mobile phone: a landline or an 8-800 number never gets them.
+MOBILE_TYPES = frozenset({"sms", "viber", "whatsapp", "mms"})
+_NOT_MOBILE_TYPES = frozenset(
+    {
+        phonenumbers.PhoneNumberType.FIXED_LINE,
+        phonenumbers.PhoneNumberType.TOLL_FREE,
+        phonenumbers.PhoneNumberType.PREMIUM_RATE,
+        phonenumbers.PhoneNumberType.SHARED_COST,
+        phonenumbers.PhoneNumberType.UAN,
+        phonenumbers.PhoneNumberType.VOICEMAIL,
+        phonenumbers.PhoneNumberType.PAGER,
+    }
+)
 # Types delivered to special tokens, which the platform can look up by phone or e-mail.
 TOKEN_TYPES = frozenset({"push", "bot"})
+
+
+def needs_mobile(message_type: str) -> bool:
+    """Whether the type's messages reach only mobile phones."""
+    return message_type.strip().lower() in MOBILE_TYPES
+
+
+def is_mobile(address: str) -> bool:
+    """Whether a normalised phone may be a mobile one (types phonenumbers cannot tell pass)."""
+    russian = len(address) == _RU_NATIONAL_DIGITS + 1 and address[0] == "7"
+    if russian and _RU_MOBILE.fullmatch(address[1:]):
+        return True  # the common case, without phonenumbers' ~30 µs
+    try:
+        number = phonenumbers.parse("+" + address, None)
+    except phonenumbers.NumberParseException:
+        return True
+    return phonenumbers.number_type(number) not in _NOT_MOBILE_TYPES
 
 
 def address_kind(message_type: str, find_token: bool = False) -> AddressKind:
@@ -100,6 +132,8 @@ class InvalidReason(StrEnum):
     NOT_A_TOKEN = "not_a_token"  # noqa: S105 (a reason code, not a secret)
     # A table row with something in other columns but nothing in the address column.
     EMPTY_TOKEN = "empty_token"  # noqa: S105
+    # A landline or a service number (8-800, premium) where the channel needs a mobile phone.
+    NOT_MOBILE = "not_mobile"
 
 
 # Shared by every recipient without other columns: one read-only object instead of 100,000 dicts.
@@ -283,9 +317,12 @@ def _reason(raw: str, kind: AddressKind) -> InvalidReason:
 class _Collector:
     """Accumulates a RecipientList: drops duplicates and stop-listed addresses, keeps order."""
 
-    def __init__(self, kind: AddressKind, region: str, stoplist: Collection[str]) -> None:
+    def __init__(
+        self, kind: AddressKind, region: str, stoplist: Collection[str], mobile_only: bool = False
+    ) -> None:
         self.kind = kind
         self.region = region
+        self.mobile_only = mobile_only
         self.stop_keys = {_dedupe_key(address) for address in stoplist}
         self.seen: set[str] = set()
         self.result = RecipientList()
@@ -297,9 +334,16 @@ class _Collector:
             self.reject(line, raw, _reason(raw, self.kind))
             return
         accepted = len(self.result.valid)
-        self.accept(address, fields)
+        self.keep(line, raw, address, fields)
         if self.kind is AddressKind.PUSH and len(self.result.valid) > accepted:
             self.result.contacts += _looks_like_contact(address, self.region)
+
+    def keep(self, line: int, raw: str, address: str, fields: Mapping[str, str]) -> None:
+        """Accept a valid address, unless the channel needs a mobile phone and it is not one."""
+        if self.mobile_only and "@" not in address and not is_mobile(address):
+            self.reject(line, raw, InvalidReason.NOT_MOBILE)
+        else:
+            self.accept(address, fields)
 
     def accept(self, address: str, fields: Mapping[str, str]) -> None:
         key = _dedupe_key(address)
@@ -325,7 +369,12 @@ _MAX_PHONE_WORDS = 6
 
 
 def parse_recipients_text(
-    text: str, kind: AddressKind, *, region: str = "RU", stoplist: Collection[str] = ()
+    text: str,
+    kind: AddressKind,
+    *,
+    region: str = "RU",
+    stoplist: Collection[str] = (),
+    mobile_only: bool = False,
 ) -> RecipientList:
     """Parse addresses separated by new lines, commas, semicolons or spaces.
 
@@ -333,7 +382,7 @@ def parse_recipients_text(
     Push tokens are separated by commas and new lines only, as the platform takes them: a
     piece with a space inside is not a token, never two.
     """
-    collector = _Collector(kind, region, stoplist)
+    collector = _Collector(kind, region, stoplist, mobile_only)
     if kind is AddressKind.PUSH:
         for line_number, line in enumerate(text.splitlines(), start=1):
             for piece in line.split(","):
@@ -371,8 +420,9 @@ def _add_phone_words(collector: _Collector, line: int, words: list[str]) -> None
         found = _longest_phone_run(words, start, collector.region)
         if found is not None:
             report_stray()
-            start, address = found
-            collector.accept(address, _NO_FIELDS)
+            end, address = found
+            collector.keep(line, " ".join(words[start:end]), address, _NO_FIELDS)
+            start = end
         elif _PHONE_TOKEN.fullmatch(word):
             stray.append(word)
             start += 1
@@ -482,6 +532,7 @@ def parse_recipients_file(
     region: str = "RU",
     stoplist: Collection[str] = (),
     max_bytes: int = MAX_FILE_BYTES,
+    mobile_only: bool = False,
 ) -> RecipientList:
     """Parse an uploaded `.csv`, `.txt` or `.xlsx` file; raise RecipientFileError if unusable.
 
@@ -494,9 +545,11 @@ def parse_recipients_file(
     else:
         text = decode_text(content)
         if form is FileFormat.TEXT and not _starts_with_header(text):
-            return parse_recipients_text(text, kind, region=region, stoplist=stoplist)
+            return parse_recipients_text(
+                text, kind, region=region, stoplist=stoplist, mobile_only=mobile_only
+            )
         rows = csv_rows(text)
-    return _parse_rows(rows, kind, region, stoplist)
+    return _parse_rows(rows, kind, region, stoplist, mobile_only)
 
 
 def _header_key(cell: str) -> str:
@@ -514,7 +567,11 @@ def _non_empty(rows: Iterable[Row]) -> Iterator[Row]:
 
 
 def _parse_rows(
-    rows: Iterable[Row], kind: AddressKind, region: str, stoplist: Collection[str]
+    rows: Iterable[Row],
+    kind: AddressKind,
+    region: str,
+    stoplist: Collection[str],
+    mobile_only: bool = False,
 ) -> RecipientList:
     """Find the header and address column from the first rows, then collect every row."""
     non_empty_rows = _non_empty(rows)
@@ -524,7 +581,7 @@ def _parse_rows(
     address_column, has_header = _detect_layout(sample, kind, region)
     names = _ColumnNames(sample[0][1] if has_header else [])
     data = chain(sample[1:] if has_header else sample, non_empty_rows)
-    collector = _Collector(kind, region, stoplist)
+    collector = _Collector(kind, region, stoplist, mobile_only)
     filled_columns: set[str] = set()
     rows_seen = 0
     for line, cells in data:

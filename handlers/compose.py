@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import html
 from dataclasses import replace
+from functools import partial
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, StateFilter, or_f
@@ -52,7 +53,13 @@ from bot.preview import (
     render_template_prompt,
     report_text,
 )
-from bot.recipients import AddressKind, RecipientList, address_kind, parse_recipients_text
+from bot.recipients import (
+    AddressKind,
+    RecipientList,
+    address_kind,
+    needs_mobile,
+    parse_recipients_text,
+)
 from bot.sending import AlreadyLaunched, Sender
 from bot.texts import number
 from handlers import compose_extras
@@ -108,7 +115,10 @@ async def quick_send(
         await message.answer(problem_text(request))
         return
     parsed = await parse_typed_recipients(
-        wizard.store, request.recipients, address_kind(request.type)
+        wizard.store,
+        request.recipients,
+        address_kind(request.type),
+        mobile_only=needs_mobile(request.type),
     )
     draft = Draft(
         type=request.type,
@@ -120,10 +130,14 @@ async def quick_send(
     await wizard.start(draft, list_id, RecipientsReport.of(parsed))
 
 
-async def parse_typed_recipients(store: Store, text: str, kind: AddressKind) -> RecipientList:
+async def parse_typed_recipients(
+    store: Store, text: str, kind: AddressKind, *, mobile_only: bool = False
+) -> RecipientList:
     """Parse typed addresses in a worker thread; the stop-list is read here, on the loop's thread."""
     stoplist = store.stoplist.addresses()
-    return await asyncio.to_thread(parse_recipients_text, text, kind, stoplist=stoplist)
+    return await asyncio.to_thread(
+        partial(parse_recipients_text, stoplist=stoplist, mobile_only=mobile_only), text, kind
+    )
 
 
 def save_list(store: Store, member: Member, parsed: RecipientList) -> int:
@@ -222,7 +236,9 @@ async def recipients_typed(message: Message, wizard: Wizard, member: Member) -> 
     """Parse typed or pasted addresses; ask for the text next."""
     draft, _list_id = await wizard.load()
     kind = address_kind(draft.type, draft.find_token)
-    parsed = await parse_typed_recipients(wizard.store, message.text or "", kind)
+    parsed = await parse_typed_recipients(
+        wizard.store, message.text or "", kind, mobile_only=needs_mobile(draft.type)
+    )
     await use_recipients(wizard, member, parsed)
 
 
@@ -240,6 +256,7 @@ async def recipients_file(message: Message, wizard: Wizard, member: Member) -> N
         content,
         address_kind(draft.type, draft.find_token),
         wizard.store.stoplist.addresses(),
+        needs_mobile(draft.type),
     )
     if isinstance(parsed, Problem):
         await wizard.re_ask(parsed)
