@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     pulse_send_mode: Literal["single", "list"] = "single"
     pulse_list_chunk: int = Field(500, ge=1, le=10_000)
     pulse_concurrency: int = Field(8, ge=1, le=256)
+    pulse_max_concurrency: int = Field(64, ge=1, le=256)
     pulse_kannel_status: bool = True
     pulse_senders: Annotated[list[str], NoDecode] = []
     locale: Literal["ru", "en"] = "ru"
@@ -224,4 +225,9 @@ def load_settings(**overrides: object) -> Settings:
         raise ConfigError(message) from None
     if settings.telegram_webhook and not settings.public_url:
         raise ConfigError("TELEGRAM_WEBHOOK=1 needs PUBLIC_URL, where Telegram can reach the bot")
+    if settings.pulse_concurrency > settings.pulse_max_concurrency:
+        raise ConfigError(
+            f"PULSE_CONCURRENCY ({settings.pulse_concurrency}) is where the adaptive concurrency "
+            f"starts and cannot be above PULSE_MAX_CONCURRENCY ({settings.pulse_max_concurrency})"
+        )
     return settings

@@ -22,6 +22,17 @@ class Metrics:
             ["endpoint"],
             registry=self.registry,
         )
+        self.platform_refusals = Counter(
+            "pulse_platform_refusals",
+            "Platform requests refused (HTTP 429 or 503) or never connected; each cuts concurrency",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.submission_concurrency = Gauge(
+            "pulse_submission_concurrency",
+            "Platform requests allowed in flight now (adapts between 1 and PULSE_MAX_CONCURRENCY)",
+            registry=self.registry,
+        )
         self.statuses = Counter(
             "pulse_statuses",
             "Status callbacks stored, by class",

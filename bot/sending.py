@@ -21,6 +21,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
+from bot.concurrency import AdaptiveConcurrency
 from bot.config import Settings
 from bot.metrics import Metrics
 from bot.pulse import PulseClient
@@ -138,7 +139,10 @@ class Sender:
         self.callback_base = callback_base(settings)
         self.questions = RecoveryQuestions(store)
         self._drain_timeout = drain_timeout
-        self._slots = RequestSlots(settings.pulse_concurrency)
+        self._slots = RequestSlots(
+            AdaptiveConcurrency(settings.pulse_concurrency, settings.pulse_max_concurrency)
+        )
+        metrics.submission_concurrency.set_function(lambda: self._slots.size)
         self._runs: dict[int, CampaignSubmission] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._notices: set[asyncio.Task[None]] = set()
@@ -340,6 +344,17 @@ class Sender:
     def _after_pass(self, campaign: Campaign, report: RunReport) -> bool:
         """Record how a pass ended; True when another pass is needed (rows were put back)."""
         summary = ", ".join(f"{count} {name}" for name, count in sorted(report.outcomes.items()))
+        lowest, highest = report.levels
+        log.info(
+            "campaign %s: pass ended (%s); concurrency %d to %d, now %d; "
+            "%d requests refused by the platform or not connected",
+            campaign.id,
+            report.end.value,
+            lowest,
+            highest,
+            self._slots.size,
+            report.refused,
+        )
         if report.outcomes.get(SubmitState.UNKNOWN.value):
             self.ask_about_unknown(campaign.id)
         if report.end is RunEnd.PAUSED and report.pause is not None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, Protocol
 
+from bot.concurrency import AdaptiveConcurrency
 from bot.logs import mask_phone
 from bot.metrics import Metrics
 from bot.pulse import (
@@ -78,27 +79,41 @@ class SubmissionOptions:
 
 
 class RequestSlots:
-    """At most `size` platform requests in flight, shared by every campaign."""
+    """Platform requests in flight, shared by every campaign, at most the adaptive level."""
 
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.free = size
+    def __init__(self, limit: AdaptiveConcurrency) -> None:
+        self.limit = limit
+        self.in_use = 0
         self._freed = asyncio.Event()
+
+    @property
+    def size(self) -> int:
+        return self.limit.level
 
     async def acquire(self, most: int, halted: Callable[[], bool]) -> int:
         """Wait for at least one free slot and take up to `most`; 0 once `halted()` is true."""
         while not halted():
-            if self.free:
-                taken = min(self.free, most)
-                self.free -= taken
+            free = self.limit.level - self.in_use
+            if free > 0:
+                taken = min(free, most)
+                self.in_use += taken
                 return taken
             self._freed.clear()
             await self._freed.wait()
         return 0
 
     def release(self, count: int = 1) -> None:
-        self.free += count
+        self.in_use -= count
         self._freed.set()
+
+    def answered(self, latency: float, ticket: int) -> None:
+        before = self.limit.level
+        self.limit.answered(latency, ticket)
+        if self.limit.level > before:
+            self._freed.set()
+
+    def refused(self, ticket: int) -> None:
+        self.limit.refused(ticket)
 
     def wake(self) -> None:
         """Let waiters re-check whether they were halted."""
@@ -130,6 +145,8 @@ class RunReport:
     end: RunEnd
     pause: Pause | None = None
     outcomes: Counter[str] = field(default_factory=Counter)
+    refused: int = 0  # requests the platform refused (429, 503) or that could not connect
+    levels: tuple[int, int] = (0, 0)  # lowest and highest concurrency while this pass ran
 
 
 def build_message(
@@ -190,6 +207,8 @@ class CampaignSubmission:
         self._counts: Counter[str] = Counter()
         self._counters: dict[str, Any] = {}  # prometheus children by endpoint or outcome
         self._unknown_streak = 0  # answers in a row that left their rows unknown
+        self._refused = 0
+        self._levels = (slots.size, slots.size)
 
     def stop(self) -> None:
         """Take no more rows; requests in flight still get their answers stored."""
@@ -218,6 +237,8 @@ class CampaignSubmission:
                 units = await self._slots.acquire(self._slots.size, self._halted)
                 if units == 0:
                     break
+                level = self._slots.size
+                self._levels = (min(self._levels[0], level), max(self._levels[1], level))
                 rows = [] if self._halted() else self._take(units * unit)
                 groups = [rows[start : start + unit] for start in range(0, len(rows), unit)]
                 self._slots.release(units - len(groups))
@@ -237,8 +258,10 @@ class CampaignSubmission:
         finally:
             self._flush()
         if self._pause is not None:
-            return RunReport(RunEnd.PAUSED, self._pause, self._counts)
-        return RunReport(RunEnd.STOPPED if self._stopping else RunEnd.DONE, None, self._counts)
+            end = RunEnd.PAUSED
+        else:
+            end = RunEnd.STOPPED if self._stopping else RunEnd.DONE
+        return RunReport(end, self._pause, self._counts, self._refused, self._levels)
 
     def _take(self, limit: int) -> list[MessageRow]:
         """Move rows to `submitting` in the database; only then may their requests leave."""
@@ -346,16 +369,26 @@ class CampaignSubmission:
         return results
 
     async def _send(self, messages: Sequence[OutgoingMessage]) -> list[SendResult]:
-        """One request: `send-message` for one message, `send-list-messages` for more."""
+        """One request: `send-message` for one message, `send-list-messages` for more.
+
+        How long it took, or that it was refused, moves the concurrency of every campaign.
+        """
+        loop = asyncio.get_running_loop()
+        ticket = self._slots.limit.ticket()
+        started = loop.time()
         try:
             if len(messages) == 1:
                 self._count("send-message")
-                return [await self._platform.send_message(messages[0])]
-            self._count("send-list-messages")
-            first = messages[0]
-            results = await self._platform.send_list(
-                type=first.type, sender=first.sender, charset=first.charset, messages=list(messages)
-            )
+                results = [await self._platform.send_message(messages[0])]
+            else:
+                self._count("send-list-messages")
+                first = messages[0]
+                results = await self._platform.send_list(
+                    type=first.type,
+                    sender=first.sender,
+                    charset=first.charset,
+                    messages=list(messages),
+                )
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -363,6 +396,13 @@ class CampaignSubmission:
             log.exception("campaign %s: sending failed unexpectedly", self.campaign.id)
             reason = Reason.of(ReasonCode.INTERNAL_ERROR, name=type(error).__name__)
             return [Uncertain(reason)] * len(messages)
+        refusal = _refusal(results)
+        if refusal is not None:
+            self._refused += 1
+            self._metrics.platform_refusals.labels(reason=refusal).inc()
+            self._slots.refused(ticket)
+        else:
+            self._slots.answered(loop.time() - started, ticket)
         if len(results) != len(messages):
             reason = Reason.of(ReasonCode.LIST_MISMATCH, found=len(results), expected=len(messages))
             return [Uncertain(reason)] * len(messages)
@@ -458,6 +498,16 @@ class CampaignSubmission:
             self._on_stored()
         except Exception:
             log.exception("campaign %s: change listener failed", self.campaign.id)
+
+
+def _refusal(results: Sequence[SendResult]) -> str | None:
+    """Why the platform took nothing from this request ("429", "503", "connect"), or None."""
+    if not results or not all(isinstance(result, Unavailable) for result in results):
+        return None
+    reason = results[0].reason  # type: ignore[union-attr]
+    if reason.code is ReasonCode.BUSY:
+        return str(reason.get("status", "busy"))
+    return "connect"
 
 
 def _check_encodable(message: OutgoingMessage) -> None:

@@ -143,7 +143,13 @@ async def make_harness(
     drain_timeout: float = 5.0,
     **settings_values: Any,
 ) -> Harness:
-    """Build the engine over `tmp_path/db_name`; the platform client is a PulseClient unless given."""
+    """Build the engine over `tmp_path/db_name`; the platform client is a PulseClient unless given.
+
+    A test that sets `pulse_concurrency` gets exactly that many requests in flight (the ceiling
+    too) unless it sets `pulse_max_concurrency`: the order of scripted answers stays its own.
+    """
+    if "pulse_concurrency" in settings_values:
+        settings_values.setdefault("pulse_max_concurrency", settings_values["pulse_concurrency"])
     settings = make_settings(
         tmp_path, telegram, platform.url if platform else "http://127.0.0.1:9", **settings_values
     )

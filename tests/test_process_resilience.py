@@ -51,7 +51,10 @@ async def test_sigkill_mid_campaign_sends_nobody_twice_and_keeps_every_answered_
     start_bot_process, start_bot, telegram, platform, bot_env
 ):
     platform.latency = 0.01
-    process = await start_bot_process(PULSE_SENDERS=SENDER)
+    # A fixed pace (no adaptive growth) keeps the campaign running long enough for the kill.
+    process = await start_bot_process(
+        PULSE_SENDERS=SENDER, PULSE_CONCURRENCY="8", PULSE_MAX_CONCURRENCY="8"
+    )
     csv, phones = phones_csv(5000)
     await compose_and_send(telegram, csv, 5000)
 

@@ -61,6 +61,17 @@ def test_webhook_mode_without_public_url_is_refused(monkeypatch, capsys, tmp_pat
     assert "PUBLIC_URL" in stderr
 
 
+def test_a_starting_concurrency_above_its_ceiling_is_refused(monkeypatch, capsys, tmp_path):
+    code, stderr = start_with(
+        monkeypatch, capsys, tmp_path, BOT_TOKEN="1:abc", PULSE_CONCURRENCY="100"
+    )
+    assert code == 2
+    assert stderr.strip().splitlines() == [
+        "configuration error: PULSE_CONCURRENCY (100) is where the adaptive concurrency starts "
+        "and cannot be above PULSE_MAX_CONCURRENCY (64)"
+    ]
+
+
 def test_a_short_callback_secret_stops_the_start_without_being_printed(
     monkeypatch, capsys, tmp_path
 ):

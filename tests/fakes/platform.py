@@ -77,11 +77,23 @@ class FakePlatform:
     """
 
     def __init__(
-        self, *, token: str | None = None, latency: float = 0.0, default: Behaviour = "success"
+        self,
+        *,
+        token: str | None = None,
+        latency: float = 0.0,
+        default: Behaviour = "success",
+        busy_above: int | None = None,
     ) -> None:
         _check_behaviour(default)
         self.token = token  # None accepts any token
         self.latency = latency
+        # A platform that answers 503 (creating nothing) to a request arriving while this many
+        # are already in flight; `busy_answers` counts those answers, `peak_in_flight` the most
+        # requests it was ever answering at once.
+        self.busy_above = busy_above
+        self.busy_answers = 0
+        self.in_flight = 0
+        self.peak_in_flight = 0
         self.default: Behaviour = default
         self.requests: list[PlatformRequest] = []
         self.received: collections.Counter[str] = collections.Counter()
@@ -193,6 +205,17 @@ class FakePlatform:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         """Record a send request, then answer it as the script says."""
+        if self.busy_above is not None and self.in_flight >= self.busy_above:
+            self.busy_answers += 1
+            return web.Response(status=503, text="too many requests in flight")
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            return await self._handle_admitted(request)
+        finally:
+            self.in_flight -= 1
+
+    async def _handle_admitted(self, request: web.Request) -> web.StreamResponse:
         endpoint = request.path.rsplit("/", 1)[1]
         if request.method == "POST":
             raw = await request.read()
