@@ -32,12 +32,13 @@ from bot.fsm_storage import SQLiteStorage
 from bot.i18n import SUPPORTED, make_i18n
 from bot.media import MediaStore, add_media_routes
 from bot.metrics import Metrics
-from bot.notify import Notifier, remember_migration
+from bot.notify import Notifier, notify_chat_id, remember_migration
 from bot.sandbox import SandboxPlatform
 from bot.scheduling import SchedulingService
 from bot.sending import Sender, make_platform
 from bot.status_classes import StatusClassifier
 from bot.telegram_pacing import TelegramPacing
+from bot.topics import ConversationTopic, TopicRouting
 from bot.web import MaskingAccessLogger, TelegramMonitor, WebhookHandler, build_web_app
 from handlers import get_routers
 from handlers.common import handler_failed
@@ -115,6 +116,7 @@ class Application:
     def _wire_dispatcher(self) -> None:
         dp = self.dispatcher
         SimpleI18nMiddleware(self.i18n).setup(dp)
+        dp.update.outer_middleware(ConversationTopic())
         gate = StrangerGate(self.store, clock=self.clock)
         dp.message.outer_middleware(gate)
         dp.callback_query.outer_middleware(gate)
@@ -179,6 +181,13 @@ class Application:
                 on_migrate=lambda old, new: remember_migration(
                     self.settings, self.store.kv, old, new
                 ),
+            )
+        )
+        self.bot.session.middleware(
+            TopicRouting(
+                lambda: notify_chat_id(self.settings, self.store.kv),
+                self.settings.notify_thread_id,
+                self.settings.notify_threads,
             )
         )
         self.notifier = Notifier(self.bot, self.store, self.settings, self.i18n, self.metrics)

@@ -40,6 +40,23 @@ def _zone(name: str, variable: str) -> str:
     return name
 
 
+_THREAD_PAIR = re.compile(r"\s*([A-Za-z0-9_-]+)\s*:\s*(\d+)\s*")
+
+
+def parse_threads(value: str) -> dict[str, int]:
+    """`sms:12,email:14` -> {"sms": 12, "email": 14}; ValueError names what is wrong."""
+    threads: dict[str, int] = {}
+    for pair in (part for part in value.split(",") if part.strip()):
+        match = _THREAD_PAIR.fullmatch(pair)
+        if match is None or int(match.group(2)) <= 0:
+            raise ValueError(
+                "NOTIFY_THREADS must be type:topic pairs such as sms:12,email:14, "
+                f"got {pair.strip()!r}"
+            )
+        threads[match.group(1).lower()] = int(match.group(2))
+    return threads
+
+
 def _is_loopback(host: str) -> bool:
     if host in LOOPBACK_HOSTS or host.endswith(".localhost"):
         return True
@@ -64,6 +81,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./data")
     admin_ids: Annotated[list[int], NoDecode] = []
     notify_chat_id: int | None = None
+    notify_thread_id: int | None = None
+    notify_threads: Annotated[dict[str, int], NoDecode] = {}
     timezone: str = "Europe/Moscow"
     pulse_types: Annotated[list[str], NoDecode] = _split(DEFAULT_TYPES)
     pulse_send_mode: Literal["single", "list"] = "single"
@@ -120,6 +139,24 @@ class Settings(BaseSettings):
         if not re.fullmatch(r"-?\d+", str(value).strip()):
             raise ValueError(f"NOTIFY_CHAT_ID must be a Telegram chat id, got {value!r}")
         return int(str(value).strip())
+
+    @field_validator("notify_thread_id", mode="before")
+    @classmethod
+    def _notify_thread(cls, value: object) -> object:
+        if value in ("", None):
+            return None
+        if not re.fullmatch(r"\d+", str(value).strip()) or int(str(value).strip()) <= 0:
+            raise ValueError(
+                f"NOTIFY_THREAD_ID must be a topic id (a positive number), got {value!r}"
+            )
+        return int(str(value).strip())
+
+    @field_validator("notify_threads", mode="before")
+    @classmethod
+    def _notify_threads(cls, value: object) -> dict[str, int]:
+        if isinstance(value, dict):
+            return value
+        return parse_threads(str(value or ""))
 
     @field_validator("pulse_http_method", mode="before")
     @classmethod
@@ -223,6 +260,15 @@ def load_settings(**overrides: object) -> Settings:
         if variable not in message:
             message = f"{variable}: {message}"
         raise ConfigError(message) from None
+    unknown = [kind for kind in settings.notify_threads if kind not in settings.pulse_types]
+    if unknown:
+        raise ConfigError(
+            f"NOTIFY_THREADS names {unknown[0]!r}, which is not a type in PULSE_TYPES"
+        )
+    if (settings.notify_thread_id or settings.notify_threads) and settings.notify_chat_id is None:
+        raise ConfigError(
+            "NOTIFY_THREAD_ID and NOTIFY_THREADS need NOTIFY_CHAT_ID, the forum group"
+        )
     if settings.telegram_webhook and not settings.public_url:
         raise ConfigError("TELEGRAM_WEBHOOK=1 needs PUBLIC_URL, where Telegram can reach the bot")
     if settings.pulse_concurrency > settings.pulse_max_concurrency:

@@ -42,6 +42,7 @@ from bot.reasons import describe
 from bot.report_file import ReportWords, error_words, report_csv, report_filename
 from bot.status_words import SAID_BY_THE_CLASS, kannel_code, kannel_words
 from bot.texts import number, reader_locale, shorten
+from bot.topics import about_type
 from bot.when import format_moment
 from storage.campaigns import Campaign, CampaignState
 from storage.clock import from_iso, utc_now, utc_now_iso
@@ -548,6 +549,11 @@ class Notifier:
             # The author lost access after this was due: nothing more goes to their chat.
             self.store.reports.delivered(campaign_id, chat)
             return 0
+        with about_type(campaign.type):  # the card and its report go to the type's topic
+            return await self._update_campaign_card(chat, campaign)
+
+    async def _update_campaign_card(self, chat: int, campaign: Campaign) -> int:
+        campaign_id = campaign.id
         card = self.store.cards.get(campaign_id, chat)
         if card is None and campaign.state not in (*ACTIVE_STATES, CampaignState.FINISHED):
             return 0  # a scheduled or cancelled send that never started has no card

@@ -43,6 +43,7 @@ from bot.submission import (
     RunReport,
     SubmissionOptions,
 )
+from bot.topics import about_type
 from storage.campaigns import Campaign, CampaignState, Draft
 from storage.clock import utc_now_iso
 from storage.members import Role
@@ -450,8 +451,9 @@ class Sender:
             if self._store.kv.get(key) == text:  # not a newer pause's notice
                 self._store.kv.delete(key)
 
-        for chat in self._deciders(campaign):
-            self._tell(chat, text, buttons, on_sent=told)
+        with about_type(campaign.type):  # in the notify group: the type's topic
+            for chat in self._deciders(campaign):
+                self._tell(chat, text, buttons, on_sent=told)
 
     def _deciders(self, campaign: Campaign) -> list[int]:
         """Where a question about a campaign goes: its author's chat, or every admin once the
@@ -473,10 +475,11 @@ class Sender:
         with self._locale():
             text = question_text(campaign_id, count, reasons)
             buttons = question_buttons(question)
-        for chat in self._deciders(campaign):
-            self._tell(
-                chat, text, buttons, on_sent=lambda: self.questions.mark_delivered(question.id)
-            )
+        with about_type(campaign.type):  # in the notify group: the type's topic
+            for chat in self._deciders(campaign):
+                self._tell(
+                    chat, text, buttons, on_sent=lambda: self.questions.mark_delivered(question.id)
+                )
         self._changed(campaign_id)
         return question
 

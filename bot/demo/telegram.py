@@ -276,10 +276,15 @@ class FakeTelegram:
         language_code: str = "en",
         first_name: str = "User",
         username: str | None = None,
+        thread_id: int | None = None,
     ) -> dict[str, Any]:
-        """Queue a text message from a user; a leading /command gets its bot_command entity."""
+        """Queue a text message from a user; a leading /command gets its bot_command entity.
+        With `thread_id` it is written in that topic of a forum supergroup."""
         sender = _user(user_id, first_name, username, language_code)
         message = self._user_message(sender, chat_id, chat_type) | {"text": text}
+        if thread_id is not None:
+            message["chat"]["is_forum"] = True
+            message |= {"message_thread_id": thread_id, "is_topic_message": True}
         if command := _COMMAND_RE.match(text):
             length = utf16_len(command.group())
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
@@ -659,6 +664,7 @@ class FakeTelegram:
         chat_id = self._chat_id(params)
         text, entities = formatted(params, "text", MESSAGE_LIMIT)
         content = {"text": text, "entities": entities, "reply_markup": inline_markup(params)}
+        content |= _topic(params)
         return self._store(self._new_message(chat_id, self.bot_user) | _present(content))
 
     def _send_file(self, params: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -671,6 +677,7 @@ class FakeTelegram:
         else:
             content = {"photo": [stored.describe() | {"width": 1280, "height": 1280}]}
         content |= {"caption": caption, "caption_entities": entities, "reply_markup": markup}
+        content |= _topic(params)
         return self._store(self._new_message(chat_id, self.bot_user) | _present(content))
 
     def _editable(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -748,6 +755,12 @@ class FakeTelegram:
 def _present(fields: dict[str, Any]) -> dict[str, Any]:
     """The fields Telegram includes in a message: empty ones are left out."""
     return {key: value for key, value in fields.items() if value}
+
+
+def _topic(params: dict[str, Any]) -> dict[str, Any]:
+    """A message sent to a forum topic says so, as Telegram's own messages do."""
+    thread = params.get("message_thread_id")
+    return {"message_thread_id": thread, "is_topic_message": True} if thread else {}
 
 
 def _without_content(message: dict[str, Any]) -> dict[str, Any]:
