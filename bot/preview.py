@@ -355,14 +355,22 @@ def encoding_words(encoding: str) -> str:
 def text_block(draft: Draft, summary: ListSummary, limit: int) -> str:
     """The text with its SMS figures, and how the first recipient gets it, in `limit` units."""
     lines = []
+    personal = bool(placeholders_in(draft.text) and summary.sample_fields)
     if is_sms_type(draft.type):
         figures = sms_figures(draft.text, summary)
         about = "" if figures.exact else "≈"
-        lines.append(
-            _(
+        if personal:  # lengths differ per recipient: say whose is measured
+            measured = _(
+                "The first recipient's text: {characters} characters, SMS segments: {segments} "
+                "({encoding}); total for all recipients: {about}{total}"
+            )
+        else:
+            measured = _(
                 "Characters: {characters}, SMS segments: {segments} ({encoding}), "
                 "total for all recipients: {about}{total}"
-            ).format(
+            )
+        lines.append(
+            measured.format(
                 characters=number(figures.characters),
                 segments=number(figures.segments),
                 encoding=encoding_words(figures.encoding),
@@ -372,7 +380,6 @@ def text_block(draft: Draft, summary: ListSummary, limit: int) -> str:
         )
     else:
         lines.append(_("Characters: {characters}").format(characters=number(len(draft.text))))
-    personal = bool(placeholders_in(draft.text) and summary.sample_fields)
     labels = [_("Text:"), _("The first recipient gets:") if personal else ""]
     room = limit - _units("\n".join(lines + labels)) - len("<blockquote></blockquote>\n") * 2
     share = room // 2 if personal else room

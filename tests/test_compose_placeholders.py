@@ -52,6 +52,7 @@ async def test_rows_without_a_value_are_counted_listed_and_given_a_fallback(
     card = await composer.say("Уважаемый клиент", expect="Предпросмотр")
     assert "Здравствуйте, {Имя|Уважаемый клиент}!" in card["text"]
     assert "Получатели: 20:" in card["text"]
+    assert "Текст первого получателя: символов — 22, частей SMS — 1" in card["text"]
     await composer.press("Отправить", expect="рассылка")
     await telegram.wait_for(lambda: len(platform.messages) == 20)
     texts = {message.sent_to: message.sent_text for message in platform.messages.values()}

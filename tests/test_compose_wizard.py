@@ -59,8 +59,8 @@ async def test_the_wizard_goes_from_type_to_one_campaign_even_if_send_is_pressed
     assert "Recipients: 990: 79000000000, 79000000001" in preview
     assert "Hello, Anna0 from Moscow!" in preview  # the first recipient's own text
     assert (
-        "SMS segments: 1 (Latin letters: 160 characters per SMS), total for all recipients: 990"
-        in preview
+        "The first recipient's text: 25 characters, SMS segments: 1 (Latin letters: 160 "
+        "characters per SMS); total for all recipients: 990" in preview
     )
     assert "SANDBOX" not in preview
     assert composer.card["message_id"] == card["message_id"]
