@@ -157,6 +157,7 @@ class Reason(StrEnum):
     FILE_CELL_TOO_LONG = "file_cell_too_long"
     FILE_UNPACKS_TOO_LARGE = "file_unpacks_too_large"
     FILE_TOO_SLOW = "file_too_slow"
+    FILE_NO_ADDRESS_COLUMN = "file_no_address_column"
     TEXT_EMPTY = "text_empty"
     SMS_TOO_LONG = "sms_too_long"
     TEXT_TOO_LONG = "text_too_long"
@@ -513,6 +514,7 @@ def file_problem(error: RecipientFileError) -> Problem:
         FileProblem.CELL_TOO_LONG: Reason.FILE_CELL_TOO_LONG,
         FileProblem.XLSX_UNPACKS_TOO_LARGE: Reason.FILE_UNPACKS_TOO_LARGE,
         FileProblem.TOO_SLOW: Reason.FILE_TOO_SLOW,
+        FileProblem.NO_ADDRESS_COLUMN: Reason.FILE_NO_ADDRESS_COLUMN,
     }
     # The libraries' own words (English, technical) go to the log, never to the card.
     log.info("recipient file refused: %s", error)

@@ -721,6 +721,10 @@ def problem_text(problem: Problem) -> str:
         Reason.FILE_EMPTY: _("The file is empty."),
         Reason.FILE_BINARY: _("This does not look like a text or table file."),
         Reason.FILE_UNSUPPORTED: _("Files of this kind are not read: send .csv, .txt or .xlsx."),
+        Reason.FILE_NO_ADDRESS_COLUMN: _(
+            "No column of the file holds recipients' addresses: none of its first rows has one. "
+            "Put them in a column named «phone» or «email», or check the file."
+        ),
         Reason.FILE_NOT_A_TABLE: _("The file cannot be read: it is neither XLSX nor CSV."),
         Reason.FILE_BAD_CSV: _(
             "The file cannot be read: line {line} breaks the CSV format (look for an unclosed "

@@ -51,6 +51,7 @@ class FileProblem(StrEnum):
     TOO_MANY_ROWS = "too_many_rows"
     TOO_MANY_COLUMNS = "too_many_columns"
     CELL_TOO_LONG = "cell_too_long"
+    NO_ADDRESS_COLUMN = "no_address_column"  # no column holds a single valid address
     XLSX_UNPACKS_TOO_LARGE = "xlsx_unpacks_too_large"
     TOO_SLOW = "too_slow"
 

@@ -626,6 +626,9 @@ def _detect_layout(sample: list[Row], kind: AddressKind, region: str) -> tuple[i
         )
 
     counts = [valid_count(column) for column in range(width)]
+    if width > 1 and not any(counts) and not _has_address(sample[0][1], kind, region):
+        # A table with no address column at all: not one invalid entry per row.
+        raise RecipientFileError(FileProblem.NO_ADDRESS_COLUMN, rows=len(rest), columns=width)
     address_column = max(range(width), key=lambda column: (counts[column], -column), default=0)
     first = sample[0][1]
     first_is_address = address_column < len(first) and normalise_address(
@@ -638,6 +641,10 @@ def _detect_layout(sample: list[Row], kind: AddressKind, region: str) -> tuple[i
         and counts[address_column] > 0
     )
     return address_column, looks_like_header
+
+
+def _has_address(cells: list[str], kind: AddressKind, region: str) -> bool:
+    return any(normalise_address(cell, kind, region) is not None for cell in cells)
 
 
 class _ColumnNames(list[str]):

@@ -65,3 +65,20 @@ async def test_an_sms_card_lists_landlines_with_the_reason(start_bot, telegram):
     reason = "городской или сервисный номер: этому каналу нужен мобильный"
     assert f"строка 3: «8 (495) 123-45-67» — {reason}" in card["text"]
     assert f"строка 4: «88005553535» — {reason}" in card["text"]
+
+
+async def test_a_table_without_an_address_column_is_named_so(start_bot, telegram):
+    await start_bot(PULSE_SENDERS="Shop", LOCALE="ru")
+    await make_operator(telegram)
+    composer = Composer(telegram, language_code="ru")
+    await composer.start("/new", expect="")
+    await composer.press("SMS", expect="отправителя")
+    await composer.press("Shop")
+    rows = "\n".join(f"Клиент {n};Тула;{n * 10}" for n in range(1, 52))
+
+    card = await composer.upload(
+        "клиенты.csv", f"Имя;Город;Баллы\n{rows}\n".encode(), expect="столбце"
+    )
+
+    assert "Ни в одном столбце файла нет адресов получателей" in card["text"]
+    assert "С ошибкой" not in card["text"]  # not 51 invalid phones
