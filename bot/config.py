@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -22,6 +23,10 @@ MIN_CALLBACK_SECRET = 16
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 
 
+MAX_CURRENCY_CHARS = 8
+MAX_PRICE = Decimal(1_000_000)
+
+
 class ConfigError(Exception):
     """A setting is missing or malformed; the message names the variable."""
 
@@ -30,6 +35,31 @@ def _split(value: object) -> list[str]:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     return list(value)  # type: ignore[call-overload]
+
+
+def parse_prices(value: str) -> dict[str, Decimal]:
+    """`sms:2.50,viber:0.90`: the price of one SMS part for sms, of one message for other types.
+
+    Kept as exact decimals: money is never a float. A decimal comma (`sms:2,50`) cannot be
+    told from the pair separator, so it is refused as a malformed pair rather than misread.
+    """
+    prices: dict[str, Decimal] = {}
+    for pair in _split(value):
+        name, colon, amount = pair.partition(":")
+        name = name.strip().lower()
+        try:
+            price = Decimal(amount.strip())
+        except InvalidOperation:
+            price = Decimal(-1)
+        if not colon or not name or not price.is_finite() or not 0 <= price <= MAX_PRICE:
+            raise ValueError(
+                "PULSE_PRICES must be type:price pairs separated by commas, such as "
+                f"sms:2.50,viber:0.90, got {pair!r}"
+            )
+        if name in prices:
+            raise ValueError(f"PULSE_PRICES names {name!r} twice")
+        prices[name] = price
+    return prices
 
 
 def _zone(name: str, variable: str) -> str:
@@ -104,6 +134,8 @@ class Settings(BaseSettings):
     large_send_confirm: int = Field(1000, ge=1)
     sandbox_fail_share: float = Field(0.05, ge=0.0, le=1.0)
     telegram_webhook: bool = False
+    pulse_prices: Annotated[dict[str, Decimal], NoDecode] = {}
+    currency: str = "₽"
 
     @field_validator("bot_token")
     @classmethod
@@ -190,6 +222,23 @@ class Settings(BaseSettings):
                 )
             mapping[word.strip().lower()] = status_class.strip()
         return mapping
+
+    @field_validator("pulse_prices", mode="before")
+    @classmethod
+    def _prices(cls, value: object) -> dict[str, Decimal]:
+        if isinstance(value, dict):
+            return value
+        return parse_prices(str(value or ""))
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        value = value.strip()
+        if not value or len(value) > MAX_CURRENCY_CHARS or "\n" in value:
+            raise ValueError(
+                f"CURRENCY must be a short sign or code such as ₽ or RUB, got {value!r}"
+            )
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -33,6 +33,7 @@ from bot.composing import (
     sms_figures,
 )
 from bot.config import Settings
+from bot.costs import Encoding, Estimate, encoding_of
 from bot.media import is_uploaded
 from bot.message_types import type_name
 from bot.recipients import (
@@ -47,7 +48,7 @@ from bot.recipients import (
     used_columns,
 )
 from bot.segments import is_sms_type
-from bot.texts import ELLIPSIS, number, shorten
+from bot.texts import ELLIPSIS, money, number, shorten
 from storage.campaigns import Draft
 
 CARD_LIMIT = 4000  # Telegram allows 4096; the rest is a margin for what is measured loosely
@@ -394,7 +395,12 @@ def text_block(draft: Draft, summary: ListSummary, limit: int) -> str:
 
 
 def render_preview(
-    draft: Draft, summary: ListSummary, settings: Settings, *, notice: str = ""
+    draft: Draft,
+    summary: ListSummary,
+    settings: Settings,
+    *,
+    notice: str = "",
+    estimate: Estimate | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """Exactly what will be sent, with Send / Schedule / Edit / Extras / Save as template / Cancel."""
     top = [notice] if notice else []
@@ -407,6 +413,7 @@ def render_preview(
         _("Recipients: <b>{count}</b>").format(count=number(summary.size))
         + first_addresses(summary),
     ]
+    facts += cost_lines(draft, summary, estimate, settings.currency)
     extras = paragraphs(extras_text(draft, summary), channel_notes(draft, settings))
     warnings = []
     if draft.sent_date:
@@ -428,6 +435,80 @@ def render_preview(
         )
     text = paragraphs("\n".join(top), "\n".join(facts), body, extras, "\n".join(warnings))
     return text, preview_keyboard()
+
+
+def cost_lines(
+    draft: Draft, summary: ListSummary, estimate: Estimate | None, currency: str
+) -> list[str]:
+    """The money the list costs (only with a configured price), the spread of SMS parts over
+    recipients, and what makes an SMS text UCS-2."""
+    lines = []
+    if estimate is not None and estimate.total is not None and estimate.price is not None:
+        lines.append(cost_line(estimate, currency))
+    if estimate is not None and estimate.sms and estimate.fewest != estimate.most:
+        lines.append(
+            _(
+                "SMS parts per recipient: from {fewest} to {most} (placeholder values make the "
+                "texts differ in length)"
+            ).format(fewest=number(estimate.fewest), most=number(estimate.most))
+        )
+    if is_sms_type(draft.type) and draft.text:
+        encoding = encoding_of(render_text(draft.text, summary.first_fields))
+        if encoding is not None:
+            lines.append("ℹ️ " + encoding_line(encoding))
+    return lines
+
+
+def cost_line(estimate: Estimate, currency: str) -> str:
+    """≈ 4,900.00 ₽: 980 recipients, 1,960 SMS parts at 2.50 ₽"""
+    assert estimate.total is not None
+    assert estimate.price is not None
+    recipients = ngettext("{count} recipient", "{count} recipients", estimate.recipients).format(
+        count=number(estimate.recipients)
+    )
+    total, price = money(estimate.total, currency), money(estimate.price, currency)
+    if not estimate.sms:
+        return _("≈ {total}: {recipients} at {price}").format(
+            total=total, recipients=recipients, price=price
+        )
+    parts = ngettext("{count} SMS part", "{count} SMS parts", estimate.parts).format(
+        count=number(estimate.parts)
+    )
+    return _("≈ {total}: {recipients}, {parts} at {price}").format(
+        total=total, recipients=recipients, parts=parts, price=price
+    )
+
+
+def encoding_line(encoding: Encoding) -> str:
+    """«—» makes this text UCS-2 (Cyrillic) encoded: 2 parts instead of 1"""
+    names = [_("Cyrillic letters")] if encoding.cyrillic else []
+    names += [f"«{character_name(char)}»" for char in encoding.culprits]
+    what = ", ".join(names)
+    # Cyrillic letters are many characters: the verb agrees with a plural then.
+    count = len(names) + encoding.cyrillic
+    found = ngettext(
+        "{what} makes this text UCS-2 (Cyrillic) encoded",
+        "{what} make this text UCS-2 (Cyrillic) encoded",
+        count,
+    ).format(what=what)
+    if encoding.parts == encoding.gsm_parts:
+        cost = ngettext(
+            "{parts} part either way", "{parts} parts either way", encoding.parts
+        ).format(parts=number(encoding.parts))
+    else:
+        cost = ngettext(
+            "{parts} part instead of {gsm}", "{parts} parts instead of {gsm}", encoding.parts
+        ).format(parts=number(encoding.parts), gsm=number(encoding.gsm_parts))
+    return f"{found}: {cost}"
+
+
+def character_name(char: str) -> str:
+    """A character as it can be seen on a card: invisible ones by name or code."""
+    if char == "\xa0":
+        return _("non-breaking space")
+    if char.isspace() or not char.isprintable():
+        return f"U+{ord(char):04X}"
+    return html.escape(char)
 
 
 def channel_notes(draft: Draft, settings: Settings) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from babel.numbers import format_decimal
 
 ELLIPSIS = "…"
@@ -26,3 +28,9 @@ def reader_locale() -> str:
 def number(value: int | float, locale: str | None = None) -> str:
     """A count in `locale`, or else in the reader's language: 12,345 or 12 345."""
     return format_decimal(value, locale=locale or reader_locale())
+
+
+def money(amount: Decimal, currency: str, locale: str | None = None) -> str:
+    """An amount in `locale` with at least two decimals and no rounding: 4,900.00 ₽ or 4 900,00 ₽."""
+    shown = format_decimal(amount, format="#,##0.00########", locale=locale or reader_locale())
+    return f"{shown}\xa0{currency}"

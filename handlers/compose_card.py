@@ -40,6 +40,7 @@ from bot.composing import (
     toggle_find_token,
 )
 from bot.config import Settings
+from bot.costs import estimate_list
 from bot.preview import (
     problem_text,
     render_extra_prompt,
@@ -186,7 +187,12 @@ class Wizard:
         await self.state.set_state(STEP_STATES[step])
         self.problem = problem
         if step is Step.PREVIEW:
-            text, markup = render_preview(draft, summary, self.settings, notice=notice)
+            estimate = await estimate_list(
+                self.store, data.get("list_id"), draft, self.settings.pulse_prices
+            )
+            text, markup = render_preview(
+                draft, summary, self.settings, notice=notice, estimate=estimate
+            )
         else:
             report = RecipientsReport.from_data(data.get(REPORT))
             text, markup = render_step(
