@@ -1,4 +1,4 @@
-"""`python -m bot`: read the settings, then run until SIGTERM."""
+"""`python -m bot`: read the settings, then run until SIGTERM; `python -m bot demo` tries it locally."""
 
 from __future__ import annotations
 
@@ -9,6 +9,10 @@ from bot.config import ConfigError, load_settings
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["demo"]:
+        from bot.demo.run import main as demo
+
+        return demo()
     try:
         settings = load_settings()
     except ConfigError as error:

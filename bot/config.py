@@ -19,6 +19,8 @@ STATUS_CLASSES = ("pending", "delivered", "failed")
 DEFAULT_TYPES = "sms,viber,whatsapp,telegram,vk,ok,bot,email,push,mms,voice,bulk"
 
 
+# Said when the token is missing: the whole bot can be tried without one.
+DEMO_HINT = " (to try the bot without a token, run: python -m bot demo)"
 MIN_CALLBACK_SECRET = 16
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 
@@ -133,6 +135,7 @@ class Settings(BaseSettings):
     schedule_grace_minutes: int = Field(10, ge=0)
     large_send_confirm: int = Field(1000, ge=1)
     sandbox_fail_share: float = Field(0.05, ge=0.0, le=1.0)
+    sandbox_status_seconds: float = Field(2.5, gt=0.0, le=3600.0)
     telegram_webhook: bool = False
     pulse_prices: Annotated[dict[str, Decimal], NoDecode] = {}
     currency: str = "₽"
@@ -304,7 +307,8 @@ def load_settings(**overrides: object) -> Settings:
         first = error.errors()[0]
         variable = str(first["loc"][0]).upper() if first["loc"] else "settings"
         if first["type"] == "missing":
-            raise ConfigError(f"{variable} is required but not set") from None
+            hint = DEMO_HINT if variable == "BOT_TOKEN" else ""
+            raise ConfigError(f"{variable} is required but not set{hint}") from None
         message = str(first["msg"]).removeprefix("Value error, ")
         if variable not in message:
             message = f"{variable}: {message}"

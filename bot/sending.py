@@ -79,6 +79,7 @@ def make_platform(
             session,
             fail_share=settings.sandbox_fail_share,
             kannel_status=settings.pulse_kannel_status,
+            **status_spread(settings.sandbox_status_seconds),
         )
     return PulseClient(
         session,
@@ -88,6 +89,17 @@ def make_platform(
         timeout=settings.pulse_timeout,
         kannel_status=settings.pulse_kannel_status,
     )
+
+
+def status_spread(seconds: float) -> dict[str, tuple[float, float]]:
+    """When simulated statuses come: all final ones within `seconds` of acceptance.
+
+    The default 2.5 s gives 0.3-1 s to "accepted" and 0.5-1.5 s more to the final status.
+    """
+    return {
+        "accepted_after": (0.12 * seconds, 0.4 * seconds),
+        "final_after": (0.2 * seconds, 0.6 * seconds),
+    }
 
 
 def submission_options(settings: Settings) -> SubmissionOptions:

@@ -40,7 +40,7 @@ def test_readme_starts_with_the_two_setup_commands():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme.split("```sh\n", 1)[1].split("```", 1)[0].strip().splitlines()
     assert len(block) == 2
-    assert block[0].endswith("python -m bot")
+    assert block[0].endswith("python -m bot demo")
     assert block[1].endswith("python -m pytest -q")
 
 

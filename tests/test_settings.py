@@ -27,7 +27,10 @@ def test_missing_bot_token_stops_the_process_with_one_line(tmp_path):
     result = run_once({"CWD": str(tmp_path), "DATA_DIR": str(tmp_path / "data")})
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
-    assert lines == ["configuration error: BOT_TOKEN is required but not set"]
+    assert lines == [
+        "configuration error: BOT_TOKEN is required but not set"
+        " (to try the bot without a token, run: python -m bot demo)"
+    ]
 
 
 def test_malformed_admin_ids_stop_the_start(monkeypatch, capsys, tmp_path):

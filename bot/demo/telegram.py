@@ -264,6 +264,10 @@ class FakeTelegram:
         """Every later call to chat_id fails with 403."""
         self.kicked.add(chat_id)
 
+    def name_chat(self, chat_id: int, title: str) -> None:
+        """Give a group its title, as its creator did."""
+        self._chats[chat_id] = self._chat_object(chat_id) | {"title": title}
+
     # -- acting as users ----------------------------------------------------------------------
 
     def send_text(
@@ -300,10 +304,11 @@ class FakeTelegram:
         mime_type: str | None = None,
         chat_id: int | None = None,
         language_code: str = "en",
+        first_name: str = "User",
     ) -> dict[str, Any]:
         """Queue a document from a user; getFile and the file URL return `content`."""
         stored = self._store_file(content, "documents", filename, mime_type)
-        message = self._user_message(_user(user_id, "User", None, language_code), chat_id)
+        message = self._user_message(_user(user_id, first_name, None, language_code), chat_id)
         message["document"] = stored.describe() | {
             "file_name": filename,
             "mime_type": stored.mime_type,
@@ -318,9 +323,10 @@ class FakeTelegram:
         caption: str | None = None,
         chat_id: int | None = None,
         language_code: str = "en",
+        first_name: str = "User",
     ) -> dict[str, Any]:
         """Queue a photo from a user (a thumbnail and a full size, both retrievable)."""
-        message = self._user_message(_user(user_id, "User", None, language_code), chat_id)
+        message = self._user_message(_user(user_id, first_name, None, language_code), chat_id)
         message["photo"] = [
             self._store_file(content, "photos", "photo.jpg").describe() | {"width": w, "height": w}
             for w in (90, 1280)
@@ -335,6 +341,7 @@ class FakeTelegram:
         *,
         language_code: str = "en",
         strict: bool = False,
+        first_name: str = "User",
     ) -> str:
         """Queue a press on a bot message; returns the callback query id.
 
@@ -350,7 +357,7 @@ class FakeTelegram:
             raise AssertionError(f"no button with data {data!r}; buttons: {self.buttons(current)}")
         query_id = str(next(self._callback_ids))
         self._callbacks.add(query_id)
-        query = {"id": query_id, "from": _user(user_id, "User", None, language_code)}
+        query = {"id": query_id, "from": _user(user_id, first_name, None, language_code)}
         query |= {"message": current, "chat_instance": str(key[0]), "data": data}
         self._queue("callback_query", query)
         return query_id
