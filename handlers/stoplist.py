@@ -115,6 +115,7 @@ async def change_pressed(
         )
     done = InlineKeyboardMarkup(inline_keyboard=[[_button(_("Cancel"), "done")]])
     await query.message.edit_text(prompt, reply_markup=done)
+    await state.update_data(prompt_id=query.message.message_id)
 
 
 async def done_pressed(
@@ -194,7 +195,11 @@ async def apply_change(
         report = _("Added to the stop-list: {changed} (already there: {same}).")
     else:
         report = _("Removed from the stop-list: {changed} (not on it: {same}).")
+    prompt_id = (await state.get_data()).get("prompt_id")
     await state.clear()
+    if prompt_id and message.bot is not None:
+        # The question is answered: its Cancel button would only bring back an old list.
+        await remove_buttons(message.bot, message.chat.id, prompt_id)
     summary = report.format(changed=number(changed), same=number(len(addresses) - changed))
     text, markup = stoplist_card(store, member, zone)
     await message.answer(paragraphs(summary, invalid_lines(parsed), text), reply_markup=markup)
