@@ -47,5 +47,5 @@ async def test_russian_phrases_are_echoed_as_russian_dates(start_bot, telegram):
 
     await composer.say("в 9 в 10", expect="Не удалось понять")
     await composer.say("завтра в 9", expect="Подтвердить?")
-    await composer.press("Подтвердить", expect="Запланировано")
+    await composer.press("Подтвердить", expect="Рассылка №1 запланирована")
     assert format_moment(moment(today + timedelta(days=1), 9), MOSCOW, "ru") in composer.text
