@@ -32,6 +32,7 @@ class BotInProcess:
         self.app: Application | None = None
         self.task: asyncio.Task[None] | None = None
         self.log_handler: logging.Handler | None = None
+        self.stopped = False  # stopped, or its end already reported
 
     @property
     def url(self) -> str:
@@ -57,6 +58,7 @@ class BotInProcess:
         """Why the program is no longer running, if it is not."""
         if self.task is None or not self.task.done():
             return None
+        self.stopped = True
         error = None if self.task.cancelled() else self.task.exception()
         return f"the program ended: {error!r}\n{self.logs()}"
 
@@ -80,9 +82,13 @@ class BotInProcess:
         )
 
     async def stop(self, timeout: float = 20.0) -> int:
-        """Stop as SIGTERM would and wait for the end; returns 0, the exit code of a clean stop."""
+        """Stop as SIGTERM would and wait for the end; returns 0, the exit code of a clean stop.
+
+        A program that ended by itself with an exception raises it here.
+        """
         assert self.app is not None
         assert self.task is not None
+        self.stopped = True
         self.app.stopping.set()
         try:
             await asyncio.wait_for(asyncio.shield(self.task), timeout)

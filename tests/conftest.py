@@ -75,7 +75,8 @@ StartBotProcess = Callable[..., Awaitable[BotProcess]]
 async def start_bot(bot_env: dict[str, str], tmp_path: Path) -> AsyncIterator[StartBot]:
     """Run the program in this test's loop (again, after a stop) with `bot_env` plus overrides.
 
-    `clock` sets what "now" is for scheduling. All still running are stopped at the end.
+    `clock` sets what "now" is for scheduling. At the end each one not stopped yet is stopped,
+    and one that crashed on its own fails the test with its exception.
     """
     started: list[BotInProcess] = []
 
@@ -87,7 +88,7 @@ async def start_bot(bot_env: dict[str, str], tmp_path: Path) -> AsyncIterator[St
 
     yield start
     for program in started:
-        if program.running:
+        if program.task is not None and not program.stopped:
             await program.stop()
 
 
