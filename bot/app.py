@@ -30,6 +30,7 @@ from bot.commands import COMMANDS
 from bot.config import Settings
 from bot.fsm_storage import SQLiteStorage
 from bot.i18n import SUPPORTED, make_i18n
+from bot.loop_lag import LoopLagMonitor
 from bot.media import MediaStore, add_media_routes
 from bot.metrics import Metrics
 from bot.notify import Notifier, notify_chat_id, remember_migration
@@ -169,6 +170,8 @@ class Application:
 
     async def start_services(self) -> None:
         """Services that need the running loop; each is handed to handlers and web routes here."""
+        self.loop_lag = LoopLagMonitor(self.metrics.loop_lag)
+        self.loop_lag.start()
         self.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
         self.dispatcher["http"] = self.http
         self.media = MediaStore(self.settings.media_dir)
@@ -237,6 +240,7 @@ class Application:
         if isinstance(self.platform, SandboxPlatform):
             await self.platform.close()
         await self.http.close()
+        self.loop_lag.stop()
 
     async def _with_telegram(self) -> None:
         # Menus are a nicety: set them in the background so an unreachable Telegram never delays start.

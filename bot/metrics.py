@@ -33,6 +33,12 @@ class Metrics:
             "Platform requests allowed in flight now (adapts between 1 and PULSE_MAX_CONCURRENCY)",
             registry=self.registry,
         )
+        self.loop_lag = Histogram(
+            "pulse_event_loop_lag_seconds",
+            "How late a callback due every 50 ms ran: the time the event loop was held",
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+            registry=self.registry,
+        )
         self.statuses = Counter(
             "pulse_statuses",
             "Status callbacks stored, by class",

@@ -155,7 +155,7 @@ class Sender:
         self._slots = RequestSlots(
             AdaptiveConcurrency(settings.pulse_concurrency, settings.pulse_max_concurrency)
         )
-        metrics.submission_concurrency.set_function(lambda: self._slots.size)
+        metrics.submission_concurrency.set_function(lambda: self.concurrency)
         self._runs: dict[int, CampaignSubmission] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._notices: set[asyncio.Task[None]] = set()
@@ -262,6 +262,11 @@ class Sender:
         self._changed(campaign_id)
 
     @property
+    def concurrency(self) -> int:
+        """Platform requests allowed in flight now, for every campaign together."""
+        return self._slots.size
+
+    @property
     def accepting(self) -> bool:
         """False once the program stops: campaigns due now are started at the next start."""
         return not self._closed
@@ -365,7 +370,7 @@ class Sender:
             report.end.value,
             lowest,
             highest,
-            self._slots.size,
+            self.concurrency,
             report.refused,
         )
         if report.outcomes.get(SubmitState.UNKNOWN.value):

@@ -1,0 +1,92 @@
+"""The loop-lag monitor sees an injected stall: in its histogram, on /metrics, and in a warning.
+
+A stall may begin up to one sampling interval after a sample was due, so a block of B seconds
+shows as a lag of at least B minus the interval; that is the only time these tests assert.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import aiohttp
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from bot.loop_lag import LoopLagMonitor, Stall
+from bot.metrics import Metrics
+
+BLOCK = 0.4
+INTERVAL = 0.05
+
+
+def lag_figures(rendered: str) -> dict[str, float]:
+    """The loop-lag histogram's samples: '_sum', '_count' and '_bucket' per upper bound."""
+    for family in text_string_to_metric_families(rendered):
+        if family.name == "pulse_event_loop_lag_seconds":
+            return {
+                sample.name.removeprefix(family.name) + sample.labels.get("le", ""): sample.value
+                for sample in family.samples
+            }
+    raise AssertionError("no loop-lag histogram in the metrics")
+
+
+def generate_the_monthly_report() -> None:
+    time.sleep(BLOCK)  # a blocking call inside the loop: what the monitor is for
+
+
+async def test_a_blocking_call_in_a_task_is_measured_and_named(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    metrics = Metrics()
+    stalls: list[Stall] = []
+    seen = asyncio.Event()
+
+    def on_stall(stall: Stall) -> None:
+        stalls.append(stall)  # a busy machine may add stalls of its own; ours is named
+        if stall.task == "monthly-report":
+            seen.set()
+
+    monitor = LoopLagMonitor(metrics.loop_lag, interval=INTERVAL, on_stall=on_stall)
+    monitor.start()
+    try:
+        with caplog.at_level(logging.WARNING, logger="bot.loop_lag"):
+
+            async def report() -> None:
+                generate_the_monthly_report()
+
+            await asyncio.create_task(report(), name="monthly-report")
+            async with asyncio.timeout(10):
+                await seen.wait()
+    finally:
+        monitor.stop()
+
+    [stall] = [stall for stall in stalls if stall.task == "monthly-report"]
+    assert stall.seconds >= BLOCK - INTERVAL
+    assert stall.where is not None
+    assert "tests/test_loop_lag.py" in stall.where
+    assert "generate_the_monthly_report" in stall.where
+    [warning] = [r.getMessage() for r in caplog.records if "'monthly-report'" in r.getMessage()]
+    assert warning.startswith("event loop stalled for ")
+    assert "generate_the_monthly_report" in warning
+
+    figures = lag_figures(metrics.render().decode())
+    assert figures["_sum"] >= BLOCK - INTERVAL
+    assert figures["_count"] - figures["_bucket0.25"] >= 1, "a sample above 250 ms"
+
+
+async def test_the_running_program_shows_a_stall_on_metrics_and_in_its_log(start_bot) -> None:
+    program = await start_bot()
+    # This test runs in the program's own loop: blocking here holds the program.
+    generate_the_monthly_report()
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{program.url}/metrics") as response,
+    ):
+        assert response.status == 200
+        figures = lag_figures(await response.text())
+    assert figures["_sum"] >= BLOCK - INTERVAL
+    assert figures["_count"] - figures["_bucket0.25"] >= 1
+    logged = [line for line in program.logs().splitlines() if "event loop stalled" in line]
+    assert any("generate_the_monthly_report" in line for line in logged)
