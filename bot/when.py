@@ -52,8 +52,15 @@ def _add_days(moment: datetime, days: int) -> datetime:
     return (moment.replace(tzinfo=None) + timedelta(days=days)).replace(tzinfo=moment.tzinfo)
 
 
-# One way of writing a moment per language, everywhere a person reads one.
+# One way of writing a moment (and a day) per language, everywhere a person reads one.
 MOMENT_PATTERNS = {"en": "EEE d MMM y, HH:mm", "ru": "EEE, d MMMM y, HH:mm"}
+DAY_PATTERNS = {"en": "d MMM y", "ru": "d MMMM y"}
+
+
+def format_day(moment: datetime, zone: ZoneInfo, locale: str) -> str:
+    """ "30 Nov 2026" / "30 ноября 2026": the day of a moment, written as in `format_moment`."""
+    pattern = DAY_PATTERNS.get(locale[:2], DAY_PATTERNS["en"])
+    return format_datetime(moment, pattern, tzinfo=zone, locale=locale)
 
 
 def format_moment(

@@ -14,7 +14,6 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from babel.dates import format_date
 
 from bot.composing import Problem, Reason, RecipientsReport, file_problem
 from bot.config import Settings
@@ -23,6 +22,7 @@ from bot.preview import example_lines, paragraphs, problem_text
 from bot.recipient_files import RecipientFileError
 from bot.recipients import AddressKind, RecipientList, parse_recipients_file, parse_recipients_text
 from bot.texts import number, reader_locale
+from bot.when import format_day
 from handlers.compose_card import CARD, NOT_COMMAND, download_recipient_file, remove_buttons
 from storage.clock import from_iso
 from storage.members import Member, Role
@@ -81,9 +81,7 @@ def stoplist_card(
 
 def added_by(store: Store, entry: StopEntry, zone: ZoneInfo) -> str:
     """ "added by Olga (1001), 30 Nov 2026", escaped for HTML."""
-    day = format_date(
-        from_iso(entry.added_at).astimezone(zone).date(), "d MMM y", locale=reader_locale()
-    )
+    day = format_day(from_iso(entry.added_at), zone, reader_locale())
     if entry.added_by is None:
         return _("added {date}").format(date=day)
     return _("added by {who}, {date}").format(who=member_label(store, entry.added_by), date=day)

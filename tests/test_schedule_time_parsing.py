@@ -10,6 +10,7 @@ import pytest
 from bot.when import (
     Recurrence,
     cron_trigger,
+    format_day,
     format_moment,
     parse_when,
     platform_sent_date,
@@ -123,3 +124,10 @@ def test_repeats_keep_the_time_of_day_of_their_first_run() -> None:
         "Mon 16 09:15",
         "Thu 19 09:15",
     ]
+
+
+def test_a_day_alone_is_written_as_in_a_moment() -> None:
+    moment = datetime(2026, 11, 30, 12, 0, tzinfo=MOSCOW)
+    assert format_day(moment, MOSCOW, "ru") == "30 ноября 2026"
+    assert format_day(moment, MOSCOW, "en") == "30 Nov 2026"
+    assert format_moment(moment, MOSCOW, "ru").endswith("30 ноября 2026, 12:00")
