@@ -7,6 +7,7 @@ import csv
 import io
 import ipaddress
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -295,3 +296,74 @@ async def test_python_m_bot_demo_prints_the_page_first_and_cleans_up_on_sigterm(
     assert f"open http://127.0.0.1:{port}/demo" in lines[0]
     assert not demo_folders[0].exists()
     assert not production_data.exists()
+
+
+SCREENSHOTS = Path(os.environ.get("DEMO_SCREENSHOTS", ROOT / "artefacts" / "demo"))
+
+
+@pytest.mark.browser
+async def test_in_a_real_browser_a_campaign_goes_from_new_to_its_final_card(demo, tmp_path):
+    """Debian's chromium, driven by Playwright: what a newcomer does on the page, step by step."""
+    playwright_api = pytest.importorskip("playwright.async_api")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "install Debian's chromium (apt-get install -y chromium)"
+    app, url, destinations, *_ = demo
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    async with playwright_api.async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
+        page = await browser.new_page(
+            viewport={"width": 1400, "height": 900}, accept_downloads=True
+        )
+        expect = playwright_api.expect
+        await page.goto(f"{url}/demo")
+        private, group = page.locator("#private"), page.locator("#group")
+        composing = private.locator(".message:not(.mine):has(.buttons)").last  # edited in place
+        await expect(page.locator("#send")).to_have_text("Отправить")
+
+        async def say(text: str) -> None:
+            await page.fill("#text", text)
+            await page.press("#text", "Enter")
+
+        await say("/new")
+        await private.locator(".buttons button", has_text="SMS").last.click()
+        await expect(composing).to_contain_text("Тип: SMS")
+        await say("Pulse")
+        await expect(composing).to_contain_text("{name}", timeout=30_000)
+        async with page.expect_download() as download_info:
+            await page.click("#sample")
+        sample = tmp_path / "sample-customers.csv"
+        await (await download_info.value).save_as(sample)
+        await page.set_input_files("#file", str(sample))
+        await expect(composing).to_contain_text("{city}", timeout=30_000)
+        await say("Здравствуйте, {name}! Скидка 10% до воскресенья.")
+        first_name = next(csv.DictReader(io.StringIO(sample.read_text(encoding="utf-8"))))["name"]
+        preview = composing
+        await expect(preview).to_contain_text(f"Здравствуйте, {first_name}!", timeout=30_000)
+        await page.screenshot(path=str(SCREENSHOTS / "preview.png"))
+        await preview.locator("button").first.click()
+
+        card = group.locator(".message", has_text="🏁")
+        await expect(card).to_have_count(1, timeout=90_000)
+        await expect(group.locator(".document a")).to_have_count(1, timeout=30_000)
+        rows = app.store.messages.rows(1)
+        delivered = sum(row.status_class == "delivered" for row in rows)
+        failed = sum(row.status_class == "failed" for row in rows)
+        assert delivered + failed == 50
+        await expect(card).to_contain_text(f": {delivered} ")
+        await expect(card).to_contain_text(f": {failed}")
+        assert await card.locator("b").count() > 0  # the card's HTML became markup
+        # The author's own card, edited in place too, reaches the same figures.
+        own_card = private.locator(".message", has_text="🏁")
+        await expect(own_card).to_have_count(1, timeout=30_000)
+        await expect(own_card).to_contain_text(f": {delivered} ")
+        await page.screenshot(path=str(SCREENSHOTS / "final.png"))
+
+        # What a person types is shown as typed, never as markup.
+        await say("<i>not markup</i> & <script>alert(1)</script>")
+        mine = private.locator(".message.mine").last
+        await expect(mine).to_contain_text("<i>not markup</i> & <script>")
+        assert await mine.locator("i, script").count() == 0
+        await browser.close()
+    assert destinations.outside_loopback() == []
