@@ -6,6 +6,9 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
+from bot.reasons import Reason, ReasonCode
+from storage.campaigns import CampaignState, Draft
+from storage.store import Store
 from tests.compose_user import Composer, make_operator
 from tests.conftest import ADMIN, GROUP, OPERATOR, VIEWER
 from tests.report_reader import read_report
@@ -99,3 +102,33 @@ async def test_only_the_author_or_an_admin_may_stop_and_no_is_harmless(
     platform.release()
 
     await telegram.wait_for(lambda: len(platform.messages) == 30, timeout=20)
+
+
+async def test_a_paused_campaign_stopped_closes_without_a_resume(start_bot, bot_env, telegram):
+    store = Store.open(database_path(bot_env))
+    try:
+        campaign_id = store.campaigns.create(
+            Draft(type="sms", sender="Shop", text="Скидка"),
+            author_id=ADMIN,
+            author_chat_id=ADMIN,
+            state=CampaignState.SUBMITTING,
+            sandbox=False,
+            callbacks=True,
+            recipient_count=5,
+        )
+        store.messages.add_recipients(campaign_id, [(a, {}) for a in ADDRESSES[:5]])
+        reason = Reason.of(ReasonCode.HTTP_STATUS, status=500)
+        store.campaigns.set_pause(campaign_id, reason.encode())
+    finally:
+        store.close()
+    await start_bot(LOCALE="ru")
+    card = await telegram.wait_message(GROUP, "Получателей: 5")
+    assert "⏸" in card["text"]  # paused: no pass is running to notice the stop
+
+    telegram.press(ADMIN, card, telegram.find_button(card, "Остановить"), language_code="ru")
+    question = await telegram.wait_message(GROUP, "Остановить рассылку №")
+    telegram.press(ADMIN, question, telegram.find_button(question, "Да"), language_code="ru")
+
+    final = await telegram.wait_message(GROUP, "Отменено остановкой, не отправлено: 5", timeout=20)
+    assert "⏸" not in final["text"]  # no longer paused: nothing is left to resume
+    assert "Итог." in final["text"]
