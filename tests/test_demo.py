@@ -9,6 +9,7 @@ import ipaddress
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ import pytest
 
 from bot.app import Application
 from bot.demo.page import sample_list
-from bot.demo.run import GROUP_ID, PEOPLE, demo_data_dir, run_demo
+from bot.demo.run import GROUP_ID, PEOPLE, PortBusy, demo_data_dir, run_demo
 from tests.bot_process import ROOT, free_port, wait_until_healthy
 from tests.demo_page_user import PageUser
 
@@ -240,6 +241,17 @@ def test_the_sample_list_has_fifty_invented_customers_with_valid_mobile_numbers(
         assert row["name"].isalpha(), row
         assert "а" <= row["name"][1] <= "я", row  # Russian names
     assert sample_list() == sample_list()  # the same list every time
+
+
+async def test_a_taken_port_is_refused_in_one_line_before_anything_starts(monkeypatch, tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        monkeypatch.setenv("WEB_PORT", str(port))
+        with pytest.raises(PortBusy, match=f"WEB_PORT={port + 10} python -m bot demo"):
+            await run_demo(tmp_path / "data", handle_signals=False, log_setup=lambda secrets: None)
+    assert not (tmp_path / "data").exists()
 
 
 def test_the_demo_keeps_its_data_in_a_fresh_folder_unless_data_dir_is_set(monkeypatch, tmp_path):

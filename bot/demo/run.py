@@ -12,6 +12,7 @@ import asyncio
 import logging
 import os
 import shutil
+import socket
 import sys
 import tempfile
 from collections.abc import Callable
@@ -60,6 +61,24 @@ def demo_settings(telegram_url: str, data_dir: Path) -> Settings:
     )
 
 
+class PortBusy(Exception):
+    """The page's port is taken; str() says what to do."""
+
+
+def ensure_port_free(port: int) -> None:
+    """Refuse at once, in one line, rather than after the program has half started."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise PortBusy(
+                f"port {port} of 127.0.0.1 is taken (by another program, or a demo already "
+                f"running): open it, or choose another port, e.g. WEB_PORT={port + 10} "
+                "python -m bot demo"
+            ) from None
+
+
 def demo_data_dir() -> tuple[Path, bool]:
     """Where the demo keeps its data, and whether that is a fresh directory of its own."""
     given = os.environ.get("DATA_DIR")
@@ -85,6 +104,7 @@ async def run_demo(
     await telegram.start()
     try:
         settings = demo_settings(telegram.url, data_dir)
+        ensure_port_free(settings.web_port)
         log_setup(settings.secrets)
         log.info(
             "demo: open http://127.0.0.1:%s%s (Telegram is emulated, the platform is a sandbox, "
@@ -118,6 +138,9 @@ def main() -> int:
         asyncio.run(run_demo(data_dir))
     except ConfigError as error:
         sys.stderr.write(f"configuration error: {error}\n")
+        return 2
+    except PortBusy as error:
+        sys.stderr.write(f"demo: {error}\n")
         return 2
     finally:
         if temporary:
