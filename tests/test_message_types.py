@@ -83,7 +83,7 @@ async def test_a_russian_operator_sees_only_the_options_a_type_uses(start_bot, t
     composer = Composer(telegram, language_code="ru")
     await composer.start("/send sms 79001234567 Привет", expect="Предпросмотр")
     assert "частей SMS: 1 (кириллица или эмодзи: 70 символов в одной SMS)" in composer.text
-    assert "UCS-2" not in composer.text
+    assert "(UCS-2)" not in composer.text
     await composer.press("Параметры", expect="Выберите, что задать")
     assert composer.buttons()[:2] == ["Время жизни", "Дополнительно…"]  # no button, no image
     await composer.press("Дополнительно", expect="нужны редко")
