@@ -34,6 +34,7 @@ from aiogram.utils.i18n import gettext as _
 from babel.numbers import format_decimal
 
 from bot.button_data import RowId
+from bot.charts import chart_filename, delivery_chart
 from bot.config import Settings
 from bot.membership import member_label
 from bot.message_types import type_name
@@ -359,8 +360,8 @@ def render_campaign_card(
 
 
 class CampaignAction(CallbackData, prefix="campaign"):
-    """A button about a campaign: `stop` a running one (asked, then `stop_yes` or `keep`), or
-    the `full` report of a finished one."""
+    """A button about a campaign: `stop` a running one (asked, then `stop_yes` or `keep`), the
+    `full` report of a finished one, or its delivery `chart`."""
 
     action: str
     campaign_id: RowId
@@ -380,6 +381,16 @@ def card_markup(campaign: Campaign, single: bool) -> InlineKeyboardMarkup | None
     return InlineKeyboardMarkup(
         inline_keyboard=[[InlineKeyboardButton(text=text, callback_data=data)]]
     )
+
+
+def chart_markup(campaign: Campaign) -> InlineKeyboardMarkup | None:
+    """📈 Chart under `/status` of a campaign (not a single message) being or already sent."""
+    sent = campaign.state in (*ACTIVE_STATES, CampaignState.FINISHED)
+    if not sent or campaign.recipient_count <= 1:
+        return None
+    data = CampaignAction(action="chart", campaign_id=campaign.id).pack()
+    button = InlineKeyboardButton(text=_("📈 Chart"), callback_data=data)
+    return InlineKeyboardMarkup(inline_keyboard=[[button]])
 
 
 def _looks(text: str, markup: InlineKeyboardMarkup | None) -> tuple[str, str]:
@@ -624,6 +635,7 @@ class Notifier:
         """
         calls = 0
         if not single:
+            calls += await self._send_chart(chat, campaign)
             document, count = await self.report_document(campaign, full=False)
             if count:
                 caption = _(
@@ -633,12 +645,43 @@ class Notifier:
                 ).format(id=campaign.id, count=number(count, self.settings.locale))
                 await self.bot.send_document(chat_id=chat, document=document, caption=caption)
                 self.metrics.card_updates.labels(kind="report").inc()
-                calls = 1
+                calls += 1
         with self.store.db.atomic():
             self.store.reports.delivered(campaign.id, chat)
             self.store.cards.mark_report_sent(campaign.id, chat)
         self._shown.pop((campaign.id, chat), None)  # a finished card rarely changes again
         return calls
+
+    async def _send_chart(self, chat: int, campaign: Campaign) -> int:
+        """The delivery chart before the report file; a chart that cannot be drawn is left out
+        rather than holding the report back."""
+        try:
+            chart = await self.chart(campaign)
+        except Exception:
+            log.exception("delivery chart of campaign %s could not be drawn", campaign.id)
+            return 0
+        if chart is None:
+            return 0
+        photo, caption = chart
+        await self.bot.send_photo(chat_id=chat, photo=photo, caption=caption)
+        return 1
+
+    async def chart(self, campaign: Campaign) -> tuple[BufferedInputFile, str] | None:
+        """A campaign's delivery chart with its caption in the current language, or None while
+        no message has been handed to the platform."""
+        locale = reader_locale()
+        chart = await delivery_chart(self.store, campaign, utc_now(), locale)
+        if chart is None:
+            return None
+        caption = _(
+            "Campaign №{id}: delivery over time. Delivered: {delivered} of {accepted} ({share})."
+        ).format(
+            id=campaign.id,
+            delivered=number(chart.delivered, locale),
+            accepted=number(chart.accepted, locale),
+            share=share(chart.delivered, chart.accepted, locale),
+        )
+        return BufferedInputFile(chart.png, filename=chart_filename(campaign.id)), caption
 
     async def report_document(
         self, campaign: Campaign, *, full: bool

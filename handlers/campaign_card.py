@@ -46,6 +46,27 @@ async def full_report(
     )
 
 
+async def chart_pressed(
+    query: CallbackQuery, callback_data: CampaignAction, store: Store, notifier: Notifier
+) -> None:
+    """The campaign's delivery chart so far, sent to the chat where the button was pressed."""
+    campaign = store.campaigns.get(callback_data.campaign_id)
+    if campaign is None or not isinstance(query.message, Message):
+        await query.answer(_("This button is no longer valid."), show_alert=True)
+        return
+    await query.answer(_("Drawing the chart…"))  # the first drawing loads the plotting library
+    chart = await notifier.chart(campaign)
+    if chart is None:
+        await query.message.answer(
+            _("Campaign №{id}: nothing to draw yet, no message has reached the platform.").format(
+                id=campaign.id
+            )
+        )
+        return
+    photo, caption = chart
+    await query.message.answer_photo(photo, caption=caption)
+
+
 async def stop_pressed(
     query: CallbackQuery, callback_data: CampaignAction, store: Store, member: Member
 ) -> None:
@@ -130,6 +151,9 @@ def build_router() -> Router:
     router = Router(name="campaign_card")
     router.callback_query.register(
         full_report, CampaignAction.filter(F.action == "full"), flags=VIEWER
+    )
+    router.callback_query.register(
+        chart_pressed, CampaignAction.filter(F.action == "chart"), flags=VIEWER
     )
     router.callback_query.register(
         stop_pressed, CampaignAction.filter(F.action == "stop"), flags=OPERATOR

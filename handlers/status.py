@@ -13,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
 from bot.history import campaign_history, message_history, recent_campaigns
+from bot.notify import chart_markup
 from storage.store import Store
 
 VIEWER = {"role": "viewer"}
@@ -52,7 +53,10 @@ async def status(
             )
         )
         return
-    await message.answer(campaign_history(campaign, store, settings, i18n.current_locale))
+    await message.answer(
+        campaign_history(campaign, store, settings, i18n.current_locale),
+        reply_markup=chart_markup(campaign),
+    )
 
 
 async def campaigns(message: Message, store: Store, i18n: I18n) -> None:

@@ -218,6 +218,41 @@ class Statuses:
             counts[key] = counts.get(key, 0) + count
         return counts
 
+    def timeline(
+        self, campaign_id: int, start: str, step_seconds: int
+    ) -> list[tuple[int, str, int]]:
+        """How many of a campaign's accepted messages were handed over (`accepted`) and became
+        `delivered` or `failed` in each `step_seconds` slot since `start`: (slot, kind, count).
+
+        A message counts as handed over at its submission (or its first status, which proves
+        it exists), and as final at the first event of the class it has now: a cascade that
+        failed on one channel and then delivered counts once, as delivered.
+        """
+        rows = self.db.execute(
+            """
+            WITH per_message AS (
+                SELECT m.status_class AS cls,
+                       COALESCE(m.submitted_at, MIN(e.received_at)) AS sent_at,
+                       MIN(CASE WHEN e.status_class = m.status_class THEN e.received_at END)
+                           AS final_at
+                FROM messages m LEFT JOIN status_events e ON e.message_id = m.id
+                WHERE m.campaign_id = :campaign AND m.state = 'accepted'
+                GROUP BY m.id
+            ), points AS (
+                SELECT 'accepted' AS kind, sent_at AS at FROM per_message WHERE sent_at IS NOT NULL
+                UNION ALL
+                SELECT cls, final_at FROM per_message
+                WHERE cls IN ('delivered', 'failed') AND final_at IS NOT NULL
+            )
+            SELECT MAX(0, CAST((julianday(at) - julianday(:start)) * 86400 / :step AS INTEGER))
+                       AS slot,
+                   kind, COUNT(*)
+            FROM points GROUP BY slot, kind ORDER BY slot
+            """,
+            {"campaign": campaign_id, "start": start, "step": step_seconds},
+        ).fetchall()
+        return [(slot, kind, count) for slot, kind, count in rows]
+
     def history(self, message_id: int) -> list[StatusEvent]:
         """Every status of one message, oldest first."""
         rows = self.db.execute(

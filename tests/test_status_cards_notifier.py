@@ -50,6 +50,10 @@ class RecordingBot:
         self._record("document", chat_id, caption)
         return SimpleNamespace(chat=SimpleNamespace(id=chat_id), message_id=len(self.calls))
 
+    async def send_photo(self, chat_id: int, photo, caption: str) -> SimpleNamespace:
+        self._record("photo", chat_id, caption)
+        return SimpleNamespace(chat=SimpleNamespace(id=chat_id), message_id=len(self.calls))
+
     async def wait(self, predicate, timeout: float = 10.0) -> None:
         async with asyncio.timeout(timeout):
             while not predicate():
@@ -186,7 +190,9 @@ async def test_a_campaign_whose_ttl_passed_is_final_and_reports_the_silent_recip
     await notifier.drawn()
 
     assert store.campaigns.get(campaign_id).state is CampaignState.FINISHED
-    group_card = [text for _, method, chat, text in notifier.bot.calls if chat == GROUP][-2]
+    to_group = notifier.bot.calls
+    group_card = [text for _, method, chat, text in to_group if chat == GROUP and method != "photo"]
+    group_card = group_card[-2]
     assert "Final: the TTL has passed." in group_card
     assert "No final status by the end of the TTL: 1" in group_card
     assert "Pending" not in group_card  # closed: nothing is on the way any more
@@ -194,6 +200,9 @@ async def test_a_campaign_whose_ttl_passed_is_final_and_reports_the_silent_recip
     reports = [c for c in notifier.bot.calls if c[1] == "document"]
     assert len(reports) == 2
     assert "recipients who did not get the message: 1 " in reports[0][3]
+    charts = [c for c in notifier.bot.calls if c[1] == "photo"]
+    assert [c[2] for c in charts] == [c[2] for c in reports]  # a chart with each report
+    assert "Delivered: 1 of 2 (50%)" in charts[0][3]
 
 
 async def test_a_campaign_within_its_ttl_keeps_waiting(store, notifier):
