@@ -53,7 +53,7 @@ class Reschedule(StatesGroup):
 class Rescheduling(TimeCard):
     """One person's Reschedule card: the schedule it moves and the new time, in the FSM data."""
 
-    async def open(self, schedule_id: int, stamp: int) -> None:
+    async def open(self, schedule_id: int, stamp: int, list_id: int | None = None) -> None:
         """A new card asking for the new time; an open dialogue ends and its card loses its buttons."""
         previous_card = (await self.state.get_data()).get(CARD)
         if previous_card:
@@ -62,7 +62,7 @@ class Rescheduling(TimeCard):
         text, markup = render_when(self.settings, now, title=title)
         card = await self.wizard.bot.send_message(self.wizard.chat_id, text, reply_markup=markup)
         await self.state.set_data(
-            {CARD: card.message_id, "move_id": schedule_id, "move_stamp": stamp}
+            {CARD: card.message_id, "move_id": schedule_id, "move_stamp": stamp, "list": list_id}
         )
         await self.state.set_state(Reschedule.when)
 
@@ -298,7 +298,10 @@ async def move_pressed(
     """Reschedule: ask for the new time on a card of its own (it replaces any open dialogue)."""
     found = await listing.pending(query, callback_data)
     if found is not None and isinstance(query.message, Message):
-        await dialogue.open(callback_data.schedule_id, callback_data.stamp)
+        # The list it was pressed on is redrawn after the move, so it never shows the old time.
+        await dialogue.open(
+            callback_data.schedule_id, callback_data.stamp, query.message.message_id
+        )
 
 
 async def not_understood(message: Message, dialogue: Rescheduling) -> None:
@@ -313,9 +316,14 @@ async def change_pressed(query: CallbackQuery, dialogue: Rescheduling) -> None:
 
 
 async def move_answered(
-    query: CallbackQuery, callback_data: ScheduleStep, member: Member, dialogue: Rescheduling
+    query: CallbackQuery,
+    callback_data: ScheduleStep,
+    member: Member,
+    dialogue: Rescheduling,
+    listing: Listing,
 ) -> None:
     """Confirm the new time, or leave the schedule as it was (Cancel, Back)."""
+    list_id = (await dialogue.state.get_data()).get("list")
     moved = await dialogue.move(member) if callback_data.action == "move_yes" else None
     if moved is Outcome.TOO_SOON or moved is Outcome.NEVER:
         await query.answer()
@@ -326,6 +334,19 @@ async def move_answered(
     else:
         await query.answer()
         await dialogue.finish(moved_text(moved, dialogue.settings, dialogue.locale))
+    if moved is not None and moved is not Outcome.TOO_SOON and moved is not Outcome.NEVER:
+        await redraw_list(query, listing, list_id)
+
+
+async def redraw_list(query: CallbackQuery, listing: Listing, list_id: int | None) -> None:
+    """Bring the /scheduled list a Reschedule was opened from up to date."""
+    if not list_id or query.bot is None or not isinstance(query.message, Message):
+        return
+    text, markup = listing.render()
+    with suppress(TelegramBadRequest):  # the list was deleted, or already shows this
+        await query.bot.edit_message_text(
+            text, chat_id=query.message.chat.id, message_id=list_id, reply_markup=markup
+        )
 
 
 def build_router() -> Router:

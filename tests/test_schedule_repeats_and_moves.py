@@ -64,6 +64,15 @@ async def test_reschedule_and_send_now_from_the_list(start_bot, telegram, platfo
     await composer.say("2030-06-03 12:30", expect="New time")
     assert "New time: Mon 3 Jun 2030, 12:30\n" in composer.text
     await composer.press("Confirm", expect="now goes out on Mon 3 Jun 2030, 12:30")
+    # The list Reschedule was pressed on shows the new time too, not a stale one.
+    await telegram.wait_for(
+        lambda: (
+            "Mon 3 Jun 2030, 12:30"
+            in next(m for m in telegram.chat(OPERATOR) if m["message_id"] == listing["message_id"])[
+                "text"
+            ]
+        )
+    )
 
     newest = telegram.last(OPERATOR)["message_id"]
     telegram.send_text(OPERATOR, "/scheduled")
