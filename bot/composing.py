@@ -17,6 +17,7 @@ from bot import message_types
 from bot.pulse import PLATFORM_CHARSETS, CharsetError, codec_for, is_ucs2, outside_bmp
 from bot.recipient_files import FileProblem, RecipientFileError
 from bot.recipients import (
+    LACKING_VALUE,
     MAX_FILE_BYTES,
     TOKEN_TYPES,
     AddressKind,
@@ -257,6 +258,7 @@ class ListSummary:
     columns: tuple[str, ...] = ()
     # The columns of the first recipients, for the per-recipient preview and the SMS total.
     sample_fields: tuple[Mapping[str, str], ...] = ()
+    left_out: Mapping[str, int] = field(default_factory=dict)  # rows of the upload, by reason
 
     @property
     def first_fields(self) -> Mapping[str, str]:
@@ -273,6 +275,7 @@ def summarize_list(store: Store, list_id: int | None) -> ListSummary:
         first_addresses=tuple(address for address, _ in sample[:SHOWN_ADDRESSES]),
         columns=tuple(store.recipient_lists.columns(list_id)),
         sample_fields=tuple(fields for _, fields in sample),
+        left_out=store.recipient_lists.left_out_counts(list_id),
     )
 
 
@@ -423,13 +426,15 @@ def leave_out_lacking(draft: Draft, store: Store, list_id: int, owner_id: int) -
     columns = store.recipient_lists.columns(list_id)
     required = _required_fields(draft, columns)
     kept: list[tuple[str, Mapping[str, str]]] = []
+    dropped = store.recipient_lists.left_out(list_id)
     left_out = 0
     for address, fields in store.recipient_lists.items(list_id):
         if has_values(fields, required):
             kept.append((address, fields))
         else:
             left_out += 1
-    return store.recipient_lists.save(owner_id, kept, columns), left_out
+            dropped.append((None, address, LACKING_VALUE))
+    return store.recipient_lists.save(owner_id, kept, columns, dropped), left_out
 
 
 def _required_fields(draft: Draft, columns: list[str]) -> list[str]:

@@ -34,6 +34,7 @@ from bot.composing import (
 )
 from bot.config import Settings
 from bot.costs import Encoding, Estimate, encoding_of
+from bot.left_out import left_out_note
 from bot.media import is_uploaded
 from bot.message_types import type_name
 from bot.recipients import (
@@ -411,6 +412,7 @@ def render_preview(
         _("Type: <b>{type}</b>").format(type=type_name(draft.type)),
         _("Sender: <b>{sender}</b>").format(sender=html.escape(draft.sender)),
         _("Recipients: <b>{count}</b>").format(count=number(summary.size))
+        + with_space(left_out_note(summary.left_out))
         + first_addresses(summary),
     ]
     facts += cost_lines(draft, summary, estimate, settings.currency)
@@ -434,7 +436,7 @@ def render_preview(
             "says whether the number is reachable."
         )
     text = paragraphs("\n".join(top), "\n".join(facts), body, extras, "\n".join(warnings))
-    return text, preview_keyboard()
+    return text, preview_keyboard(left_out=bool(summary.left_out))
 
 
 def cost_lines(
@@ -533,15 +535,22 @@ def channel_notes(draft: Draft, settings: Settings) -> str:
     return "\n".join(notes)
 
 
-def preview_keyboard() -> InlineKeyboardMarkup:
+def preview_keyboard(*, left_out: bool = False) -> InlineKeyboardMarkup:
+    """The preview's buttons; the file of rows left out only when some were."""
+    files = [button(_("Rows left out (CSV)"), action("left_out_file"))] if left_out else []
     return _markup(
         [
             [button(_("Send"), action("send")), button(_("Schedule"), action("schedule"))],
             [button(_("Edit"), action("edit")), button(_("Extras"), action("extras"))],
             [button(_("Save as template"), action("template"))],
+            files,
             _back_cancel(),
         ]
     )
+
+
+def with_space(text: str) -> str:
+    return f" {text}" if text else ""
 
 
 def first_addresses(summary: ListSummary) -> str:

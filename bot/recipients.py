@@ -157,6 +157,21 @@ class InvalidEntry:
     reason: InvalidReason
 
 
+# Why a valid address was left out of the list (invalid entries have their InvalidReason).
+DUPLICATE = "duplicate"
+STOP_LISTED = "stop_listed"
+LACKING_VALUE = "lacking_value"  # left out later, for having no value a placeholder needs
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """A valid address that was left out: its 1-based line, the text (shortened) and why."""
+
+    line: int
+    raw: str
+    reason: str  # DUPLICATE or STOP_LISTED
+
+
 @dataclass(slots=True)
 class RecipientList:
     """Accepted recipients in input order, rejected entries, and what was dropped silently."""
@@ -165,6 +180,7 @@ class RecipientList:
     invalid: list[InvalidEntry] = field(default_factory=list)
     duplicates: int = 0
     stopped: int = 0
+    dropped: list[LeftOut] = field(default_factory=list)  # the duplicates and stop-listed
     columns: list[str] = field(default_factory=list)
     # Accepted tokens that look like a phone or an e-mail: the author may have meant find_token.
     contacts: int = 0
@@ -343,15 +359,17 @@ class _Collector:
         if self.mobile_only and "@" not in address and not is_mobile(address):
             self.reject(line, raw, InvalidReason.NOT_MOBILE)
         else:
-            self.accept(address, fields)
+            self.accept(address, fields, line, raw)
 
-    def accept(self, address: str, fields: Mapping[str, str]) -> None:
+    def accept(self, address: str, fields: Mapping[str, str], line: int, raw: str) -> None:
         key = _dedupe_key(address)
         if key in self.seen:
             self.result.duplicates += 1
+            self.result.dropped.append(LeftOut(line, shorten(raw, _RAW_SHOWN), DUPLICATE))
         elif key in self.stop_keys:
             self.seen.add(key)
             self.result.stopped += 1
+            self.result.dropped.append(LeftOut(line, shorten(raw, _RAW_SHOWN), STOP_LISTED))
         else:
             self.seen.add(key)
             self.result.valid.append(Recipient(address, fields))

@@ -13,7 +13,7 @@ from functools import partial
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, StateFilter, or_f
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
@@ -40,9 +40,11 @@ from bot.composing import (
     previous_step,
 )
 from bot.config import Settings
+from bot.left_out import LeftOutWords, left_out_csv, left_out_filename
 from bot.preview import (
     ComposeAction,
     ComposePick,
+    invalid_reason_text,
     problem_text,
     render_cancelled,
     render_confirm,
@@ -55,6 +57,7 @@ from bot.preview import (
 )
 from bot.recipients import (
     AddressKind,
+    InvalidReason,
     RecipientList,
     address_kind,
     needs_mobile,
@@ -141,8 +144,14 @@ async def parse_typed_recipients(
 
 
 def save_list(store: Store, member: Member, parsed: RecipientList) -> int:
+    """Store the valid recipients, and the rows left out with why, in the order of the upload."""
     recipients = ((recipient.address, recipient.fields) for recipient in parsed.valid)
-    return store.recipient_lists.save(member.user_id, recipients, parsed.columns)
+    left_out = sorted(
+        [(entry.line, entry.raw, entry.reason.value) for entry in parsed.invalid]
+        + [(entry.line, entry.raw, entry.reason) for entry in parsed.dropped],
+        key=lambda entry: entry[0],
+    )
+    return store.recipient_lists.save(member.user_id, recipients, parsed.columns, left_out)
 
 
 # ---------------------------------------------------------------- buttons every step has
@@ -411,6 +420,21 @@ async def send(
     await wizard.state.clear()
 
 
+async def left_out_file_pressed(query: CallbackQuery, wizard: Wizard) -> None:
+    """Send the rows of the upload that were left out, with the reason for each."""
+    _draft, list_id = await wizard.load()
+    rows = wizard.store.recipient_lists.left_out(list_id) if list_id else []
+    invalid = {reason.value: invalid_reason_text(reason) for reason in InvalidReason}
+    words = LeftOutWords.current(invalid)
+    content = await asyncio.to_thread(left_out_csv, rows, words)
+    caption = ngettext(
+        "{count} row left out of the list", "{count} rows left out of the list", len(rows)
+    ).format(count=number(len(rows)))
+    await wizard.bot.send_document(
+        wizard.chat_id, BufferedInputFile(content, left_out_filename()), caption=caption
+    )
+
+
 async def edit_pressed(query: CallbackQuery, wizard: Wizard) -> None:
     """Ask which step to change."""
     draft, _list_id = await wizard.load()
@@ -535,6 +559,12 @@ def build_router() -> Router:
         send_confirmed,
         Compose.confirm_send,
         ComposeAction.filter(F.action == "confirm"),
+        flags=OPERATOR,
+    )
+    steps.callback_query.register(
+        left_out_file_pressed,
+        Compose.preview,
+        ComposeAction.filter(F.action == "left_out_file"),
         flags=OPERATOR,
     )
     steps.callback_query.register(

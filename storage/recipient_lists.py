@@ -40,14 +40,28 @@ def m001_recipient_lists(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_left_out(db: Database) -> None:
+    """The rows of an upload that did not make it into the list, with the reason for each."""
+    db["recipient_list_left_out"].create(
+        {"list_id": int, "seq": int, "line": int, "raw": str, "reason": str},
+        pk=("list_id", "seq"),
+        foreign_keys=[("list_id", "recipient_lists", "id")],
+    )
+
+
 class RecipientLists:
     def __init__(self, db: Database) -> None:
         self.db = db
 
     def save(
-        self, owner_id: int, recipients: Iterable[tuple[str, Mapping[str, str]]], columns: list[str]
+        self,
+        owner_id: int,
+        recipients: Iterable[tuple[str, Mapping[str, str]]],
+        columns: list[str],
+        left_out: Iterable[tuple[int | None, str, str]] = (),
     ) -> int:
-        """Store a parsed list; returns its id."""
+        """Store a parsed list and the rows left out of it (line, text, reason); returns its id."""
         with self.db.atomic():
             list_id = (
                 self.db["recipient_lists"]
@@ -71,6 +85,11 @@ class RecipientLists:
                 for seq, (address, fields) in enumerate(recipients, start=1)
             )
             self.db["recipient_list_items"].insert_all(items, batch_size=2000)
+            dropped = (
+                {"list_id": list_id, "seq": seq, "line": line, "raw": raw, "reason": reason}
+                for seq, (line, raw, reason) in enumerate(left_out, start=1)
+            )
+            self.db["recipient_list_left_out"].insert_all(dropped, batch_size=2000)
             size = self.db["recipient_list_items"].count_where("list_id = ?", [list_id])
             self.db["recipient_lists"].update(list_id, {"size": size})
         return list_id  # type: ignore[return-value]
@@ -92,6 +111,22 @@ class RecipientLists:
         )
         for address, fields in cursor:
             yield address, json.loads(fields) if fields else {}
+
+    def left_out_counts(self, list_id: int) -> dict[str, int]:
+        """How many rows were left out, by reason."""
+        cursor = self.db.execute(
+            "SELECT reason, COUNT(*) FROM recipient_list_left_out WHERE list_id = ? GROUP BY reason",
+            [list_id],
+        )
+        return dict(cursor.fetchall())
+
+    def left_out(self, list_id: int) -> list[tuple[int | None, str, str]]:
+        """The rows left out, in the order they were met: line, text as written, reason."""
+        cursor = self.db.execute(
+            "SELECT line, raw, reason FROM recipient_list_left_out WHERE list_id = ? ORDER BY seq",
+            [list_id],
+        )
+        return [tuple(row) for row in cursor]  # type: ignore[misc]
 
     def fields_reader(self, list_id: int) -> Callable[[], Iterator[dict[str, str]]]:
         """A function reading the list's fields in order, to be called in a worker thread.

@@ -56,7 +56,7 @@ async def test_the_wizard_goes_from_type_to_one_campaign_even_if_send_is_pressed
     preview = composer.text
     assert "Type: SMS" in preview
     assert "Sender: Shop" in preview
-    assert "Recipients: 990: 79000000000, 79000000001" in preview
+    assert "Recipients: 990 (5 invalid, 5 duplicates left out): 79000000000, 79000000001" in preview
     assert "Hello, Anna0 from Moscow!" in preview  # the first recipient's own text
     assert (
         "The first recipient's text: 25 characters, SMS segments: 1 (Latin letters: 160 "
