@@ -230,6 +230,26 @@ async def test_the_page_refuses_other_sites_strangers_and_buttons_it_does_not_sh
             assert response.status == 404
 
 
+async def test_a_photo_attached_on_the_page_reaches_the_bot_as_a_photo(demo):
+    _app, url, *_ = demo
+    png = bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+    )
+    async with aiohttp.ClientSession() as session:
+        operator = PageUser(session, url, OPERATOR)
+        await operator.open()
+        await operator.upload("picture.png", png, "image/png")
+        shown = await operator.wait_for(lambda: [m for m in operator.messages() if "photo" in m])
+        assert shown[0]["from"]["first_name"] == "Борис"
+        assert "document" not in shown[0]
+        async with session.get(f"{url}/demo/file/{shown[0]['photo']['file_id']}") as response:
+            assert response.status == 200
+            assert response.content_type.startswith("image/")  # Telegram keeps photos as JPEG
+            assert await response.read() == png
+        await operator.close()
+
+
 def test_the_sample_list_has_fifty_invented_customers_with_valid_mobile_numbers():
     rows = list(csv.DictReader(io.StringIO(sample_list())))
     assert len(rows) == 50
