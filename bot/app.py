@@ -28,6 +28,7 @@ from bot.access import RoleCheck, StrangerGate
 from bot.callbacks import CallbackEndpoint, StatusWriter
 from bot.commands import COMMANDS
 from bot.config import Settings
+from bot.digest import DigestService
 from bot.fsm_storage import SQLiteStorage
 from bot.i18n import SUPPORTED, make_i18n
 from bot.loop_lag import LoopLagMonitor
@@ -230,6 +231,8 @@ class Application:
         # APScheduler keeps jobs added before start() and schedules them when run() starts it,
         # after the web endpoint is up; overdue ones then fire at once and `fire` judges them.
         self.scheduling.restore()
+        self.digest = DigestService(self.bot, self.store, self.settings, self.i18n, self.clock)
+        self.digest.register(self.scheduler)
 
     async def stop_services(self) -> None:
         """Stop in the reverse order of start: finish in-flight work, then close connections."""

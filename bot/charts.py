@@ -169,3 +169,40 @@ async def delivery_chart(
 
 def chart_filename(campaign_id: int) -> str:
     return f"campaign-{campaign_id}-delivery.png"
+
+
+@dataclass(frozen=True)
+class PeriodWords:
+    title: str
+    delivered: str
+    failed: str
+    pending: str
+    axis: str
+
+
+def draw_period_chart(days: list[str], series: dict[str, list[int]], words: PeriodWords) -> bytes:
+    """Messages handed to the platform per day, stacked by delivered, failed and the rest
+    (blocking and CPU-bound: run it in a worker thread)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    with _drawing:
+        figure = Figure(figsize=SIZE_INCHES, dpi=DPI)
+        FigureCanvasAgg(figure)
+        axes = figure.add_subplot()
+        bottom = [0] * len(days)
+        for key in ("delivered", "failed", "pending"):
+            values = series[key]
+            label = getattr(words, key)
+            axes.bar(days, values, bottom=bottom, color=COLOURS[key], label=label)
+            bottom = [below + value for below, value in zip(bottom, values, strict=True)]
+        axes.set_ylabel(words.axis)
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.grid(axis="y", alpha=0.3)
+        axes.legend(loc="upper left")
+        figure.suptitle(words.title)
+        figure.tight_layout()
+        picture = io.BytesIO()
+        figure.savefig(picture, format="png")
+    return picture.getvalue()

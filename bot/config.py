@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.rejections import PLATFORM_ACCOUNT_ERRORS, PLATFORM_TOKEN_ERROR
+from bot.when import cron_trigger
 
 STATUS_CLASSES = ("pending", "delivered", "failed")
 DEFAULT_TYPES = "sms,viber,whatsapp,telegram,vk,ok,bot,email,push,mms,voice,bulk"
@@ -137,6 +138,7 @@ class Settings(BaseSettings):
     sandbox_fail_share: float = Field(0.05, ge=0.0, le=1.0)
     sandbox_status_seconds: float = Field(2.5, gt=0.0, le=3600.0)
     telegram_webhook: bool = False
+    digest_cron: str = ""
     pulse_prices: Annotated[dict[str, Decimal], NoDecode] = {}
     currency: str = "₽"
 
@@ -192,6 +194,11 @@ class Settings(BaseSettings):
         if isinstance(value, dict):
             return value
         return parse_threads(str(value or ""))
+
+    @field_validator("digest_cron")
+    @classmethod
+    def _digest_cron(cls, value: str) -> str:
+        return " ".join(value.split())
 
     @field_validator("pulse_http_method", mode="before")
     @classmethod
@@ -322,6 +329,15 @@ def load_settings(**overrides: object) -> Settings:
         raise ConfigError(
             "NOTIFY_THREAD_ID and NOTIFY_THREADS need NOTIFY_CHAT_ID, the forum group"
         )
+    if settings.digest_cron:
+        try:
+            cron_trigger(settings.digest_cron, settings.zone)
+        except ValueError as error:
+            raise ConfigError(
+                f"DIGEST_CRON must be a crontab line such as '0 10 * * 1' ({error})"
+            ) from None
+        if settings.notify_chat_id is None:
+            raise ConfigError("DIGEST_CRON needs NOTIFY_CHAT_ID, the group that gets the digest")
     if settings.telegram_webhook and not settings.public_url:
         raise ConfigError("TELEGRAM_WEBHOOK=1 needs PUBLIC_URL, where Telegram can reach the bot")
     if settings.pulse_concurrency > settings.pulse_max_concurrency:

@@ -15,6 +15,19 @@ from storage.clock import utc_now_iso
 migrations = Migrations("campaigns")
 
 
+@dataclass(frozen=True)
+class PeriodRow:
+    """One local day's campaigns of one type (see `Campaigns.period_figures`)."""
+
+    day: str
+    type: str
+    campaigns: int
+    recipients: int
+    accepted: int
+    delivered: int
+    failed: int
+
+
 class CampaignState(StrEnum):
     SCHEDULED = "scheduled"  # waiting for its time (the bot fires it)
     SUBMITTING = "submitting"  # recipients are being handed to the platform
@@ -163,6 +176,26 @@ class Campaigns:
     def set_pause(self, campaign_id: int, reason: str | None) -> None:
         """Mark submission as paused (with the reason shown to people) or running again (None)."""
         self.db.execute("UPDATE campaigns SET pause_reason = ? WHERE id = ?", [reason, campaign_id])
+
+    def period_figures(self, start: str, end: str, utc_offset_minutes: int) -> list[PeriodRow]:
+        """Campaigns sent in [start, end), counted per (local day, type): campaigns, recipients,
+        messages the platform took, and how many of those were delivered or failed."""
+        rows = self.db.execute(
+            """
+            SELECT date(COALESCE(c.submitted_at, c.created_at), :offset) AS day, c.type,
+                   COUNT(DISTINCT c.id), COUNT(m.id),
+                   COALESCE(SUM(m.state = 'accepted'), 0),
+                   COALESCE(SUM(m.state = 'accepted' AND m.status_class = 'delivered'), 0),
+                   COALESCE(SUM(m.state = 'accepted' AND m.status_class = 'failed'), 0)
+            FROM campaigns c LEFT JOIN messages m ON m.campaign_id = c.id
+            WHERE c.state != 'scheduled'
+              AND COALESCE(c.submitted_at, c.created_at) >= :start
+              AND COALESCE(c.submitted_at, c.created_at) < :end
+            GROUP BY day, c.type ORDER BY day, c.type
+            """,
+            {"start": start, "end": end, "offset": f"{utc_offset_minutes:+d} minutes"},
+        ).fetchall()
+        return [PeriodRow(*row) for row in rows]
 
     def recent(self, limit: int = 10, author_id: int | None = None) -> list[Campaign]:
         where, args = ("author_id = ?", [author_id]) if author_id is not None else (None, [])
