@@ -399,3 +399,19 @@ async def test_in_a_real_browser_a_campaign_goes_from_new_to_its_final_card(demo
         assert await mine.locator("i, script").count() == 0
         await browser.close()
     assert destinations.outside_loopback() == []
+
+
+def test_demo_statuses_come_over_a_minute_while_the_sandbox_default_stays_quick(monkeypatch):
+    from bot.config import load_settings
+    from bot.demo.run import demo_settings
+    from bot.sending import status_spread
+
+    monkeypatch.delenv("SANDBOX_STATUS_SECONDS", raising=False)
+    monkeypatch.delenv("SANDBOX_FAIL_SHARE", raising=False)
+    settings = demo_settings("http://127.0.0.1:1", Path("unused"))
+    spread = status_spread(settings.sandbox_status_seconds)
+    assert spread["accepted_after"][1] + spread["final_after"][1] == pytest.approx(60)
+    assert settings.sandbox_fail_share > 0
+    default = status_spread(load_settings(_env_file=None, bot_token="1:a").sandbox_status_seconds)
+    assert default["accepted_after"] == pytest.approx((0.3, 1.0))
+    assert default["final_after"] == pytest.approx((0.5, 1.5))
