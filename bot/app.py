@@ -31,6 +31,8 @@ from bot.config import Settings
 from bot.digest import DigestService
 from bot.fsm_storage import SQLiteStorage
 from bot.i18n import SUPPORTED, make_i18n
+from bot.link_redirects import LinkRedirects
+from bot.links import Utm
 from bot.loop_lag import LoopLagMonitor
 from bot.media import MediaStore, add_media_routes
 from bot.metrics import Metrics
@@ -202,6 +204,12 @@ class Application:
         )
         CallbackEndpoint(
             self.callback_secret, self.status_writer, classifier, self.metrics
+        ).register(self.web_app)
+        settings = self.settings
+        LinkRedirects(
+            self.store.links,
+            Utm(settings.utm_source, settings.utm_medium, settings.utm_campaign),
+            on_click=self.notifier.campaign_changed,
         ).register(self.web_app)
         self.platform = make_platform(self.settings, self.http)
         self.sender = Sender(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -567,9 +567,10 @@ class SmsFigures:
     exact: bool
 
 
-def sms_figures(text: str, summary: ListSummary) -> SmsFigures:
-    """Measure an SMS text; with placeholders the total is counted (or estimated) per recipient."""
-    rendered = _rendered_sample(text, summary)
+def sms_figures(text: str, summary: ListSummary, as_sent: Callable[[str], str] = str) -> SmsFigures:
+    """Measure an SMS text as it goes out (`as_sent`: addresses as short links); with
+    placeholders the total is counted (or estimated) per recipient."""
+    rendered = [as_sent(item) for item in _rendered_sample(text, summary)]
     first = sms_segments(rendered[0])
     if not placeholders_in(text) or not summary.sample_fields:
         return SmsFigures(

@@ -141,6 +141,10 @@ class Settings(BaseSettings):
     digest_cron: str = ""
     pulse_prices: Annotated[dict[str, Decimal], NoDecode] = {}
     currency: str = "₽"
+    track_links: bool | None = None  # unset: on exactly when PUBLIC_URL is set
+    utm_source: str = ""
+    utm_medium: str = ""
+    utm_campaign: str = ""
 
     @field_validator("bot_token")
     @classmethod
@@ -176,6 +180,16 @@ class Settings(BaseSettings):
         if not re.fullmatch(r"-?\d+", str(value).strip()):
             raise ValueError(f"NOTIFY_CHAT_ID must be a Telegram chat id, got {value!r}")
         return int(str(value).strip())
+
+    @field_validator("track_links", mode="before")
+    @classmethod
+    def _track_links(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("utm_source", "utm_medium", "utm_campaign")
+    @classmethod
+    def _utm(cls, value: str) -> str:
+        return value.strip()
 
     @field_validator("notify_thread_id", mode="before")
     @classmethod
@@ -285,6 +299,13 @@ class Settings(BaseSettings):
         ]
 
     @property
+    def tracks_links(self) -> bool:
+        """Whether addresses in texts become short links; they need PUBLIC_URL to point at us."""
+        if not self.public_url:
+            return False
+        return True if self.track_links is None else self.track_links
+
+    @property
     def sandbox(self) -> bool:
         """No platform token: a simulated platform answers instead of the real one."""
         return not self.pulse_token.get_secret_value()
@@ -340,6 +361,8 @@ def load_settings(**overrides: object) -> Settings:
             raise ConfigError("DIGEST_CRON needs NOTIFY_CHAT_ID, the group that gets the digest")
     if settings.telegram_webhook and not settings.public_url:
         raise ConfigError("TELEGRAM_WEBHOOK=1 needs PUBLIC_URL, where Telegram can reach the bot")
+    if settings.track_links and not settings.public_url:
+        raise ConfigError("TRACK_LINKS=1 needs PUBLIC_URL, where short links lead recipients")
     if settings.pulse_concurrency > settings.pulse_max_concurrency:
         raise ConfigError(
             f"PULSE_CONCURRENCY ({settings.pulse_concurrency}) is where the adaptive concurrency "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -59,18 +59,20 @@ def measure(
     size: int,
     rows: Iterable[Mapping[str, str]] | None,
     price: Decimal | None,
+    as_sent: Callable[[str], str] = str,
 ) -> Estimate:
     """Count the parts every recipient's text takes; `rows` are their fields in list order
-    (None or unused when the text has no placeholders, as every text is then the same)."""
+    (None or unused when the text has no placeholders, as every text is then the same).
+    `as_sent` turns a text into what goes out (addresses as short links)."""
     if not is_sms_type(message_type):
         return Estimate(size, size, 1, 1, False, price)
     if rows is None or not placeholders_in(text):
-        parts = sms_segments(text).segments
+        parts = sms_segments(as_sent(text)).segments
         return Estimate(size, parts * size, parts, parts, True, price)
     counted: dict[str, int] = {}  # many recipients share a text: count each text once
     total, fewest, most, seen = 0, 0, 0, 0
     for fields in rows:
-        rendered = render_text(text, fields)
+        rendered = as_sent(render_text(text, fields))
         parts = counted.get(rendered)
         if parts is None:
             parts = counted[rendered] = sms_segments(rendered).segments
@@ -112,7 +114,11 @@ def _gsm_parts(septets: int) -> int:
 
 
 async def estimate_list(
-    store: Store, list_id: int | None, draft: Draft, prices: Mapping[str, Decimal]
+    store: Store,
+    list_id: int | None,
+    draft: Draft,
+    prices: Mapping[str, Decimal],
+    as_sent: Callable[[str], str] = str,
 ) -> Estimate | None:
     """The draft's estimate over its stored list, counted in a worker thread; None without a
     list."""
@@ -124,6 +130,6 @@ async def estimate_list(
     reader = store.recipient_lists.fields_reader(list_id) if needs_rows else None
 
     def count() -> Estimate:
-        return measure(draft.text, draft.type, size, reader() if reader else None, price)
+        return measure(draft.text, draft.type, size, reader() if reader else None, price, as_sent)
 
     return await asyncio.to_thread(count)

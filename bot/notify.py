@@ -48,6 +48,7 @@ from bot.when import format_moment
 from storage.campaigns import Campaign, CampaignState
 from storage.clock import from_iso, utc_now, utc_now_iso
 from storage.kv import KeyValues
+from storage.links import ClickCounts
 from storage.messages import MessageRow, SubmitState
 from storage.store import Store
 
@@ -98,6 +99,7 @@ class Figures:
     by_state: dict[SubmitState, int]
     by_status: dict[str, int]
     rejections: dict[str, int]
+    clicks: ClickCounts | None = None  # None: the campaign has no tracked links
 
     @classmethod
     def read(cls, store: Store, campaign: Campaign) -> Figures:
@@ -114,6 +116,7 @@ class Figures:
             by_state=by_state,
             by_status=by_status,
             rejections=store.messages.rejections(campaign.id) if rejected else {},
+            clicks=store.links.counts(campaign.id) if store.links.has_links(campaign.id) else None,
         )
 
     @property
@@ -334,6 +337,14 @@ def render_campaign_card(
         )
     else:
         lines.append(_("⏳ Pending: {count}").format(count=number(figures.pending, locale)))
+    if figures.clicks is not None:
+        # Of those who got the message, how many opened a link in it.
+        lines.append(
+            _("🔗 Clicks: {count} · clicked: {share} of delivered").format(
+                count=number(figures.clicks.clicks, locale),
+                share=share(figures.clicks.delivered_recipients, figures.delivered, locale),
+            )
+        )
     if figures.rejected:
         lines.append(_("🚫 Rejected: {count}").format(count=number(figures.rejected, locale)))
         for error, count in list(figures.rejections.items())[:REJECTION_GROUPS]:
@@ -688,6 +699,7 @@ class Notifier:
     ) -> tuple[BufferedInputFile, int]:
         """A campaign's report file in the current language, and how many recipients it lists."""
         rows = self.store.messages.report_rows(campaign.id, undelivered_only=not full)
+        tracked = self.store.links.has_links(campaign.id)
         content = await asyncio.to_thread(
             report_csv,
             campaign,
@@ -695,6 +707,7 @@ class Notifier:
             ReportWords.current({row.error for row in rows if row.error}),
             self.settings.zone,
             full=full,
+            clicks=self.store.links.first_clicks(campaign.id) if tracked else None,
         )
         return BufferedInputFile(content, filename=report_filename(campaign.id, full)), len(rows)
 

@@ -7,7 +7,7 @@ Telegram's 4096 characters.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -35,6 +35,7 @@ from bot.composing import (
 from bot.config import Settings
 from bot.costs import Encoding, Estimate, encoding_of
 from bot.left_out import left_out_note
+from bot.links import CODE_LENGTH, as_sent, find_links, short_url
 from bot.media import is_uploaded
 from bot.message_types import type_name
 from bot.recipients import (
@@ -354,12 +355,14 @@ def encoding_words(encoding: str) -> str:
     return words.get(encoding, encoding)
 
 
-def text_block(draft: Draft, summary: ListSummary, limit: int) -> str:
+def text_block(
+    draft: Draft, summary: ListSummary, limit: int, as_sent: Callable[[str], str] = str
+) -> str:
     """The text with its SMS figures, and how the first recipient gets it, in `limit` units."""
     lines = []
     personal = bool(placeholders_in(draft.text) and summary.sample_fields)
     if is_sms_type(draft.type):
-        figures = sms_figures(draft.text, summary)
+        figures = sms_figures(draft.text, summary, as_sent)
         about = "" if figures.exact else "≈"
         if personal:  # lengths differ per recipient: say whose is measured
             measured = _(
@@ -426,10 +429,20 @@ def render_preview(
         )
     if not settings.sandbox and not settings.public_url:
         warnings.append(_("⚠️ Statuses will not arrive: PUBLIC_URL is not set."))
+    if settings.tracks_links and find_links(f"{draft.text}\n{draft.html_text or ''}"):
+        length = len(short_url(settings.public_url, "x" * CODE_LENGTH))
+        warnings.append(
+            _(
+                "🔗 Each link goes out as a short link of the recipient's own ({length} "
+                "characters), and its clicks are counted."
+            ).format(length=number(length))
+        )
     rest = paragraphs("\n".join(top), "\n".join(facts), extras, "\n".join(warnings))
     budget = CARD_LIMIT - _units(rest) - 4  # the blank lines joining the text block
     if needs_text(draft.type):
-        body = text_block(draft, summary, budget)
+        body = text_block(
+            draft, summary, budget, as_sent(settings.public_url, settings.tracks_links)
+        )
     else:
         body = _(
             "No text is sent: an HLR request asks the network about each number, and its status "

@@ -23,6 +23,7 @@ from aiogram.utils.i18n import I18n
 
 from bot.concurrency import AdaptiveConcurrency
 from bot.config import Settings
+from bot.links import LinkShortener
 from bot.metrics import Metrics
 from bot.pulse import PulseClient
 from bot.recovery import (
@@ -151,6 +152,9 @@ class Sender:
         self.options = options or submission_options(settings)
         self.callback_base = callback_base(settings)
         self.questions = RecoveryQuestions(store)
+        self._links = (
+            LinkShortener(store.links, settings.public_url) if settings.tracks_links else None
+        )
         self._drain_timeout = drain_timeout
         self._slots = RequestSlots(
             AdaptiveConcurrency(settings.pulse_concurrency, settings.pulse_max_concurrency)
@@ -346,6 +350,7 @@ class Sender:
                 callback_secret=self._callback_secret,
                 metrics=self._metrics,
                 on_stored=lambda: self._changed(campaign_id),
+                links=self._links,
             )
             self._runs[campaign_id] = submission
             log.info("campaign %s: submitting (%s mode)", campaign_id, self.options.mode)

@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any, Literal, Protocol
 
 from bot.concurrency import AdaptiveConcurrency
+from bot.links import LinkShortener
 from bot.logs import mask_phone
 from bot.metrics import Metrics
 from bot.pulse import (
@@ -188,8 +189,11 @@ class CampaignSubmission:
         callback_secret: str,
         metrics: Metrics,
         on_stored: Callable[[], None],
+        links: LinkShortener | None = None,
     ) -> None:
         self.campaign = campaign
+        self._links = links
+        self._prepared: dict[int, OutgoingMessage] = {}
         self._store = store
         self._platform = platform
         self._slots = slots
@@ -240,6 +244,7 @@ class CampaignSubmission:
                 level = self._slots.size
                 self._levels = (min(self._levels[0], level), max(self._levels[1], level))
                 rows = [] if self._halted() else self._take(units * unit)
+                self._prepare(rows)
                 groups = [rows[start : start + unit] for start in range(0, len(rows), unit)]
                 self._slots.release(units - len(groups))
                 if not groups:
@@ -267,6 +272,23 @@ class CampaignSubmission:
         """Move rows to `submitting` in the database; only then may their requests leave."""
         return self._store.messages.take_new(self.campaign.id, limit, on_skipped=self._skipped)
 
+    def _prepare(self, rows: list[MessageRow]) -> None:
+        """Build the taken rows' messages, their short links stored in one write for all."""
+        messages = [
+            (row.id, build_message(self.campaign, row, self._callback_base, self._callback_secret))
+            for row in rows
+        ]
+        if self._links is not None and messages:
+            try:
+                shortened = self._links.shorten(self.campaign.id, messages)
+            except sqlite3.Error:
+                # The rows are already `submitting`: they go with their own addresses rather
+                # than wait, since holding them would turn them into unknowns at a restart.
+                log.exception("campaign %s: could not store short links", self.campaign.id)
+            else:
+                messages = list(zip((row_id for row_id, _ in messages), shortened, strict=True))
+        self._prepared.update(messages)
+
     def _skipped(self, count: int) -> None:
         """Rows on the stop-list when their turn came: never sent, counted like an outcome."""
         self._counts[SubmitState.SKIPPED.value] += count
@@ -276,7 +298,9 @@ class CampaignSubmission:
         """Send one group (one row, or one list chunk) and record what became of each row."""
         ready: list[tuple[MessageRow, OutgoingMessage]] = []
         for row in rows:
-            message = build_message(self.campaign, row, self._callback_base, self._callback_secret)
+            message = self._prepared.pop(row.id, None) or build_message(
+                self.campaign, row, self._callback_base, self._callback_secret
+            )
             try:
                 _check_encodable(message)
             except CharsetError as error:

@@ -20,7 +20,7 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 
 # Secret path segments (callback signatures, media names) never reach the access log.
-SECRET_PATH = re.compile(r"^(/pulse/cb/[^/]+/|/media/)[^/?]+")
+SECRET_PATH = re.compile(r"^(/pulse/cb/[^/]+/|/media/|/l/)[^/?]+")
 
 
 class MaskingAccessLogger(AbstractAccessLogger):

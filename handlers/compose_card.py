@@ -41,6 +41,7 @@ from bot.composing import (
 )
 from bot.config import Settings
 from bot.costs import estimate_list
+from bot.links import as_sent
 from bot.preview import (
     problem_text,
     render_extra_prompt,
@@ -188,7 +189,11 @@ class Wizard:
         self.problem = problem
         if step is Step.PREVIEW:
             estimate = await estimate_list(
-                self.store, data.get("list_id"), draft, self.settings.pulse_prices
+                self.store,
+                data.get("list_id"),
+                draft,
+                self.settings.pulse_prices,
+                as_sent(self.settings.public_url, self.settings.tracks_links),
             )
             text, markup = render_preview(
                 draft, summary, self.settings, notice=notice, estimate=estimate

@@ -12,6 +12,7 @@ from storage import (
     cards,
     fsm_state,
     kv,
+    links,
     members,
     messages,
     recipient_lists,
@@ -38,6 +39,7 @@ MIGRATION_SETS = [
     cards.migrations,
     reports.migrations,
     schedules.migrations,
+    links.migrations,
 ]
 
 
@@ -57,6 +59,7 @@ class Store:
         self.cards = cards.StatusCards(db)
         self.reports = reports.ReportsOwed(db)
         self.schedules = schedules.Schedules(db)
+        self.links = links.Links(db)
 
     @classmethod
     def open(cls, path: Path | str) -> Store:

@@ -1,0 +1,119 @@
+"""Short links issued per recipient: each code leads to one original address, and its clicks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from storage.clock import utc_now_iso
+
+migrations = Migrations("links")
+
+
+@migrations()
+def m001_links(db: Database) -> None:
+    db["links"].create(
+        {
+            "code": str,
+            "message_id": int,
+            "campaign_id": int,
+            "url": str,
+            "created_at": str,
+            "first_click_at": str,
+            "last_click_at": str,
+            "clicks": int,
+        },
+        pk="code",
+        not_null={"code", "message_id", "campaign_id", "url", "created_at", "clicks"},
+        defaults={"clicks": 0},
+        foreign_keys=[("message_id", "messages", "id"), ("campaign_id", "campaigns", "id")],
+    )
+    # A row submitted again after a pause keeps the codes it was given the first time.
+    db.execute("CREATE UNIQUE INDEX links_message_url ON links (message_id, url)")
+    db.execute("CREATE INDEX links_campaign ON links (campaign_id)")
+
+
+@dataclass(frozen=True)
+class NewLink:
+    code: str
+    message_id: int
+    url: str
+
+
+@dataclass(frozen=True)
+class ClickCounts:
+    clicks: int  # every counted click on any of the campaign's links
+    recipients: int  # recipients who clicked at least once
+    delivered_recipients: int  # delivered recipients who clicked at least once
+
+
+class Links:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def issue(self, campaign_id: int, links: Iterable[NewLink]) -> dict[tuple[int, str], str]:
+        """Store new codes (one statement for the batch) and return the code of every pair.
+
+        A (recipient, address) pair that already has a code keeps it; the new one is dropped.
+        """
+        wanted = list(links)
+        if not wanted:
+            return {}
+        now = utc_now_iso()
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO links (code, message_id, campaign_id, url, created_at, clicks)"
+                " VALUES (?, ?, ?, ?, ?, 0)",
+                [(link.code, link.message_id, campaign_id, link.url, now) for link in wanted],
+            )
+            ids = sorted({link.message_id for link in wanted})
+            rows = self.db.execute(
+                "SELECT message_id, url, code FROM links WHERE campaign_id = ? AND message_id "
+                "BETWEEN ? AND ?",
+                [campaign_id, ids[0], ids[-1]],
+            ).fetchall()
+        return {(message_id, url): code for message_id, url, code in rows}
+
+    def target(self, code: str) -> tuple[str, int] | None:
+        """The original address behind a code we issued and its campaign, or None."""
+        row = self.db.execute(
+            "SELECT url, campaign_id FROM links WHERE code = ?", [code]
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def click(self, code: str) -> None:
+        now = utc_now_iso()
+        self.db.execute(
+            "UPDATE links SET clicks = clicks + 1, last_click_at = ?, "
+            "first_click_at = COALESCE(first_click_at, ?) WHERE code = ?",
+            [now, now, code],
+        )
+        self.db.conn.commit()
+
+    def has_links(self, campaign_id: int) -> bool:
+        row = self.db.execute(
+            "SELECT 1 FROM links WHERE campaign_id = ? LIMIT 1", [campaign_id]
+        ).fetchone()
+        return row is not None
+
+    def counts(self, campaign_id: int, delivered_class: str = "delivered") -> ClickCounts:
+        row = self.db.execute(
+            "SELECT COALESCE(SUM(l.clicks), 0), "
+            "COUNT(DISTINCT CASE WHEN l.clicks > 0 THEN l.message_id END), "
+            "COUNT(DISTINCT CASE WHEN l.clicks > 0 AND m.status_class = ? THEN l.message_id END) "
+            "FROM links l JOIN messages m ON m.id = l.message_id WHERE l.campaign_id = ?",
+            [delivered_class, campaign_id],
+        ).fetchone()
+        return ClickCounts(clicks=row[0], recipients=row[1], delivered_recipients=row[2])
+
+    def first_clicks(self, campaign_id: int) -> dict[int, str]:
+        """Each recipient who clicked: the time of their first click on any link."""
+        rows = self.db.execute(
+            "SELECT message_id, MIN(first_click_at) FROM links "
+            "WHERE campaign_id = ? AND first_click_at IS NOT NULL GROUP BY message_id",
+            [campaign_id],
+        ).fetchall()
+        return dict(rows)
