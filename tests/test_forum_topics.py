@@ -31,7 +31,9 @@ async def test_every_card_and_report_goes_to_the_topic_of_its_type(start_bot, bo
 
     card = await telegram.wait_message(GROUP, "Final.", timeout=20)
     assert card["message_thread_id"] == 12
+    await telegram.wait_for(lambda: telegram.calls("sendPhoto"))  # the delivery chart
     sent = telegram.calls("sendMessage") + telegram.calls("sendDocument")
+    sent += telegram.calls("sendPhoto")
     to_group = [call for call in sent if call.params.get("chat_id") == GROUP]
     assert to_group
     assert all(call.params.get("message_thread_id") == 12 for call in to_group)
@@ -58,6 +60,15 @@ async def test_without_topics_configured_cards_carry_none(start_bot, bot_env, te
     sent = telegram.calls("sendMessage") + telegram.calls("sendDocument")
     assert sent
     assert all("message_thread_id" not in call.params for call in sent)
+
+
+async def test_the_digest_goes_to_the_notify_groups_topic(start_bot, telegram):
+    bot = await start_bot(NOTIFY_THREAD_ID="7", NOTIFY_THREADS="sms:12", DIGEST_CRON="0 10 * * 1")
+
+    assert await bot.app.digest.send()
+
+    digest = await telegram.wait_message(GROUP, "Digest")
+    assert digest["message_thread_id"] == 7
 
 
 async def test_a_command_in_a_topic_is_answered_in_that_topic(start_bot, bot_env, telegram):
