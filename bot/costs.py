@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from bot.recipients import placeholders_in, render_text
 from bot.segments import GSM_BASIC, GSM_EXTENSION, GSM_PART, GSM_SINGLE, is_sms_type, sms_segments
-from storage.campaigns import Draft
+from storage.campaigns import Campaign, Draft
 from storage.store import Store
 
 SHOWN_CULPRITS = 8  # characters named as making a text UCS-2
@@ -131,5 +131,24 @@ async def estimate_list(
 
     def count() -> Estimate:
         return measure(draft.text, draft.type, size, reader() if reader else None, price, as_sent)
+
+    return await asyncio.to_thread(count)
+
+
+async def accepted_estimate(
+    store: Store, campaign: Campaign, prices: Mapping[str, Decimal]
+) -> Estimate | None:
+    """What the messages the platform accepted cost, counted in a worker thread; None when the
+    campaign's type has no price."""
+    price = price_for(campaign.type, prices)
+    if price is None:
+        return None
+    text = campaign.text or ""
+    accepted = store.messages.accepted_count(campaign.id)
+    needs_rows = is_sms_type(campaign.type) and bool(placeholders_in(text))
+    reader = store.messages.accepted_fields_reader(campaign.id) if needs_rows else None
+
+    def count() -> Estimate:
+        return measure(text, campaign.type, accepted, reader() if reader else None, price)
 
     return await asyncio.to_thread(count)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from bot.config import Settings
+from bot.costs import Estimate
 from bot.message_types import type_name
 from bot.notify import (
     Figures,
+    accepted_cost_line,
     class_name,
     local_time,
     pause_line,
@@ -149,8 +152,15 @@ def schedule_lines(campaign: Campaign, store: Store, settings: Settings, locale:
     return [_("⏰ Goes out on {when}.").format(when=when)]
 
 
-def recent_campaigns(campaigns: list[Campaign], store: Store, locale: str) -> str:
-    """The given campaigns, one entry each with its figures, and how to see more."""
+def recent_campaigns(
+    campaigns: list[Campaign],
+    store: Store,
+    locale: str,
+    estimates: Mapping[int, Estimate | None] | None = None,
+    currency: str = "",
+) -> str:
+    """The given campaigns, one entry each with its figures (and the cost of the accepted
+    messages when the type has a price), and how to see more."""
     lines = [_("<b>Latest campaigns</b>:")]
     for campaign in campaigns:
         figures = Figures.read(store, campaign)
@@ -175,5 +185,8 @@ def recent_campaigns(campaigns: list[Campaign], store: Store, locale: str) -> st
         paused = pause_line(campaign)
         if paused:
             lines.append(f"    {paused}")
+        estimate = (estimates or {}).get(campaign.id)
+        if estimate is not None and estimate.recipients:
+            lines.append(f"    {accepted_cost_line(estimate, currency)}")
     lines.append(_("Details: <code>/status {number}</code>").format(number=f"№{campaigns[0].id}"))
     return "\n".join(lines)

@@ -36,9 +36,11 @@ from babel.numbers import format_decimal
 from bot.button_data import RowId
 from bot.charts import chart_filename, delivery_chart
 from bot.config import Settings
+from bot.costs import Estimate, accepted_estimate
 from bot.membership import member_label
 from bot.message_types import type_name
 from bot.metrics import Metrics
+from bot.preview import cost_line
 from bot.reasons import describe
 from bot.report_file import ReportWords, error_words, report_csv, report_filename
 from bot.status_words import SAID_BY_THE_CLASS, kannel_code, kannel_words
@@ -297,8 +299,10 @@ def render_campaign_card(
     store: Store,
     settings: Settings,
     locale: str | None = None,
+    estimate: Estimate | None = None,
 ) -> str:
-    """The summary card: progress, counts by status, rejections grouped by the platform's message."""
+    """The summary card: progress, counts by status, rejections grouped by the platform's message;
+    once finished, what the accepted messages cost when the type has a price."""
     locale = locale or settings.locale
     lines = _header(campaign, store, single=False)
     if campaign.text:  # an HLR request has none
@@ -366,8 +370,15 @@ def render_campaign_card(
                 count=number(figures.cancelled, locale)
             )
         )
+    if campaign.state is CampaignState.FINISHED and estimate is not None:
+        lines.append(accepted_cost_line(estimate, settings.currency))
     footer = _footer(campaign, figures.pending > 0)
     return "\n".join(lines + (["", *footer] if footer else []))
+
+
+def accepted_cost_line(estimate: Estimate, currency: str) -> str:
+    """💰 For accepted messages ≈ 4,900.00 ₽: 980 recipients, 1,960 SMS parts at 2.50 ₽"""
+    return _("💰 For accepted messages {estimate}").format(estimate=cost_line(estimate, currency))
 
 
 class CampaignAction(CallbackData, prefix="campaign"):
@@ -439,6 +450,7 @@ class Notifier:
         self._next_at: dict[int, float] = {}
         # (campaign, chat) -> text and buttons on screen
         self._shown: dict[tuple[int, int], tuple[str, str]] = {}
+        self._estimates: dict[int, Estimate | None] = {}  # finished campaigns: counted once
         self._authors: dict[int, tuple[int, int]] = {}  # campaign -> (author, author's chat)
         self._errors_logged: dict[int, str] = {}
         self._drawing = 0  # redraws under way
@@ -590,7 +602,10 @@ class Notifier:
                 campaign, rows[0] if rows else None, self.store, self.settings
             )
         else:
-            text = render_campaign_card(campaign, figures, self.store, self.settings)
+            estimate = await self._estimate(campaign)
+            text = render_campaign_card(
+                campaign, figures, self.store, self.settings, estimate=estimate
+            )
         markup = card_markup(campaign, single)
         calls = 0
         if card is None or self._shown.get((campaign_id, chat)) != _looks(text, markup):
@@ -603,6 +618,16 @@ class Notifier:
         elif card is not None and campaign.state is not CampaignState.FINISHED and card.report_sent:
             self.store.cards.clear_report_sent(campaign_id, chat)  # reopened: report again later
         return calls
+
+    async def _estimate(self, campaign: Campaign) -> Estimate | None:
+        """The cost of a finished campaign's accepted messages, counted once."""
+        if campaign.state is not CampaignState.FINISHED:
+            return None
+        if campaign.id not in self._estimates:
+            self._estimates[campaign.id] = await accepted_estimate(
+                self.store, campaign, self.settings.pulse_prices
+            )
+        return self._estimates[campaign.id]
 
     async def _show(
         self,

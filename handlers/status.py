@@ -12,6 +12,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
+from bot.costs import accepted_estimate
 from bot.history import campaign_history, message_history, recent_campaigns
 from bot.notify import chart_markup
 from storage.store import Store
@@ -59,13 +60,18 @@ async def status(
     )
 
 
-async def campaigns(message: Message, store: Store, i18n: I18n) -> None:
+async def campaigns(message: Message, store: Store, settings: Settings, i18n: I18n) -> None:
     """The latest campaigns, newest first, each with its figures."""
     recent = store.campaigns.recent(CAMPAIGNS_SHOWN)
     if not recent:
         await message.answer(_("No campaigns yet."))
         return
-    await message.answer(recent_campaigns(recent, store, i18n.current_locale))
+    estimates = {
+        campaign.id: await accepted_estimate(store, campaign, settings.pulse_prices)
+        for campaign in recent
+    }
+    text = recent_campaigns(recent, store, i18n.current_locale, estimates, settings.currency)
+    await message.answer(text)
 
 
 def build_router() -> Router:

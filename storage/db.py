@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -38,3 +38,25 @@ def is_healthy(db: Database) -> bool:
     except sqlite3.Error:
         return False
     return True
+
+
+def reader_apart(db: Database, query: str, params: list[object]) -> Callable[[], Iterator[tuple]]:
+    """A function yielding the query's rows, to be called in a worker thread.
+
+    The program's connection belongs to the loop's thread, so the reader opens a read-only
+    connection of its own (WAL lets it read beside the writer). An in-memory database has no
+    file to open: it is read now.
+    """
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    if not path:
+        rows = db.execute(query, params).fetchall()
+        return lambda: iter(rows)
+
+    def read() -> Iterator[tuple]:
+        conn = sqlite3.connect(Path(path).as_uri() + "?mode=ro", uri=True)
+        try:
+            yield from conn.execute(query, params)
+        finally:
+            conn.close()
+
+    return read

@@ -12,6 +12,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from storage.clock import utc_now_iso
+from storage.db import reader_apart
 
 log = logging.getLogger(__name__)
 
@@ -306,6 +307,22 @@ class Messages:
             [campaign_id],
         ).fetchall()
         return {SubmitState(state): count for state, count in rows}
+
+    def accepted_count(self, campaign_id: int) -> int:
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND state = ?",
+            [campaign_id, SubmitState.ACCEPTED.value],
+        ).fetchone()
+        return row[0]
+
+    def accepted_fields_reader(self, campaign_id: int) -> Callable[[], Iterable[dict[str, str]]]:
+        """A function reading the fields of the accepted rows, to be called in a worker thread."""
+        read = reader_apart(
+            self.db,
+            "SELECT fields FROM messages WHERE campaign_id = ? AND state = ? ORDER BY seq",
+            [campaign_id, SubmitState.ACCEPTED.value],
+        )
+        return lambda: (json.loads(fields) if fields else {} for (fields,) in read())
 
     def rejections(self, campaign_id: int) -> dict[str, int]:
         """Rejected rows grouped by the platform's message."""

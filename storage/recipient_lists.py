@@ -7,14 +7,13 @@ Send finds it taken and sends nothing.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from pathlib import Path
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from storage.clock import utc_now_iso
+from storage.db import reader_apart
 
 migrations = Migrations("recipient_lists")
 
@@ -129,30 +128,13 @@ class RecipientLists:
         return [tuple(row) for row in cursor]  # type: ignore[misc]
 
     def fields_reader(self, list_id: int) -> Callable[[], Iterator[dict[str, str]]]:
-        """A function reading the list's fields in order, to be called in a worker thread.
-
-        The program's connection belongs to the loop's thread, so the reader opens a read-only
-        connection of its own (WAL lets it read beside the writer). An in-memory database has
-        no file to open: it is read now.
-        """
-        path = self.db.execute("PRAGMA database_list").fetchone()[2]
-        query = "SELECT fields FROM recipient_list_items WHERE list_id = ? ORDER BY seq"
-        if not path:
-            rows = [
-                json.loads(fields) if fields else {}
-                for (fields,) in self.db.execute(query, [list_id])
-            ]
-            return lambda: iter(rows)
-
-        def read() -> Iterator[dict[str, str]]:
-            conn = sqlite3.connect(Path(path).as_uri() + "?mode=ro", uri=True)
-            try:
-                for (fields,) in conn.execute(query, [list_id]):
-                    yield json.loads(fields) if fields else {}
-            finally:
-                conn.close()
-
-        return read
+        """A function reading the list's fields in order, to be called in a worker thread."""
+        read = reader_apart(
+            self.db,
+            "SELECT fields FROM recipient_list_items WHERE list_id = ? ORDER BY seq",
+            [list_id],
+        )
+        return lambda: (json.loads(fields) if fields else {} for (fields,) in read())
 
     def claim(self, list_id: int, campaign_id: int) -> bool:
         """Bind the list to a campaign; False when another campaign already took it."""

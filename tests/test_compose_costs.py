@@ -8,6 +8,7 @@ import pytest
 
 from bot.costs import encoding_of, measure
 from tests.compose_user import Composer, make_operator
+from tests.conftest import GROUP, OPERATOR
 from tests.test_settings import start_with
 
 # "Hello {name}! " + 140 x: 147 characters before the name.
@@ -107,3 +108,22 @@ def test_malformed_prices_stop_the_start_with_one_line(monkeypatch, capsys, tmp_
     lines = stderr.strip().splitlines()
     assert len(lines) == 1
     assert "PULSE_PRICES" in lines[0]
+
+
+async def test_the_final_card_and_campaigns_price_only_the_accepted_messages(
+    start_bot, telegram, platform
+):
+    composer = await preview_of(
+        start_bot, telegram, PULSE_PRICES="sms:2.50", LOCALE="en", PULSE_CONCURRENCY="1"
+    )
+    platform.script(("error", "Invalid number"))  # the first recipient (1 part) is refused
+    await composer.press("Send", expect="campaign №")
+    await telegram.wait_for(lambda: len(platform.messages) == len(NAMES) - 1)
+    await platform.fire_many([(pid, "1") for pid in platform.messages])
+
+    line = "💰 For accepted messages ≈ 47.50\xa0₽: 12 recipients, 19 SMS parts at 2.50\xa0₽"
+    final = await telegram.wait_message(GROUP, contains=line)
+    assert "Rejected: 1" in final["text"]
+    telegram.send_text(OPERATOR, "/campaigns")
+    listed = await telegram.wait_message(OPERATOR, contains="Latest campaigns")
+    assert line in listed["text"]
