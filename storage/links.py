@@ -43,6 +43,16 @@ class NewLink:
     url: str
 
 
+@dataclass
+class Clicks:
+    """Clicks on one code not yet stored."""
+
+    code: str
+    count: int
+    first_at: str
+    last_at: str
+
+
 @dataclass(frozen=True)
 class ClickCounts:
     clicks: int  # every counted click on any of the campaign's links
@@ -86,12 +96,16 @@ class Links:
 
     def click(self, code: str) -> None:
         now = utc_now_iso()
-        self.db.execute(
-            "UPDATE links SET clicks = clicks + 1, last_click_at = ?, "
-            "first_click_at = COALESCE(first_click_at, ?) WHERE code = ?",
-            [now, now, code],
-        )
-        self.db.conn.commit()
+        self.add_clicks([Clicks(code, 1, now, now)])
+
+    def add_clicks(self, clicks: Iterable[Clicks]) -> None:
+        """Count clicks gathered over a moment, in one transaction."""
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "UPDATE links SET clicks = clicks + ?, last_click_at = ?, "
+                "first_click_at = COALESCE(first_click_at, ?) WHERE code = ?",
+                [(item.count, item.last_at, item.first_at, item.code) for item in clicks],
+            )
 
     def has_links(self, campaign_id: int) -> bool:
         row = self.db.execute(

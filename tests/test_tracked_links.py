@@ -9,9 +9,12 @@ import aiohttp
 from yarl import URL
 
 from bot.links import Utm, find_links, measured_text, replace_links, with_utm
+from storage.campaigns import Draft
+from storage.messages import SubmitState
 from tests.compose_user import Composer, make_operator
-from tests.conftest import GROUP, OPERATOR
+from tests.conftest import ADMIN, GROUP, OPERATOR
 from tests.report_reader import read_report
+from tests.sending_harness import make_harness, settle
 
 ORIGINAL = "https://shop.example/sale?item=5&utm_medium=own"
 TWO = "79001234567, 79001234568"
@@ -164,3 +167,43 @@ async def test_with_tracking_off_addresses_go_out_as_written(start_bot, telegram
     await telegram.wait_for(lambda: len(platform.messages) == 1)
     (message,) = platform.messages.values()
     assert message.sent_text == text
+
+
+async def test_an_email_gets_short_links_in_its_html_and_a_retried_row_keeps_its_codes(
+    tmp_path, telegram, platform
+):
+    harness = await make_harness(tmp_path, telegram, platform, public_url="https://bot.example")
+    page = (
+        '<p>Hello {name}</p><a href="https://shop.example/s?a=1&amp;b=2">'
+        "https://shop.example/s?a=1&amp;b=2</a>"
+    )
+    draft = Draft(
+        type="email",
+        sender="shop@example.com",
+        text="Sale https://shop.example/s?a=1&b=2 and {name}",
+        html_text=page,
+    )
+    try:
+        # Refused through every retry: the row waits as new, and goes in a later pass.
+        platform.script(*[("busy", 503, "0")] * 3)
+        campaign_id = harness.start(
+            draft, ["a@example.com"], row_fields=lambda address: {"name": "Anna"}
+        )
+        await settle(harness, campaign_id)
+        assert harness.states(campaign_id) == {SubmitState.NEW: 1}
+        assert harness.sender.resume(campaign_id, actor_id=ADMIN)
+        await settle(harness, campaign_id)
+        assert harness.states(campaign_id) == {SubmitState.ACCEPTED: 1}
+        sent = [request.params for request in platform.requests if request.params.get("html_text")]
+        assert len(sent) == 4
+        for params in sent:
+            code = params["sent_text"].split("/l/")[1].split()[0]
+            assert params["sent_text"] == f"Sale https://bot.example/l/{code} and Anna"
+            assert params["html_text"] == (
+                f'<p>Hello Anna</p><a href="https://bot.example/l/{code}">'
+                f"https://bot.example/l/{code}</a>"
+            )
+        assert len({params["sent_text"] for params in sent}) == 1  # the same code every time
+        assert harness.store.links.target(code) == ("https://shop.example/s?a=1&b=2", campaign_id)
+    finally:
+        await harness.close()
