@@ -51,6 +51,7 @@ from bot.recipients import (
 )
 from bot.segments import is_sms_type
 from bot.texts import ELLIPSIS, money, number, shorten
+from bot.typography import PLAIN, typographic_only
 from storage.campaigns import Draft
 
 CARD_LIMIT = 4000  # Telegram allows 4096; the rest is a margin for what is measured loosely
@@ -405,6 +406,8 @@ def render_preview(
     *,
     notice: str = "",
     estimate: Estimate | None = None,
+    plain_estimate: Estimate | None = None,
+    undo: bool = False,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """Exactly what will be sent, with Send / Schedule / Edit / Extras / Save as template / Cancel."""
     top = [notice] if notice else []
@@ -419,6 +422,8 @@ def render_preview(
         + first_addresses(summary),
     ]
     facts += cost_lines(draft, summary, estimate, settings.currency)
+    if plain_estimate is not None and estimate is not None:
+        facts.append(typography_line(draft.text, estimate, plain_estimate, settings.currency))
     extras = paragraphs(extras_text(draft, summary), channel_notes(draft, settings))
     warnings = []
     if draft.sent_date:
@@ -449,7 +454,10 @@ def render_preview(
             "says whether the number is reachable."
         )
     text = paragraphs("\n".join(top), "\n".join(facts), body, extras, "\n".join(warnings))
-    return text, preview_keyboard(left_out=bool(summary.left_out))
+    keyboard = preview_keyboard(
+        left_out=bool(summary.left_out), typography=plain_estimate is not None, undo=undo
+    )
+    return text, keyboard
 
 
 def cost_lines(
@@ -492,6 +500,22 @@ def cost_line(estimate: Estimate, currency: str) -> str:
     return _("≈ {total}: {recipients}, {parts} at {price}").format(
         total=total, recipients=recipients, parts=parts, price=price
     )
+
+
+def typography_line(text: str, estimate: Estimate, plain: Estimate, currency: str) -> str:
+    """What plain characters instead of typographic ones would change and save."""
+    changes = ", ".join(
+        f"«{character_name(char)}» → «{html.escape(PLAIN[char])}»"
+        for char in typographic_only(text)
+    )
+    saved = max(0, estimate.parts - plain.parts)
+    parts = ngettext("{count} SMS part", "{count} SMS parts", saved).format(count=number(saved))
+    line = _("💡 Plain characters instead of typographic ones ({changes}) save {parts}").format(
+        changes=changes, parts=parts
+    )
+    if estimate.total is not None and plain.total is not None:
+        line += f" (≈ {money(estimate.total - plain.total, currency)})"
+    return line
 
 
 def encoding_line(encoding: Encoding) -> str:
@@ -548,11 +572,20 @@ def channel_notes(draft: Draft, settings: Settings) -> str:
     return "\n".join(notes)
 
 
-def preview_keyboard(*, left_out: bool = False) -> InlineKeyboardMarkup:
-    """The preview's buttons; the file of rows left out only when some were."""
+def preview_keyboard(
+    *, left_out: bool = False, typography: bool = False, undo: bool = False
+) -> InlineKeyboardMarkup:
+    """The preview's buttons; the file of rows left out only when some were, the replacement
+    of typographic characters only when it makes the text GSM-7, Undo right after it."""
     files = [button(_("Rows left out (CSV)"), action("left_out_file"))] if left_out else []
+    text = []
+    if typography:
+        text.append(button(_("Replace typographic characters"), action("typography")))
+    if undo:
+        text.append(button(_("Undo the replacement"), action("typography_undo")))
     return _markup(
         [
+            text,
             [button(_("Send"), action("send")), button(_("Schedule"), action("schedule"))],
             [button(_("Edit"), action("edit")), button(_("Extras"), action("extras"))],
             [button(_("Save as template"), action("template"))],

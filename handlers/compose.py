@@ -44,6 +44,7 @@ from bot.left_out import LeftOutWords, left_out_csv, left_out_filename
 from bot.preview import (
     ComposeAction,
     ComposePick,
+    character_name,
     invalid_reason_text,
     problem_text,
     render_cancelled,
@@ -65,12 +66,14 @@ from bot.recipients import (
 )
 from bot.sending import AlreadyLaunched, Sender
 from bot.texts import number
+from bot.typography import PLAIN, plain, typographic_only
 from handlers import compose_extras
 from handlers.compose_card import (
     CARD,
     NOT_COMMAND,
     STATE_EXTRAS,
     STATE_STEPS,
+    TYPOGRAPHY_UNDO,
     Compose,
     OnCurrentCard,
     Wizard,
@@ -420,6 +423,32 @@ async def send(
     await wizard.state.clear()
 
 
+async def typography_pressed(query: CallbackQuery, wizard: Wizard) -> None:
+    """Put plain characters in place of typographic ones, keeping the text as written for Undo."""
+    draft, _list_id = await wizard.load()
+    characters = typographic_only(draft.text)
+    if not characters:
+        await wizard.show_preview()
+        return
+    await wizard.save(replace(draft, text=plain(draft.text)), **{TYPOGRAPHY_UNDO: draft.text})
+    changes = ", ".join(
+        f"«{character_name(char)}» → «{html.escape(PLAIN[char])}»" for char in characters
+    )
+    notice = _("✏️ Replaced: {changes}. Undo brings the text back as written.").format(
+        changes=changes
+    )
+    await wizard.show_preview(notice=notice)
+
+
+async def typography_undo_pressed(query: CallbackQuery, wizard: Wizard) -> None:
+    """Bring back the text as written, if it was not changed since the replacement."""
+    draft, _list_id = await wizard.load()
+    original = (await wizard.state.get_data()).get(TYPOGRAPHY_UNDO)
+    if original and plain(original) == draft.text:
+        await wizard.save(replace(draft, text=original), **{TYPOGRAPHY_UNDO: None})
+    await wizard.show_preview()
+
+
 async def left_out_file_pressed(query: CallbackQuery, wizard: Wizard) -> None:
     """Send the rows of the upload that were left out, with the reason for each."""
     _draft, list_id = await wizard.load()
@@ -559,6 +588,18 @@ def build_router() -> Router:
         send_confirmed,
         Compose.confirm_send,
         ComposeAction.filter(F.action == "confirm"),
+        flags=OPERATOR,
+    )
+    steps.callback_query.register(
+        typography_pressed,
+        Compose.preview,
+        ComposeAction.filter(F.action == "typography"),
+        flags=OPERATOR,
+    )
+    steps.callback_query.register(
+        typography_undo_pressed,
+        Compose.preview,
+        ComposeAction.filter(F.action == "typography_undo"),
         flags=OPERATOR,
     )
     steps.callback_query.register(

@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
+from dataclasses import replace
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot, F
@@ -52,7 +53,9 @@ from bot.preview import (
     report_text,
 )
 from bot.recipient_files import RecipientFileError, file_format
+from bot.segments import is_sms_type
 from bot.texts import shorten
+from bot.typography import plain, typographic_only
 from storage.campaigns import Draft
 from storage.store import Store
 
@@ -60,6 +63,7 @@ log = logging.getLogger(__name__)
 
 CARD = "card_message_id"
 REPORT = "recipients_report"
+TYPOGRAPHY_UNDO = "text_before_plain_characters"  # the text as written, for Undo
 NOT_COMMAND = ~F.text.startswith("/")
 ALERT_CHARS = 200  # Telegram's limit for a press's alert
 _TAGS = re.compile(r"<[^>]+>")  # commands pass through a step to their own handlers
@@ -188,15 +192,23 @@ class Wizard:
         await self.state.set_state(STEP_STATES[step])
         self.problem = problem
         if step is Step.PREVIEW:
-            estimate = await estimate_list(
-                self.store,
-                data.get("list_id"),
-                draft,
-                self.settings.pulse_prices,
-                as_sent(self.settings.public_url, self.settings.tracks_links),
-            )
+            prices, list_id = self.settings.pulse_prices, data.get("list_id")
+            links = as_sent(self.settings.public_url, self.settings.tracks_links)
+            estimate = await estimate_list(self.store, list_id, draft, prices, links)
+            offer = None
+            if is_sms_type(draft.type) and typographic_only(draft.text):
+                plain_draft = replace(draft, text=plain(draft.text))
+                offer = await estimate_list(self.store, list_id, plain_draft, prices, links)
+            original = data.get(TYPOGRAPHY_UNDO)
+            undo = bool(original) and plain(original) == draft.text != original
             text, markup = render_preview(
-                draft, summary, self.settings, notice=notice, estimate=estimate
+                draft,
+                summary,
+                self.settings,
+                notice=notice,
+                estimate=estimate,
+                plain_estimate=offer,
+                undo=undo,
             )
         else:
             report = RecipientsReport.from_data(data.get(REPORT))

@@ -127,3 +127,36 @@ async def test_the_final_card_and_campaigns_price_only_the_accepted_messages(
     telegram.send_text(OPERATOR, "/campaigns")
     listed = await telegram.wait_message(OPERATOR, contains="Latest campaigns")
     assert line in listed["text"]
+
+
+async def test_typographic_characters_are_replaced_with_undo_and_sent_plain(
+    start_bot, telegram, platform
+):
+    await start_bot(PULSE_SENDERS="Shop", PULSE_PRICES="sms:2.50")
+    await make_operator(telegram)
+    composer = Composer(telegram)
+    await composer.start("/new", expect="")
+    await composer.press("SMS")
+    await composer.press("Shop")
+    await composer.say("79001234567, 79001234568")
+    written = "Sale — «best» prices " + "y" * 60  # 81 characters: 2 UCS-2 parts, or 1 GSM-7
+
+    card = await composer.say(written, expect="Preview")
+
+    assert '(«—» → «-», ««» → «"», «»» → «"») save 2 SMS parts (≈ 5.00\xa0₽)' in card["text"]
+    assert "Undo the replacement" not in composer.buttons()
+    card = await composer.press("Replace typographic characters", expect="Replaced")
+    assert 'Sale - "best" prices' in card["text"]
+    assert "≈ 5.00\xa0₽: 2 recipients, 2 SMS parts at 2.50\xa0₽" in card["text"]
+    assert "Replace typographic characters" not in composer.buttons()
+
+    card = await composer.press("Undo the replacement", expect="Sale — «best»")
+    assert "≈ 10.00\xa0₽: 2 recipients, 4 SMS parts at 2.50\xa0₽" in card["text"]
+    assert "Undo the replacement" not in composer.buttons()
+
+    await composer.press("Replace typographic characters", expect="Replaced")
+    await composer.press("Send", expect="campaign №")
+    await telegram.wait_for(lambda: len(platform.messages) == 2)
+    assert {message.sent_text for message in platform.messages.values()} == {
+        'Sale - "best" prices ' + "y" * 60
+    }
