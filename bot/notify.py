@@ -285,6 +285,10 @@ def render_message_card(
         status = status_text(row.status_raw, row.status_class)
         at = local_time(row.status_at, settings)
         lines.append(_("Status: {status}").format(status=status) + (f" · {at}" if at else ""))
+    if row is not None and store.links.has_links(campaign.id):
+        lines.append(
+            _("🔗 Clicks: {count}").format(count=number(store.links.counts(campaign.id).clicks))
+        )
     still_pending = (
         row is not None
         and row.state is SubmitState.ACCEPTED

@@ -80,10 +80,11 @@ class Links:
                 [(link.code, link.message_id, campaign_id, link.url, now) for link in wanted],
             )
             ids = sorted({link.message_id for link in wanted})
+            # By recipient (the unique index), not by campaign: a batch reads only its own rows
+            # however many links the campaign already has.
             rows = self.db.execute(
-                "SELECT message_id, url, code FROM links WHERE campaign_id = ? AND message_id "
-                "BETWEEN ? AND ?",
-                [campaign_id, ids[0], ids[-1]],
+                "SELECT message_id, url, code FROM links WHERE message_id BETWEEN ? AND ?",
+                [ids[0], ids[-1]],
             ).fetchall()
         return {(message_id, url): code for message_id, url, code in rows}
 

@@ -207,3 +207,19 @@ async def test_an_email_gets_short_links_in_its_html_and_a_retried_row_keeps_its
         assert harness.store.links.target(code) == ("https://shop.example/s?a=1&b=2", campaign_id)
     finally:
         await harness.close()
+
+
+async def test_a_one_recipient_card_shows_its_clicks(start_bot, telegram, platform):
+    await start_bot(PULSE_SENDERS="Shop")
+    await make_operator(telegram)
+    composer = Composer(telegram)
+    await composer.start("/send sms 79001234567 Sale: https://shop.example/a", expect="Preview")
+    await composer.press("Send", expect="Sent to the platform")
+    await telegram.wait_for(lambda: len(platform.messages) == 1)
+    ((pid, message),) = platform.messages.items()
+    assert set(await platform.fire_many([(pid, "1")])) == {200}
+    await telegram.wait_message(GROUP, "🔗 Clicks: 0", timeout=20)
+    async with aiohttp.ClientSession() as session:
+        link = SHORT.search(message.sent_text).group()
+        assert (await _get(session, link, BROWSER)).status == 302
+    await telegram.wait_message(GROUP, "🔗 Clicks: 1", timeout=20)
