@@ -160,3 +160,17 @@ async def test_typographic_characters_are_replaced_with_undo_and_sent_plain(
     assert {message.sent_text for message in platform.messages.values()} == {
         'Sale - "best" prices ' + "y" * 60
     }
+
+
+async def test_the_encoding_is_explained_in_russian(start_bot, telegram):
+    await start_bot(PULSE_SENDERS="Shop", LOCALE="ru")
+    await make_operator(telegram)
+    composer = Composer(telegram, language_code="ru")
+
+    card = await composer.start("/send sms 79001234567\nСкидка — 10%", expect="Предпросмотр")
+
+    assert (
+        "Из-за кириллических букв, «—» текст идёт в кодировке UCS-2 (как кириллица): "
+        "1 часть в любом случае" in card["text"]
+    )
+    assert "₽" not in card["text"]
