@@ -132,7 +132,7 @@ async def quick_send(
         text=request.text,
         columns=parsed.columns,
     )
-    list_id = save_list(wizard.store, member, parsed) if parsed.valid else None
+    list_id = await save_list(wizard.store, member, parsed) if parsed.valid else None
     await wizard.start(draft, list_id, RecipientsReport.of(parsed))
 
 
@@ -146,7 +146,7 @@ async def parse_typed_recipients(
     )
 
 
-def save_list(store: Store, member: Member, parsed: RecipientList) -> int:
+async def save_list(store: Store, member: Member, parsed: RecipientList) -> int:
     """Store the valid recipients, and the rows left out with why, in the order of the upload."""
     recipients = ((recipient.address, recipient.fields) for recipient in parsed.valid)
     left_out = sorted(
@@ -154,7 +154,9 @@ def save_list(store: Store, member: Member, parsed: RecipientList) -> int:
         + [(entry.line, entry.raw, entry.reason) for entry in parsed.dropped],
         key=lambda entry: entry[0],
     )
-    return store.recipient_lists.save(member.user_id, recipients, parsed.columns, left_out)
+    return await store.recipient_lists.save_off_loop(
+        member.user_id, recipients, parsed.columns, left_out
+    )
 
 
 # ---------------------------------------------------------------- buttons every step has
@@ -296,7 +298,7 @@ async def use_recipients(wizard: Wizard, member: Member, parsed: RecipientList) 
         await wizard.show_step(Step.RECIPIENTS)  # the card says no address was valid
         return
     draft, _list_id = await wizard.load()
-    list_id = save_list(wizard.store, member, parsed)
+    list_id = await save_list(wizard.store, member, parsed)
     await wizard.save(replace(draft, columns=list(parsed.columns)), list_id=list_id)
     await wizard.advance(notice=report_text(report))
 

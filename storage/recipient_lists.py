@@ -6,14 +6,18 @@ Send finds it taken and sends nothing.
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import json
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from storage.clock import utc_now_iso
-from storage.db import reader_apart
+from storage.db import BUSY_TIMEOUT_MS, reader_apart
 
 migrations = Migrations("recipient_lists")
 
@@ -62,36 +66,27 @@ class RecipientLists:
     ) -> int:
         """Store a parsed list and the rows left out of it (line, text, reason); returns its id."""
         with self.db.atomic():
-            list_id = (
-                self.db["recipient_lists"]
-                .insert(
-                    {
-                        "owner_id": owner_id,
-                        "created_at": utc_now_iso(),
-                        "size": 0,
-                        "columns": json.dumps(columns, ensure_ascii=False),
-                    }
-                )
-                .last_pk
-            )
-            items = (
-                {
-                    "list_id": list_id,
-                    "seq": seq,
-                    "address": address,
-                    "fields": json.dumps(dict(fields), ensure_ascii=False) if fields else None,
-                }
-                for seq, (address, fields) in enumerate(recipients, start=1)
-            )
-            self.db["recipient_list_items"].insert_all(items, batch_size=2000)
-            dropped = (
-                {"list_id": list_id, "seq": seq, "line": line, "raw": raw, "reason": reason}
-                for seq, (line, raw, reason) in enumerate(left_out, start=1)
-            )
-            self.db["recipient_list_left_out"].insert_all(dropped, batch_size=2000)
-            size = self.db["recipient_list_items"].count_where("list_id = ?", [list_id])
-            self.db["recipient_lists"].update(list_id, {"size": size})
-        return list_id  # type: ignore[return-value]
+            return _insert_list(self.db, owner_id, recipients, columns, left_out, chunk=None)
+
+    async def save_off_loop(
+        self,
+        owner_id: int,
+        recipients: Iterable[tuple[str, Mapping[str, str]]],
+        columns: list[str],
+        left_out: Iterable[tuple[int | None, str, str]] = (),
+    ) -> int:
+        """`save` in a worker thread over a connection of its own, committing every few thousand
+        rows, so a 100,000-row list neither holds the event loop nor keeps the program's own
+        writes (statuses) waiting for more than one chunk.
+
+        The list's id is handed out only when every row is stored; a stop in between leaves an
+        unreferenced partial list behind, never a partial list in use.
+        """
+        path = _file_of(self.db)
+        if path is None:  # an in-memory database has no second connection
+            return self.save(owner_id, recipients, columns, left_out)
+        rows, dropped = list(recipients), list(left_out)
+        return await asyncio.to_thread(_save_in_chunks, path, owner_id, rows, columns, dropped)
 
     def size(self, list_id: int) -> int:
         row = self.db.execute("SELECT size FROM recipient_lists WHERE id = ?", [list_id]).fetchone()
@@ -149,3 +144,97 @@ class RecipientLists:
             "SELECT campaign_id FROM recipient_lists WHERE id = ?", [list_id]
         ).fetchone()
         return row[0] if row else None
+
+
+_CHUNK_ROWS = 5000
+
+
+def _file_of(db: Database) -> str | None:
+    row = db.execute("PRAGMA database_list").fetchone()
+    return row[2] if row and row[2] else None
+
+
+@contextmanager
+def _immediate(db: Database) -> Iterator[None]:
+    """A write transaction that takes the write lock at once: a deferred one that read first
+    cannot wait for a writer (SQLite answers "locked" at once), an immediate one waits."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
+
+
+def _save_in_chunks(
+    path: str,
+    owner_id: int,
+    recipients: list[tuple[str, Mapping[str, str]]],
+    columns: list[str],
+    left_out: list[tuple[int | None, str, str]],
+) -> int:
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    try:
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute("PRAGMA synchronous = FULL")
+        db = Database(connection)
+        return _insert_list(db, owner_id, recipients, columns, left_out, chunk=_CHUNK_ROWS)
+    finally:
+        connection.close()
+
+
+def _insert_list(
+    db: Database,
+    owner_id: int,
+    recipients: Iterable[tuple[str, Mapping[str, str]]],
+    columns: list[str],
+    left_out: Iterable[tuple[int | None, str, str]],
+    *,
+    chunk: int | None,
+) -> int:
+    """Insert the list, its items and its left-out rows; with `chunk`, one transaction per
+    `chunk` rows (the caller's transaction otherwise). The size is written last."""
+
+    def step() -> AbstractContextManager[object]:
+        return nullcontext() if chunk is None else _immediate(db)
+
+    def in_chunks(table: str, records: Iterator[dict[str, object]]) -> None:
+        if chunk is None:
+            db[table].insert_all(records, batch_size=2000)
+            return
+        while batch := list(itertools.islice(records, chunk)):
+            with step():
+                db[table].insert_all(batch, batch_size=2000)
+
+    header = {
+        "owner_id": owner_id,
+        "created_at": utc_now_iso(),
+        "size": 0,
+        "columns": json.dumps(columns, ensure_ascii=False),
+    }
+    with step():
+        list_id = db["recipient_lists"].insert(header).last_pk
+    in_chunks(
+        "recipient_list_items",
+        (
+            {
+                "list_id": list_id,
+                "seq": seq,
+                "address": address,
+                "fields": json.dumps(dict(fields), ensure_ascii=False) if fields else None,
+            }
+            for seq, (address, fields) in enumerate(recipients, start=1)
+        ),
+    )
+    in_chunks(
+        "recipient_list_left_out",
+        (
+            {"list_id": list_id, "seq": seq, "line": line, "raw": raw, "reason": reason}
+            for seq, (line, raw, reason) in enumerate(left_out, start=1)
+        ),
+    )
+    with step():
+        size = db["recipient_list_items"].count_where("list_id = ?", [list_id])
+        db["recipient_lists"].update(list_id, {"size": size})
+    return list_id  # type: ignore[return-value]
