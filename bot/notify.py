@@ -458,6 +458,7 @@ class Notifier:
         self._authors: dict[int, tuple[int, int]] = {}  # campaign -> (author, author's chat)
         self._errors_logged: dict[int, str] = {}
         self._drawing = 0  # redraws under way
+        self._charted: set[tuple[int, int]] = set()  # (campaign, chat) whose final chart went
         self._watch: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -675,7 +676,8 @@ class Notifier:
         """
         calls = 0
         if not single:
-            calls += await self._send_chart(chat, campaign)
+            if (campaign.id, chat) not in self._charted:  # a report tried again: chart once
+                calls += await self._send_chart(chat, campaign)
             document, count = await self.report_document(campaign, full=False)
             if count:
                 caption = _(
@@ -689,6 +691,7 @@ class Notifier:
         with self.store.db.atomic():
             self.store.reports.delivered(campaign.id, chat)
             self.store.cards.mark_report_sent(campaign.id, chat)
+        self._charted.discard((campaign.id, chat))  # a reopened campaign gets a new one
         self._shown.pop((campaign.id, chat), None)  # a finished card rarely changes again
         return calls
 
@@ -704,6 +707,7 @@ class Notifier:
             return 0
         photo, caption = chart
         await self.bot.send_photo(chat_id=chat, photo=photo, caption=caption)
+        self._charted.add((campaign.id, chat))
         return 1
 
     async def chart(self, campaign: Campaign) -> tuple[BufferedInputFile, str] | None:

@@ -7,12 +7,25 @@ import io
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import SimpleNamespace
 
+from aiogram.exceptions import TelegramServerError
+from aiogram.methods import SendDocument
 from PIL import Image
 
+from storage.members import Role
+from storage.statuses import IncomingStatus
+from storage.store import Store
 from tests.conftest import ADMIN, GROUP, TOKEN
 from tests.test_callbacks_seed import SECRET, seed_campaign, status_url
 from tests.test_status_cards_commands import fire
+from tests.test_status_cards_notifier import (
+    AUTHOR,
+    RecordingBot,
+    campaign_of,
+    notifier_for,
+)
+from tests.test_status_cards_notifier import GROUP as NOTIFIER_GROUP
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -140,3 +153,46 @@ def test_the_program_starts_without_loading_matplotlib(tmp_path):
         program.store.close()
         assert "matplotlib" not in sys.modules
     assert attempts == []
+
+
+class FlakyReportBot(RecordingBot):
+    """Telegram fails the group's first report file after it took the chart."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failed = False
+
+    async def send_document(self, chat_id: int, document, caption: str) -> SimpleNamespace:
+        if chat_id == NOTIFIER_GROUP and not self.failed:
+            self.failed = True
+            method = SendDocument(chat_id=chat_id, document="report.csv")
+            raise TelegramServerError(method=method, message="Internal Server Error")
+        return await super().send_document(chat_id, document, caption)
+
+
+async def test_a_report_sent_again_after_a_failure_carries_its_chart_once(tmp_path):
+    store = Store.open(tmp_path / "cards.db")
+    store.members.set_role(AUTHOR, Role.OPERATOR, added_by=None)
+    notifier = notifier_for(store, tmp_path, FlakyReportBot())
+    message_ids = campaign_of(store, 2)
+    campaign_id = store.messages.get(message_ids[0]).campaign_id
+    store.statuses.apply(
+        [
+            IncomingStatus(message_ids[0], "1", "delivered"),
+            IncomingStatus(message_ids[1], "2", "failed"),
+        ]
+    )
+    try:
+        notifier.campaign_changed(campaign_id)
+        await notifier.drawn()
+        owed = store.reports.is_owed(campaign_id, NOTIFIER_GROUP)
+    finally:
+        await notifier.stop()
+        store.close()
+
+    calls = [(method, chat) for _, method, chat, _ in notifier.bot.calls]
+    assert notifier.bot.failed
+    assert calls.count(("document", NOTIFIER_GROUP)) == 1  # sent on the second try
+    assert calls.count(("photo", NOTIFIER_GROUP)) == 1
+    assert calls.count(("photo", AUTHOR)) == 1
+    assert not owed
