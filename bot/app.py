@@ -210,6 +210,7 @@ class Application:
             self.store.links,
             Utm(settings.utm_source, settings.utm_medium, settings.utm_campaign),
             on_click=self.notifier.campaign_changed,
+            metrics=self.metrics,
         ).register(self.web_app)
         self.platform = make_platform(self.settings, self.http)
         self.sender = Sender(

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from aiohttp import web
 
 from bot.links import CODE_PATTERN, LINK_PATH, Utm, is_preview_robot, with_utm
+from bot.metrics import Metrics
 from storage.clock import utc_now_iso
 from storage.links import Clicks, Links
 
@@ -31,8 +32,10 @@ class LinkRedirects:
         utm: Utm,
         on_click: Callable[[int], None] = lambda campaign_id: None,
         *,
+        metrics: Metrics | None = None,
         flush_seconds: float = FLUSH_SECONDS,
     ) -> None:
+        self._metrics = metrics
         self._links = links
         self._utm = utm
         self._on_click = on_click  # told the campaign, so its card shows the new count
@@ -50,13 +53,21 @@ class LinkRedirects:
         found = self._links.target(code) if CODE_PATTERN.match(code) else None
         if found is None:
             # Only addresses we shortened are ever redirected to: no open redirect.
+            self._counted("unknown")
             return web.Response(status=404, text="not found", headers=_HEADERS)
         target, campaign_id = found
-        if request.method == "GET" and not is_preview_robot(request.headers.get("User-Agent", "")):
+        if is_preview_robot(request.headers.get("User-Agent", "")):
+            self._counted("robot")
+        elif request.method == "GET":
+            self._counted("click")
             self._count(code, campaign_id)
         return web.Response(
             status=302, headers={**_HEADERS, "Location": with_utm(target, self._utm)}
         )
+
+    def _counted(self, kind: str) -> None:
+        if self._metrics is not None:
+            self._metrics.link_requests.labels(kind=kind).inc()
 
     def _count(self, code: str, campaign_id: int) -> None:
         now = utc_now_iso()

@@ -83,6 +83,11 @@ async def test_a_tracked_link_redirects_counts_people_not_robots_and_shows_on_th
         assert unknown.status == 404
         assert "Location" not in unknown.headers
         assert (await _get(session, f"{program.url}/l/..%2F..%2Fetc", BROWSER)).status == 404
+        async with session.get(f"{program.url}/metrics") as answer:
+            figures = await answer.text()
+        assert f'pulse_link_requests_total{{kind="robot"}} {len(PREVIEW_ROBOTS)}.0' in figures
+        assert 'pulse_link_requests_total{kind="click"} 2.0' in figures
+        assert 'pulse_link_requests_total{kind="unknown"} 2.0' in figures
 
     # Two clicks by one of the two delivered recipients.
     card = await telegram.wait_message(GROUP, "Clicks: 2", timeout=20)
