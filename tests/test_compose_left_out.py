@@ -79,3 +79,30 @@ async def test_a_clean_list_has_no_note_and_no_file_button(start_bot, telegram):
 
     assert "left out" not in card["text"]
     assert not any("left out" in label for label in composer.buttons())
+
+
+async def test_recipients_left_out_for_lacking_a_value_join_the_file(start_bot, telegram):
+    await start_bot(PULSE_SENDERS="Shop")
+    await make_operator(telegram)
+    composer = Composer(telegram)
+    await composer.start("/new", expect="")
+    await composer.press("SMS")
+    await composer.press("Shop")
+    table = "phone;name\n79001111111;Anna\nnope;Boris\n79002222222;\n79003333333;Gleb\n"
+    await composer.upload("clients.csv", table.encode())
+    await composer.say("Hello {name}", expect="no value")
+
+    card = await composer.press("Leave out 1 recipient", expect="Preview")
+
+    assert "Recipients: 2 (1 invalid, 1 without a value left out)" in card["text"]
+    data = telegram.find_button(composer.card, "Rows left out (CSV)")
+    telegram.press(OPERATOR, composer.card, data, strict=True)
+    sent = await telegram.wait_for(
+        lambda: next((m for m in telegram.chat(OPERATOR) if "document" in m), None)
+    )
+    content = sent["document"]["content"]
+    rows = list(csv.reader(io.StringIO(content[len(BOM) :].decode()), delimiter=";"))
+    assert rows[1:] == [
+        ["3", "nope", "not a phone number"],
+        ["", "79002222222", "no value for a placeholder of the text"],
+    ]
