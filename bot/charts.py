@@ -11,6 +11,7 @@ import asyncio
 import io
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -89,12 +90,17 @@ class ChartWords:
         )
 
 
-def read_timeline(store: Store, campaign: Campaign, now: datetime) -> Timeline | None:
-    """The campaign's timeline, or None while no message has been handed to the platform."""
+def read_timeline(store: Store, campaign: Campaign, now: datetime) -> Callable[[], Timeline | None]:
+    """A function giving the campaign's timeline (None while no message has been handed to the
+    platform), to be called in a worker thread: it reads beside the program's connection."""
     start = from_iso(campaign.submitted_at or campaign.created_at)
     end = from_iso(campaign.finished_at) if campaign.finished_at else now
     step = max(1, math.ceil((end - start).total_seconds() / MAX_SLOTS))
-    rows = store.statuses.timeline(campaign.id, to_iso(start), step)
+    reader = store.statuses.timeline_reader(campaign.id, to_iso(start), step)
+    return lambda: _timeline(list(reader()), step)
+
+
+def _timeline(rows: list[tuple], step: int) -> Timeline | None:
     if not rows:
         return None
     per_slot: dict[int, dict[str, int]] = {}
@@ -159,7 +165,7 @@ async def delivery_chart(
     store: Store, campaign: Campaign, now: datetime, locale: str
 ) -> Chart | None:
     """The campaign's chart, drawn off the event loop; None while nothing was handed over."""
-    timeline = read_timeline(store, campaign, now)
+    timeline = await asyncio.to_thread(read_timeline(store, campaign, now))
     if timeline is None:
         return None
     words = ChartWords.current(campaign, timeline, locale)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -20,7 +20,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from storage.clock import utc_now_iso
-from storage.db import BUSY_TIMEOUT_MS
+from storage.db import BUSY_TIMEOUT_MS, reader_apart
 
 log = logging.getLogger(__name__)
 
@@ -218,9 +218,9 @@ class Statuses:
             counts[key] = counts.get(key, 0) + count
         return counts
 
-    def timeline(
+    def timeline_reader(
         self, campaign_id: int, start: str, step_seconds: int
-    ) -> list[tuple[int, str, int]]:
+    ) -> Callable[[], Iterator[tuple]]:
         """How many of a campaign's accepted messages were handed over (`accepted`) and became
         `delivered` or `failed` in each `step_seconds` slot since `start`: (slot, kind, count).
 
@@ -228,15 +228,14 @@ class Statuses:
         it exists), and as final at the first event of the class it has now: a cascade that
         failed on one channel and then delivered counts once, as delivered.
         """
-        rows = self.db.execute(
-            """
+        query = """
             WITH per_message AS (
                 SELECT m.status_class AS cls,
                        COALESCE(m.submitted_at, MIN(e.received_at)) AS sent_at,
                        MIN(CASE WHEN e.status_class = m.status_class THEN e.received_at END)
                            AS final_at
                 FROM messages m LEFT JOIN status_events e ON e.message_id = m.id
-                WHERE m.campaign_id = :campaign AND m.state = 'accepted'
+                WHERE m.campaign_id = ? AND m.state = 'accepted'
                 GROUP BY m.id
             ), points AS (
                 SELECT 'accepted' AS kind, sent_at AS at FROM per_message WHERE sent_at IS NOT NULL
@@ -244,14 +243,13 @@ class Statuses:
                 SELECT cls, final_at FROM per_message
                 WHERE cls IN ('delivered', 'failed') AND final_at IS NOT NULL
             )
-            SELECT MAX(0, CAST((julianday(at) - julianday(:start)) * 86400 / :step AS INTEGER))
+            SELECT MAX(0, CAST((julianday(at) - julianday(?)) * 86400 / ? AS INTEGER))
                        AS slot,
                    kind, COUNT(*)
             FROM points GROUP BY slot, kind ORDER BY slot
-            """,
-            {"campaign": campaign_id, "start": start, "step": step_seconds},
-        ).fetchall()
-        return [(slot, kind, count) for slot, kind, count in rows]
+        """
+        # A big campaign takes a second to sum up: read in a worker thread, not on the loop.
+        return reader_apart(self.db, query, [campaign_id, start, step_seconds])
 
     def history(self, message_id: int) -> list[StatusEvent]:
         """Every status of one message, oldest first."""
