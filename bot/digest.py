@@ -75,9 +75,10 @@ class DigestService:
         last = self.store.kv.get(LAST_DIGEST_KEY)
         start = from_iso(last) if last else end - FIRST_PERIOD
         offset = end.astimezone(self.settings.zone).utcoffset() or timedelta(0)
-        rows = self.store.campaigns.period_figures(
+        read = self.store.campaigns.period_reader(
             to_iso(start), to_iso(end), int(offset.total_seconds() // 60)
         )
+        rows = await asyncio.to_thread(read)
         with self.i18n.context(), self.i18n.use_locale(self.settings.locale):
             text = self._card(rows, start, end)
             chart = await self._chart(rows)

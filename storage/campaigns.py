@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -11,6 +12,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from storage.clock import utc_now_iso
+from storage.db import reader_apart
 
 migrations = Migrations("campaigns")
 
@@ -177,25 +179,27 @@ class Campaigns:
         """Mark submission as paused (with the reason shown to people) or running again (None)."""
         self.db.execute("UPDATE campaigns SET pause_reason = ? WHERE id = ?", [reason, campaign_id])
 
-    def period_figures(self, start: str, end: str, utc_offset_minutes: int) -> list[PeriodRow]:
+    def period_reader(
+        self, start: str, end: str, utc_offset_minutes: int
+    ) -> Callable[[], list[PeriodRow]]:
         """Campaigns sent in [start, end), counted per (local day, type): campaigns, recipients,
-        messages the platform took, and how many of those were delivered or failed."""
-        rows = self.db.execute(
-            """
-            SELECT date(COALESCE(c.submitted_at, c.created_at), :offset) AS day, c.type,
+        messages the platform took, and how many of those were delivered or failed; the function
+        returned is to be called in a worker thread."""
+        query = """
+            SELECT date(COALESCE(c.submitted_at, c.created_at), ?) AS day, c.type,
                    COUNT(DISTINCT c.id), COUNT(m.id),
                    COALESCE(SUM(m.state = 'accepted'), 0),
                    COALESCE(SUM(m.state = 'accepted' AND m.status_class = 'delivered'), 0),
                    COALESCE(SUM(m.state = 'accepted' AND m.status_class = 'failed'), 0)
             FROM campaigns c LEFT JOIN messages m ON m.campaign_id = c.id
             WHERE c.state != 'scheduled'
-              AND COALESCE(c.submitted_at, c.created_at) >= :start
-              AND COALESCE(c.submitted_at, c.created_at) < :end
+              AND COALESCE(c.submitted_at, c.created_at) >= ?
+              AND COALESCE(c.submitted_at, c.created_at) < ?
             GROUP BY day, c.type ORDER BY day, c.type
-            """,
-            {"start": start, "end": end, "offset": f"{utc_offset_minutes:+d} minutes"},
-        ).fetchall()
-        return [PeriodRow(*row) for row in rows]
+        """
+        # A busy week is many rows to sum up: read in a worker thread, not on the loop.
+        read = reader_apart(self.db, query, [f"{utc_offset_minutes:+d} minutes", start, end])
+        return lambda: [PeriodRow(*row) for row in read()]
 
     def recent(self, limit: int = 10, author_id: int | None = None) -> list[Campaign]:
         where, args = ("author_id = ?", [author_id]) if author_id is not None else (None, [])
