@@ -124,4 +124,4 @@ async def test_the_stop_list_is_kept_audited_and_applied_to_new_lists(start_bot,
     composer = Composer(telegram)
     await composer.start("/send email FOO@example.com, b@example.com\nHi", expect="Preview")
     assert "On the stop-list: 1" in composer.text
-    assert "Recipients: 1: b@example.com" in composer.text
+    assert "Recipients: 1 (1 on the stop-list left out): b@example.com" in composer.text
