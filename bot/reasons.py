@@ -158,7 +158,7 @@ def describe_reason(reason: Reason) -> str:
             preview=params.get("preview", "")
         )
     if code is ReasonCode.LIST_MISMATCH:
-        return _("the platform answered {found} results for {expected} messages").format(
+        return _("the platform's answer held results: {found}, for messages: {expected}").format(
             found=params.get("found", "?"), expected=params.get("expected", "?")
         )
     if code is ReasonCode.INTERNAL_ERROR:
