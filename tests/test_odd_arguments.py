@@ -102,7 +102,7 @@ async def test_forged_schedule_choices_leave_the_plan_as_it_was(program, telegra
 async def test_a_failing_handler_still_answers_the_person(program, telegram, monkeypatch):
     import handlers.common
 
-    async def broken(*args, **kwargs):
+    def broken(*args, **kwargs):
         raise RuntimeError("a fault inside a handler")
 
     # /help builds its list with this helper; made to fail, it stands for any handler's bug.
