@@ -15,8 +15,6 @@ from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import PurePath
 
-import openpyxl
-
 MAX_FILE_BYTES = 20 * 1024 * 1024  # the most a bot may download from Telegram
 MAX_ROWS = 1_000_000
 MAX_COLUMNS = 50
@@ -235,6 +233,9 @@ def xlsx_rows(content: bytes) -> Iterator[Row]:
     """Yield the rows of the workbook's active sheet as text cells, numbered as in Excel."""
     check_unpacked_size(content)
     limits = _Limits()
+    # Imported here: openpyxl costs about 8 MB that an idle bot with no workbook need not hold.
+    import openpyxl
+
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl and zipfile raise many unrelated types on bad input
