@@ -57,9 +57,17 @@ WEBHOOK_PATH = "/telegram/webhook"
 class Application:
     """The whole program: bot, dispatcher, web endpoint, scheduler, store."""
 
-    def __init__(self, settings: Settings, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Callable[[], datetime] = utc_now,
+        private_chat_period: float = 3.0,
+    ) -> None:
         self.settings = settings
         self.clock = clock  # what "now" is for scheduling
+        # Telegram's own limit is about a message a second per chat; three in three seconds keeps
+        # a margin. An emulated Telegram without per-chat limits may be given a shorter period.
+        self.private_chat_period = private_chat_period
         for name in settings.clear_text_urls():
             log.warning(
                 "%s uses http:// outside this host: callback signatures, media links and the "
@@ -184,6 +192,7 @@ class Application:
         self.bot.session.middleware(
             TelegramPacing(
                 self.metrics,
+                private_period=self.private_chat_period,
                 on_migrate=lambda old, new: remember_migration(
                     self.settings, self.store.kv, old, new
                 ),

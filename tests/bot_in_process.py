@@ -49,7 +49,9 @@ class BotInProcess:
         # As `python -m bot` does: the configured secrets are masked from the first line on,
         # the generated ones join once known.
         self._capture_logs(settings.secrets)
-        self.app = Application(settings, clock=self.clock)
+        # The fake Telegram limits groups, not private chats (as Telegram documents), so private
+        # pacing runs ten times faster here; tests/test_telegram_pacing.py pins the real period.
+        self.app = Application(settings, clock=self.clock, private_chat_period=0.3)
         self._capture_logs(self.app.secrets)
         self.task = asyncio.create_task(self.app.run(handle_signals=False))
         await wait_until_healthy(self.url, timeout, self._failure)
