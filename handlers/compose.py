@@ -583,9 +583,19 @@ def build_router() -> Router:
         ~F.text,
         flags=OPERATOR,
     )
-    steps.callback_query.register(
-        send_pressed, Compose.preview, ComposeAction.filter(F.action == "send"), flags=OPERATOR
-    )
+    # The preview's buttons, each answered only while the preview is the current step.
+    preview_buttons = {
+        "send": send_pressed,
+        "typography": typography_pressed,
+        "typography_undo": typography_undo_pressed,
+        "left_out_file": left_out_file_pressed,
+        "edit": edit_pressed,
+        "template": template_pressed,
+    }
+    for action, handler in preview_buttons.items():
+        steps.callback_query.register(
+            handler, Compose.preview, ComposeAction.filter(F.action == action), flags=OPERATOR
+        )
     steps.callback_query.register(
         send_confirmed,
         Compose.confirm_send,
@@ -593,34 +603,7 @@ def build_router() -> Router:
         flags=OPERATOR,
     )
     steps.callback_query.register(
-        typography_pressed,
-        Compose.preview,
-        ComposeAction.filter(F.action == "typography"),
-        flags=OPERATOR,
-    )
-    steps.callback_query.register(
-        typography_undo_pressed,
-        Compose.preview,
-        ComposeAction.filter(F.action == "typography_undo"),
-        flags=OPERATOR,
-    )
-    steps.callback_query.register(
-        left_out_file_pressed,
-        Compose.preview,
-        ComposeAction.filter(F.action == "left_out_file"),
-        flags=OPERATOR,
-    )
-    steps.callback_query.register(
-        edit_pressed, Compose.preview, ComposeAction.filter(F.action == "edit"), flags=OPERATOR
-    )
-    steps.callback_query.register(
         edit_chosen, Compose.edit, ComposePick.filter(F.what == "edit"), flags=OPERATOR
-    )
-    steps.callback_query.register(
-        template_pressed,
-        Compose.preview,
-        ComposeAction.filter(F.action == "template"),
-        flags=OPERATOR,
     )
     steps.message.register(
         template_named, Compose.template_name, F.text, NOT_COMMAND, flags=OPERATOR
