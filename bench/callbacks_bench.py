@@ -110,7 +110,7 @@ async def running_bot(messages: int):
 
 
 def write_urls(path: Path, base_url: str, message_ids: list[int], status: str = "1") -> None:
-    from bot.signing import callback_url
+    from bot.statuses.signing import callback_url
 
     lines = (
         callback_url(base_url, SECRET, ref).replace("{id}", f"p{ref}").replace("{status}", status)

@@ -32,7 +32,7 @@ BROWSER = "Mozilla/5.0 (Linux; Android 14) Chrome/126.0 Mobile Safari/537.36"
 
 def prepare(database: Path) -> list[str]:
     """One campaign of CODES recipients, each with one issued short link."""
-    from bot.links import new_code
+    from bot.links.tracking import new_code
     from storage.campaigns import CampaignState, Draft
     from storage.links import NewLink
     from storage.store import Store
@@ -61,8 +61,8 @@ def serve(database: Path, port: int) -> None:
     """The server process: the redirect handler alone, until stdin closes."""
     from aiohttp import web
 
-    from bot.link_redirects import LinkRedirects
-    from bot.links import Utm
+    from bot.links.redirects import LinkRedirects
+    from bot.links.tracking import Utm
     from storage.store import Store
 
     async def main() -> None:

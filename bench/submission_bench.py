@@ -36,8 +36,8 @@ from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.i18n import make_i18n  # noqa: E402
 from bot.metrics import Metrics  # noqa: E402
-from bot.pulse import PulseClient  # noqa: E402
-from bot.sending import Sender  # noqa: E402
+from bot.platform.client import PulseClient  # noqa: E402
+from bot.sending.engine import Sender  # noqa: E402
 from storage.campaigns import CampaignState, Draft  # noqa: E402
 from storage.messages import SubmitState  # noqa: E402
 from storage.store import Store  # noqa: E402

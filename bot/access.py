@@ -16,7 +16,7 @@ from aiogram.dispatcher.flags import get_flag
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
-from bot.access_requests import tell_admins
+from bot.members.requests import tell_admins
 from storage.clock import utc_now
 from storage.members import Member, Role
 from storage.store import Store

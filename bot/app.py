@@ -25,22 +25,22 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.access import RoleCheck, StrangerGate
-from bot.callbacks import CallbackEndpoint, StatusWriter
 from bot.commands import COMMANDS
+from bot.compose.media import MediaStore, add_media_routes
 from bot.config import Settings
-from bot.digest import DigestService
 from bot.fsm_storage import SQLiteStorage
 from bot.i18n import SUPPORTED, make_i18n
-from bot.link_redirects import LinkRedirects
-from bot.links import Utm
+from bot.links.redirects import LinkRedirects
+from bot.links.tracking import Utm
 from bot.loop_lag import LoopLagMonitor
-from bot.media import MediaStore, add_media_routes
 from bot.metrics import Metrics
-from bot.notify import Notifier, notify_chat_id, remember_migration
-from bot.sandbox import SandboxPlatform
-from bot.scheduling import SchedulingService
-from bot.sending import Sender, make_platform
-from bot.status_classes import StatusClassifier
+from bot.platform.sandbox import SandboxPlatform
+from bot.platform.status_classes import StatusClassifier
+from bot.schedule.service import SchedulingService
+from bot.sending.engine import Sender, make_platform
+from bot.statuses.digest import DigestService
+from bot.statuses.endpoint import CallbackEndpoint, StatusWriter
+from bot.statuses.notifier import Notifier, notify_chat_id, remember_migration
 from bot.telegram_pacing import TelegramPacing
 from bot.topics import ConversationTopic, TopicRouting
 from bot.web import MaskingAccessLogger, TelegramMonitor, WebhookHandler, build_web_app

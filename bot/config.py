@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.rejections import PLATFORM_ACCOUNT_ERRORS, PLATFORM_TOKEN_ERROR
-from bot.when import cron_trigger
+from bot.platform.rejections import PLATFORM_ACCOUNT_ERRORS, PLATFORM_TOKEN_ERROR
+from bot.schedule.when import cron_trigger
 
 STATUS_CLASSES = ("pending", "delivered", "failed")
 DEFAULT_TYPES = "sms,viber,whatsapp,telegram,vk,ok,bot,email,push,mms,voice,bulk"

@@ -11,9 +11,9 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from bot.access import is_author_or_admin
-from bot.membership import member_label
-from bot.notify import CampaignAction, Notifier
-from bot.sending import Sender
+from bot.members.membership import member_label
+from bot.sending.engine import Sender
+from bot.statuses.notifier import CampaignAction, Notifier
 from bot.texts import number
 from storage.campaigns import CampaignState
 from storage.members import Member

@@ -18,7 +18,31 @@ from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddlewa
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from bot.composing import (
+from bot.compose.cards import (
+    ComposeAction,
+    ComposePick,
+    character_name,
+    invalid_reason_text,
+    problem_text,
+    render_cancelled,
+    render_confirm,
+    render_edit_menu,
+    render_fallback_prompt,
+    render_sent,
+    render_sent_at_next_start,
+    render_template_prompt,
+    report_text,
+)
+from bot.compose.left_out import LeftOutWords, left_out_csv, left_out_filename
+from bot.compose.recipients import (
+    AddressKind,
+    InvalidReason,
+    RecipientList,
+    address_kind,
+    needs_mobile,
+    parse_recipients_text,
+)
+from bot.compose.rules import (
     Problem,
     Reason,
     RecipientsReport,
@@ -39,34 +63,10 @@ from bot.composing import (
     parse_type,
     previous_step,
 )
+from bot.compose.typography import PLAIN, plain, typographic_only
 from bot.config import Settings
-from bot.left_out import LeftOutWords, left_out_csv, left_out_filename
-from bot.preview import (
-    ComposeAction,
-    ComposePick,
-    character_name,
-    invalid_reason_text,
-    problem_text,
-    render_cancelled,
-    render_confirm,
-    render_edit_menu,
-    render_fallback_prompt,
-    render_sent,
-    render_sent_at_next_start,
-    render_template_prompt,
-    report_text,
-)
-from bot.recipients import (
-    AddressKind,
-    InvalidReason,
-    RecipientList,
-    address_kind,
-    needs_mobile,
-    parse_recipients_text,
-)
-from bot.sending import AlreadyLaunched, Sender
+from bot.sending.engine import AlreadyLaunched, Sender
 from bot.texts import number
-from bot.typography import PLAIN, plain, typographic_only
 from handlers import compose_extras
 from handlers.compose_card import (
     CARD,

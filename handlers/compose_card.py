@@ -25,7 +25,18 @@ from aiogram.types import (
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
-from bot.composing import (
+from bot.compose.cards import (
+    problem_text,
+    render_extra_prompt,
+    render_fallback_prompt,
+    render_preview,
+    render_step,
+    render_template_prompt,
+    report_text,
+)
+from bot.compose.costs import estimate_list
+from bot.compose.recipient_files import RecipientFileError, file_format
+from bot.compose.rules import (
     Extra,
     ListSummary,
     Problem,
@@ -40,22 +51,11 @@ from bot.composing import (
     summarize_list,
     toggle_find_token,
 )
+from bot.compose.segments import is_sms_type
+from bot.compose.typography import plain, typographic_only
 from bot.config import Settings
-from bot.costs import estimate_list
-from bot.links import as_sent
-from bot.preview import (
-    problem_text,
-    render_extra_prompt,
-    render_fallback_prompt,
-    render_preview,
-    render_step,
-    render_template_prompt,
-    report_text,
-)
-from bot.recipient_files import RecipientFileError, file_format
-from bot.segments import is_sms_type
+from bot.links.tracking import as_sent
 from bot.texts import shorten
-from bot.typography import plain, typographic_only
 from storage.campaigns import Draft
 from storage.store import Store
 

@@ -9,7 +9,9 @@ from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, Message
 
-from bot.composing import (
+from bot.compose.cards import ComposeAction, ComposePick, render_extra_prompt, render_extras_menu
+from bot.compose.media import MediaStore, media_url
+from bot.compose.rules import (
     CHARSETS,
     Extra,
     Problem,
@@ -22,8 +24,6 @@ from bot.composing import (
     parse_ttl,
 )
 from bot.config import Settings
-from bot.media import MediaStore, media_url
-from bot.preview import ComposeAction, ComposePick, render_extra_prompt, render_extras_menu
 from handlers.compose_card import (
     EXTRA_STATES,
     NOT_COMMAND,

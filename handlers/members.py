@@ -11,11 +11,11 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import membership
 from bot.access import role_name
-from bot.access_requests import AccessGrant
-from bot.membership import MembershipError, Refusal, member_label
-from bot.scheduling import SchedulingService
+from bot.members import membership
+from bot.members.membership import MembershipError, Refusal, member_label
+from bot.members.requests import AccessGrant
+from bot.schedule.service import SchedulingService
 from bot.texts import shorten
 from storage.members import Member, Role
 from storage.store import Store

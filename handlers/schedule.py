@@ -20,9 +20,9 @@ from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
 from bot.access import Handler
-from bot.composing import Step, next_step, summarize_list
-from bot.preview import ComposeAction
-from bot.schedule_cards import (
+from bot.compose.cards import ComposeAction
+from bot.compose.rules import Step, next_step, summarize_list
+from bot.schedule.cards import (
     Plan,
     ScheduleStep,
     cron_problem,
@@ -33,10 +33,10 @@ from bot.schedule_cards import (
     scheduled_text,
     time_problem,
 )
-from bot.scheduling import Outcome, SchedulingService
-from bot.sending import AlreadyLaunched
-from bot.time_phrases import read_phrase
-from bot.when import quick_choice
+from bot.schedule.service import Outcome, SchedulingService
+from bot.schedule.time_phrases import read_phrase
+from bot.schedule.when import quick_choice
+from bot.sending.engine import AlreadyLaunched
 from handlers.compose import Compose, OnCurrentCard, Wizard, remove_buttons
 from handlers.compose_card import WizardMiddleware
 from storage.members import Member
@@ -48,7 +48,7 @@ PLAN = "schedule_plan"
 
 
 class ScheduleDialog(StatesGroup):
-    """The Schedule dialogue's steps; bot/schedule_cards.py draws their cards."""
+    """The Schedule dialogue's steps; bot/schedule/cards.py draws their cards."""
 
     when = State()  # choose or type the time
     card = State()  # the echo with mode, repeat and Confirm

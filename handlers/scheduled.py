@@ -19,7 +19,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, Telegram
 from aiogram.utils.i18n import gettext as _
 
 from bot.access import Handler
-from bot.schedule_cards import (
+from bot.schedule.cards import (
     ScheduleStep,
     missed_note,
     move_title,
@@ -30,7 +30,7 @@ from bot.schedule_cards import (
     render_send_now,
     render_when,
 )
-from bot.scheduling import Outcome, ScheduleAction, SchedulingService
+from bot.schedule.service import Outcome, ScheduleAction, SchedulingService
 from handlers.compose import CARD, OnCurrentCard, remove_buttons
 from handlers.schedule import TimeCard, quick_pressed, time_typed, use_dialogue
 from storage.campaigns import Campaign

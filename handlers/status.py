@@ -11,10 +11,10 @@ from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.compose.costs import accepted_estimate
 from bot.config import Settings
-from bot.costs import accepted_estimate
-from bot.history import campaign_history, message_history, recent_campaigns
-from bot.notify import chart_markup
+from bot.statuses.history import campaign_history, message_history, recent_campaigns
+from bot.statuses.notifier import chart_markup
 from storage.store import Store
 
 VIEWER = {"role": "viewer"}

@@ -15,14 +15,19 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from bot.composing import Problem, Reason, RecipientsReport, file_problem
+from bot.compose.cards import example_lines, paragraphs, problem_text
+from bot.compose.recipient_files import RecipientFileError
+from bot.compose.recipients import (
+    AddressKind,
+    RecipientList,
+    parse_recipients_file,
+    parse_recipients_text,
+)
+from bot.compose.rules import Problem, Reason, RecipientsReport, file_problem
 from bot.config import Settings
-from bot.membership import member_label
-from bot.preview import example_lines, paragraphs, problem_text
-from bot.recipient_files import RecipientFileError
-from bot.recipients import AddressKind, RecipientList, parse_recipients_file, parse_recipients_text
+from bot.members.membership import member_label
+from bot.schedule.when import format_day
 from bot.texts import number, reader_locale
-from bot.when import format_day
 from handlers.compose_card import CARD, NOT_COMMAND, download_recipient_file, remove_buttons
 from storage.clock import from_iso
 from storage.members import Member, Role

@@ -14,10 +14,10 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.access import is_author_or_admin
 from bot.button_data import RowId
+from bot.compose.cards import CARD_LIMIT, clip
+from bot.compose.message_types import type_name
 from bot.config import Settings
-from bot.membership import member_label
-from bot.message_types import type_name
-from bot.preview import CARD_LIMIT, clip
+from bot.members.membership import member_label
 from handlers.compose_card import wizard_for
 from storage.members import Member
 from storage.store import Store

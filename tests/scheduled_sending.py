@@ -14,9 +14,9 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.notify import Notifier
-from bot.scheduling import SchedulingService
-from bot.when import Recurrence
+from bot.schedule.service import SchedulingService
+from bot.schedule.when import Recurrence
+from bot.statuses.notifier import Notifier
 from storage.campaigns import Draft
 from storage.members import Role
 from storage.schedules import Schedule

@@ -18,9 +18,9 @@ from aiogram.utils.i18n import I18n
 from bot.config import Settings
 from bot.i18n import make_i18n
 from bot.metrics import Metrics
-from bot.pulse import PulseClient
-from bot.sending import Sender, submission_options
-from bot.submission import PlatformClient, SubmissionOptions
+from bot.platform.client import PulseClient
+from bot.sending.engine import Sender, submission_options
+from bot.sending.submission import PlatformClient, SubmissionOptions
 from storage.campaigns import CampaignState, Draft
 from storage.messages import MessageRow, SubmitState
 from storage.store import Store

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from bot.membership import revoke
+from bot.members.membership import revoke
 from storage.members import Role
 from storage.store import Store
 from tests.conftest import ADMIN, OPERATOR, VIEWER

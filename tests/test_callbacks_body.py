@@ -12,10 +12,10 @@ import yarl
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.callbacks import MAX_BODY_BYTES, CallbackEndpoint, StatusWriter
 from bot.metrics import Metrics
-from bot.signing import callback_url
-from bot.status_classes import StatusClassifier
+from bot.platform.status_classes import StatusClassifier
+from bot.statuses.endpoint import MAX_BODY_BYTES, CallbackEndpoint, StatusWriter
+from bot.statuses.signing import callback_url
 from storage.store import Store
 from tests.test_callbacks_storage import accepted_messages
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.status_classes import DELIVERED, FAILED, PENDING, StatusClassifier
+from bot.platform.status_classes import DELIVERED, FAILED, PENDING, StatusClassifier
 
 
 @pytest.mark.parametrize(

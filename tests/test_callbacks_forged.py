@@ -7,7 +7,7 @@ import secrets
 
 import aiohttp
 
-from bot.signing import sign
+from bot.statuses.signing import sign
 from tests.test_callbacks_seed import SECRET, seed_campaign, status_url, stored_events
 
 

@@ -7,7 +7,7 @@ import json
 import aiohttp
 import yarl
 
-from bot.signing import callback_url
+from bot.statuses.signing import callback_url
 from tests.conftest import ADMIN, GROUP
 from tests.test_callbacks_seed import (
     SECRET,

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import aiohttp
 
-from bot.signing import callback_url, verify
+from bot.statuses.signing import callback_url, verify
 from storage.campaigns import CampaignState, Draft
 from storage.messages import SubmitState
 from storage.store import Store

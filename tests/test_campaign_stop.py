@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
-from bot.reasons import Reason, ReasonCode
+from bot.platform.reasons import Reason, ReasonCode
 from storage.campaigns import CampaignState, Draft
 from storage.store import Store
 from tests.compose_user import Composer, make_operator

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.costs import encoding_of, measure
+from bot.compose.costs import encoding_of, measure
 from tests.compose_user import Composer, make_operator
 from tests.conftest import GROUP, OPERATOR
 from tests.test_settings import start_with

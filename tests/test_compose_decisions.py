@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.composing import (
+from bot.compose.rules import (
     Extra,
     ListSummary,
     Problem,

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import pytest
 from aiogram.utils.i18n import I18n
 
-from bot.composing import ListSummary, RecipientsReport, Step
+from bot.compose.cards import clip, render_preview, render_step
+from bot.compose.rules import ListSummary, RecipientsReport, Step
 from bot.config import Settings
 from bot.i18n import make_i18n
-from bot.preview import clip, render_preview, render_step
 from storage.campaigns import Draft
 
 SUMMARY = ListSummary(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.concurrency import AdaptiveConcurrency
+from bot.platform.concurrency import AdaptiveConcurrency
 
 
 def answer_rounds(limit: AdaptiveConcurrency, rounds: int, latency: float) -> list[int]:

@@ -6,7 +6,7 @@ import re
 
 import aiohttp
 
-from bot.media import MediaStore, image_suffix, media_url
+from bot.compose.media import MediaStore, image_suffix, media_url
 from tests.compose_user import Composer, make_operator
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(range(256)) * 8

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.compose.message_types import parse_type
 from bot.config import DEFAULT_TYPES
-from bot.message_types import parse_type
 from tests.compose_user import Composer, make_operator
 
 TYPES = [*DEFAULT_TYPES.split(","), "hlr"]

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from aiogram.utils.i18n import I18n
 
+from bot.compose.cards import render_confirm
 from bot.i18n import make_i18n
-from bot.preview import render_confirm
 from handlers.stoplist import stoplist_card
 from storage.store import Store
 from tests.compose_user import make_operator

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.pulse import Accepted, CharsetError, OutgoingMessage, PulseClient
+from bot.platform.client import Accepted, CharsetError, OutgoingMessage, PulseClient
 from tests.conftest import PLATFORM_TOKEN as TOKEN
 
 METHODS = ["GET", "POST"]

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from bot.pulse import (
+from bot.platform.client import (
     Accepted,
     OutgoingMessage,
     PulseClient,
@@ -18,7 +18,7 @@ from bot.pulse import (
     Uncertain,
     backoff_delays,
 )
-from bot.reasons import Reason, ReasonCode
+from bot.platform.reasons import Reason, ReasonCode
 from tests.fakes.platform import BAD_TOKEN_MESSAGE, FakePlatform
 
 TOKEN = "tok-SENTINEL-7f3a/9+="

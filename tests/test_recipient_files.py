@@ -6,7 +6,7 @@ import time
 import openpyxl
 import pytest
 
-from bot.recipients import (
+from bot.compose.recipients import (
     AddressKind,
     FileProblem,
     InvalidReason,

@@ -4,7 +4,7 @@ import email_validator
 import phonenumbers
 import pytest
 
-from bot.recipients import (
+from bot.compose.recipients import (
     AddressKind,
     InvalidReason,
     Recipient,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.scheduling import Fired, Outcome, stamp_of
+from bot.schedule.service import Fired, Outcome, stamp_of
 from storage.campaigns import CampaignState
 from storage.members import Role
 from storage.schedules import Schedule, ScheduleState

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.when import format_moment
+from bot.schedule.when import format_moment
 from tests.compose_user import Composer, make_operator
 from tests.conftest import OPERATOR
 

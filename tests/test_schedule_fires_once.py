@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from apscheduler.triggers.date import DateTrigger
 
-from bot.scheduling import Fired
+from bot.schedule.service import Fired
 from storage.campaigns import CampaignState
 from storage.schedules import ScheduleState
 from tests.test_schedule_world import DAY, World, open_world

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.scheduling import Outcome
+from bot.schedule.service import Outcome
 from storage.campaigns import CampaignState
 from storage.members import Role
 from storage.schedules import Schedule, ScheduleMode, ScheduleState

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.scheduling import Fired, Outcome
+from bot.schedule.service import Fired, Outcome
 from storage.campaigns import CampaignState
 from storage.members import Role
 from storage.schedules import ScheduleState

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.scheduling import Fired
+from bot.schedule.service import Fired
 from storage.campaigns import Draft
 from storage.members import Role
 from storage.schedules import ScheduleState

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.when import (
+from bot.schedule.when import (
     Recurrence,
     cron_trigger,
     format_day,

@@ -20,8 +20,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import Settings
 from bot.i18n import make_i18n
-from bot.scheduling import SchedulingService
-from bot.when import Recurrence
+from bot.schedule.service import SchedulingService
+from bot.schedule.when import Recurrence
 from storage.campaigns import CampaignState, Draft
 from storage.members import Role
 from storage.schedules import Schedule, ScheduleState

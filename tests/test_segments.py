@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.segments import GSM_BASIC, GSM_EXTENSION, SegmentInfo, is_sms_type, sms_segments
+from bot.compose.segments import GSM_BASIC, GSM_EXTENSION, SegmentInfo, is_sms_type, sms_segments
 
 
 def test_gsm_tables_have_the_standard_sizes() -> None:

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.pulse import OutgoingMessage, Uncertain
-from bot.reasons import Reason, ReasonCode, decode
-from bot.recovery import RecoveryChoice, RecoveryDecision, ResumeChoice
-from bot.sending import make_platform
+from bot.platform.client import OutgoingMessage, Uncertain
+from bot.platform.reasons import Reason, ReasonCode, decode
+from bot.sending.engine import make_platform
+from bot.sending.recovery import RecoveryChoice, RecoveryDecision, ResumeChoice
 from storage.campaigns import CampaignState, Draft
 from storage.messages import SubmitState
 from tests.conftest import ADMIN

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.reasons import ReasonCode, decode
-from bot.signing import verify
+from bot.platform.reasons import ReasonCode, decode
+from bot.statuses.signing import verify
 from storage.campaigns import CampaignState
 from storage.messages import SubmitState
 from tests.conftest import ADMIN

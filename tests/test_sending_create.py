@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sending import AlreadyLaunched, callback_base
+from bot.sending.engine import AlreadyLaunched, callback_base
 from storage.campaigns import CampaignState, Draft
 from storage.messages import SubmitState
 from tests.conftest import ADMIN

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.pulse import OutgoingMessage, PulseClient, SendResult
-from bot.reasons import ReasonCode, decode
+from bot.platform.client import OutgoingMessage, PulseClient, SendResult
+from bot.platform.reasons import ReasonCode, decode
 from storage.campaigns import CampaignState, Draft
 from storage.messages import SubmitState
 from tests.fakes.platform import FakePlatform

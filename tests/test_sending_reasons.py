@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.i18n import make_i18n
-from bot.notify import error_text
-from bot.reasons import Reason, ReasonCode, decode, describe
-from bot.report_file import ReportWords, report_csv
+from bot.platform.reasons import Reason, ReasonCode, decode, describe
+from bot.statuses.notifier import error_text
+from bot.statuses.report_file import ReportWords, report_csv
 from storage.campaigns import Campaign, CampaignState
 from storage.messages import MessageRow, SubmitState
 from tests.report_reader import read_report

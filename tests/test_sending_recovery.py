@@ -8,7 +8,7 @@ import sqlite3
 from collections import Counter
 from pathlib import Path
 
-from bot.recovery import RecoveryDecision
+from bot.sending.recovery import RecoveryDecision
 from storage.campaigns import CampaignState
 from storage.messages import INTERRUPTED, INTERRUPTED_LEFT, SubmitState
 from tests.conftest import ADMIN

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import make_i18n
-from bot.rejections import (
+from bot.platform.rejections import (
     PLATFORM_ACCOUNT_ERRORS,
     PLATFORM_TOKEN_ERROR,
     RefusalScope,

@@ -11,9 +11,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.pulse import Accepted, CharsetError, OutgoingMessage, Rejected
-from bot.sandbox import SandboxPlatform
-from bot.signing import verify
+from bot.platform.client import Accepted, CharsetError, OutgoingMessage, Rejected
+from bot.platform.sandbox import SandboxPlatform
+from bot.statuses.signing import verify
 from storage.messages import SubmitState
 from tests.fakes.telegram import FakeTelegram
 from tests.sending_harness import SECRET, make_harness, phones, settle

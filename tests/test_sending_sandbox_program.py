@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.sandbox import SandboxPlatform
+from bot.platform.sandbox import SandboxPlatform
 from storage.messages import SubmitState
 from storage.store import Store
 from tests.fakes.platform import FakePlatform

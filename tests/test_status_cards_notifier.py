@@ -12,7 +12,7 @@ import pytest
 from bot.config import Settings
 from bot.i18n import make_i18n
 from bot.metrics import Metrics
-from bot.notify import Notifier, remember_migration
+from bot.statuses.notifier import Notifier, remember_migration
 from storage.campaigns import CampaignState, Draft
 from storage.clock import to_iso, utc_now
 from storage.members import Role

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.i18n import make_i18n
-from bot.report_file import ReportWords, report_csv, report_filename, safe_cell
+from bot.statuses.report_file import ReportWords, report_csv, report_filename, safe_cell
 from storage.campaigns import Campaign, CampaignState
 from storage.messages import MessageRow, SubmitState
 from tests.report_reader import read_report

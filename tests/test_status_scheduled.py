@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot.when import format_moment
+from bot.schedule.when import format_moment
 from storage.campaigns import CampaignState, Draft
 from storage.clock import utc_now
 from storage.schedules import ScheduleMode

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.recovery import RecoveryDecision
+from bot.sending.recovery import RecoveryDecision
 from storage.campaigns import CampaignState, Draft
 from storage.messages import STOP_LISTED, SubmitState
 from tests.conftest import ADMIN, GROUP

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.time_phrases import read_phrase
+from bot.schedule.time_phrases import read_phrase
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 NOW = datetime(2026, 11, 30, 14, 30, tzinfo=MOSCOW)  # a Monday afternoon

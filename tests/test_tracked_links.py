@@ -8,7 +8,7 @@ import re
 import aiohttp
 from yarl import URL
 
-from bot.links import Utm, find_links, measured_text, replace_links, with_utm
+from bot.links.tracking import Utm, find_links, measured_text, replace_links, with_utm
 from storage.campaigns import Draft
 from storage.messages import SubmitState
 from tests.compose_user import Composer, make_operator

@@ -9,7 +9,7 @@ import zipfile
 import openpyxl
 import pytest
 
-import bot.recipient_files
+import bot.compose.recipient_files
 from tests.compose_user import Composer
 from tests.conftest import ADMIN
 
@@ -59,16 +59,16 @@ async def test_each_limit_is_named_and_the_list_can_be_sent_again(composer):
 
 
 async def test_parsing_past_its_time_is_refused(composer, monkeypatch):
-    monkeypatch.setattr(bot.recipient_files, "MAX_PARSE_SECONDS", 0.0)
+    monkeypatch.setattr(bot.compose.recipient_files, "MAX_PARSE_SECONDS", 0.0)
     rows = b"phone;name\n" + b"".join(b"7900%07d;N\n" % n for n in range(10_000))
     await composer.upload("slow.csv", rows, expect="Reading the file took more than 0 seconds")
-    monkeypatch.setattr(bot.recipient_files, "MAX_PARSE_SECONDS", 60.0)
+    monkeypatch.setattr(bot.compose.recipient_files, "MAX_PARSE_SECONDS", 60.0)
     await composer.upload("fine.csv", rows, expect="Send the text")
 
 
 def test_the_unpacked_size_is_judged_from_the_zip_directory_alone():
     small = workbook()
-    bot.recipient_files.check_unpacked_size(small)  # an ordinary workbook passes
-    with pytest.raises(bot.recipient_files.RecipientFileError) as caught:
-        bot.recipient_files.check_unpacked_size(workbook(padding_bytes=210 * 1024 * 1024))
-    assert caught.value.code is bot.recipient_files.FileProblem.XLSX_UNPACKS_TOO_LARGE
+    bot.compose.recipient_files.check_unpacked_size(small)  # an ordinary workbook passes
+    with pytest.raises(bot.compose.recipient_files.RecipientFileError) as caught:
+        bot.compose.recipient_files.check_unpacked_size(workbook(padding_bytes=210 * 1024 * 1024))
+    assert caught.value.code is bot.compose.recipient_files.FileProblem.XLSX_UNPACKS_TOO_LARGE

@@ -18,9 +18,9 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.button_data import RowId
-from bot.reasons import describe, describe_reason
-from bot.rejections import explain_rejection
-from bot.submission import Pause, PauseKind
+from bot.platform.reasons import describe, describe_reason
+from bot.platform.rejections import explain_rejection
+from bot.sending.submission import Pause, PauseKind
 from bot.texts import shorten
 from storage.messages import INTERRUPTED
 from storage.store import Store

@@ -13,8 +13,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bot.recipients import placeholders_in, render_text
-from bot.segments import GSM_BASIC, GSM_EXTENSION, GSM_PART, GSM_SINGLE, is_sms_type, sms_segments
+from bot.compose.recipients import placeholders_in, render_text
+from bot.compose.segments import (
+    GSM_BASIC,
+    GSM_EXTENSION,
+    GSM_PART,
+    GSM_SINGLE,
+    is_sms_type,
+    sms_segments,
+)
 from storage.campaigns import Campaign, Draft
 from storage.store import Store
 

@@ -3,7 +3,7 @@ UCS-2: replaced by their plain GSM-7 look-alikes, a text can cost fewer parts.""
 
 from __future__ import annotations
 
-from bot.segments import GSM_BASIC, GSM_EXTENSION
+from bot.compose.segments import GSM_BASIC, GSM_EXTENSION
 
 PLAIN = {
     "«": '"',

@@ -16,12 +16,12 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.charts import PeriodWords, draw_period_chart
+from bot.compose.message_types import type_name
 from bot.config import Settings
-from bot.message_types import type_name
-from bot.notify import notify_chat_id, share
+from bot.schedule.when import cron_trigger, format_day
+from bot.statuses.charts import PeriodWords, draw_period_chart
+from bot.statuses.notifier import notify_chat_id, share
 from bot.texts import number
-from bot.when import cron_trigger, format_day
 from storage.campaigns import PeriodRow
 from storage.clock import from_iso, to_iso
 from storage.store import Store

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, Protocol
 
-from bot.concurrency import AdaptiveConcurrency
-from bot.links import LinkShortener
+from bot.compose.recipients import render_html, render_text
+from bot.links.tracking import LinkShortener
 from bot.logs import mask_phone
 from bot.metrics import Metrics
-from bot.pulse import (
+from bot.platform.client import (
     Accepted,
     CharsetError,
     OutgoingMessage,
@@ -36,15 +36,15 @@ from bot.pulse import (
     backoff_delays,
     encode_text,
 )
-from bot.reasons import Reason, ReasonCode
-from bot.recipients import render_html, render_text
-from bot.rejections import (
+from bot.platform.concurrency import AdaptiveConcurrency
+from bot.platform.reasons import Reason, ReasonCode
+from bot.platform.rejections import (
     PLATFORM_ACCOUNT_ERRORS,
     PLATFORM_TOKEN_ERROR,
     RefusalScope,
     refusal_scope,
 )
-from bot.signing import callback_url
+from bot.statuses.signing import callback_url
 from storage.campaigns import Campaign
 from storage.messages import MessageRow, SubmitState
 from storage.store import Store

@@ -17,10 +17,10 @@ from aiogram.filters.callback_data import CallbackData, CallbackQueryFilter
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot.compose.cards import number
+from bot.compose.message_types import type_name
 from bot.config import Settings
-from bot.message_types import type_name
-from bot.preview import number
-from bot.scheduling import (
+from bot.schedule.service import (
     Outcome,
     ScheduleAction,
     SchedulingService,
@@ -29,7 +29,7 @@ from bot.scheduling import (
     stamp_of,
     weekday_names,
 )
-from bot.when import (
+from bot.schedule.when import (
     QUICK_CHOICES,
     Recurrence,
     cron_trigger,

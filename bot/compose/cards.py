@@ -16,7 +16,22 @@ from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.button_data import Index
-from bot.composing import (
+from bot.compose.costs import Encoding, Estimate, encoding_of
+from bot.compose.left_out import left_out_note
+from bot.compose.media import is_uploaded
+from bot.compose.message_types import type_name
+from bot.compose.recipients import (
+    TOKEN_TYPES,
+    AddressKind,
+    InvalidReason,
+    address_kind,
+    placeholders_in,
+    render_html,
+    render_text,
+    required_placeholders,
+    used_columns,
+)
+from bot.compose.rules import (
     ADVANCED_EXTRAS,
     CHARSETS,
     SHOWN_ADDRESSES,
@@ -32,26 +47,11 @@ from bot.composing import (
     offered_senders,
     sms_figures,
 )
+from bot.compose.segments import is_sms_type
+from bot.compose.typography import PLAIN, typographic_only
 from bot.config import Settings
-from bot.costs import Encoding, Estimate, encoding_of
-from bot.left_out import left_out_note
-from bot.links import CODE_LENGTH, as_sent, find_links, short_url
-from bot.media import is_uploaded
-from bot.message_types import type_name
-from bot.recipients import (
-    TOKEN_TYPES,
-    AddressKind,
-    InvalidReason,
-    address_kind,
-    placeholders_in,
-    render_html,
-    render_text,
-    required_placeholders,
-    used_columns,
-)
-from bot.segments import is_sms_type
+from bot.links.tracking import CODE_LENGTH, as_sent, find_links, short_url
 from bot.texts import ELLIPSIS, money, number, shorten
-from bot.typography import PLAIN, typographic_only
 from storage.campaigns import Draft
 
 CARD_LIMIT = 4000  # Telegram allows 4096; the rest is a margin for what is measured loosely

@@ -16,7 +16,7 @@ from types import MappingProxyType
 import email_validator
 import phonenumbers
 
-from bot.recipient_files import (
+from bot.compose.recipient_files import (
     MAX_FILE_BYTES,
     FileFormat,
     FileProblem,

@@ -1,7 +1,7 @@
 """The sending engine: turns a confirmed draft into a campaign and submits every recipient once.
 
 `create` binds a recipient list to exactly one campaign (a second press of Send raises
-`AlreadyLaunched`); `launch` submits in the background (see `bot.submission`); `drain` lets
+`AlreadyLaunched`); `launch` submits in the background (see `bot.sending.submission`); `drain` lets
 requests in flight finish at shutdown; `resume_after_restart` asks the author about rows a crash
 left undecided and resumes what never left.
 """
@@ -21,12 +21,13 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
-from bot.concurrency import AdaptiveConcurrency
 from bot.config import Settings
-from bot.links import LinkShortener
+from bot.links.tracking import LinkShortener
 from bot.metrics import Metrics
-from bot.pulse import PulseClient
-from bot.recovery import (
+from bot.platform.client import PulseClient
+from bot.platform.concurrency import AdaptiveConcurrency
+from bot.platform.sandbox import SandboxPlatform
+from bot.sending.recovery import (
     RecoveryDecision,
     RecoveryQuestion,
     RecoveryQuestions,
@@ -35,8 +36,7 @@ from bot.recovery import (
     question_text,
     resume_buttons,
 )
-from bot.sandbox import SandboxPlatform
-from bot.submission import (
+from bot.sending.submission import (
     CampaignSubmission,
     PlatformClient,
     RequestSlots,

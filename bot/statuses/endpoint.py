@@ -20,8 +20,8 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 
 from bot.metrics import Metrics
-from bot.signing import CALLBACK_PREFIX, SIGNATURE_HEX, verify
-from bot.status_classes import StatusClassifier
+from bot.platform.status_classes import StatusClassifier
+from bot.statuses.signing import CALLBACK_PREFIX, SIGNATURE_HEX, verify
 from storage.statuses import Applied, IncomingStatus, Outcome
 from storage.store import Store
 

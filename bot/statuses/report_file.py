@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.reasons import decode, describe
+from bot.platform.reasons import decode, describe
 from storage.campaigns import Campaign
 from storage.clock import from_iso
 from storage.messages import (

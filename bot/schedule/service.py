@@ -52,9 +52,9 @@ from babel.dates import get_day_names
 from babel.numbers import format_decimal
 
 from bot.button_data import RowId
+from bot.compose.message_types import type_name
 from bot.config import Settings
-from bot.message_types import type_name
-from bot.when import (
+from bot.schedule.when import (
     Recurrence,
     first_run,
     format_moment,
@@ -78,7 +78,7 @@ TEXT_START_CHARS = 60  # of the message text shown in lists and questions
 
 
 class CampaignSender(Protocol):
-    """What scheduling needs from the sending engine (`bot.sending.Sender`)."""
+    """What scheduling needs from the sending engine (`bot.sending.engine.Sender`)."""
 
     def create(
         self,

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.cron import CronTrigger
 from babel.dates import format_datetime
 
-from bot.time_phrases import DEFAULT_HOUR, read_phrase
+from bot.schedule.time_phrases import DEFAULT_HOUR, read_phrase
 
 MIN_LEAD = timedelta(minutes=1)  # a send closer than this cannot be scheduled
 QUICK_HOUR = DEFAULT_HOUR  # "tomorrow 10:00" and the other quick choices

@@ -34,19 +34,19 @@ from aiogram.utils.i18n import gettext as _
 from babel.numbers import format_decimal
 
 from bot.button_data import RowId
-from bot.charts import chart_filename, delivery_chart
+from bot.compose.cards import cost_line
+from bot.compose.costs import Estimate, accepted_estimate
+from bot.compose.message_types import type_name
 from bot.config import Settings
-from bot.costs import Estimate, accepted_estimate
-from bot.membership import member_label
-from bot.message_types import type_name
+from bot.members.membership import member_label
 from bot.metrics import Metrics
-from bot.preview import cost_line
-from bot.reasons import describe
-from bot.report_file import ReportWords, error_words, report_csv, report_filename
-from bot.status_words import SAID_BY_THE_CLASS, kannel_code, kannel_words
+from bot.platform.reasons import describe
+from bot.platform.status_words import SAID_BY_THE_CLASS, kannel_code, kannel_words
+from bot.schedule.when import format_moment
+from bot.statuses.charts import chart_filename, delivery_chart
+from bot.statuses.report_file import ReportWords, error_words, report_csv, report_filename
 from bot.texts import number, reader_locale, shorten
 from bot.topics import about_type
-from bot.when import format_moment
 from storage.campaigns import Campaign, CampaignState
 from storage.clock import from_iso, utc_now, utc_now_iso
 from storage.kv import KeyValues

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from bot.recipients import DUPLICATE, LACKING_VALUE, STOP_LISTED
-from bot.report_file import spreadsheet_csv
+from bot.compose.recipients import DUPLICATE, LACKING_VALUE, STOP_LISTED
+from bot.statuses.report_file import spreadsheet_csv
 from bot.texts import number
 
 

@@ -8,10 +8,13 @@ from collections.abc import Mapping
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
+from bot.compose.costs import Estimate
+from bot.compose.message_types import type_name
 from bot.config import Settings
-from bot.costs import Estimate
-from bot.message_types import type_name
-from bot.notify import (
+from bot.platform.status_classes import DELIVERED
+from bot.platform.status_words import kannel_code, raw_in_words
+from bot.schedule.when import format_moment
+from bot.statuses.notifier import (
     Figures,
     accepted_cost_line,
     class_name,
@@ -21,10 +24,7 @@ from bot.notify import (
     render_message_card,
     status_text,
 )
-from bot.status_classes import DELIVERED
-from bot.status_words import kannel_code, raw_in_words
 from bot.texts import number, shorten
-from bot.when import format_moment
 from storage.campaigns import Campaign, CampaignState
 from storage.clock import utc_now
 from storage.messages import MessageRow

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from bot.links import CODE_PATTERN, LINK_PATH, Utm, is_preview_robot, with_utm
+from bot.links.tracking import CODE_PATTERN, LINK_PATH, Utm, is_preview_robot, with_utm
 from bot.metrics import Metrics
 from storage.clock import utc_now_iso
 from storage.links import Clicks, Links

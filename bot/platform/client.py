@@ -21,7 +21,7 @@ from urllib.parse import quote, quote_plus
 import aiohttp
 import yarl
 
-from bot.reasons import Reason, ReasonCode
+from bot.platform.reasons import Reason, ReasonCode
 
 logger = logging.getLogger(__name__)
 

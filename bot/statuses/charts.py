@@ -18,7 +18,7 @@ from datetime import datetime
 from aiogram.utils.i18n import gettext as _
 from babel.numbers import format_decimal
 
-from bot.message_types import type_name
+from bot.compose.message_types import type_name
 from storage.campaigns import Campaign
 from storage.clock import from_iso, to_iso
 from storage.store import Store

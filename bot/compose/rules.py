@@ -1,7 +1,7 @@
 """Decisions of composing a message: which step comes next, what input is acceptable, and why not.
 
 Nothing here talks to Telegram: handlers pass in what the user sent and show what comes back.
-A refusal is a `Problem` (a reason code and its details); `bot.preview` turns it into words.
+A refusal is a `Problem` (a reason code and its details); `bot.compose.cards` turns it into words.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from bot import message_types
-from bot.pulse import PLATFORM_CHARSETS, CharsetError, codec_for, is_ucs2, outside_bmp
-from bot.recipient_files import FileProblem, RecipientFileError
-from bot.recipients import (
+from bot.compose import message_types
+from bot.compose.recipient_files import FileProblem, RecipientFileError
+from bot.compose.recipients import (
     LACKING_VALUE,
     MAX_FILE_BYTES,
     TOKEN_TYPES,
@@ -37,7 +36,8 @@ from bot.recipients import (
     used_columns,
     with_fallback,
 )
-from bot.segments import is_sms_type, sms_segments
+from bot.compose.segments import is_sms_type, sms_segments
+from bot.platform.client import PLATFORM_CHARSETS, CharsetError, codec_for, is_ucs2, outside_bmp
 from storage.campaigns import Draft
 from storage.store import Store
 
@@ -137,7 +137,7 @@ def extras_for(message_type: str) -> list[Extra]:
 
 
 class Reason(StrEnum):
-    """Why input was refused (codes; `bot.preview.problem_text` says it in words)."""
+    """Why input was refused (codes; `bot.compose.cards.problem_text` says it in words)."""
 
     UNKNOWN_TYPE = "unknown_type"
     SENDER_EMPTY = "sender_empty"

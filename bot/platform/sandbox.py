@@ -22,7 +22,14 @@ from urllib.parse import quote
 import aiohttp
 import yarl
 
-from bot.pulse import Accepted, OutgoingMessage, Rejected, SendResult, codec_for, encode_text
+from bot.platform.client import (
+    Accepted,
+    OutgoingMessage,
+    Rejected,
+    SendResult,
+    codec_for,
+    encode_text,
+)
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""The team: granting and revoking roles, and strangers' requests for access."""

@@ -1,0 +1,1 @@
+"""The 1-pulse platform as the program sees it: the HTTP client and what each answer means, the sandbox that stands in for it without a token, status classes and words, refusal meanings and reason codes, and how many requests may be in flight."""
