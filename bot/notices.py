@@ -1,0 +1,89 @@
+"""What the services tell people, and the one way it reaches Telegram.
+
+Services (sending, schedules, campaign lifecycle) hold neither a `Bot` nor an `I18n`. They
+describe what happened as a `Notice`, a frozen dataclass of plain facts (ids, counts, reason
+codes), and hand it to `Notices.tell`. Tests give them a recorder instead of Telegram.
+
+`TelegramNotices` is the Telegram side: each capability's `cards.py` registers how its notices
+read (`render(notice) -> Card`), and the text is rendered in the configured language at the
+moment it is sent, so a notice owed across a restart reads in the language of that day.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from aiogram.exceptions import TelegramAPIError
+
+if TYPE_CHECKING:
+    from aiogram import Bot
+    from aiogram.types import InlineKeyboardMarkup
+    from aiogram.utils.i18n import I18n
+
+log = logging.getLogger(__name__)
+
+
+class Notice:
+    """Base of every notice: a frozen dataclass saying what happened, never how it reads."""
+
+
+class Notices(Protocol):
+    async def tell(self, chat_id: int, notice: Notice) -> bool:
+        """Deliver `notice` to one chat; True once Telegram took it."""
+
+
+@dataclass(frozen=True)
+class Card:
+    """A notice as it reads in Telegram: HTML text and its buttons."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+
+
+Render = Callable[[Any], Card]
+
+
+class TelegramNotices:
+    """Renders each notice with the card its capability registered and sends it.
+
+    One attempt per call: the pacing layer under the `Bot` already waits out 429s and retries
+    what is safe to retry; what still fails is logged and reported as not delivered, so the
+    caller decides whether the notice stays owed.
+    """
+
+    def __init__(
+        self,
+        bot: Bot,
+        i18n: I18n,
+        locale: str,
+        renderers: Iterable[Mapping[type[Notice], Render]],
+    ) -> None:
+        self._bot, self._i18n, self._locale = bot, i18n, locale
+        self._renderers: dict[type[Notice], Render] = {}
+        for table in renderers:
+            for kind, render in table.items():
+                if kind in self._renderers:
+                    raise ValueError(f"two renderers for {kind.__name__}")
+                self._renderers[kind] = render
+
+    def render(self, notice: Notice) -> Card:
+        try:
+            render = self._renderers[type(notice)]
+        except KeyError:
+            raise LookupError(f"no card registered for {type(notice).__name__}") from None
+        with self._i18n.context(), self._i18n.use_locale(self._locale):
+            return render(notice)
+
+    async def tell(self, chat_id: int, notice: Notice) -> bool:
+        card = self.render(notice)
+        try:
+            await self._bot.send_message(chat_id, card.text, reply_markup=card.markup)
+        except TelegramAPIError as error:
+            log.warning(
+                "could not tell chat %s (%s): %s", chat_id, type(notice).__name__, error
+            )
+            return False
+        return True
