@@ -38,9 +38,11 @@ from bot.platform.sandbox import SandboxPlatform
 from bot.platform.status_classes import StatusClassifier
 from bot.schedule.service import SchedulingService
 from bot.sending.engine import Sender, make_platform
+from bot.statuses.chats import notify_chat_id, remember_migration
 from bot.statuses.digest import DigestService
 from bot.statuses.endpoint import CallbackEndpoint, StatusWriter
-from bot.statuses.notifier import Notifier, notify_chat_id, remember_migration
+from bot.statuses.notifier import Notifier
+from bot.statuses.tracker import CampaignTracker
 from bot.telegram_pacing import TelegramPacing
 from bot.topics import ConversationTopic, TopicRouting
 from bot.web import MaskingAccessLogger, TelegramMonitor, WebhookHandler, build_web_app
@@ -207,7 +209,9 @@ class Application:
         )
         self.notifier = Notifier(self.bot, self.store, self.settings, self.i18n, self.metrics)
         self.dispatcher["notifier"] = self.notifier
-        self.status_writer = StatusWriter(self.store, self.metrics, self.notifier.campaign_changed)
+        # Lifecycle first: a change that finishes a campaign reaches its cards already final.
+        self.tracker = CampaignTracker(self.store, self.settings, self.notifier.campaign_changed)
+        self.status_writer = StatusWriter(self.store, self.metrics, self.tracker.campaign_changed)
         classifier = StatusClassifier(
             self.settings.pulse_status_map, kannel=self.settings.pulse_kannel_status
         )
@@ -230,10 +234,11 @@ class Application:
             self.metrics,
             self.bot,
             self.i18n,
-            on_change=self.notifier.campaign_changed,
+            on_change=self.tracker.campaign_changed,
         )
         self.dispatcher["sender"] = self.sender
         await self.sender.resume_after_restart()
+        self.tracker.start()
         self.notifier.start()
         self.scheduling = SchedulingService(
             store=self.store,
@@ -257,6 +262,7 @@ class Application:
         await self.telegram_monitor.stop()
         await self.sender.drain()
         self.status_writer.flush()
+        await self.tracker.stop()
         await self.notifier.stop()
         if isinstance(self.platform, SandboxPlatform):
             await self.platform.close()

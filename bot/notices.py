@@ -82,8 +82,6 @@ class TelegramNotices:
         try:
             await self._bot.send_message(chat_id, card.text, reply_markup=card.markup)
         except TelegramAPIError as error:
-            log.warning(
-                "could not tell chat %s (%s): %s", chat_id, type(notice).__name__, error
-            )
+            log.warning("could not tell chat %s (%s): %s", chat_id, type(notice).__name__, error)
             return False
         return True

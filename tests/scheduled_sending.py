@@ -17,6 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.schedule.service import SchedulingService
 from bot.schedule.when import Recurrence
 from bot.statuses.notifier import Notifier
+from bot.statuses.tracker import CampaignTracker
 from storage.campaigns import Draft
 from storage.members import Role
 from storage.schedules import Schedule
@@ -121,7 +122,8 @@ class Program:
             private_interval=0.0,
             group_interval=0.0,
         )
-        harness.sender.on_change = notifier.campaign_changed
+        tracker = CampaignTracker(harness.store, harness.settings, notifier.campaign_changed)
+        harness.sender.on_change = tracker.campaign_changed
         await harness.sender.resume_after_restart()
         notifier.start()
         scheduler = AsyncIOScheduler(timezone=harness.settings.zone)

@@ -24,6 +24,7 @@ from tests.test_status_cards_notifier import (
     RecordingBot,
     campaign_of,
     notifier_for,
+    tracker_for,
 )
 from tests.test_status_cards_notifier import GROUP as NOTIFIER_GROUP
 
@@ -183,7 +184,7 @@ async def test_a_report_sent_again_after_a_failure_carries_its_chart_once(tmp_pa
         ]
     )
     try:
-        notifier.campaign_changed(campaign_id)
+        tracker_for(notifier).campaign_changed(campaign_id)
         await notifier.drawn()
         owed = store.reports.is_owed(campaign_id, NOTIFIER_GROUP)
     finally:

@@ -1,4 +1,4 @@
-"""The notifier alone: changes coalesce into few edits, the report goes once, a TTL ends a campaign."""
+"""The cards alone: changes coalesce into few edits, the report goes once, a TTL ends a campaign."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ import pytest
 from bot.config import Settings
 from bot.i18n import make_i18n
 from bot.metrics import Metrics
-from bot.statuses.notifier import Notifier, remember_migration
+from bot.statuses.chats import remember_migration
+from bot.statuses.notifier import Notifier
+from bot.statuses.tracker import CampaignTracker
 from storage.campaigns import CampaignState, Draft
 from storage.clock import to_iso, utc_now
 from storage.members import Role
@@ -80,6 +82,11 @@ def notifier_for(store: Store, tmp_path, bot: RecordingBot) -> Notifier:
         private_interval=0.3,
         group_interval=0.5,
     )
+
+
+def tracker_for(notifier: Notifier) -> CampaignTracker:
+    """The lifecycle as the program wires it: it finishes a campaign, then the cards follow."""
+    return CampaignTracker(notifier.store, notifier.settings, notifier.campaign_changed)
 
 
 class StallingBot(RecordingBot):
@@ -159,8 +166,9 @@ async def test_the_last_status_finishes_the_campaign_and_sends_the_report_once(s
         ]
     )
 
-    notifier.campaign_changed(campaign_id)
-    notifier.campaign_changed(campaign_id)
+    tracker = tracker_for(notifier)
+    tracker.campaign_changed(campaign_id)
+    tracker.campaign_changed(campaign_id)
 
     await notifier.drawn()
     assert store.campaigns.get(campaign_id).state is CampaignState.FINISHED
@@ -168,7 +176,7 @@ async def test_the_last_status_finishes_the_campaign_and_sends_the_report_once(s
     documents = [(chat, caption) for _, method, chat, caption in bot.calls if method == "document"]
     assert sorted(chat for chat, _ in documents) == [GROUP, AUTHOR]
     assert "recipients who did not get the message: 2 " in documents[0][1]
-    notifier.campaign_changed(campaign_id)
+    tracker.campaign_changed(campaign_id)
     await notifier.drawn()
     assert len([c for c in bot.calls if c[1] == "document"]) == 2
 
@@ -186,7 +194,7 @@ async def test_a_campaign_whose_ttl_passed_is_final_and_reports_the_silent_recip
     )
     store.statuses.apply([IncomingStatus(message_ids[0], "1", "delivered")])
 
-    notifier.campaign_changed(campaign_id)
+    tracker_for(notifier).campaign_changed(campaign_id)
     await notifier.drawn()
 
     assert store.campaigns.get(campaign_id).state is CampaignState.FINISHED
@@ -209,7 +217,7 @@ async def test_a_campaign_within_its_ttl_keeps_waiting(store, notifier):
     message_ids = campaign_of(store, 2, ttl=30)
     campaign_id = store.messages.get(message_ids[0]).campaign_id
 
-    notifier.campaign_changed(campaign_id)
+    tracker_for(notifier).campaign_changed(campaign_id)
     await notifier.drawn()
 
     assert store.campaigns.get(campaign_id).state is CampaignState.SUBMITTED
@@ -223,7 +231,7 @@ async def test_a_report_owed_when_the_program_stopped_goes_out_after_the_restart
         [IncomingStatus(delivered, "1", "delivered"), IncomingStatus(failed, "2", "failed")]
     )
     before = notifier_for(store, tmp_path, StallingBot(chat=AUTHOR))
-    before.campaign_changed(campaign_id)
+    tracker_for(before).campaign_changed(campaign_id)
 
     def methods(bot: RecordingBot) -> list[tuple[str, int]]:
         return [(method, chat) for _, method, chat, _ in bot.calls if "document" in method]
@@ -259,7 +267,7 @@ async def test_a_report_owed_to_a_group_that_moved_goes_to_its_new_id(store, tmp
         [IncomingStatus(delivered, "1", "delivered"), IncomingStatus(failed, "2", "failed")]
     )
     before = notifier_for(store, tmp_path, StallingBot(chat=GROUP))
-    before.campaign_changed(campaign_id)
+    tracker_for(before).campaign_changed(campaign_id)
     await before.bot.wait(
         lambda: (
             {(c[1], c[2]) for c in before.bot.calls}

@@ -20,7 +20,8 @@ from bot.compose.message_types import type_name
 from bot.config import Settings
 from bot.schedule.when import cron_trigger, format_day
 from bot.statuses.charts import PeriodWords, draw_period_chart
-from bot.statuses.notifier import notify_chat_id, share
+from bot.statuses.chats import notify_chat_id
+from bot.statuses.notifier import share
 from bot.texts import number
 from storage.campaigns import PeriodRow
 from storage.clock import from_iso, to_iso

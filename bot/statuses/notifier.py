@@ -16,7 +16,6 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -44,50 +43,24 @@ from bot.platform.reasons import describe
 from bot.platform.status_words import SAID_BY_THE_CLASS, kannel_code, kannel_words
 from bot.schedule.when import format_moment
 from bot.statuses.charts import chart_filename, delivery_chart
+from bot.statuses.chats import card_chats, notify_chat_id
 from bot.statuses.report_file import ReportWords, error_words, report_csv, report_filename
 from bot.texts import number, reader_locale, shorten
 from bot.topics import about_type
 from storage.campaigns import Campaign, CampaignState
-from storage.clock import from_iso, utc_now, utc_now_iso
-from storage.kv import KeyValues
+from storage.clock import from_iso, utc_now
 from storage.links import ClickCounts
 from storage.messages import MessageRow, SubmitState
 from storage.store import Store
 
 log = logging.getLogger(__name__)
 
-NOTIFY_CHAT_KEY = "notify_chat_id"  # the group's id after Telegram migrated it
-NOTIFY_CHAT_CONFIGURED_KEY = "notify_chat_id_configured"  # the NOTIFY_CHAT_ID it replaced
 TEXT_PREVIEW_CHARS = {True: 1000, False: 300}  # single message card, campaign card
 ERROR_CHARS = 200
 REJECTION_GROUPS = 5
 BAR_CELLS = 10
 CLASS_ICONS = {"delivered": "✅", "failed": "❌", "pending": "⏳"}
 ACTIVE_STATES = (CampaignState.SUBMITTING, CampaignState.SUBMITTED)
-
-
-def notify_chat_id(settings: Settings, kv: KeyValues) -> int | None:
-    """The group for status cards: NOTIFY_CHAT_ID, or the supergroup Telegram migrated it to."""
-    configured = settings.notify_chat_id
-    migrated = kv.get(NOTIFY_CHAT_KEY)
-    if (
-        configured is not None
-        and migrated
-        and kv.get(NOTIFY_CHAT_CONFIGURED_KEY) == str(configured)
-    ):
-        return int(migrated)
-    return configured
-
-
-def remember_migration(
-    settings: Settings, kv: KeyValues, old_chat: int | str, new_chat: int
-) -> None:
-    """Keep the notify group's new id, so it is used from now on and after a restart."""
-    if settings.notify_chat_id is None or old_chat != notify_chat_id(settings, kv):
-        return
-    kv.set(NOTIFY_CHAT_CONFIGURED_KEY, str(settings.notify_chat_id))
-    kv.set(NOTIFY_CHAT_KEY, str(new_chat))
-    log.info("notify group moved to %s", new_chat)
 
 
 # -- figures and texts ---------------------------------------------------------------------------
@@ -440,14 +413,11 @@ class Notifier:
         *,
         private_interval: float = 3.0,
         group_interval: float = 4.0,
-        watch_interval: float = 60.0,
-        fallback_ttl: timedelta = timedelta(hours=72),
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.bot, self.store, self.settings, self.i18n = bot, store, settings, i18n
         self.metrics = metrics
         self.private_interval, self.group_interval = private_interval, group_interval
-        self.watch_interval, self.fallback_ttl = watch_interval, fallback_ttl
         self.clock = clock
         self._dirty: dict[int, dict[int, None]] = {}  # chat -> campaigns whose card is stale
         self._workers: dict[int, asyncio.Task[None]] = {}
@@ -459,14 +429,12 @@ class Notifier:
         self._errors_logged: dict[int, str] = {}
         self._drawing = 0  # redraws under way
         self._charted: set[tuple[int, int]] = set()  # (campaign, chat) whose final chart went
-        self._watch: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         """Refresh the cards of campaigns still under way (they may be stale after a restart)."""
         for campaign in self.store.campaigns.with_state(*ACTIVE_STATES):
             self.campaign_changed(campaign.id)
         self._send_owed_reports()
-        self._watch = asyncio.create_task(self._watch_campaigns())
 
     def _send_owed_reports(self) -> None:
         """Reports a stop kept from their chats go out now (to the group's new id if it moved)."""
@@ -483,7 +451,7 @@ class Notifier:
                 self.store.reports.delivered(owed.campaign_id, chat)
 
     async def stop(self) -> None:
-        tasks = [*self._workers.values(), *([self._watch] if self._watch else [])]
+        tasks = list(self._workers.values())
         for task in tasks:
             task.cancel()
         for task in tasks:
@@ -504,8 +472,7 @@ class Notifier:
             self._mark(chat, campaign_id)
 
     def _chats(self, campaign_id: int) -> list[int]:
-        """Where the campaign's cards live: the notify group, and the author's chat while the
-        author is a member (a revoked member's private chat gets no more cards or reports)."""
+        """Where the campaign's cards live (see `card_chats`); the author is looked up once."""
         author = self._authors.get(campaign_id)
         if author is None:
             campaign = self.store.campaigns.get(campaign_id)
@@ -514,10 +481,7 @@ class Notifier:
             author = (campaign.author_id, campaign.author_chat_id or 0)
             if campaign.state is not CampaignState.SCHEDULED:  # an admin may still take it over
                 self._authors[campaign_id] = author
-        author_id, author_chat = author
-        if author_chat > 0 and self.store.members.role_of(author_id) is None:
-            author_chat = 0
-        return [chat for chat in dict.fromkeys((self.chat_id(), author_chat)) if chat]
+        return card_chats(self.store, self.settings, *author)
 
     def _mark(self, chat: int, campaign_id: int) -> None:
         self._dirty.setdefault(chat, {})[campaign_id] = None
@@ -598,9 +562,6 @@ class Notifier:
             return 0  # a scheduled or cancelled send that never started has no card
         figures = Figures.read(self.store, campaign)
         single = figures.total <= 1
-        done = figures.settled or not campaign.callbacks or self._ttl_passed(campaign)
-        if campaign.state is CampaignState.SUBMITTED and done:
-            campaign = self._finish(campaign, chat)
         if single:
             rows = self.store.messages.rows(campaign_id, limit=1)
             text = render_message_card(
@@ -743,44 +704,3 @@ class Notifier:
             clicks=self.store.links.first_clicks(campaign.id) if tracked else None,
         )
         return BufferedInputFile(content, filename=report_filename(campaign.id, full)), len(rows)
-
-    def _ttl_passed(self, campaign: Campaign) -> bool:
-        """The TTL (minutes) counts from submission, or from `sent_date` when the platform waits."""
-        started = from_iso(campaign.submitted_at or campaign.created_at)
-        if campaign.sent_date:
-            with contextlib.suppress(ValueError):
-                planned = datetime.strptime(campaign.sent_date, "%Y-%m-%d %H:%M")
-                started = max(started, planned.replace(tzinfo=self.settings.pulse_zone))
-        ttl = timedelta(minutes=campaign.ttl) if campaign.ttl else self.fallback_ttl
-        return utc_now() > started + ttl
-
-    def _finish(self, campaign: Campaign, drawing_chat: int) -> Campaign:
-        """Mark the campaign finished (once) and have its cards in other chats redrawn as final.
-
-        Finishing and owing each chat its report is one step: a stop in between loses no report.
-        """
-        with self.store.db.atomic():
-            finished = self.store.campaigns.move(
-                campaign.id,
-                (CampaignState.SUBMITTED,),
-                CampaignState.FINISHED,
-                finished_at=utc_now_iso(),
-            )
-            if finished:
-                self.store.reports.owe(campaign.id, self._chats(campaign.id))
-        if finished:
-            log.info("campaign %s finished", campaign.id)
-            for chat in self._chats(campaign.id):
-                if chat != drawing_chat:
-                    self._mark(chat, campaign.id)
-        return self.store.campaigns.get(campaign.id) or campaign
-
-    async def _watch_campaigns(self) -> None:
-        """Every minute campaigns waiting for statuses get a look, so a passed TTL finishes them."""
-        while True:
-            await asyncio.sleep(self.watch_interval)
-            try:
-                for campaign in self.store.campaigns.with_state(CampaignState.SUBMITTED):
-                    self.campaign_changed(campaign.id)
-            except sqlite3.Error as error:
-                log.warning("could not look at running campaigns: %s", error)
