@@ -16,7 +16,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.access import role_name
 from bot.commands import commands_for
 from bot.config import Settings
-from handlers.compose_card import CARD, remove_buttons
+from bot.dialogs import close_card
 from storage.members import Member
 from storage.store import Store
 
@@ -26,24 +26,15 @@ VIEWER = {"role": "viewer"}
 
 async def cancel(message: Message, state: FSMContext, bot: Bot) -> None:
     """Leave whatever conversation is open; nothing is sent."""
-    data = await state.get_data()
-    had_state = await state.get_state() is not None
-    await state.clear()
-    card_id = data.get(CARD)
-    if not had_state:
+    if await state.get_state() is None:
+        await state.clear()
         await message.answer(_("Nothing to cancel."))
         return
-    if card_id:
-        # The card itself says so, without buttons: no half-made preview is left on screen.
-        try:
-            await bot.edit_message_text(
-                _("Cancelled. Nothing was sent."), chat_id=message.chat.id, message_id=card_id
-            )
-            return
-        except TelegramAPIError as error:
-            log.info("the card could not be closed (%s); answering apart", error.message)
-            await remove_buttons(bot, message.chat.id, card_id)
-    await message.answer(_("Cancelled. Nothing was sent."))
+    # The card itself says so, without buttons: no half-made preview is left on screen.
+    closed = await close_card(state, bot, message.chat.id, _("Cancelled. Nothing was sent."))
+    await state.clear()
+    if not closed:
+        await message.answer(_("Cancelled. Nothing was sent."))
 
 
 async def start(message: Message, member: Member, settings: Settings, store: Store) -> None:

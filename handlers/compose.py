@@ -10,9 +10,11 @@ import asyncio
 import html
 from dataclasses import replace
 from functools import partial
+from typing import Any
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, StateFilter, or_f
+from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 from aiogram.utils.i18n import gettext as _
@@ -64,38 +66,23 @@ from bot.compose.rules import (
     previous_step,
 )
 from bot.compose.typography import PLAIN, plain, typographic_only
+from bot.compose.wizard import TYPOGRAPHY_UNDO, ComposeWizard
 from bot.config import Settings
-from bot.sending.engine import AlreadyLaunched, Sender
-from bot.texts import number
-from handlers import compose_extras
-from handlers.compose_card import (
-    CARD,
+from bot.dialogs import (
     NOT_COMMAND,
-    STATE_EXTRAS,
-    STATE_STEPS,
-    TYPOGRAPHY_UNDO,
-    Compose,
     OnCurrentCard,
-    Wizard,
     WizardMiddleware,
     download_recipient_file,
     remove_buttons,
-    wizard_for,
 )
+from bot.sending.engine import AlreadyLaunched, Sender
+from bot.texts import number
+from handlers import compose_extras
+from handlers.compose_card import COMPOSE_STATES, Compose
 from storage.campaigns import Draft
 from storage.members import Member
 from storage.store import Store
 
-# What other conversations use to continue on the composing card.
-__all__ = [
-    "CARD",
-    "Compose",
-    "OnCurrentCard",
-    "Wizard",
-    "build_router",
-    "remove_buttons",
-    "wizard_for",
-]
 OPERATOR = {"role": "operator"}
 # Where Back leads from the questions around the preview.
 BACK_TO_PREVIEW = {
@@ -107,13 +94,33 @@ BACK_TO_PREVIEW = {
 # ---------------------------------------------------------------- entry points
 
 
-async def new(message: Message, wizard: Wizard) -> None:
+def composing(chat_id: int, data: dict[str, Any]) -> ComposeWizard:
+    """The composing conversation of a chat, built from the handler data."""
+    return ComposeWizard(
+        chat_id, data["bot"], data["state"], data["store"], data["settings"], COMPOSE_STATES
+    )
+
+
+def wizard_for(
+    event: Message | CallbackQuery, bot: Bot, state: FSMContext, store: Store, settings: Settings
+) -> ComposeWizard:
+    """The composing conversation of the chat an update came from."""
+    message = event.message if isinstance(event, CallbackQuery) else event
+    assert message is not None  # compose buttons are always on a message
+    return ComposeWizard(message.chat.id, bot, state, store, settings, COMPOSE_STATES)
+
+
+async def new(message: Message, wizard: ComposeWizard) -> None:
     """Start a message from scratch: a new card asking for the type."""
     await wizard.start(Draft(type="", sender="", text=""))
 
 
 async def quick_send(
-    message: Message, command: CommandObject, wizard: Wizard, settings: Settings, member: Member
+    message: Message,
+    command: CommandObject,
+    wizard: ComposeWizard,
+    settings: Settings,
+    member: Member,
 ) -> None:
     """Take type, recipients and text from one message and jump to the preview."""
     request = parse_send_command(command.args, settings.pulse_types)
@@ -162,28 +169,28 @@ async def save_list(store: Store, member: Member, parsed: RecipientList) -> int:
 # ---------------------------------------------------------------- buttons every step has
 
 
-async def cancel_pressed(query: CallbackQuery, wizard: Wizard) -> None:
+async def cancel_pressed(query: CallbackQuery, wizard: ComposeWizard) -> None:
     """Leave the conversation; the card says nothing was sent and loses its buttons."""
     await wizard.show(render_cancelled())
     await wizard.state.clear()
 
 
-async def back_pressed(query: CallbackQuery, wizard: Wizard) -> None:
+async def back_pressed(query: CallbackQuery, wizard: ComposeWizard) -> None:
     """Go one step back, keeping every answer given so far."""
     current = await wizard.state.get_state() or ""
-    if current in STATE_EXTRAS:
+    if COMPOSE_STATES.extra_of(current) is not None:
         await compose_extras.show_extras(wizard)
     elif current in BACK_TO_PREVIEW:
         await wizard.show_preview()
     elif current == Compose.fallback.state:
         await wizard.show_step(Step.TEXT)
     else:
-        step = STATE_STEPS.get(current, Step.TYPE)
+        step = COMPOSE_STATES.step_of(current) or Step.TYPE
         draft, _list_id = await wizard.load()
         await wizard.show_step(previous_step(step, draft.type) or step)
 
 
-async def keep_pressed(query: CallbackQuery, wizard: Wizard) -> None:
+async def keep_pressed(query: CallbackQuery, wizard: ComposeWizard) -> None:
     """Keep this step's answer and go on."""
     await wizard.advance()
 
@@ -192,14 +199,14 @@ async def keep_pressed(query: CallbackQuery, wizard: Wizard) -> None:
 
 
 async def type_chosen(
-    query: CallbackQuery, callback_data: ComposePick, wizard: Wizard, settings: Settings
+    query: CallbackQuery, callback_data: ComposePick, wizard: ComposeWizard, settings: Settings
 ) -> None:
     """Store the chosen type; ask for the sender next."""
     if callback_data.index < len(settings.pulse_types):
         await set_type(wizard, settings.pulse_types[callback_data.index])
 
 
-async def type_typed(message: Message, wizard: Wizard, settings: Settings) -> None:
+async def type_typed(message: Message, wizard: ComposeWizard, settings: Settings) -> None:
     """Store a typed type, if it is one of the configured ones."""
     message_type = parse_type(message.text or "", settings.pulse_types)
     if message_type is None:
@@ -209,7 +216,7 @@ async def type_typed(message: Message, wizard: Wizard, settings: Settings) -> No
     await set_type(wizard, message_type)
 
 
-async def set_type(wizard: Wizard, message_type: str) -> None:
+async def set_type(wizard: ComposeWizard, message_type: str) -> None:
     """A new type may invalidate the sender and the recipients; the wizard then asks again."""
     draft, list_id = await wizard.load()
     changed, keeps_list = change_type(draft, message_type)
@@ -221,7 +228,7 @@ async def set_type(wizard: Wizard, message_type: str) -> None:
 
 
 async def sender_chosen(
-    query: CallbackQuery, callback_data: ComposePick, wizard: Wizard, settings: Settings
+    query: CallbackQuery, callback_data: ComposePick, wizard: ComposeWizard, settings: Settings
 ) -> None:
     """Store the chosen sender; ask for the recipients next."""
     draft, _list_id = await wizard.load()
@@ -231,7 +238,7 @@ async def sender_chosen(
         await wizard.advance()
 
 
-async def sender_typed(message: Message, wizard: Wizard) -> None:
+async def sender_typed(message: Message, wizard: ComposeWizard) -> None:
     """Store a typed sender (digits only for a cascade); ask for the recipients next."""
     draft, _list_id = await wizard.load()
     sender = (message.text or "").strip()
@@ -246,7 +253,7 @@ async def sender_typed(message: Message, wizard: Wizard) -> None:
 # ---------------------------------------------------------------- recipients
 
 
-async def recipients_typed(message: Message, wizard: Wizard, member: Member) -> None:
+async def recipients_typed(message: Message, wizard: ComposeWizard, member: Member) -> None:
     """Parse typed or pasted addresses; ask for the text next."""
     draft, _list_id = await wizard.load()
     kind = address_kind(draft.type, draft.find_token)
@@ -256,7 +263,7 @@ async def recipients_typed(message: Message, wizard: Wizard, member: Member) -> 
     await use_recipients(wizard, member, parsed)
 
 
-async def recipients_file(message: Message, wizard: Wizard, member: Member) -> None:
+async def recipients_file(message: Message, wizard: ComposeWizard, member: Member) -> None:
     """Parse an uploaded .csv, .txt or .xlsx file; ask for the text next."""
     assert message.document is not None
     content = await download_recipient_file(wizard.bot, message.document)
@@ -278,19 +285,19 @@ async def recipients_file(message: Message, wizard: Wizard, member: Member) -> N
     await use_recipients(wizard, member, parsed)
 
 
-async def recipients_invalid(message: Message, wizard: Wizard) -> None:
+async def recipients_invalid(message: Message, wizard: ComposeWizard) -> None:
     """Anything but text or a file: ask again."""
     await wizard.re_ask(Problem(Reason.EXPECTED_RECIPIENTS))
 
 
-async def find_token_toggled(query: CallbackQuery, wizard: Wizard) -> None:
+async def find_token_toggled(query: CallbackQuery, wizard: ComposeWizard) -> None:
     """Switch between tokens and phones or e-mails for push and bot; a list that no longer
     fits is asked for again."""
     await wizard.toggle_find_token()
     await wizard.show_step(Step.RECIPIENTS)
 
 
-async def use_recipients(wizard: Wizard, member: Member, parsed: RecipientList) -> None:
+async def use_recipients(wizard: ComposeWizard, member: Member, parsed: RecipientList) -> None:
     """Store a parsed list and go on; a list without one valid address is asked for again."""
     report = RecipientsReport.of(parsed)
     await wizard.state.update_data(recipients_report=report.to_data())
@@ -306,7 +313,7 @@ async def use_recipients(wizard: Wizard, member: Member, parsed: RecipientList) 
 # ---------------------------------------------------------------- text
 
 
-async def text_typed(message: Message, wizard: Wizard) -> None:
+async def text_typed(message: Message, wizard: ComposeWizard) -> None:
     """Store the text if it fits the type and every recipient's placeholders; show the preview.
 
     A text only some recipients lack a value for is kept: the card offers a fallback or
@@ -322,7 +329,7 @@ async def text_typed(message: Message, wizard: Wizard) -> None:
     await wizard.show_step(step, problem=problem)
 
 
-async def fallback_pressed(query: CallbackQuery, wizard: Wizard) -> None:
+async def fallback_pressed(query: CallbackQuery, wizard: ComposeWizard) -> None:
     """Ask for the word recipients without a value get instead."""
     name = await wizard.fallback_name()
     if not name:
@@ -332,7 +339,7 @@ async def fallback_pressed(query: CallbackQuery, wizard: Wizard) -> None:
     await wizard.show(*render_fallback_prompt(name))
 
 
-async def fallback_typed(message: Message, wizard: Wizard) -> None:
+async def fallback_typed(message: Message, wizard: ComposeWizard) -> None:
     """Put the fallback into the text: `{name}` becomes `{name|fallback}`."""
     value = parse_fallback(message.text or "")
     if isinstance(value, Problem):
@@ -345,7 +352,7 @@ async def fallback_typed(message: Message, wizard: Wizard) -> None:
     await wizard.advance()
 
 
-async def leave_out_pressed(query: CallbackQuery, wizard: Wizard, member: Member) -> None:
+async def leave_out_pressed(query: CallbackQuery, wizard: ComposeWizard, member: Member) -> None:
     """Go on with only the recipients who have every value the text needs."""
     draft, list_id = await wizard.load()
     if list_id is None:
@@ -361,7 +368,7 @@ async def leave_out_pressed(query: CallbackQuery, wizard: Wizard, member: Member
     await wizard.advance(notice=f"✂️ {notice}")
 
 
-async def expected_text(message: Message, wizard: Wizard) -> None:
+async def expected_text(message: Message, wizard: ComposeWizard) -> None:
     """A sticker, photo or file where a typed answer is expected: ask again."""
     await wizard.re_ask(Problem(Reason.EXPECTED_TEXT))
 
@@ -371,7 +378,7 @@ async def expected_text(message: Message, wizard: Wizard) -> None:
 
 async def send_pressed(
     query: CallbackQuery,
-    wizard: Wizard,
+    wizard: ComposeWizard,
     member: Member,
     sender: Sender,
     callback_answer: CallbackAnswer,
@@ -387,7 +394,7 @@ async def send_pressed(
 
 async def send_confirmed(
     query: CallbackQuery,
-    wizard: Wizard,
+    wizard: ComposeWizard,
     member: Member,
     sender: Sender,
     callback_answer: CallbackAnswer,
@@ -398,7 +405,7 @@ async def send_confirmed(
 
 async def send(
     query: CallbackQuery,
-    wizard: Wizard,
+    wizard: ComposeWizard,
     member: Member,
     sender: Sender,
     callback_answer: CallbackAnswer,
@@ -425,7 +432,7 @@ async def send(
     await wizard.state.clear()
 
 
-async def typography_pressed(query: CallbackQuery, wizard: Wizard) -> None:
+async def typography_pressed(query: CallbackQuery, wizard: ComposeWizard) -> None:
     """Put plain characters in place of typographic ones, keeping the text as written for Undo."""
     draft, _list_id = await wizard.load()
     characters = typographic_only(draft.text)
@@ -442,7 +449,7 @@ async def typography_pressed(query: CallbackQuery, wizard: Wizard) -> None:
     await wizard.show_preview(notice=notice)
 
 
-async def typography_undo_pressed(query: CallbackQuery, wizard: Wizard) -> None:
+async def typography_undo_pressed(query: CallbackQuery, wizard: ComposeWizard) -> None:
     """Bring back the text as written, if it was not changed since the replacement."""
     draft, _list_id = await wizard.load()
     original = (await wizard.state.get_data()).get(TYPOGRAPHY_UNDO)
@@ -451,7 +458,7 @@ async def typography_undo_pressed(query: CallbackQuery, wizard: Wizard) -> None:
     await wizard.show_preview()
 
 
-async def left_out_file_pressed(query: CallbackQuery, wizard: Wizard) -> None:
+async def left_out_file_pressed(query: CallbackQuery, wizard: ComposeWizard) -> None:
     """Send the rows of the upload that were left out, with the reason for each."""
     _draft, list_id = await wizard.load()
     rows = wizard.store.recipient_lists.left_out(list_id) if list_id else []
@@ -466,14 +473,16 @@ async def left_out_file_pressed(query: CallbackQuery, wizard: Wizard) -> None:
     )
 
 
-async def edit_pressed(query: CallbackQuery, wizard: Wizard) -> None:
+async def edit_pressed(query: CallbackQuery, wizard: ComposeWizard) -> None:
     """Ask which step to change."""
     draft, _list_id = await wizard.load()
     await wizard.state.set_state(Compose.edit)
     await wizard.show(*render_edit_menu(draft, await wizard.summary()))
 
 
-async def edit_chosen(query: CallbackQuery, callback_data: ComposePick, wizard: Wizard) -> None:
+async def edit_chosen(
+    query: CallbackQuery, callback_data: ComposePick, wizard: ComposeWizard
+) -> None:
     """Go to the chosen step, its current answer shown and kept unless replaced."""
     draft, _list_id = await wizard.load()
     steps = editable_steps(draft.type)
@@ -481,13 +490,13 @@ async def edit_chosen(query: CallbackQuery, callback_data: ComposePick, wizard: 
         await wizard.show_step(steps[callback_data.index])
 
 
-async def template_pressed(query: CallbackQuery, wizard: Wizard) -> None:
+async def template_pressed(query: CallbackQuery, wizard: ComposeWizard) -> None:
     """Ask for the new template's name."""
     await wizard.state.set_state(Compose.template_name)
     await wizard.show(*render_template_prompt())
 
 
-async def template_named(message: Message, wizard: Wizard, member: Member) -> None:
+async def template_named(message: Message, wizard: ComposeWizard, member: Member) -> None:
     """Save the draft as a template under this name; back to the preview."""
     name = parse_template_name(message.text or "", wizard.store)
     if isinstance(name, Problem):
@@ -523,10 +532,10 @@ def build_router() -> Router:
     leftovers = Router(name="compose-leftovers")  # presses on old cards or of another step
     router = Router(name="compose")
     router.include_routers(steps, compose_extras.build_router(), leftovers)
-    router.message.middleware(WizardMiddleware())
+    router.message.middleware(WizardMiddleware(composing))
     # Presses are answered after their handler, so one whose card does not change can say why.
     router.callback_query.middleware(CallbackAnswerMiddleware())
-    router.callback_query.middleware(WizardMiddleware())
+    router.callback_query.middleware(WizardMiddleware(composing))
     steps.callback_query.filter(OnCurrentCard())
     steps.message.register(new, Command("new"), flags=OPERATOR)
     steps.message.register(quick_send, Command("send"), flags=OPERATOR)

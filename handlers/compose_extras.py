@@ -23,16 +23,10 @@ from bot.compose.rules import (
     parse_image_url,
     parse_ttl,
 )
+from bot.compose.wizard import ComposeWizard
 from bot.config import Settings
-from handlers.compose_card import (
-    EXTRA_STATES,
-    NOT_COMMAND,
-    STATE_EXTRAS,
-    Compose,
-    OnCurrentCard,
-    Wizard,
-    download,
-)
+from bot.dialogs import NOT_COMMAND, OnCurrentCard, download
+from handlers.compose_card import COMPOSE_STATES, Compose
 from storage.campaigns import Draft
 
 OPERATOR = {"role": "operator"}
@@ -46,30 +40,32 @@ CLEARED = {
 }
 
 
-async def show_extras(wizard: Wizard, advanced: bool = False) -> None:
+async def show_extras(wizard: ComposeWizard, advanced: bool = False) -> None:
     """The menu of extras this type can have (or of its advanced ones), with those already set."""
     draft, _list_id = await wizard.load()
     await wizard.state.set_state(Compose.extras)
     await wizard.show(*render_extras_menu(draft, await wizard.summary(), advanced=advanced))
 
 
-async def set_extra(wizard: Wizard, draft: Draft) -> None:
+async def set_extra(wizard: ComposeWizard, draft: Draft) -> None:
     """Keep the changed draft and show the preview with it."""
     await wizard.save(draft)
     await wizard.show_preview()
 
 
-async def extras_pressed(query: CallbackQuery, wizard: Wizard) -> None:
+async def extras_pressed(query: CallbackQuery, wizard: ComposeWizard) -> None:
     """Show the extras that can be set for this type."""
     await show_extras(wizard)
 
 
-async def advanced_pressed(query: CallbackQuery, wizard: Wizard) -> None:
+async def advanced_pressed(query: CallbackQuery, wizard: ComposeWizard) -> None:
     """Show the rarely needed extras: the charset and finding tokens by phone or e-mail."""
     await show_extras(wizard, advanced=True)
 
 
-async def extra_chosen(query: CallbackQuery, callback_data: ComposePick, wizard: Wizard) -> None:
+async def extra_chosen(
+    query: CallbackQuery, callback_data: ComposePick, wizard: ComposeWizard
+) -> None:
     """Toggle find_token at once; for the other extras ask for the value."""
     draft, _list_id = await wizard.load()
     offered = extras_for(draft.type)
@@ -82,18 +78,19 @@ async def extra_chosen(query: CallbackQuery, callback_data: ComposePick, wizard:
         else:
             await wizard.advance()  # the recipients step says what the list must hold now
         return
-    await wizard.state.set_state(EXTRA_STATES[extra])
+    await wizard.state.set_state(COMPOSE_STATES.extras[extra])
     await wizard.show(*render_extra_prompt(extra, draft, wizard.settings))
 
 
-async def extra_removed(query: CallbackQuery, wizard: Wizard) -> None:
+async def extra_removed(query: CallbackQuery, wizard: ComposeWizard) -> None:
     """Clear this extra; back to the preview."""
     draft, _list_id = await wizard.load()
-    extra = STATE_EXTRAS[await wizard.state.get_state() or ""]
+    extra = COMPOSE_STATES.extra_of(await wizard.state.get_state() or "")
+    assert extra is not None  # the handler is registered only on the extras' states
     await set_extra(wizard, replace(draft, **CLEARED[extra]))  # type: ignore[arg-type]
 
 
-async def html_typed(message: Message, wizard: Wizard) -> None:
+async def html_typed(message: Message, wizard: ComposeWizard) -> None:
     """Store the HTML text as typed: it goes to the platform, never into a Telegram message."""
     draft, list_id = await wizard.load()
     changed = replace(draft, html_text=message.text)
@@ -106,7 +103,7 @@ async def html_typed(message: Message, wizard: Wizard) -> None:
     await set_extra(wizard, changed)
 
 
-async def button_typed(message: Message, wizard: Wizard) -> None:
+async def button_typed(message: Message, wizard: ComposeWizard) -> None:
     """Store the button's caption and the address or bot command it opens."""
     parsed = parse_button(message.text or "")
     if isinstance(parsed, Problem):
@@ -118,7 +115,7 @@ async def button_typed(message: Message, wizard: Wizard) -> None:
 
 
 async def image_uploaded(
-    message: Message, wizard: Wizard, settings: Settings, media: MediaStore
+    message: Message, wizard: ComposeWizard, settings: Settings, media: MediaStore
 ) -> None:
     """Keep the photo under an unguessable name and use its PUBLIC_URL address."""
     if not settings.public_url:
@@ -134,7 +131,7 @@ async def image_uploaded(
     await set_extra(wizard, replace(draft, image=media_url(settings.public_url, name)))
 
 
-async def image_address_typed(message: Message, wizard: Wizard) -> None:
+async def image_address_typed(message: Message, wizard: ComposeWizard) -> None:
     """Use an image address as given."""
     url = parse_image_url(message.text or "")
     if isinstance(url, Problem):
@@ -144,7 +141,7 @@ async def image_address_typed(message: Message, wizard: Wizard) -> None:
     await set_extra(wizard, replace(draft, image=url))
 
 
-async def ttl_typed(message: Message, wizard: Wizard) -> None:
+async def ttl_typed(message: Message, wizard: ComposeWizard) -> None:
     """Store the lifetime in minutes."""
     ttl = parse_ttl(message.text or "")
     if isinstance(ttl, Problem):
@@ -154,7 +151,9 @@ async def ttl_typed(message: Message, wizard: Wizard) -> None:
     await set_extra(wizard, replace(draft, ttl=ttl))
 
 
-async def charset_chosen(query: CallbackQuery, callback_data: ComposePick, wizard: Wizard) -> None:
+async def charset_chosen(
+    query: CallbackQuery, callback_data: ComposePick, wizard: ComposeWizard
+) -> None:
     """Store the charset if the text can be carried in it."""
     if callback_data.index >= len(CHARSETS):
         return
@@ -168,12 +167,12 @@ async def charset_chosen(query: CallbackQuery, callback_data: ComposePick, wizar
     await set_extra(wizard, changed)
 
 
-async def image_invalid(message: Message, wizard: Wizard) -> None:
+async def image_invalid(message: Message, wizard: ComposeWizard) -> None:
     """Neither a photo nor an address: ask again."""
     await wizard.re_ask(Problem(Reason.EXPECTED_IMAGE))
 
 
-async def expected_text(message: Message, wizard: Wizard) -> None:
+async def expected_text(message: Message, wizard: ComposeWizard) -> None:
     """A sticker, photo or file where a typed value is expected: ask again."""
     await wizard.re_ask(Problem(Reason.EXPECTED_TEXT))
 
@@ -196,7 +195,7 @@ def build_router() -> Router:
     )
     router.callback_query.register(
         extra_removed,
-        StateFilter(*EXTRA_STATES.values()),
+        StateFilter(*COMPOSE_STATES.extras.values()),
         ComposeAction.filter(F.action == "remove"),
         flags=OPERATOR,
     )

@@ -22,6 +22,8 @@ from aiogram.utils.i18n import gettext as _
 from bot.access import Handler
 from bot.compose.cards import ComposeAction
 from bot.compose.rules import Step, next_step, summarize_list
+from bot.compose.wizard import ComposeWizard
+from bot.dialogs import NOT_COMMAND, OnCurrentCard, WizardMiddleware, remove_buttons
 from bot.schedule.cards import (
     Plan,
     ScheduleStep,
@@ -37,13 +39,12 @@ from bot.schedule.service import Outcome, SchedulingService
 from bot.schedule.time_phrases import read_phrase
 from bot.schedule.when import quick_choice
 from bot.sending.engine import AlreadyLaunched
-from handlers.compose import Compose, OnCurrentCard, Wizard, remove_buttons
-from handlers.compose_card import WizardMiddleware
+from handlers.compose import composing
+from handlers.compose_card import Compose
 from storage.members import Member
 from storage.schedules import Schedule
 
 OPERATOR = {"role": "operator"}
-NOT_COMMAND = ~F.text.startswith("/")
 PLAN = "schedule_plan"
 
 
@@ -61,7 +62,7 @@ class ScheduleDialog(StatesGroup):
 class TimeCard(ABC):
     """A conversation on one card that asks for a time (chosen or typed), then goes on with it."""
 
-    def __init__(self, wizard: Wizard, scheduling: SchedulingService, locale: str) -> None:
+    def __init__(self, wizard: ComposeWizard, scheduling: SchedulingService, locale: str) -> None:
         # The composing wizard owns the card; the scheduling dialogues draw on it the same way.
         self.wizard, self.scheduling, self.locale = wizard, scheduling, locale
         self.state, self.settings = wizard.state, wizard.settings
@@ -105,7 +106,7 @@ def use_dialogue(target: Router, kind: type[TimeCard]) -> None:
         return await handler(event, data)
 
     for observer in (target.message, target.callback_query):
-        observer.middleware(WizardMiddleware())
+        observer.middleware(WizardMiddleware(composing))
         observer.middleware(with_dialogue)
 
 

@@ -19,6 +19,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, Telegram
 from aiogram.utils.i18n import gettext as _
 
 from bot.access import Handler
+from bot.dialogs import NOT_COMMAND, OnCurrentCard, remove_buttons
 from bot.schedule.cards import (
     ScheduleStep,
     missed_note,
@@ -31,7 +32,6 @@ from bot.schedule.cards import (
     render_when,
 )
 from bot.schedule.service import Outcome, ScheduleAction, SchedulingService
-from handlers.compose import CARD, OnCurrentCard, remove_buttons
 from handlers.schedule import TimeCard, quick_pressed, time_typed, use_dialogue
 from storage.campaigns import Campaign
 from storage.members import Member
@@ -39,7 +39,6 @@ from storage.schedules import Schedule
 
 OPERATOR = {"role": "operator"}
 ADMIN = {"role": "admin"}
-NOT_COMMAND = ~F.text.startswith("/")
 
 
 class Reschedule(StatesGroup):
@@ -55,15 +54,9 @@ class Rescheduling(TimeCard):
 
     async def open(self, schedule_id: int, stamp: int, list_id: int | None = None) -> None:
         """A new card asking for the new time; an open dialogue ends and its card loses its buttons."""
-        previous_card = (await self.state.get_data()).get(CARD)
-        if previous_card:
-            await remove_buttons(self.wizard.bot, self.wizard.chat_id, previous_card)
         now, title = self.scheduling.clock(), move_title(self.scheduling.number_of(schedule_id))
         text, markup = render_when(self.settings, now, title=title)
-        card = await self.wizard.bot.send_message(self.wizard.chat_id, text, reply_markup=markup)
-        await self.state.set_data(
-            {CARD: card.message_id, "move_id": schedule_id, "move_stamp": stamp, "list": list_id}
-        )
+        await self.wizard.open(text, markup, move_id=schedule_id, move_stamp=stamp, list=list_id)
         await self.state.set_state(Reschedule.when)
 
     async def ask_time(self, problem: str = "") -> None:

@@ -25,10 +25,10 @@ from bot.compose.recipients import (
 )
 from bot.compose.rules import Problem, Reason, RecipientsReport, file_problem
 from bot.config import Settings
+from bot.dialogs import NOT_COMMAND, close_card, download_recipient_file, remove_buttons
 from bot.members.membership import member_label
 from bot.schedule.when import format_day
 from bot.texts import number, reader_locale
-from handlers.compose_card import CARD, NOT_COMMAND, download_recipient_file, remove_buttons
 from storage.clock import from_iso
 from storage.members import Member, Role
 from storage.stoplist import StopEntry
@@ -103,10 +103,8 @@ async def change_pressed(
 ) -> None:
     """Ask for the addresses to add or remove (typed, or a file); an open composing is left."""
     await query.answer()
-    data = await state.get_data()
     assert isinstance(query.message, Message)
-    if data.get(CARD):
-        await remove_buttons(bot, query.message.chat.id, data[CARD])
+    await close_card(state, bot, query.message.chat.id)
     await state.clear()
     if callback_data.action == "remove":
         await state.set_state(StopListEdit.removing)

@@ -18,7 +18,7 @@ from bot.compose.cards import CARD_LIMIT, clip
 from bot.compose.message_types import type_name
 from bot.config import Settings
 from bot.members.membership import member_label
-from handlers.compose_card import wizard_for
+from handlers.compose import wizard_for
 from storage.members import Member
 from storage.store import Store
 from storage.templates import Template
