@@ -17,6 +17,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
 from bot.members.requests import tell_admins
+from bot.texts import shorten
 from storage.clock import utc_now
 from storage.members import Member, Role
 from storage.store import Store
@@ -122,4 +123,4 @@ class RoleCheck(BaseMiddleware):
 
 
 def _summary(text: str) -> str:
-    return text[:64]
+    return shorten(text, 64)

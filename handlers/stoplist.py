@@ -15,7 +15,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from bot.compose.cards import example_lines, paragraphs, problem_text
+from bot.compose.cards import example_lines, problem_text
 from bot.compose.recipient_files import RecipientFileError
 from bot.compose.recipients import (
     AddressKind,
@@ -28,7 +28,7 @@ from bot.config import Settings
 from bot.dialogs import NOT_COMMAND, close_card, download_recipient_file, remove_buttons
 from bot.members.membership import member_label
 from bot.schedule.when import format_day
-from bot.texts import number, reader_locale
+from bot.texts import number, paragraphs, reader_locale
 from storage.clock import from_iso
 from storage.members import Member, Role
 from storage.stoplist import StopEntry

@@ -14,10 +14,11 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.access import is_author_or_admin
 from bot.button_data import RowId
-from bot.compose.cards import CARD_LIMIT, clip
+from bot.compose.cards import CARD_LIMIT
 from bot.compose.message_types import type_name
 from bot.config import Settings
 from bot.members.membership import member_label
+from bot.texts import clip
 from handlers.compose import wizard_for
 from storage.members import Member
 from storage.store import Store

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from aiogram.utils.i18n import I18n
 
-from bot.compose.cards import clip, render_preview, render_step
+from bot.compose.cards import render_preview, render_step
 from bot.compose.rules import ListSummary, RecipientsReport, Step
 from bot.config import Settings
 from bot.i18n import make_i18n
@@ -86,13 +86,6 @@ def test_a_huge_text_and_extras_still_fit_in_one_telegram_message(language):
     assert "Lifetime (TTL): 60 min" in text
     assert "Tokens are looked up by phone or e-mail (find_token)" in text
     assert "2026-12-01 10:00" in text
-
-
-def test_clip_never_cuts_an_escape_in_half():
-    clipped = clip("&" * 100, 23)
-    assert clipped == "&amp;" * 4 + "…"
-    assert html.unescape(clipped) == "&&&&…"
-    assert clip("short", 100) == "short"
 
 
 def test_the_buttons_speak_russian_to_russian_speakers(i18n):

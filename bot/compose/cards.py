@@ -51,7 +51,7 @@ from bot.compose.segments import is_sms_type
 from bot.compose.typography import PLAIN, typographic_only
 from bot.config import Settings
 from bot.links.tracking import CODE_LENGTH, as_sent, find_links, short_url
-from bot.texts import ELLIPSIS, money, number, shorten
+from bot.texts import ELLIPSIS, clip, money, number, paragraphs, shorten, units
 from storage.campaigns import Draft
 
 CARD_LIMIT = 4000  # Telegram allows 4096; the rest is a margin for what is measured loosely
@@ -73,26 +73,6 @@ class ComposePick(CallbackData, prefix="compose_pick"):
 
 
 # ---------------------------------------------------------------- small pieces
-
-
-def clip(text: str, limit: int) -> str:
-    """Escape a user text, cutting it (with an ellipsis) so the escaped form fits in `limit`."""
-    escaped = html.escape(text)
-    if _units(escaped) <= limit:
-        return escaped
-    low, high = 0, len(text)
-    while low < high:  # the longest prefix whose escaped form fits
-        middle = (low + high + 1) // 2
-        if _units(html.escape(text[:middle])) + 1 <= limit:
-            low = middle
-        else:
-            high = middle - 1
-    return html.escape(text[:low]) + ELLIPSIS
-
-
-def _units(text: str) -> int:
-    """Length as Telegram counts it (UTF-16 code units)."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def button(text: str, callback: CallbackData) -> InlineKeyboardButton:
@@ -121,11 +101,6 @@ def _picks(what: str, labels: Sequence[str], width: int) -> list[list[InlineKeyb
 
 def problem_line(problem: Problem | None) -> str:
     return f"⚠️ {problem_text(problem)}" if problem else ""
-
-
-def paragraphs(*parts: str) -> str:
-    """The non-empty parts, a blank line between them."""
-    return "\n\n".join(part for part in parts if part)
 
 
 # ---------------------------------------------------------------- the wizard's steps
@@ -163,7 +138,7 @@ def render_step(
     elif step is Step.RECIPIENTS:
         body, rows = _recipients_step(draft, summary, report)
     else:
-        room = CARD_LIMIT - _units(header(draft, summary) + problem_line(problem))
+        room = CARD_LIMIT - units(header(draft, summary) + problem_line(problem))
         body, rows = _text_step(draft, summary, report, room)
         if problem is not None and problem.reason is Reason.PLACEHOLDER_MISSING:
             rows[:0] = _lacking_buttons(problem)
@@ -253,7 +228,7 @@ def _text_step(
     parts.append(_("Send the text of the message."))
     rows = []
     if draft.text:
-        parts.append(text_block(draft, summary, room - _units(paragraphs(*parts)) - 4))
+        parts.append(text_block(draft, summary, room - units(paragraphs(*parts)) - 4))
         rows.append(_keep(_("current text")))
     rows.append(_back_cancel())
     return paragraphs(*parts), rows
@@ -387,7 +362,7 @@ def text_block(
     else:
         lines.append(_("Characters: {characters}").format(characters=number(len(draft.text))))
     labels = [_("Text:"), _("The first recipient gets:") if personal else ""]
-    room = limit - _units("\n".join(lines + labels)) - len("<blockquote></blockquote>\n") * 2
+    room = limit - units("\n".join(lines + labels)) - len("<blockquote></blockquote>\n") * 2
     share = room // 2 if personal else room
     lines += [labels[0], f"<blockquote>{clip(draft.text, share)}</blockquote>"]
     if personal:
@@ -443,7 +418,7 @@ def render_preview(
             ).format(length=number(length))
         )
     rest = paragraphs("\n".join(top), "\n".join(facts), extras, "\n".join(warnings))
-    budget = CARD_LIMIT - _units(rest) - 4  # the blank lines joining the text block
+    budget = CARD_LIMIT - units(rest) - 4  # the blank lines joining the text block
     if needs_text(draft.type):
         body = text_block(
             draft, summary, budget, as_sent(settings.public_url, settings.tracks_links)

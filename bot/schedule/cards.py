@@ -17,7 +17,6 @@ from aiogram.filters.callback_data import CallbackData, CallbackQueryFilter
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.compose.cards import number
 from bot.compose.message_types import type_name
 from bot.config import Settings
 from bot.schedule.service import (
@@ -40,6 +39,7 @@ from bot.schedule.when import (
     runs_after,
     too_soon,
 )
+from bot.texts import number, one_line
 from storage.campaigns import Campaign
 from storage.members import Member
 from storage.schedules import Schedule, ScheduleMode, ScheduleState
@@ -158,8 +158,7 @@ def checked(label: str, on: bool) -> str:
 
 def shown_input(text: str) -> str:
     """A refused input, on one line, short and escaped."""
-    flat = " ".join(text.split())
-    return html.escape(flat if len(flat) <= SHOWN_INPUT else flat[: SHOWN_INPUT - 1] + "…")
+    return html.escape(one_line(text, SHOWN_INPUT))
 
 
 def outcome_text(outcome: Outcome) -> str:

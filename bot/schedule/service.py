@@ -62,6 +62,7 @@ from bot.schedule.when import (
     platform_sent_date,
     too_soon,
 )
+from bot.texts import one_line
 from storage.campaigns import Campaign, Draft
 from storage.clock import utc_now
 from storage.members import Role
@@ -737,8 +738,7 @@ class SchedulingService:
 
 def text_start(campaign: Campaign) -> str:
     """The first words of a message text, on one line."""
-    flat = " ".join(campaign.text.split())
-    return flat if len(flat) <= TEXT_START_CHARS else flat[: TEXT_START_CHARS - 1] + "…"
+    return one_line(campaign.text, TEXT_START_CHARS)
 
 
 def describe_recurrence(
