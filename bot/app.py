@@ -34,9 +34,11 @@ from bot.links.redirects import LinkRedirects
 from bot.links.tracking import Utm
 from bot.loop_lag import LoopLagMonitor
 from bot.metrics import Metrics
+from bot.notices import TelegramNotices
 from bot.platform.sandbox import SandboxPlatform
 from bot.platform.status_classes import StatusClassifier
 from bot.schedule.service import SchedulingService
+from bot.sending import cards as sending_cards
 from bot.sending.engine import Sender, make_platform
 from bot.statuses.chats import notify_chat_id, remember_migration
 from bot.statuses.digest import DigestService
@@ -54,6 +56,8 @@ from storage.store import Store
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
+# How each capability's notices read: one table per capability's cards.
+NOTICE_CARDS = [sending_cards.RENDERERS]
 
 
 class Application:
@@ -102,6 +106,7 @@ class Application:
             session=AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url)),
             default=DefaultBotProperties(parse_mode="HTML", link_preview_is_disabled=True),
         )
+        self.notices = TelegramNotices(self.bot, self.i18n, settings.locale, NOTICE_CARDS)
         self.scheduler = AsyncIOScheduler(timezone=settings.zone)
         self.dispatcher = Dispatcher(
             storage=SQLiteStorage(self.store.fsm),
@@ -232,8 +237,7 @@ class Application:
             self.platform,
             self.callback_secret,
             self.metrics,
-            self.bot,
-            self.i18n,
+            self.notices,
             on_change=self.tracker.campaign_changed,
         )
         self.dispatcher["sender"] = self.sender

@@ -14,8 +14,9 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from bot.access import is_author_or_admin
+from bot.sending.cards import RecoveryChoice, ResumeChoice
 from bot.sending.engine import Sender
-from bot.sending.recovery import RecoveryChoice, RecoveryDecision, ResumeChoice
+from bot.sending.recovery import RecoveryDecision
 from storage.campaigns import Campaign
 from storage.members import Member
 from storage.store import Store

@@ -111,6 +111,7 @@ class Program:
             schedule_grace_minutes=10,
             **self.settings,
         )
+        assert harness.bot is not None  # the status cards and questions go to the fake Telegram
         harness.store.members.set_role(SECOND_ADMIN, Role.ADMIN, added_by=ADMIN)
         harness.store.members.set_role(OPERATOR, Role.OPERATOR, added_by=ADMIN)
         notifier = Notifier(

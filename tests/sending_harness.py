@@ -1,4 +1,8 @@
-"""The sending engine built by hand over real HTTP: a Store, the fake platform, a Bot on FakeTelegram."""
+"""The sending engine built by hand over real HTTP: a Store and the fake platform.
+
+What the engine tells authors goes to a `RecordingNotices`, or, when a fake Telegram is given,
+through the program's own `TelegramNotices` to it, so a test reads the messages as users do.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +19,11 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.utils.i18n import I18n
 
+from bot.app import NOTICE_CARDS
 from bot.config import Settings
 from bot.i18n import make_i18n
 from bot.metrics import Metrics
+from bot.notices import Notices, TelegramNotices
 from bot.platform.client import PulseClient
 from bot.sending.engine import Sender, submission_options
 from bot.sending.submission import PlatformClient, SubmissionOptions
@@ -27,17 +33,18 @@ from storage.store import Store
 from tests.conftest import ADMIN, TOKEN
 from tests.fakes.platform import FakePlatform
 from tests.fakes.telegram import FakeTelegram
+from tests.recording_notices import RecordingNotices
 
 PLATFORM_TOKEN = "platform-token"
 SECRET = "callback-secret-for-tests"
 
 
 def make_settings(
-    tmp_path: Path, telegram: FakeTelegram, platform_url: str, **values: Any
+    tmp_path: Path, telegram: FakeTelegram | None, platform_url: str, **values: Any
 ) -> Settings:
     base: dict[str, Any] = {
         "bot_token": TOKEN,
-        "telegram_api_url": telegram.url,
+        "telegram_api_url": telegram.url if telegram else "http://127.0.0.1:9",
         "pulse_api_url": platform_url,
         "pulse_token": PLATFORM_TOKEN,
         "public_url": "http://127.0.0.1:9",
@@ -76,12 +83,16 @@ def phones(count: int, start: int = 0) -> list[str]:
 
 @dataclass
 class Harness:
-    """One engine; `changes` records every on_change call."""
+    """One engine; `changes` records every on_change call.
+
+    `bot` is None and `notices` a `RecordingNotices` when no fake Telegram was given.
+    """
 
     store: Store
     settings: Settings
     sender: Sender
-    bot: Bot
+    notices: Notices
+    bot: Bot | None
     i18n: I18n
     session: aiohttp.ClientSession
     metrics: Metrics
@@ -125,13 +136,14 @@ class Harness:
         if close is not None:
             await close()
         await self.session.close()
-        await self.bot.session.close()
+        if self.bot is not None:
+            await self.bot.session.close()
         self.store.close()
 
 
 async def make_harness(
     tmp_path: Path,
-    telegram: FakeTelegram,
+    telegram: FakeTelegram | None,
     platform: FakePlatform | None = None,
     *,
     client: Callable[[aiohttp.ClientSession, Settings], PlatformClient] | None = None,
@@ -167,13 +179,19 @@ async def make_harness(
             timeout=timeout,
             kannel_status=settings.pulse_kannel_status,
         )
-    bot = Bot(
-        token=TOKEN,
-        session=AiohttpSession(api=TelegramAPIServer.from_base(telegram.url)),
-        default=DefaultBotProperties(parse_mode="HTML"),
-    )
     locales = tmp_path / f"locales-{db_name}"
     i18n = make_i18n(settings.locale, locales)
+    bot: Bot | None = None
+    notices: Notices
+    if telegram is None:
+        notices = RecordingNotices()
+    else:
+        bot = Bot(
+            token=TOKEN,
+            session=AiohttpSession(api=TelegramAPIServer.from_base(telegram.url)),
+            default=DefaultBotProperties(parse_mode="HTML"),
+        )
+        notices = TelegramNotices(bot, i18n, settings.locale, NOTICE_CARDS)
     metrics = Metrics()
     changes: list[int] = []
     options = options or replace(
@@ -185,13 +203,12 @@ async def make_harness(
         platform_client,
         SECRET,
         metrics,
-        bot,
-        i18n,
+        notices,
         on_change=changes.append,
         options=options,
         drain_timeout=drain_timeout,
     )
-    return Harness(store, settings, sender, bot, i18n, session, metrics, changes)
+    return Harness(store, settings, sender, notices, bot, i18n, session, metrics, changes)
 
 
 async def settle(harness: Harness, campaign_id: int, timeout: float = 10.0) -> None:

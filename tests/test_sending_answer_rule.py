@@ -15,8 +15,9 @@ import pytest
 from bot.config import ConfigError, load_settings
 from bot.platform.client import OutgoingMessage, Uncertain
 from bot.platform.reasons import Reason, ReasonCode, decode
+from bot.sending.cards import RecoveryChoice, ResumeChoice
 from bot.sending.engine import make_platform
-from bot.sending.recovery import RecoveryChoice, RecoveryDecision, ResumeChoice
+from bot.sending.recovery import RecoveryDecision
 from storage.campaigns import CampaignState, Draft
 from storage.messages import SubmitState
 from tests.conftest import ADMIN

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.platform.reasons import Reason, ReasonCode, decode
-from bot.sending.recovery import ResumeChoice
+from bot.sending.cards import ResumeChoice
 from storage.campaigns import CampaignState
 from storage.messages import SubmitState
 from tests.conftest import ADMIN

@@ -11,31 +11,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import aiohttp
-from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
-from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.i18n import I18n
 
 from bot.config import Settings
 from bot.links.tracking import LinkShortener
 from bot.metrics import Metrics
+from bot.notices import Notice, Notices
 from bot.platform.client import PulseClient
 from bot.platform.concurrency import AdaptiveConcurrency
+from bot.platform.reasons import decode
 from bot.platform.sandbox import SandboxPlatform
-from bot.sending.recovery import (
-    RecoveryDecision,
-    RecoveryQuestion,
-    RecoveryQuestions,
-    pause_text,
-    question_buttons,
-    question_text,
-    resume_buttons,
-)
+from bot.sending.notices import CampaignPaused, UnknownRowsQuestion, pause_kind
+from bot.sending.recovery import RecoveryDecision, RecoveryQuestion, RecoveryQuestions
 from bot.sending.submission import (
     CampaignSubmission,
     PlatformClient,
@@ -134,8 +124,7 @@ class Sender:
         platform: PlatformClient,
         callback_secret: str,
         metrics: Metrics,
-        bot: Bot,
-        i18n: I18n,
+        notices: Notices,
         on_change: Callable[[int], None],
         *,
         options: SubmissionOptions | None = None,
@@ -146,8 +135,7 @@ class Sender:
         self._platform = platform
         self._callback_secret = callback_secret
         self._metrics = metrics
-        self._bot = bot
-        self._i18n = i18n
+        self._notices = notices
         self.on_change = on_change
         self.options = options or submission_options(settings)
         self.callback_base = callback_base(settings)
@@ -162,7 +150,7 @@ class Sender:
         metrics.submission_concurrency.set_function(lambda: self.concurrency)
         self._runs: dict[int, CampaignSubmission] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
-        self._notices: set[asyncio.Task[None]] = set()
+        self._telling: set[asyncio.Task[None]] = set()
         self._closed = False
 
     # -- creating and starting ------------------------------------------------------------------
@@ -390,9 +378,8 @@ class Sender:
                 summary or "nothing stored",
                 report.pause.reason,
             )
-            with self._locale():
-                text = pause_text(campaign.id, report.pause, waiting)
-            self._tell_pause(campaign, text)
+            notice = CampaignPaused(campaign.id, report.pause.kind, report.pause.reason, waiting)
+            self._tell_pause(campaign, notice)
             self._changed(campaign.id)
             return False
         if report.end is RunEnd.STOPPED:
@@ -453,7 +440,7 @@ class Sender:
         for campaign in self._store.campaigns.with_state(CampaignState.SUBMITTING):
             if campaign.pause_reason:
                 log.info("campaign %s stays paused until its author resumes it", campaign.id)
-                owed = self._store.kv.get(_pause_notice_key(campaign.id))
+                owed = self._owed_pause_notice(campaign)
                 if owed is not None:  # the stop came before the author was told
                     self._tell_pause(campaign, owed)
             elif self._new_rows(campaign.id):
@@ -462,20 +449,33 @@ class Sender:
             else:
                 self._finish_submission(campaign.id, "after restart")
 
-    def _tell_pause(self, campaign: Campaign, text: str) -> None:
+    def _tell_pause(self, campaign: Campaign, notice: CampaignPaused) -> None:
         """Tell the author about a pause, with Resume; owed in the database until Telegram took it."""
         key = _pause_notice_key(campaign.id)
-        self._store.kv.set(key, text)
-        with self._locale():
-            buttons = resume_buttons(campaign.id)
+        stored = notice.encode()
+        self._store.kv.set(key, stored)
 
         def told() -> None:
-            if self._store.kv.get(key) == text:  # not a newer pause's notice
+            if self._store.kv.get(key) == stored:  # not a newer pause's notice
                 self._store.kv.delete(key)
 
         with about_type(campaign.type):  # in the notify group: the type's topic
             for chat in self._deciders(campaign):
-                self._tell(chat, text, buttons, on_sent=told)
+                self._tell(chat, notice, on_sent=told)
+
+    def _owed_pause_notice(self, campaign: Campaign) -> CampaignPaused | None:
+        """The pause notice a stop kept from the author, or None when they were told."""
+        stored = self._store.kv.get(_pause_notice_key(campaign.id))
+        if stored is None:
+            return None
+        notice = CampaignPaused.decode(campaign.id, stored)
+        if notice is not None:
+            return notice
+        # Kept as text by an older version: told again from the facts the campaign still has.
+        reason = decode(campaign.pause_reason)
+        if reason is None:
+            return None
+        return CampaignPaused(campaign.id, pause_kind(reason), reason, self._new_rows(campaign.id))
 
     def _deciders(self, campaign: Campaign) -> list[int]:
         """Where a question about a campaign goes: its author's chat, or every admin once the
@@ -494,14 +494,10 @@ class Sender:
             return None
         reasons = self._store.messages.undecided_reasons(campaign_id)
         question = self.questions.open(campaign_id, count)
-        with self._locale():
-            text = question_text(campaign_id, count, reasons)
-            buttons = question_buttons(question)
+        notice = UnknownRowsQuestion(campaign_id, question.id, count, tuple(reasons.items()))
         with about_type(campaign.type):  # in the notify group: the type's topic
             for chat in self._deciders(campaign):
-                self._tell(
-                    chat, text, buttons, on_sent=lambda: self.questions.mark_delivered(question.id)
-                )
+                self._tell(chat, notice, on_sent=lambda: self.questions.mark_delivered(question.id))
         self._changed(campaign_id)
         return question
 
@@ -542,7 +538,7 @@ class Sender:
         self._closed = True
         for submission in list(self._runs.values()):
             submission.stop()
-        pending = [*self._tasks.values(), *self._notices]
+        pending = [*self._tasks.values(), *self._telling]
         if not pending:
             return
         _, not_done = await asyncio.wait(pending, timeout=self._drain_timeout)
@@ -559,43 +555,23 @@ class Sender:
 
     # -- messages to authors --------------------------------------------------------------------
 
-    @contextmanager
-    def _locale(self) -> Iterator[None]:
-        """Texts of background messages are in the configured language."""
-        with self._i18n.context(), self._i18n.use_locale(self._settings.locale):
-            yield
-
     def _tell(
-        self,
-        chat_id: int,
-        text: str,
-        markup: InlineKeyboardMarkup | None = None,
-        on_sent: Callable[[], None] | None = None,
+        self, chat_id: int, notice: Notice, on_sent: Callable[[], None] | None = None
     ) -> None:
-        """Send a message in the background, retrying while Telegram is busy or unreachable;
-        `on_sent` runs once Telegram took it."""
-        task = asyncio.create_task(self._send_notice(chat_id, text, markup, on_sent))
-        self._notices.add(task)
-        task.add_done_callback(self._notices.discard)
+        """Tell a chat in the background; `on_sent` records it once Telegram took it."""
+        task = asyncio.create_task(self._deliver(chat_id, notice, on_sent))
+        self._telling.add(task)
+        task.add_done_callback(self._telling.discard)
 
-    async def _send_notice(
-        self,
-        chat_id: int,
-        text: str,
-        markup: InlineKeyboardMarkup | None,
-        on_sent: Callable[[], None] | None = None,
+    async def _deliver(
+        self, chat_id: int, notice: Notice, on_sent: Callable[[], None] | None
     ) -> None:
-        """One attempt: the pacing layer under the Bot already waits out 429s and retries 5xx."""
-        try:
-            await self._bot.send_message(chat_id, text, reply_markup=markup)
-        except TelegramAPIError as error:
-            log.warning("could not message chat %s: %s", chat_id, error)
+        if not await self._notices.tell(chat_id, notice) or on_sent is None:
             return
-        if on_sent is not None:
-            try:
-                on_sent()
-            except sqlite3.Error as error:  # asked anyway; the next start may ask once more
-                log.warning("could not record the message to chat %s: %s", chat_id, error)
+        try:
+            on_sent()
+        except sqlite3.Error as error:  # told anyway; the next start may tell once more
+            log.warning("could not record the message to chat %s: %s", chat_id, error)
 
 
 def _pause_notice_key(campaign_id: int) -> str:
