@@ -1,7 +1,7 @@
 """Who may do what: strangers are refused at the door, members are checked against each handler's role.
 
-A handler declares the least role it needs with `flags={"role": "operator"}`; a handler without
-the flag needs an admin, so a forgotten flag can only be too strict.
+A handler declares the least role it needs with `flags=OPERATOR` (or `VIEWER`, `ADMIN`); a handler
+without the flag needs an admin, so a forgotten flag can only be too strict.
 """
 
 from __future__ import annotations
@@ -27,6 +27,11 @@ log = logging.getLogger(__name__)
 STRANGER_WINDOW = timedelta(hours=1)
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+# Handler flags: the least role a handler needs, read by RoleCheck.
+ADMIN = {"role": Role.ADMIN.value}
+OPERATOR = {"role": Role.OPERATOR.value}
+VIEWER = {"role": Role.VIEWER.value}
 
 
 def role_name(role: Role) -> str:

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from bot.access import is_author_or_admin
-from bot.members.membership import member_label
+from bot.members.cards import member_label
 from bot.sending.engine import Sender
 from bot.statuses.notifier import CampaignAction, Notifier
 from bot.texts import number

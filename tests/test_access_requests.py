@@ -68,4 +68,4 @@ async def test_a_members_name_follows_what_telegram_says(start_bot, telegram):
     telegram.send_text(ADMIN, "/members", language_code="ru")
 
     listing = await telegram.wait_message(ADMIN, "Пётр")
-    assert f"{OPERATOR} Пётр" in listing["text"]
+    assert f"Пётр ({OPERATOR}) - оператор" in listing["text"]

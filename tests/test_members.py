@@ -39,8 +39,9 @@ async def test_members_lists_everyone_with_their_role(bot, telegram):
     await allow(telegram, VIEWER, "viewer")
     telegram.send_text(ADMIN, "/members")
     reply = await telegram.wait_message(ADMIN, contains="Members")
-    assert f"{ADMIN} User - admin" in reply["text"]  # the name the admin's updates carry
-    assert f"{VIEWER} - viewer" in reply["text"]  # never wrote: no name known
+    # Named as every card names a member: the name their updates carry, else the bare id.
+    assert f"\nUser ({ADMIN}) - admin" in reply["text"]
+    assert f"\n{VIEWER} - viewer" in reply["text"]  # never wrote: no name known
     assert "viewer" in reply["text"]
 
 
@@ -88,4 +89,4 @@ async def test_a_member_who_said_start_is_listed_by_name(bot, telegram):
     await telegram.wait_message(ADMIN, contains="Your role")
     telegram.send_text(ADMIN, "/members", first_name="Olga")
     reply = await telegram.wait_message(ADMIN, contains="Members")
-    assert f"{ADMIN} Olga - admin" in reply["text"]
+    assert f"Olga ({ADMIN}) - admin" in reply["text"]

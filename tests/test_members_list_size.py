@@ -24,7 +24,8 @@ async def test_a_large_team_is_listed_within_one_message(start_bot, bot_env, tel
     reply = await telegram.wait_message(ADMIN, contains="Members")
 
     assert len(reply["text"]) <= 4096
-    assert "5000 Ann <&> Ann" in reply["text"]  # names shown as written, cut short
+    assert "\nAnn <&> Ann" in reply["text"]  # names shown as written, cut short
+    assert "… (5000) - viewer\n" in reply["text"]
     hidden = TEAM + 1 - (len(reply["text"].splitlines()) - 2)
     assert reply["text"].endswith(f"…and {hidden} more.")
     assert not telegram.errors

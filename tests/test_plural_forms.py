@@ -10,7 +10,7 @@ from aiogram.utils.i18n import I18n
 
 from bot.compose.cards import render_confirm
 from bot.i18n import make_i18n
-from handlers.stoplist import stoplist_card
+from bot.stoplist.cards import stoplist_card
 from storage.store import Store
 from tests.compose_user import make_operator
 from tests.conftest import OPERATOR

@@ -1,1 +1,1 @@
-"""The team: granting and revoking roles, and strangers' requests for access."""
+"""The team: granting and revoking roles, strangers' requests for access, and how members are named in every text."""

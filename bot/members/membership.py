@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.texts import shorten
 from storage.members import Role
 from storage.store import Store
 
@@ -87,11 +85,3 @@ def revoke(store: Store, *, actor_id: int, user_id: int) -> Change:
         store.members.remove(user_id)
         store.audit.record(actor_id, "revoke", user_id=user_id, previous=previous.value)
     return Change(user_id, None, previous)
-
-
-def member_label(store: Store, user_id: int) -> str:
-    """A member as cards show them, escaped for HTML: their name and id, or the bare id."""
-    member = store.members.get(user_id)
-    if member is not None and member.name:
-        return f"{html.escape(shorten(member.name, 64))} ({user_id})"
-    return str(user_id)

@@ -37,7 +37,7 @@ from bot.compose.cards import cost_line
 from bot.compose.costs import Estimate, accepted_estimate
 from bot.compose.message_types import type_name
 from bot.config import Settings
-from bot.members.membership import member_label
+from bot.members.cards import member_label
 from bot.metrics import Metrics
 from bot.platform.reasons import describe
 from bot.platform.status_words import SAID_BY_THE_CLASS, kannel_code, kannel_words
