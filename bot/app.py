@@ -46,6 +46,7 @@ from bot.statuses.endpoint import CallbackEndpoint, StatusWriter
 from bot.statuses.notifier import Notifier
 from bot.statuses.tracker import CampaignTracker
 from bot.telegram_pacing import TelegramPacing
+from bot.timing.releases import Releases
 from bot.topics import ConversationTopic, TopicRouting
 from bot.web import MaskingAccessLogger, TelegramMonitor, WebhookHandler, build_web_app
 from handlers import get_routers
@@ -239,7 +240,9 @@ class Application:
             self.metrics,
             self.notices,
             on_change=self.tracker.campaign_changed,
+            clock=self.clock,
         )
+        self.sender.wake_at = Releases(self.scheduler, self.sender.release_waiting).wake_at
         self.dispatcher["sender"] = self.sender
         await self.sender.resume_after_restart()
         self.tracker.start()

@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.platform.rejections import PLATFORM_ACCOUNT_ERRORS, PLATFORM_TOKEN_ERROR
 from bot.schedule.when import cron_trigger
+from bot.timing.quiet_hours import QuietHours
 
 STATUS_CLASSES = ("pending", "delivered", "failed")
 DEFAULT_TYPES = "sms,viber,whatsapp,telegram,vk,ok,bot,email,push,mms,voice,bulk"
@@ -145,6 +146,7 @@ class Settings(BaseSettings):
     utm_source: str = ""
     utm_medium: str = ""
     utm_campaign: str = ""
+    quiet_hours: str = ""  # e.g. 21:00-09:00 in each recipient's zone; empty: off
 
     @field_validator("bot_token")
     @classmethod
@@ -273,6 +275,12 @@ class Settings(BaseSettings):
     @classmethod
     def _pulse_timezone(cls, value: str) -> str:
         return _zone(value, "PULSE_TIMEZONE")
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        window = QuietHours.parse(value)
+        return str(window) if window else ""
 
     @field_validator("public_url", "telegram_api_url", "pulse_api_url")
     @classmethod

@@ -81,7 +81,8 @@ async def stop_pressed(
     if not isinstance(query.message, Message):
         await query.answer()
         return
-    waiting = store.messages.counts_by_state(campaign.id).get(SubmitState.NEW, 0)
+    counts = store.messages.counts_by_state(campaign.id)
+    waiting = counts.get(SubmitState.NEW, 0) + counts.get(SubmitState.WAITING, 0)
     question = ngettext(
         "Stop campaign №{id}? {count} recipient has not been sent the message yet and will "
         "not get it. Messages already handed to the platform keep going.",

@@ -155,7 +155,7 @@ async def parse_typed_recipients(
 
 async def save_list(store: Store, member: Member, parsed: RecipientList) -> int:
     """Store the valid recipients, and the rows left out with why, in the order of the upload."""
-    recipients = ((recipient.address, recipient.fields) for recipient in parsed.valid)
+    recipients = ((item.address, item.fields, item.zone) for item in parsed.valid)
     left_out = sorted(
         [(entry.line, entry.raw, entry.reason.value) for entry in parsed.invalid]
         + [(entry.line, entry.raw, entry.reason) for entry in parsed.dropped],

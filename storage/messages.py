@@ -33,6 +33,9 @@ class SubmitState(StrEnum):
     UNKNOWN = "unknown"  # the request may or may not have reached the platform
     CANCELLED = "cancelled"  # the campaign was stopped before this row was submitted
     SKIPPED = "skipped"  # on the stop-list when its turn came: never submitted
+    # Not to be sent before `not_before`: inside quiet hours in the recipient's zone when its
+    # turn came, or sent at a time of day in each recipient's zone. Becomes `new` at that time.
+    WAITING = "waiting"
 
 
 # A row that received any status exists on the platform, whatever its submission answer said:
@@ -55,6 +58,8 @@ class MessageRow:
     status_class: str | None
     status_at: str | None
     answer_id: str | None = None  # the answer's id, when a status had already given another
+    zone: str | None = None  # the recipient's IANA zone; None: the team's TIMEZONE
+    not_before: str | None = None  # a `waiting` row goes out from this moment (UTC, ISO)
 
 
 @migrations()
@@ -100,6 +105,14 @@ def m003_messages_answer_id(db: Database) -> None:
     )
 
 
+@migrations()
+def m004_messages_zone(db: Database) -> None:
+    # The recipient's IANA zone as read with the list (NULL: the team's TIMEZONE), and the
+    # moment (UTC) before which a `waiting` row is not sent.
+    db.execute("ALTER TABLE messages ADD COLUMN zone TEXT")
+    db.execute("ALTER TABLE messages ADD COLUMN not_before TEXT")
+
+
 # A row's address is on the stop-list: the same text, or for e-mails the same ignoring case (as
 # the recipient parser compares them). Both lookups use an index of the stop-list.
 _STOP_LISTED = (
@@ -132,12 +145,51 @@ class Messages:
     def copy_from_list(self, campaign_id: int, list_id: int) -> int:
         """Insert one `new` row per item of a recipient list in one statement; returns how many."""
         cursor = self.db.execute(
-            "INSERT OR IGNORE INTO messages (campaign_id, seq, sent_to, fields, state) "
-            "SELECT ?, seq, address, fields, 'new' FROM recipient_list_items "
+            "INSERT OR IGNORE INTO messages (campaign_id, seq, sent_to, fields, zone, state) "
+            "SELECT ?, seq, address, fields, zone, 'new' FROM recipient_list_items "
             "WHERE list_id = ? ORDER BY seq",
             [campaign_id, list_id],
         )
         return cursor.rowcount
+
+    def zones(self, campaign_id: int, states: tuple[SubmitState, ...]) -> dict[str | None, int]:
+        """How many of the campaign's rows in these states each zone has (None: TIMEZONE)."""
+        marks = ",".join("?" * len(states))
+        cursor = self.db.execute(
+            f"SELECT zone, COUNT(*) FROM messages WHERE campaign_id = ? AND state IN ({marks}) "
+            "GROUP BY zone",
+            [campaign_id, *(state.value for state in states)],
+        )
+        return dict(cursor.fetchall())
+
+    def hold(self, campaign_id: int, until: Mapping[str | None, str]) -> int:
+        """Rows not yet taken of these zones wait until the moment given for their zone."""
+        held = 0
+        with self.db.atomic():
+            for zone, moment in until.items():
+                held += self.db.execute(
+                    "UPDATE messages SET state = 'waiting', not_before = ? "
+                    "WHERE campaign_id = ? AND state = 'new' AND zone IS ?",
+                    [moment, campaign_id, zone],
+                ).rowcount
+        return held
+
+    def release_due(self, campaign_id: int, now: str) -> int:
+        """Waiting rows whose moment has come become `new`; returns how many."""
+        return self.db.execute(
+            "UPDATE messages SET state = 'new' WHERE campaign_id = ? AND state = 'waiting' "
+            "AND not_before <= ?",
+            [campaign_id, now],
+        ).rowcount
+
+    def waiting_until(self, campaign_id: int) -> dict[str, int]:
+        """The campaign's waiting rows by the moment (UTC, ISO) they go out, earliest first."""
+        cursor = self.db.execute(
+            "SELECT not_before, COUNT(*) FROM messages WHERE campaign_id = ? "
+            "AND state = 'waiting' GROUP BY not_before ORDER BY not_before",
+            [campaign_id],
+        )
+        return dict(cursor.fetchall())
 
     def get(self, message_id: int) -> MessageRow | None:
         rows = list(self.db["messages"].rows_where("id = ?", [message_id]))
@@ -334,10 +386,12 @@ class Messages:
         return dict(rows)
 
     def cancel_new(self, campaign_id: int) -> int:
-        """A stopped campaign: rows not yet taken for submission are never sent; how many."""
+        """A stopped campaign: rows not yet taken for submission (or waiting for their time)
+        are never sent; how many."""
         with self.db.atomic():
             cursor = self.db.execute(
-                "UPDATE messages SET state = 'cancelled' WHERE campaign_id = ? AND state = 'new'",
+                "UPDATE messages SET state = 'cancelled' WHERE campaign_id = ? "
+                "AND state IN ('new', 'waiting')",
                 [campaign_id],
             )
         return cursor.rowcount
@@ -418,4 +472,6 @@ def _row(row: dict) -> MessageRow:
         status_class=row["status_class"],
         status_at=row["status_at"],
         answer_id=row.get("answer_id"),
+        zone=row.get("zone"),
+        not_before=row.get("not_before"),
     )

@@ -53,6 +53,16 @@ def m002_left_out(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_zone(db: Database) -> None:
+    """Each recipient's IANA zone as read with the list: from its row, or its number."""
+    db.execute("ALTER TABLE recipient_list_items ADD COLUMN zone TEXT")
+
+
+# A recipient as saved: address, other columns, and optionally their zone (None: TIMEZONE).
+Item = tuple[str, Mapping[str, str]] | tuple[str, Mapping[str, str], str | None]
+
+
 class RecipientLists:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -60,7 +70,7 @@ class RecipientLists:
     def save(
         self,
         owner_id: int,
-        recipients: Iterable[tuple[str, Mapping[str, str]]],
+        recipients: Iterable[Item],
         columns: list[str],
         left_out: Iterable[tuple[int | None, str, str]] = (),
     ) -> int:
@@ -71,7 +81,7 @@ class RecipientLists:
     async def save_off_loop(
         self,
         owner_id: int,
-        recipients: Iterable[tuple[str, Mapping[str, str]]],
+        recipients: Iterable[Item],
         columns: list[str],
         left_out: Iterable[tuple[int | None, str, str]] = (),
     ) -> int:
@@ -105,6 +115,23 @@ class RecipientLists:
         )
         for address, fields in cursor:
             yield address, json.loads(fields) if fields else {}
+
+    def items_with_zones(self, list_id: int) -> Iterator[tuple[str, dict[str, str], str | None]]:
+        """The list's recipients in order, each with the zone read with it."""
+        cursor = self.db.execute(
+            "SELECT address, fields, zone FROM recipient_list_items WHERE list_id = ? ORDER BY seq",
+            [list_id],
+        )
+        for address, fields, zone in cursor:
+            yield address, json.loads(fields) if fields else {}, zone
+
+    def zones(self, list_id: int) -> dict[str | None, int]:
+        """How many recipients each zone has (None: the team's TIMEZONE)."""
+        cursor = self.db.execute(
+            "SELECT zone, COUNT(*) FROM recipient_list_items WHERE list_id = ? GROUP BY zone",
+            [list_id],
+        )
+        return dict(cursor.fetchall())
 
     def left_out_counts(self, list_id: int) -> dict[str, int]:
         """How many rows were left out, by reason."""
@@ -170,7 +197,7 @@ def _immediate(db: Database) -> Iterator[None]:
 def _save_in_chunks(
     path: str,
     owner_id: int,
-    recipients: list[tuple[str, Mapping[str, str]]],
+    recipients: list[Item],
     columns: list[str],
     left_out: list[tuple[int | None, str, str]],
 ) -> int:
@@ -187,7 +214,7 @@ def _save_in_chunks(
 def _insert_list(
     db: Database,
     owner_id: int,
-    recipients: Iterable[tuple[str, Mapping[str, str]]],
+    recipients: Iterable[Item],
     columns: list[str],
     left_out: Iterable[tuple[int | None, str, str]],
     *,
@@ -217,15 +244,7 @@ def _insert_list(
         list_id = db["recipient_lists"].insert(header).last_pk
     in_chunks(
         "recipient_list_items",
-        (
-            {
-                "list_id": list_id,
-                "seq": seq,
-                "address": address,
-                "fields": json.dumps(dict(fields), ensure_ascii=False) if fields else None,
-            }
-            for seq, (address, fields) in enumerate(recipients, start=1)
-        ),
+        (_item_record(list_id, seq, item) for seq, item in enumerate(recipients, start=1)),
     )
     in_chunks(
         "recipient_list_left_out",
@@ -238,3 +257,14 @@ def _insert_list(
         size = db["recipient_list_items"].count_where("list_id = ?", [list_id])
         db["recipient_lists"].update(list_id, {"size": size})
     return list_id  # type: ignore[return-value]
+
+
+def _item_record(list_id: int, seq: int, item: Item) -> dict[str, object]:
+    fields = item[1]
+    return {
+        "list_id": list_id,
+        "seq": seq,
+        "address": item[0],
+        "fields": json.dumps(dict(fields), ensure_ascii=False) if fields else None,
+        "zone": item[2] if len(item) > 2 else None,  # type: ignore[misc]
+    }

@@ -336,8 +336,9 @@ class Schedules:
         )
         copy_id = cursor.lastrowid
         self.db.execute(
-            "INSERT INTO messages (campaign_id, seq, sent_to, fields, state) "
-            "SELECT ?, seq, sent_to, fields, 'new' FROM messages WHERE campaign_id = ? ORDER BY seq",
+            "INSERT INTO messages (campaign_id, seq, sent_to, fields, zone, state) "
+            "SELECT ?, seq, sent_to, fields, zone, 'new' FROM messages WHERE campaign_id = ? "
+            "ORDER BY seq",
             [copy_id, source_id],
         )
         return copy_id  # type: ignore[return-value]

@@ -18,6 +18,7 @@ from bot.schedule.service import SchedulingService
 from bot.schedule.when import Recurrence
 from bot.statuses.notifier import Notifier
 from bot.statuses.tracker import CampaignTracker
+from bot.timing.releases import Releases
 from storage.campaigns import Draft
 from storage.members import Role
 from storage.schedules import Schedule
@@ -109,6 +110,7 @@ class Program:
             timezone="Europe/Moscow",
             pulse_timezone="Europe/Moscow",
             schedule_grace_minutes=10,
+            clock=self.clock,
             **self.settings,
         )
         assert harness.bot is not None  # the status cards and questions go to the fake Telegram
@@ -125,9 +127,10 @@ class Program:
         )
         tracker = CampaignTracker(harness.store, harness.settings, notifier.campaign_changed)
         harness.sender.on_change = tracker.campaign_changed
+        scheduler = AsyncIOScheduler(timezone=harness.settings.zone)
+        harness.sender.wake_at = Releases(scheduler, harness.sender.release_waiting).wake_at
         await harness.sender.resume_after_restart()
         notifier.start()
-        scheduler = AsyncIOScheduler(timezone=harness.settings.zone)
         service = SchedulingService(
             store=harness.store,
             scheduler=scheduler,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from bot.platform.client import PulseClient
 from bot.sending.engine import Sender, submission_options
 from bot.sending.submission import PlatformClient, SubmissionOptions
 from storage.campaigns import CampaignState, Draft
+from storage.clock import utc_now
 from storage.messages import MessageRow, SubmitState
 from storage.store import Store
 from tests.conftest import ADMIN, TOKEN
@@ -153,6 +155,7 @@ async def make_harness(
     timeout: float = 5.0,
     db_name: str = "pulse.db",
     drain_timeout: float = 5.0,
+    clock: Callable[[], datetime] = utc_now,
     **settings_values: Any,
 ) -> Harness:
     """Build the engine over `tmp_path/db_name`; the platform client is a PulseClient unless given.
@@ -207,6 +210,7 @@ async def make_harness(
         on_change=changes.append,
         options=options,
         drain_timeout=drain_timeout,
+        clock=clock,
     )
     return Harness(store, settings, sender, notices, bot, i18n, session, metrics, changes)
 

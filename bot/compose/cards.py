@@ -318,6 +318,7 @@ def invalid_reason_text(reason: str) -> str:
         InvalidReason.NOT_A_TOKEN: _("not a push token"),
         InvalidReason.EMPTY_TOKEN: _("no address in this row"),
         InvalidReason.NOT_MOBILE: _("a landline or service number: this channel needs a mobile"),
+        InvalidReason.NOT_A_TIME_ZONE: _("the time zone is not a name such as Europe/Moscow"),
     }
     return texts.get(reason, html.escape(reason))  # type: ignore[call-overload]
 

@@ -29,6 +29,7 @@ from bot.compose.recipient_files import (
     xlsx_rows,
 )
 from bot.texts import shorten
+from bot.timing.zones import recipient_zone, zone_column, zone_name
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -134,6 +135,8 @@ class InvalidReason(StrEnum):
     EMPTY_TOKEN = "empty_token"  # noqa: S105
     # A landline or a service number (8-800, premium) where the channel needs a mobile phone.
     NOT_MOBILE = "not_mobile"
+    # The row's time zone cell names no IANA zone (`Europe/Moscow`): its local time is unknown.
+    NOT_A_TIME_ZONE = "not_a_time_zone"
 
 
 # Shared by every recipient without other columns: one read-only object instead of 100,000 dicts.
@@ -142,10 +145,11 @@ _NO_FIELDS: Mapping[str, str] = MappingProxyType({})
 
 @dataclass(frozen=True, slots=True)
 class Recipient:
-    """A normalised address and the other columns of its row, by column name."""
+    """A normalised address, the other columns of its row by column name, and its zone."""
 
     address: str
     fields: Mapping[str, str]
+    zone: str | None = None  # IANA name from its row or its number; None: the team's TIMEZONE
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,6 +346,7 @@ class _Collector:
         self.stop_keys = {_dedupe_key(address) for address in stoplist}
         self.seen: set[str] = set()
         self.result = RecipientList()
+        self.zone_column: str | None = None  # a table's column naming each row's zone
 
     def add(self, line: int, raw: str, fields: Mapping[str, str]) -> None:
         """Normalise one raw address and keep it, count it, or record it as invalid."""
@@ -372,7 +377,8 @@ class _Collector:
             self.result.dropped.append(LeftOut(line, shorten(raw, _RAW_SHOWN), STOP_LISTED))
         else:
             self.seen.add(key)
-            self.result.valid.append(Recipient(address, fields))
+            zone = recipient_zone(address, fields, self.zone_column)
+            self.result.valid.append(Recipient(address, fields, zone))
 
     def reject(self, line: int, raw: str, reason: InvalidReason) -> None:
         self.result.invalid.append(InvalidEntry(line, shorten(raw, _RAW_SHOWN), reason))
@@ -600,6 +606,7 @@ def _parse_rows(
     names = _ColumnNames(sample[0][1] if has_header else [])
     data = chain(sample[1:] if has_header else sample, non_empty_rows)
     collector = _Collector(kind, region, stoplist, mobile_only)
+    collector.zone_column = zone_column(names) if has_header else None
     filled_columns: set[str] = set()
     rows_seen = 0
     for line, cells in data:
@@ -612,7 +619,10 @@ def _parse_rows(
             if index != address_column and (value := cell.strip())
         } or _NO_FIELDS
         filled_columns.update(fields)
-        if raw:
+        zone_cell = fields.get(collector.zone_column) if collector.zone_column else None
+        if raw and zone_cell and zone_name(zone_cell) is None:
+            collector.reject(line, ",".join(cells), InvalidReason.NOT_A_TIME_ZONE)
+        elif raw:
             collector.add(line, raw, fields)
         else:
             collector.reject(line, ",".join(cells), InvalidReason.EMPTY_TOKEN)

@@ -425,12 +425,12 @@ def leave_out_lacking(draft: Draft, store: Store, list_id: int, owner_id: int) -
     (new list id, how many were left out)."""
     columns = store.recipient_lists.columns(list_id)
     required = _required_fields(draft, columns)
-    kept: list[tuple[str, Mapping[str, str]]] = []
+    kept: list[tuple[str, Mapping[str, str], str | None]] = []
     dropped = store.recipient_lists.left_out(list_id)
     left_out = 0
-    for address, fields in store.recipient_lists.items(list_id):
+    for address, fields, zone in store.recipient_lists.items_with_zones(list_id):
         if has_values(fields, required):
-            kept.append((address, fields))
+            kept.append((address, fields, zone))
         else:
             left_out += 1
             dropped.append((None, address, LACKING_VALUE))

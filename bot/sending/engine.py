@@ -13,6 +13,7 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 import aiohttp
 
@@ -34,9 +35,11 @@ from bot.sending.submission import (
     RunReport,
     SubmissionOptions,
 )
+from bot.timing.holding import QuietHold
+from bot.timing.quiet_hours import QuietHours
 from bot.topics import about_type
 from storage.campaigns import Campaign, CampaignState, Draft
-from storage.clock import utc_now_iso
+from storage.clock import from_iso, utc_now, utc_now_iso
 from storage.members import Role
 from storage.messages import SubmitState
 from storage.store import Store
@@ -129,8 +132,13 @@ class Sender:
         *,
         options: SubmissionOptions | None = None,
         drain_timeout: float = 10.0,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._store = store
+        self._clock = clock
+        self._quiet = QuietHours.parse(settings.quiet_hours)
+        # Set by the program to wake a campaign whose rows wait (quiet hours, local times).
+        self.wake_at: Callable[[int, datetime], None] | None = None
         self._settings = settings
         self._platform = platform
         self._callback_secret = callback_secret
@@ -339,6 +347,13 @@ class Sender:
                 metrics=self._metrics,
                 on_stored=lambda: self._changed(campaign_id),
                 links=self._links,
+                hold=QuietHold(
+                    self._store.messages,
+                    campaign_id,
+                    window=self._quiet,
+                    default_zone=self._settings.zone,
+                    clock=self._clock,
+                ),
             )
             self._runs[campaign_id] = submission
             log.info("campaign %s: submitting (%s mode)", campaign_id, self.options.mode)
@@ -399,6 +414,9 @@ class Sender:
         counts = self._store.messages.counts_by_state(campaign_id)
         if counts.get(SubmitState.NEW) or counts.get(SubmitState.SUBMITTING):
             return
+        if counts.get(SubmitState.WAITING):
+            self._wake_for_waiting(campaign_id)
+            return
         if self._store.campaigns.move(
             campaign_id,
             (CampaignState.SUBMITTING,),
@@ -408,6 +426,35 @@ class Sender:
             totals = ", ".join(f"{count} {state.value}" for state, count in sorted(counts.items()))
             log.info("campaign %s submitted: %s (this pass: %s)", campaign_id, totals, summary)
             self._changed(campaign_id)
+
+    def _wake_for_waiting(self, campaign_id: int) -> None:
+        """The campaign stays being submitted; it is woken when its earliest waiting row is due."""
+        waiting = self._store.messages.waiting_until(campaign_id)
+        if not waiting:
+            return
+        earliest = from_iso(next(iter(waiting)))
+        log.info(
+            "campaign %s: %d recipients wait, the first until %s",
+            campaign_id,
+            sum(waiting.values()),
+            earliest.isoformat(),
+        )
+        if self.wake_at is None:
+            log.warning("campaign %s: nothing will wake the waiting recipients", campaign_id)
+            return
+        self.wake_at(campaign_id, earliest)
+        self._changed(campaign_id)
+
+    def release_waiting(self, campaign_id: int) -> None:
+        """The time of a campaign's waiting rows came: submit them (a paused campaign waits for
+        its author, whose Resume lets them out)."""
+        campaign = self._store.campaigns.get(campaign_id)
+        if campaign is None or campaign.state is not CampaignState.SUBMITTING:
+            return
+        if campaign.pause_reason:
+            log.info("campaign %s: waiting recipients are due, but it is paused", campaign_id)
+            return
+        self.launch(campaign_id)
 
     def _new_rows(self, campaign_id: int) -> int:
         return self._store.messages.counts_by_state(campaign_id).get(SubmitState.NEW, 0)

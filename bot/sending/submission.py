@@ -45,6 +45,7 @@ from bot.platform.rejections import (
     refusal_scope,
 )
 from bot.statuses.signing import callback_url
+from bot.timing.holding import QuietHold
 from storage.campaigns import Campaign
 from storage.messages import MessageRow, SubmitState
 from storage.store import Store
@@ -190,8 +191,10 @@ class CampaignSubmission:
         metrics: Metrics,
         on_stored: Callable[[], None],
         links: LinkShortener | None = None,
+        hold: QuietHold | None = None,
     ) -> None:
         self.campaign = campaign
+        self._hold = hold
         self._links = links
         self._prepared: dict[int, OutgoingMessage] = {}
         self._store = store
@@ -236,6 +239,8 @@ class CampaignSubmission:
                     "campaign %s: a submission failed", self.campaign.id, exc_info=task.exception()
                 )
 
+        if self._hold is not None:
+            self._hold.open()
         try:
             while not self._halted():
                 units = await self._slots.acquire(self._slots.size, self._halted)
@@ -269,7 +274,11 @@ class CampaignSubmission:
         return RunReport(end, self._pause, self._counts, self._refused, self._levels)
 
     def _take(self, limit: int) -> list[MessageRow]:
-        """Move rows to `submitting` in the database; only then may their requests leave."""
+        """Move rows to `submitting` in the database; only then may their requests leave.
+
+        Quiet hours are judged here, at each take: a zone may enter them during a long pass."""
+        if self._hold is not None:
+            self._hold.check()
         return self._store.messages.take_new(self.campaign.id, limit, on_skipped=self._skipped)
 
     def _prepare(self, rows: list[MessageRow]) -> None:

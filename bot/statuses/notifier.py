@@ -75,6 +75,7 @@ class Figures:
     by_status: dict[str, int]
     rejections: dict[str, int]
     clicks: ClickCounts | None = None  # None: the campaign has no tracked links
+    held_from: str | None = None  # when the first `waiting` row goes out (UTC, ISO)
 
     @classmethod
     def read(cls, store: Store, campaign: Campaign) -> Figures:
@@ -86,25 +87,29 @@ class Figures:
             if state == SubmitState.ACCEPTED.value:
                 by_status[status_class] = by_status.get(status_class, 0) + count
         rejected = by_state.get(SubmitState.REJECTED, 0)
+        held = store.messages.waiting_until(campaign.id) if SubmitState.WAITING in by_state else {}
         return cls(
             total=max(campaign.recipient_count, sum(by_state.values())),
             by_state=by_state,
             by_status=by_status,
             rejections=store.messages.rejections(campaign.id) if rejected else {},
             clicks=store.links.counts(campaign.id) if store.links.has_links(campaign.id) else None,
+            held_from=next(iter(held), None),
         )
 
     @property
     def waiting(self) -> int:
         """Not handed to the platform yet (or being handed right now)."""
-        return self.by_state.get(SubmitState.NEW, 0) + self.by_state.get(SubmitState.SUBMITTING, 0)
+        return sum(self.by_state.get(state, 0) for state in _NOT_HANDED_OVER)
+
+    @property
+    def held(self) -> int:
+        """Waiting for their local time: inside quiet hours, or a send at a local hour."""
+        return self.by_state.get(SubmitState.WAITING, 0)
 
     @property
     def submitted(self) -> int:
-        waiting = self.by_state.get(SubmitState.NEW, 0) + self.by_state.get(
-            SubmitState.SUBMITTING, 0
-        )
-        return max(0, sum(self.by_state.values()) - waiting)
+        return max(0, sum(self.by_state.values()) - self.waiting)
 
     @property
     def accepted(self) -> int:
@@ -144,6 +149,9 @@ class Figures:
     def settled(self) -> bool:
         """Every row submitted and every accepted message has a final status."""
         return self.submitted >= sum(self.by_state.values()) and self.pending == 0
+
+
+_NOT_HANDED_OVER = (SubmitState.NEW, SubmitState.SUBMITTING, SubmitState.WAITING)
 
 
 def share(part: int, whole: int, locale: str) -> str:
@@ -254,6 +262,11 @@ def render_message_card(
         lines.append(_("❔ Submission outcome unknown: {error}").format(error=error))
     elif row.state is SubmitState.SKIPPED:
         lines.append(_("⛔ Not sent: the address is on the stop-list."))
+    elif row.state is SubmitState.WAITING:
+        at = local_time(row.not_before, settings)
+        lines.append(
+            _("🌙 Waiting for the recipient's local time: goes out at {time}").format(time=at)
+        )
     else:
         status = status_text(row.status_raw, row.status_class)
         at = local_time(row.status_at, settings)
@@ -296,6 +309,13 @@ def render_campaign_card(
                 waiting=number(figures.waiting, locale),
             )
         )
+        if figures.held:
+            lines.append(
+                _("🌙 Waiting for their local time: {count}; the first go out at {time}").format(
+                    count=number(figures.held, locale),
+                    time=local_time(figures.held_from, settings),
+                )
+            )
         done, whole = figures.accepted, figures.total
         progress = _("{bar} {share} accepted by the platform")
     else:

@@ -87,6 +87,7 @@ class ReportWords:
                 SubmitState.SUBMITTING.value: _("being sent"),
                 SubmitState.CANCELLED.value: _("cancelled, not sent"),
                 SubmitState.SKIPPED.value: _("skipped, not sent"),
+                SubmitState.WAITING.value: _("waiting for the recipient's local time"),
             },
             errors=error_words() | reasons,
         )
