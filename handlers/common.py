@@ -13,7 +13,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.access import role_name
+from bot.access import VIEWER, role_name
 from bot.commands import commands_for
 from bot.config import Settings
 from bot.dialogs import close_card
@@ -21,7 +21,6 @@ from storage.members import Member
 from storage.store import Store
 
 log = logging.getLogger(__name__)
-VIEWER = {"role": "viewer"}
 
 
 async def cancel(message: Message, state: FSMContext, bot: Bot) -> None:

@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from bot.access import is_author_or_admin
+from bot.access import OPERATOR, is_author_or_admin
 from bot.sending.cards import RecoveryChoice, ResumeChoice
 from bot.sending.engine import Sender
 from bot.sending.recovery import RecoveryDecision
@@ -22,7 +22,6 @@ from storage.members import Member
 from storage.store import Store
 
 log = logging.getLogger(__name__)
-OPERATOR = {"role": "operator"}
 
 
 def may_decide(member: Member, campaign: Campaign | None) -> bool:

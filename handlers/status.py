@@ -11,13 +11,13 @@ from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.access import VIEWER
 from bot.compose.costs import accepted_estimate
 from bot.config import Settings
 from bot.statuses.history import campaign_history, message_history, recent_campaigns
 from bot.statuses.notifier import chart_markup
 from storage.store import Store
 
-VIEWER = {"role": "viewer"}
 CAMPAIGNS_SHOWN = 10
 MAX_ID_CHARS = 64
 _CAMPAIGN_REF = re.compile(r"(?:#|№|n|no\.?|c)?\s*(\d{1,18})", re.IGNORECASE)

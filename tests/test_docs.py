@@ -1,33 +1,58 @@
-"""Every command the bot knows is documented in /help's source list and in README.md."""
+"""Every command the bot handles is in /help's source list under the role its handler needs, and in README.md."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator
 from pathlib import Path
 
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import BotCommand
+
 from bot.commands import COMMANDS
+from handlers import get_routers
+from storage.members import Role
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def handled_commands() -> set[str]:
-    names: set[str] = set()
-    for path in (ROOT / "handlers").glob("*.py"):
-        text = path.read_text(encoding="utf-8")
-        names |= set(re.findall(r'Command\(\s*"(\w+)"', text))
-        names |= set(re.findall(r"Command\(\s*commands=\[([^\]]+)\]", text))
-        if "CommandStart()" in text:
-            names.add("start")
-    return names
+def every_router() -> Iterator[Router]:
+    pending = get_routers()
+    while pending:
+        router = pending.pop()
+        yield router
+        pending += router.sub_routers
+
+
+def handled_commands() -> dict[str, set[Role]]:
+    """Each command the routers handle, with the roles their handlers ask for (no flag: admin)."""
+    roles: dict[str, set[Role]] = {}
+    for router in every_router():
+        for handler in router.message.handlers:
+            role = Role(handler.flags.get("role", Role.ADMIN.value))
+            for command_filter in (item.callback for item in handler.filters):
+                if not isinstance(command_filter, Command):
+                    continue
+                for command in command_filter.commands:
+                    assert isinstance(command, str | BotCommand), f"a pattern: {command!r}"
+                    name = command if isinstance(command, str) else command.command
+                    roles.setdefault(name, set()).add(role)
+    return roles
 
 
 def test_every_handled_command_is_listed_for_help():
     listed = {command.name for command in COMMANDS}
-    assert handled_commands() <= listed
+    assert set(handled_commands()) <= listed
 
 
 def test_every_listed_command_is_handled():
-    assert {command.name for command in COMMANDS} <= handled_commands()
+    assert {command.name for command in COMMANDS} <= set(handled_commands())
+
+
+def test_help_lists_each_command_under_the_role_its_handler_needs():
+    handled = handled_commands()
+    for command in COMMANDS:
+        assert handled.get(command.name) == {command.role}, command.name
 
 
 def test_every_command_is_in_the_readme():
