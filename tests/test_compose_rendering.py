@@ -10,7 +10,7 @@ from bot.compose.cards import problem_text
 from bot.compose.recipients import render_html, used_columns
 from bot.compose.rules import Problem, Reason, add_fallback, check_charset, check_list_values
 from bot.i18n import make_i18n
-from bot.platform.client import CharsetError, encode_text, outside_bmp
+from bot.platform.charsets import CharsetError, encode_text, outside_bmp
 from bot.platform.reasons import Reason as Reason_
 from bot.platform.reasons import ReasonCode, decode
 from storage.campaigns import Draft

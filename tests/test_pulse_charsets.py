@@ -2,7 +2,9 @@
 
 import pytest
 
-from bot.platform.client import Accepted, CharsetError, OutgoingMessage, PulseClient
+from bot.platform.charsets import CharsetError
+from bot.platform.client import PulseClient
+from bot.platform.results import Accepted, OutgoingMessage
 from tests.conftest import PLATFORM_TOKEN as TOKEN
 
 METHODS = ["GET", "POST"]

@@ -9,16 +9,16 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from bot.platform.client import (
+from bot.platform.client import PulseClient
+from bot.platform.reasons import Reason, ReasonCode
+from bot.platform.results import (
     Accepted,
     OutgoingMessage,
-    PulseClient,
     Rejected,
     Unavailable,
     Uncertain,
     backoff_delays,
 )
-from bot.platform.reasons import Reason, ReasonCode
 from tests.fakes.platform import BAD_TOKEN_MESSAGE, FakePlatform
 
 TOKEN = "tok-SENTINEL-7f3a/9+="

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.platform.client import OutgoingMessage, Uncertain
 from bot.platform.reasons import Reason, ReasonCode, decode
+from bot.platform.results import OutgoingMessage, Uncertain
 from bot.sending.cards import RecoveryChoice, ResumeChoice
 from bot.sending.engine import make_platform
 from bot.sending.recovery import RecoveryDecision

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.platform.client import OutgoingMessage, PulseClient, SendResult
+from bot.platform.client import PulseClient
 from bot.platform.reasons import ReasonCode, decode
+from bot.platform.results import OutgoingMessage, SendResult
 from storage.campaigns import CampaignState, Draft
 from storage.messages import SubmitState
 from tests.fakes.platform import FakePlatform

@@ -11,7 +11,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.platform.client import Accepted, CharsetError, OutgoingMessage, Rejected
+from bot.platform.charsets import CharsetError
+from bot.platform.results import Accepted, OutgoingMessage, Rejected
 from bot.platform.sandbox import SandboxPlatform
 from bot.statuses.signing import verify
 from storage.messages import SubmitState

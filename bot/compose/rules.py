@@ -37,7 +37,7 @@ from bot.compose.recipients import (
     with_fallback,
 )
 from bot.compose.segments import is_sms_type, sms_segments
-from bot.platform.client import PLATFORM_CHARSETS, CharsetError, codec_for, is_ucs2, outside_bmp
+from bot.platform.charsets import PLATFORM_CHARSETS, CharsetError, codec_for, is_ucs2, outside_bmp
 from storage.campaigns import Draft
 from storage.store import Store
 

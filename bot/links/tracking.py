@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from yarl import URL
 
-from bot.platform.client import OutgoingMessage
+from bot.platform.results import OutgoingMessage
 from storage.links import Links, NewLink
 
 LINK_PATH = "/l"

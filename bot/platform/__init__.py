@@ -1,1 +1,1 @@
-"""The 1-pulse platform as the program sees it: the HTTP client and what each answer means, the sandbox that stands in for it without a token, status classes and words, refusal meanings and reason codes, and how many requests may be in flight."""
+"""The 1-pulse platform as the program sees it: the HTTP client, what each answer means and the charsets texts are encoded in, the sandbox that stands in for it without a token, status classes and words, refusal meanings and reason codes, and how many requests may be in flight."""

@@ -22,14 +22,8 @@ from urllib.parse import quote
 import aiohttp
 import yarl
 
-from bot.platform.client import (
-    Accepted,
-    OutgoingMessage,
-    Rejected,
-    SendResult,
-    codec_for,
-    encode_text,
-)
+from bot.platform.charsets import codec_for, encode_text
+from bot.platform.results import Accepted, OutgoingMessage, Rejected, SendResult
 
 log = logging.getLogger(__name__)
 

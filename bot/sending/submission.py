@@ -25,17 +25,7 @@ from bot.compose.recipients import render_html, render_text
 from bot.links.tracking import LinkShortener
 from bot.logs import mask_phone
 from bot.metrics import Metrics
-from bot.platform.client import (
-    Accepted,
-    CharsetError,
-    OutgoingMessage,
-    Rejected,
-    SendResult,
-    Unavailable,
-    Uncertain,
-    backoff_delays,
-    encode_text,
-)
+from bot.platform.charsets import CharsetError, encode_text
 from bot.platform.concurrency import AdaptiveConcurrency
 from bot.platform.reasons import Reason, ReasonCode
 from bot.platform.rejections import (
@@ -43,6 +33,15 @@ from bot.platform.rejections import (
     PLATFORM_TOKEN_ERROR,
     RefusalScope,
     refusal_scope,
+)
+from bot.platform.results import (
+    Accepted,
+    OutgoingMessage,
+    Rejected,
+    SendResult,
+    Unavailable,
+    Uncertain,
+    backoff_delays,
 )
 from bot.statuses.signing import callback_url
 from bot.timing.holding import QuietHold
