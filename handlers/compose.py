@@ -20,22 +20,18 @@ from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddlewa
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from bot.compose.cards import (
-    ComposeAction,
-    ComposePick,
-    character_name,
-    invalid_reason_text,
-    problem_text,
+from bot.compose.cards import ComposeAction, ComposePick
+from bot.compose.left_out import LeftOutWords, left_out_csv, left_out_filename
+from bot.compose.menu_cards import (
     render_cancelled,
     render_confirm,
     render_edit_menu,
-    render_fallback_prompt,
     render_sent,
     render_sent_at_next_start,
     render_template_prompt,
-    report_text,
 )
-from bot.compose.left_out import LeftOutWords, left_out_csv, left_out_filename
+from bot.compose.preview_card import character_name
+from bot.compose.problem_texts import problem_text
 from bot.compose.recipients import (
     AddressKind,
     InvalidReason,
@@ -65,6 +61,7 @@ from bot.compose.rules import (
     parse_type,
     previous_step,
 )
+from bot.compose.step_cards import invalid_reason_text, render_fallback_prompt, report_text
 from bot.compose.typography import PLAIN, plain, typographic_only
 from bot.compose.wizard import TYPOGRAPHY_UNDO, ComposeWizard
 from bot.config import Settings

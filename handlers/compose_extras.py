@@ -9,8 +9,9 @@ from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, Message
 
-from bot.compose.cards import ComposeAction, ComposePick, render_extra_prompt, render_extras_menu
+from bot.compose.cards import ComposeAction, ComposePick
 from bot.compose.media import MediaStore, media_url
+from bot.compose.menu_cards import render_extra_prompt, render_extras_menu
 from bot.compose.rules import (
     CHARSETS,
     Extra,

@@ -12,7 +12,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from bot.access import OPERATOR
-from bot.compose.cards import problem_text
+from bot.compose.problem_texts import problem_text
 from bot.compose.recipient_files import RecipientFileError
 from bot.compose.recipients import (
     AddressKind,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.compose.cards import problem_text
+from bot.compose.problem_texts import problem_text
 from bot.compose.recipients import render_html, used_columns
 from bot.compose.rules import Problem, Reason, add_fallback, check_charset, check_list_values
 from bot.i18n import make_i18n

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from aiogram.utils.i18n import I18n
 
-from bot.compose.cards import render_confirm
+from bot.compose.menu_cards import render_confirm
 from bot.i18n import make_i18n
 from bot.stoplist.cards import stoplist_card
 from storage.store import Store

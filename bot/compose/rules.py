@@ -1,7 +1,7 @@
 """Decisions of composing a message: which step comes next, what input is acceptable, and why not.
 
 Nothing here talks to Telegram: handlers pass in what the user sent and show what comes back.
-A refusal is a `Problem` (a reason code and its details); `bot.compose.cards` turns it into words.
+A refusal is a `Problem` (a reason code and its details); `bot.compose.problem_texts` turns it into words.
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ def extras_for(message_type: str) -> list[Extra]:
 
 
 class Reason(StrEnum):
-    """Why input was refused (codes; `bot.compose.cards.problem_text` says it in words)."""
+    """Why input was refused (codes; `bot.compose.problem_texts.problem_text` says it in words)."""
 
     UNKNOWN_TYPE = "unknown_type"
     SENDER_EMPTY = "sender_empty"

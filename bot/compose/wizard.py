@@ -13,16 +13,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.utils.i18n import gettext as _
 
-from bot.compose.cards import (
-    problem_text,
-    render_extra_prompt,
-    render_fallback_prompt,
-    render_preview,
-    render_step,
-    render_template_prompt,
-    report_text,
-)
 from bot.compose.costs import estimate_list
+from bot.compose.menu_cards import render_extra_prompt, render_template_prompt
+from bot.compose.preview_card import render_preview
+from bot.compose.problem_texts import problem_text
 from bot.compose.rules import (
     Extra,
     ListSummary,
@@ -37,6 +31,7 @@ from bot.compose.rules import (
     toggle_find_token,
 )
 from bot.compose.segments import is_sms_type
+from bot.compose.step_cards import render_fallback_prompt, render_step, report_text
 from bot.compose.typography import plain, typographic_only
 from bot.config import Settings
 from bot.dialogs import CARD, Wizard, remove_buttons

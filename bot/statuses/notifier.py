@@ -33,9 +33,9 @@ from aiogram.utils.i18n import gettext as _
 from babel.numbers import format_decimal
 
 from bot.button_data import RowId
-from bot.compose.cards import cost_line
 from bot.compose.costs import Estimate, accepted_estimate
 from bot.compose.message_types import type_name
+from bot.compose.preview_card import cost_line
 from bot.config import Settings
 from bot.members.cards import member_label
 from bot.metrics import Metrics

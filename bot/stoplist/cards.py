@@ -12,9 +12,10 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.compose.cards import example_lines, problem_text
+from bot.compose.problem_texts import problem_text
 from bot.compose.recipients import RecipientList
 from bot.compose.rules import Problem, Reason, RecipientsReport
+from bot.compose.step_cards import example_lines
 from bot.members.cards import member_label
 from bot.schedule.when import format_day
 from bot.texts import number, paragraphs, reader_locale
