@@ -37,6 +37,7 @@ from bot.metrics import Metrics
 from bot.notices import TelegramNotices
 from bot.platform.sandbox import SandboxPlatform
 from bot.platform.status_classes import StatusClassifier
+from bot.schedule import cards as schedule_cards
 from bot.schedule.service import SchedulingService
 from bot.sending import cards as sending_cards
 from bot.sending.engine import Sender, make_platform
@@ -58,7 +59,7 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
 # How each capability's notices read: one table per capability's cards.
-NOTICE_CARDS = [sending_cards.RENDERERS]
+NOTICE_CARDS = [sending_cards.RENDERERS, schedule_cards.RENDERERS]
 
 
 class Application:
@@ -251,9 +252,8 @@ class Application:
             store=self.store,
             scheduler=self.scheduler,
             sender=self.sender,
-            bot=self.bot,
+            notices=self.notices,
             settings=self.settings,
-            i18n=self.i18n,
             clock=self.clock,
         )
         self.dispatcher["scheduling"] = self.scheduling

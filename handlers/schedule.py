@@ -24,18 +24,19 @@ from bot.compose.cards import ComposeAction
 from bot.compose.rules import Step, next_step, summarize_list
 from bot.compose.wizard import ComposeWizard
 from bot.dialogs import NOT_COMMAND, OnCurrentCard, WizardMiddleware, remove_buttons
-from bot.schedule.cards import (
-    Plan,
+from bot.schedule.cards import outcome_text
+from bot.schedule.plan import Choice, Plan, Repeat
+from bot.schedule.service import Outcome, SchedulingService
+from bot.schedule.time_cards import (
     ScheduleStep,
+    StepAction,
     cron_problem,
-    outcome_text,
     render_card,
     render_cron_prompt,
     render_when,
     scheduled_text,
     time_problem,
 )
-from bot.schedule.service import Outcome, SchedulingService
 from bot.schedule.time_phrases import read_phrase
 from bot.schedule.when import quick_choice
 from bot.sending.engine import AlreadyLaunched
@@ -172,7 +173,7 @@ class Dialogue(TimeCard):
             draft,
             list_id,
             start=plan.start,
-            mode=plan.schedule_mode(),
+            mode=plan.mode,
             recurrence=plan.recurrence(),
             owner_id=owner_id,
             owner_chat_id=self.wizard.chat_id,
@@ -225,7 +226,7 @@ async def cron_typed(message: Message, dialogue: Dialogue) -> None:
     elif plan is None:
         await dialogue.ask_time()
     else:
-        await dialogue.show_card(replace(plan, repeat="cron", cron=expression))
+        await dialogue.show_card(replace(plan, repeat=Repeat.CRON, cron=expression))
 
 
 async def not_understood(message: Message, dialogue: Dialogue) -> None:
@@ -247,12 +248,12 @@ async def card_option(
     if plan is None:
         await query.answer()
         await dialogue.ask_time()
-    elif callback_data.action == "repeat" and callback_data.value == "cron":
+    elif callback_data.action is StepAction.REPEAT and callback_data.value == Repeat.CRON:
         await query.answer()
         await dialogue.ask_cron()
     else:
         try:
-            chosen = plan.choose(callback_data.action, callback_data.value)
+            chosen = plan.choose(Choice(callback_data.action), callback_data.value)
         except ValueError:  # data no button of this card carries
             await query.answer(_("This button is no longer valid."), show_alert=True)
             return
@@ -269,9 +270,9 @@ async def card_navigation(
     """Change time; back from the cron prompt to the card; or Back to the preview."""
     await query.answer()
     plan = await dialogue.plan()
-    if callback_data.action == "cron_back" and plan is not None:
+    if callback_data.action is StepAction.CRON_BACK and plan is not None:
         await dialogue.show_card(plan)
-    elif callback_data.action == "change":
+    elif callback_data.action is StepAction.CHANGE:
         await dialogue.ask_time()
     else:
         await dialogue.back_to_preview()
@@ -318,7 +319,7 @@ def build_router() -> Router:
         flags=OPERATOR,
     )
     steps.callback_query.register(
-        quick_pressed, ScheduleDialog.when, ScheduleStep.pressed("quick"), flags=OPERATOR
+        quick_pressed, ScheduleDialog.when, ScheduleStep.pressed(StepAction.QUICK), flags=OPERATOR
     )
     steps.message.register(time_typed, ScheduleDialog.when, F.text, NOT_COMMAND, flags=OPERATOR)
     steps.message.register(cron_typed, ScheduleDialog.cron, F.text, NOT_COMMAND, flags=OPERATOR)
@@ -326,19 +327,21 @@ def build_router() -> Router:
     steps.callback_query.register(
         card_option,
         ScheduleDialog.card,
-        ScheduleStep.pressed("mode", "repeat", "day"),
+        ScheduleStep.pressed(StepAction.MODE, StepAction.REPEAT, StepAction.DAY),
         flags=OPERATOR,
     )
     steps.callback_query.register(
         card_navigation,
         StateFilter(ScheduleDialog),
-        ScheduleStep.pressed("change", "back", "cron_back"),
+        ScheduleStep.pressed(StepAction.CHANGE, StepAction.BACK, StepAction.CRON_BACK),
         flags=OPERATOR,
     )
     steps.callback_query.register(
-        confirmed, ScheduleDialog.card, ScheduleStep.pressed("confirm"), flags=OPERATOR
+        confirmed, ScheduleDialog.card, ScheduleStep.pressed(StepAction.CONFIRM), flags=OPERATOR
     )
     # The Reschedule card's buttons are of the same kind: handlers/__init__.py puts the router of
     # handlers/scheduled.py before this one, so they reach their own handlers first.
-    leftovers.callback_query.register(stale_step, ScheduleStep.filter(), flags=OPERATOR)
+    # By prefix, so a press whose action no card offers any more is stale too.
+    stale = F.data.startswith(f"{ScheduleStep.__prefix__}{ScheduleStep.__separator__}")
+    leftovers.callback_query.register(stale_step, stale, flags=OPERATOR)
     return router

@@ -21,17 +21,25 @@ from aiogram.utils.i18n import gettext as _
 from bot.access import Handler
 from bot.dialogs import NOT_COMMAND, OnCurrentCard, remove_buttons
 from bot.schedule.cards import (
-    ScheduleStep,
+    Act,
+    Origin,
+    ScheduleAction,
+    cancelled_note,
     missed_note,
-    move_title,
-    moved_text,
     outcome_text,
     render_list,
-    render_move_confirm,
     render_send_now,
+    taken_over_note,
+)
+from bot.schedule.service import Outcome, SchedulingService
+from bot.schedule.time_cards import (
+    ScheduleStep,
+    StepAction,
+    move_title,
+    moved_text,
+    render_move_confirm,
     render_when,
 )
-from bot.schedule.service import Outcome, ScheduleAction, SchedulingService
 from handlers.schedule import TimeCard, quick_pressed, time_typed, use_dialogue
 from storage.campaigns import Campaign
 from storage.members import Member
@@ -100,7 +108,8 @@ class Listing:
         self.scheduling, self.member, self.locale = scheduling, member, locale
 
     def render(self) -> tuple[str, InlineKeyboardMarkup | None]:
-        return render_list(self.scheduling, self.member, self.locale)
+        waiting = self.scheduling.visible_to(self.member.user_id, self.member.role)
+        return render_list(waiting, self.scheduling.summary, self.locale)
 
     async def answer(self, query: CallbackQuery, outcome: Outcome, done: str) -> None:
         """Answer a press with what it did (or an alert saying why not), and redraw the list."""
@@ -156,9 +165,7 @@ async def cancel_pressed(
     """Cancel one schedule: its job is removed and its campaign cancelled."""
     schedule_id, member = callback_data.schedule_id, listing.member
     outcome = listing.scheduling.cancel(schedule_id, actor_id=member.user_id, role=member.role)
-    done = _("Cancelled №{number}. Nothing will be sent.").format(
-        number=listing.scheduling.number_of(schedule_id)
-    )
+    done = cancelled_note(listing.scheduling.number_of(schedule_id))
     await listing.answer(query, outcome, done)
 
 
@@ -193,7 +200,7 @@ async def missed_answered(
     query: CallbackQuery, callback_data: ScheduleAction, bot: Bot, listing: Listing
 ) -> None:
     """A missed send: Send now or Discard, only once; the question or the list shows the answer."""
-    schedule_id, send = callback_data.schedule_id, callback_data.action == "send_missed"
+    schedule_id, send = callback_data.schedule_id, callback_data.action is Act.SEND_MISSED
     member = listing.member
     outcome = listing.scheduling.resolve_missed(
         schedule_id, send=send, actor_id=member.user_id, role=member.role
@@ -201,7 +208,7 @@ async def missed_answered(
     note = missed_note(listing.scheduling.number_of(schedule_id), send)
     if outcome is Outcome.AT_NEXT_START:
         note, outcome = outcome_text(outcome), Outcome.DONE
-    question = query.message if callback_data.origin == "question" else None
+    question = query.message if callback_data.origin is Origin.QUESTION else None
     if outcome is not Outcome.DONE:
         await query.answer(outcome_text(outcome), show_alert=True)
         if outcome is Outcome.GONE and isinstance(question, Message):
@@ -215,10 +222,6 @@ async def missed_answered(
 
 
 # ---------------------------------------------------------------- owners who lost access
-
-
-def taken_over_note(number: int) -> str:
-    return _("№{number} is yours now and goes out at its time.").format(number=number)
 
 
 def chat_of(query: CallbackQuery) -> int:
@@ -248,7 +251,7 @@ async def paused_card_pressed(
     the buttons of the other sends it lists."""
     schedule_id, member = callback_data.schedule_id, listing.member
     scheduling = listing.scheduling
-    if callback_data.action == "take_over":
+    if callback_data.action is Act.TAKE_OVER:
         outcome = scheduling.take_over(
             schedule_id,
             actor_id=member.user_id,
@@ -259,9 +262,7 @@ async def paused_card_pressed(
         note = taken_over_note(scheduling.number_of(schedule_id))
     else:
         outcome = scheduling.cancel(schedule_id, actor_id=member.user_id, role=member.role)
-        note = _("Cancelled №{number}. Nothing will be sent.").format(
-            number=scheduling.number_of(schedule_id)
-        )
+        note = cancelled_note(scheduling.number_of(schedule_id))
     if outcome is Outcome.DONE:
         await query.answer(note)
     else:
@@ -317,7 +318,7 @@ async def move_answered(
 ) -> None:
     """Confirm the new time, or leave the schedule as it was (Cancel, Back)."""
     list_id = (await dialogue.state.get_data()).get("list")
-    moved = await dialogue.move(member) if callback_data.action == "move_yes" else None
+    moved = await dialogue.move(member) if callback_data.action is StepAction.MOVE_YES else None
     if moved is Outcome.TOO_SOON or moved is Outcome.NEVER:
         await query.answer()
         await dialogue.ask_time(outcome_text(moved))
@@ -354,45 +355,50 @@ def build_router() -> Router:
     router.message.register(scheduled_list, Command("scheduled"), flags=OPERATOR)
     router.callback_query.register(
         paused_card_pressed,
-        ScheduleAction.filter((F.origin == "paused") & F.action.in_({"take_over", "cancel"})),
+        ScheduleAction.filter(
+            (F.origin == Origin.PAUSED) & F.action.in_({Act.TAKE_OVER, Act.CANCEL})
+        ),
         flags=ADMIN,
     )
     router.callback_query.register(
-        take_over_pressed, ScheduleAction.filter(F.action == "take_over"), flags=ADMIN
+        take_over_pressed, ScheduleAction.filter(F.action == Act.TAKE_OVER), flags=ADMIN
     )
     router.callback_query.register(
-        cancel_pressed, ScheduleAction.filter(F.action == "cancel"), flags=OPERATOR
+        cancel_pressed, ScheduleAction.filter(F.action == Act.CANCEL), flags=OPERATOR
     )
     router.callback_query.register(
-        send_now_pressed, ScheduleAction.filter(F.action == "now"), flags=OPERATOR
+        send_now_pressed, ScheduleAction.filter(F.action == Act.NOW), flags=OPERATOR
     )
     router.callback_query.register(
-        back_pressed, ScheduleAction.filter(F.action == "list"), flags=OPERATOR
+        back_pressed, ScheduleAction.filter(F.action == Act.LIST), flags=OPERATOR
     )
     router.callback_query.register(
-        send_now_confirmed, ScheduleAction.filter(F.action == "now_yes"), flags=OPERATOR
+        send_now_confirmed, ScheduleAction.filter(F.action == Act.NOW_YES), flags=OPERATOR
     )
     router.callback_query.register(
         missed_answered,
-        ScheduleAction.filter(F.action.in_({"send_missed", "discard"})),
+        ScheduleAction.filter(F.action.in_({Act.SEND_MISSED, Act.DISCARD})),
         flags=OPERATOR,
     )
     router.callback_query.register(
-        move_pressed, ScheduleAction.filter(F.action == "move"), flags=OPERATOR
+        move_pressed, ScheduleAction.filter(F.action == Act.MOVE), flags=OPERATOR
     )
     # The time is asked as on the Schedule card: the same handlers, with this card's dialogue.
     moving.callback_query.register(
-        quick_pressed, Reschedule.when, ScheduleStep.pressed("quick"), flags=OPERATOR
+        quick_pressed, Reschedule.when, ScheduleStep.pressed(StepAction.QUICK), flags=OPERATOR
     )
     moving.message.register(time_typed, Reschedule.when, F.text, NOT_COMMAND, flags=OPERATOR)
     moving.message.register(not_understood, StateFilter(Reschedule), NOT_COMMAND, flags=OPERATOR)
     moving.callback_query.register(
-        change_pressed, StateFilter(Reschedule), ScheduleStep.pressed("move_change"), flags=OPERATOR
+        change_pressed,
+        StateFilter(Reschedule),
+        ScheduleStep.pressed(StepAction.MOVE_CHANGE),
+        flags=OPERATOR,
     )
     moving.callback_query.register(
         move_answered,
         StateFilter(Reschedule),
-        ScheduleStep.pressed("move_yes", "move_no", "back"),
+        ScheduleStep.pressed(StepAction.MOVE_YES, StepAction.MOVE_NO, StepAction.BACK),
         flags=OPERATOR,
     )
     return router

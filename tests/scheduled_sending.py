@@ -135,9 +135,8 @@ class Program:
             store=harness.store,
             scheduler=scheduler,
             sender=harness.sender,
-            bot=harness.bot,
+            notices=harness.notices,
             settings=harness.settings,
-            i18n=harness.i18n,
             clock=self.clock,
         )
         service.restore()

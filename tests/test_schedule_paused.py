@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.schedule.cards import describe
 from bot.schedule.service import Fired, Outcome
 from storage.campaigns import CampaignState
 from storage.members import Role
@@ -105,9 +106,10 @@ async def test_admins_see_paused_schedules_on_their_list_with_take_over(world: W
     listed = world.service.visible_to(ADMIN, Role.ADMIN)
 
     assert [s.id for s in listed] == [schedule.id]
-    i18n = world.service.i18n
+    i18n = world.i18n
     with i18n.context(), i18n.use_locale("en"):
-        assert "paused: its owner may no longer send" in world.service.describe(listed[0], "en")
+        shown = describe(world.service.summary(listed[0]), "en")
+    assert "paused: its owner may no longer send" in shown
 
 
 async def test_a_missed_send_of_a_revoked_owner_is_asked_of_the_admin_taking_it_over(
@@ -126,7 +128,7 @@ async def test_a_missed_send_of_a_revoked_owner_is_asked_of_the_admin_taking_it_
     assert taken is Outcome.DONE
     assert await service.fire(schedule.id) is Fired.MISSED
 
-    question = restarted.bot.sent[-1]
+    question = restarted.told()[-1]
     assert question.chat_id == ADMIN
     assert "was missed" in question.text
     assert service.resolve_missed(schedule.id, send=True, actor_id=ADMIN, role=Role.ADMIN) is (
@@ -145,7 +147,7 @@ async def test_cards_a_stop_kept_from_the_admins_go_out_at_the_next_start_once(
     restarted = world.restart()
     assert restarted.service.owed_cards is not None
     await restarted.service.owed_cards
-    [card] = restarted.bot.sent
+    [card] = restarted.told()
     assert card.chat_id == ADMIN
     assert "may no longer send" in card.text
     buttons = [b.text for row in card.reply_markup.inline_keyboard for b in row]
@@ -158,4 +160,4 @@ async def test_cards_a_stop_kept_from_the_admins_go_out_at_the_next_start_once(
 
     again = restarted.restart()
     assert again.service.owed_cards is None
-    assert again.bot.sent == []
+    assert again.told() == []

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.schedule.service import Fired, Outcome, ScheduleAction
+from bot.schedule.cards import ScheduleAction
+from bot.schedule.service import Fired, Outcome
 from storage.campaigns import CampaignState
 from storage.members import Role
 from storage.schedules import ScheduleState
@@ -48,7 +49,7 @@ async def test_a_restart_a_little_late_sends_once(world: World) -> None:
     assert restarted.job(schedule.id) is not None  # registered; APScheduler runs it at once
     assert await restarted.service.fire_due() == {schedule.id: Fired.SENT}
     assert restarted.sender.launched == [schedule.campaign_id]
-    assert restarted.bot.sent == []
+    assert restarted.told() == []
 
     again = restarted.restart()  # and one more restart right after: nothing more
     assert again.job(schedule.id) is None
@@ -67,7 +68,7 @@ async def test_a_restart_long_after_the_time_asks_the_owner(world: World) -> Non
 
     assert restarted.sender.launched == []
     assert restarted.state_of(schedule.id) is ScheduleState.MISSED
-    [question] = restarted.bot.sent
+    [question] = restarted.told()
     assert question.chat_id == OWNER_CHAT
     assert "missed" in question.text
     assert "30 min late" in question.text
@@ -79,7 +80,7 @@ async def test_a_restart_long_after_the_time_asks_the_owner(world: World) -> Non
     # A later restart neither sends it nor asks again.
     later = restarted.restart()
     assert await later.service.fire_due() == {}
-    assert later.bot.sent == []
+    assert later.told() == []
 
 
 async def test_send_now_on_a_missed_send_sends_it_once(world: World) -> None:
@@ -123,7 +124,7 @@ async def test_a_recurring_send_missed_for_days_asks_once_and_goes_on(world: Wor
     assert await restarted.service.fire_due() == {schedule.id: Fired.MISSED}
 
     assert restarted.sender.launched == []
-    assert len(restarted.bot.sent) == 1
+    assert len(restarted.told()) == 1
     thursday = DAY.replace(hour=10) + timedelta(days=3)
     assert restarted.job(schedule.id).next_run_time == thursday
     assert restarted.state_of(schedule.id) is ScheduleState.PENDING

@@ -9,23 +9,27 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import Settings
 from bot.i18n import make_i18n
+from bot.notices import Card
+from bot.schedule.cards import RENDERERS as SCHEDULE_CARDS
 from bot.schedule.service import SchedulingService
 from bot.schedule.when import Recurrence
 from storage.campaigns import CampaignState, Draft
 from storage.members import Role
 from storage.schedules import Schedule, ScheduleState
 from storage.store import Store
+from tests.recording_notices import RecordingNotices
 
 OWNER = 2002
 OWNER_CHAT = 2002
@@ -90,19 +94,18 @@ class RecordingSender:
         return cancelled
 
 
-@dataclass
-class Sent:
+@dataclass(frozen=True)
+class Told:
     chat_id: int
-    text: str
-    reply_markup: Any
+    card: Card
 
+    @property
+    def text(self) -> str:
+        return self.card.text
 
-@dataclass
-class RecordingBot:
-    sent: list[Sent] = field(default_factory=list)
-
-    async def send_message(self, chat_id: int, text: str, reply_markup: Any = None) -> None:
-        self.sent.append(Sent(chat_id, text, reply_markup))
+    @property
+    def reply_markup(self) -> Any:
+        return self.card.markup
 
 
 @dataclass
@@ -113,8 +116,9 @@ class World:
     store: Store
     scheduler: AsyncIOScheduler
     sender: RecordingSender
-    bot: RecordingBot
+    notices: RecordingNotices
     service: SchedulingService
+    i18n: I18n
     opened: list[World]  # every world built on this database, closed at the end of the test
 
     def recipients(self, *addresses: str, owner: int = OWNER) -> int:
@@ -142,6 +146,14 @@ class World:
         )
         assert isinstance(result, Schedule), result
         return result
+
+    def told(self) -> list[Told]:
+        """Every notice told so far, with the card it reads as in English."""
+        with self.i18n.context(), self.i18n.use_locale("en"):
+            return [
+                Told(chat_id, SCHEDULE_CARDS[type(notice)](notice))
+                for chat_id, notice in self.notices.told
+            ]
 
     def state_of(self, schedule_id: int) -> ScheduleState:
         schedule = self.store.schedules.get(schedule_id)
@@ -171,20 +183,19 @@ def build_world(path: Path, settings: Settings, clock: FakeClock, opened: list[W
             store.members.set_role(operator, Role.OPERATOR, added_by=ADMIN)
     scheduler = AsyncIOScheduler(timezone=settings.zone)
     sender = RecordingSender(store)
-    bot = RecordingBot()
     i18n = make_i18n("en", path.parent / f"locales-{len(opened)}")
+    notices = RecordingNotices()
     service = SchedulingService(
         store=store,
         scheduler=scheduler,
         sender=sender,
-        bot=bot,  # type: ignore[arg-type]
+        notices=notices,
         settings=settings,
-        i18n=i18n,
         clock=clock,
     )
     service.restore()
     scheduler.start()
-    world = World(path, settings, clock, store, scheduler, sender, bot, service, opened)
+    world = World(path, settings, clock, store, scheduler, sender, notices, service, i18n, opened)
     opened.append(world)
     return world
 

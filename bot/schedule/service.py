@@ -25,7 +25,6 @@ Design:
 from __future__ import annotations
 
 import asyncio
-import html
 import json
 import logging
 from collections.abc import Callable
@@ -33,36 +32,15 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import NamedTuple, Protocol
-from zoneinfo import ZoneInfo
 
-from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramAPIError,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
-from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import gettext as _
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.date import DateTrigger
-from babel.dates import get_day_names
-from babel.numbers import format_decimal
 
-from bot.button_data import RowId
-from bot.compose.message_types import type_name
 from bot.config import Settings
-from bot.schedule.when import (
-    Recurrence,
-    first_run,
-    format_moment,
-    next_run,
-    platform_sent_date,
-    too_soon,
-)
-from bot.texts import one_line
+from bot.members.membership import member_label
+from bot.notices import Notices
+from bot.schedule.notices import MissedRun, OwnerLostAccess, ScheduleSummary
+from bot.schedule.when import Recurrence, first_run, next_run, platform_sent_date, too_soon
 from storage.campaigns import Campaign, Draft
 from storage.clock import utc_now
 from storage.members import Role
@@ -73,9 +51,7 @@ log = logging.getLogger(__name__)
 
 OWED_CARD = "paused_card:"  # kv: "<owner>:<admin>" -> ids of paused schedules to show that admin
 PAUSED_LISTED = 20  # schedules on the admins' card about a member who lost access
-PAUSED_CARD_LIMIT = 3800  # characters of that card, under Telegram's 4096
 EARLY_TOLERANCE = timedelta(seconds=1)  # a job woken this early still counts as on time
-TEXT_START_CHARS = 60  # of the message text shown in lists and questions
 
 
 class CampaignSender(Protocol):
@@ -107,17 +83,6 @@ class Owner(NamedTuple):
     user_id: int
     chat_id: int
     locale: str | None
-
-
-class ScheduleAction(CallbackData, prefix="sched"):
-    """A button on a /scheduled list or a missed-send question; `stamp` pins the run it meant."""
-
-    # "cancel" | "now" | "now_yes" | "list" | "move" | "send_missed" | "discard" | "take_over"
-    action: str
-    schedule_id: RowId
-    stamp: RowId = 0
-    # "list" (/scheduled), "question" (the missed-send question) or "paused" (the admins' card)
-    origin: str = "list"
 
 
 class Outcome(StrEnum):
@@ -154,17 +119,15 @@ class SchedulingService:
         store: Store,
         scheduler: BaseScheduler,
         sender: CampaignSender,
-        bot: Bot,
+        notices: Notices,
         settings: Settings,
-        i18n: I18n,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.store = store
         self.scheduler = scheduler
         self.sender = sender
-        self.bot = bot
+        self.notices = notices
         self.settings = settings
-        self.i18n = i18n
         self.clock = clock
         self.owed_cards: asyncio.Task[None] | None = None  # cards a stop kept from admins
 
@@ -332,12 +295,10 @@ class SchedulingService:
         return Fired.SENT if self._run(schedule, now) else Fired.NOTHING
 
     async def _job(self, schedule_id: int) -> None:
-        # Jobs run outside any update, so the interface language is set here.
-        with self.i18n.context(), self.i18n.use_locale(self.settings.locale):
-            try:
-                await self.fire(schedule_id)
-            except Exception:
-                log.exception("schedule %s: firing failed", schedule_id)
+        try:
+            await self.fire(schedule_id)
+        except Exception:
+            log.exception("schedule %s: firing failed", schedule_id)
 
     def _run(self, schedule: Schedule, now: datetime, actor_id: int | None = None) -> bool:
         """Claim the current run in the database, then launch it; False if it was taken."""
@@ -394,24 +355,11 @@ class SchedulingService:
         return Fired.MISSED
 
     async def _ask_owner(self, missed: Schedule, now: datetime) -> None:
-        locale = missed.locale or self.settings.locale
-        with self.i18n.context(), self.i18n.use_locale(locale):
-            late = int((now - missed.run_at_time).total_seconds() // 60)
-            text = "\n\n".join(
-                [
-                    _(
-                        "⏰ A scheduled send was missed while the bot was not running "
-                        "({minutes} min late). Send it now or discard it?"
-                    ).format(minutes=late),
-                    self.describe(missed, locale),
-                ]
-            )
-            keyboard = missed_keyboard(missed)
-        try:
-            await self.bot.send_message(missed.owner_chat_id, text, reply_markup=keyboard)
-        except TelegramAPIError as error:
-            # The question is also on /scheduled, so the owner can still decide there.
-            log.warning("schedule %s: could not ask the owner: %s", missed.id, error)
+        late = int((now - missed.run_at_time).total_seconds() // 60)
+        question = MissedRun(self.summary(missed), minutes_late=late, locale=missed.locale)
+        # Not told is not lost: /scheduled shows the missed send, so the owner can decide there.
+        if not await self.notices.tell(missed.owner_chat_id, question):
+            log.warning("schedule %s: could not ask the owner about the missed run", missed.id)
 
     # -- owners who lose access ---------------------------------------------------------------
 
@@ -476,24 +424,21 @@ class SchedulingService:
 
     async def tell_admins(self, owner_id: int) -> None:
         """Send each admin the card they are owed about the owner's paused schedules: one card
-        listing them, with Take over and Cancel. Owed until Telegram took it or refused it."""
+        listing them, with Take over and Cancel. Owed until Telegram took it."""
         for key, value in self.store.kv.with_prefix(f"{OWED_CARD}{owner_id}:"):
             admin_id = int(key.rsplit(":", 1)[1])
             found = [self.store.schedules.get(schedule_id) for schedule_id in json.loads(value)]
             paused = [s for s in found if s is not None and s.state is ScheduleState.PAUSED]
             if paused:
-                with self.i18n.context(), self.i18n.use_locale(self.settings.locale):
-                    text, keyboard = self.paused_card(owner_id, paused, self.settings.locale)
-                try:
-                    await self.bot.send_message(admin_id, text, reply_markup=keyboard)
-                except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as error:
-                    log.warning("admin %s not told about paused schedules yet: %s", admin_id, error)
-                    continue  # still owed: the next start tries again
-                except TelegramAPIError as error:
-                    # The admin never wrote to the bot, or blocked it: /scheduled shows them too.
-                    log.warning(
-                        "could not tell admin %s about paused schedules: %s", admin_id, error
-                    )
+                card = OwnerLostAccess(
+                    member_label(self.store, owner_id),
+                    tuple(self.summary(schedule) for schedule in paused[:PAUSED_LISTED]),
+                    total=len(paused),
+                )
+                if not await self.notices.tell(admin_id, card):
+                    # Still owed: tried again at the next start, until they are taken care of.
+                    log.warning("admin %s not told about paused schedules yet", admin_id)
+                    continue
             if self.store.kv.get(key) == value:  # nothing newer was owed meanwhile
                 self.store.kv.delete(key)
 
@@ -508,29 +453,6 @@ class SchedulingService:
                 await self.tell_admins(owner_id)
             except Exception:
                 log.exception("could not tell admins about the paused schedules of %s", owner_id)
-
-    def paused_card(
-        self, owner_id: int, paused: list[Schedule], locale: str
-    ) -> tuple[str, InlineKeyboardMarkup]:
-        """The admins' card: whose sends are paused, each described, with its two buttons."""
-        blocks = [
-            _(
-                "⏸ {owner} may no longer send, so their scheduled sends are paused and will "
-                "not go out. Take one over to have it go out at its time on your behalf, or "
-                "cancel it."
-            ).format(owner=self._owner_name(owner_id))
-        ]
-        rows: list[list[InlineKeyboardButton]] = []
-        for schedule in paused[:PAUSED_LISTED]:
-            block = self.describe(schedule, locale)
-            if sum(len(shown) + 2 for shown in blocks) + len(block) > PAUSED_CARD_LIMIT:
-                break
-            blocks.append(block)
-            rows.append(paused_buttons(schedule, origin="paused"))
-        hidden = len(paused) - len(rows)
-        if hidden:
-            blocks.append(_("…and {count} more on /scheduled.").format(count=hidden))
-        return "\n\n".join(blocks), InlineKeyboardMarkup(inline_keyboard=rows)
 
     def take_over(
         self, schedule_id: int, *, actor_id: int, role: Role, chat_id: int, locale: str | None
@@ -666,43 +588,16 @@ class SchedulingService:
 
     # -- showing --------------------------------------------------------------------------------
 
-    def describe(self, schedule: Schedule, locale: str) -> str:
-        """One schedule for a list or a question: number, type, recipients, time, mode, owner, text."""
+    def summary(self, schedule: Schedule) -> ScheduleSummary:
+        """What lists and questions show of a schedule: its campaign, owner and time zone."""
         campaign = self.store.campaigns.get(schedule.campaign_id)
-        zone = self.settings.zone
-        when = format_moment(schedule.run_at_time, zone, locale)
-        if schedule.state is ScheduleState.MISSED:
-            when = _("{when} (missed)").format(when=when)
-        elif schedule.state is ScheduleState.PAUSED:
-            when = _("{when} (paused: its owner may no longer send)").format(when=when)
-        mode = (
-            _("by the bot")
-            if schedule.mode is ScheduleMode.BOT
-            else _("by the platform (cannot be cancelled here)")
-        )
-        repeat = describe_recurrence(schedule.recurrence, schedule.run_at_time, zone, locale)
-        lines = [
-            _("<b>№{number}</b> · {type} · recipients: {count}").format(
-                number=schedule.campaign_id,
-                type=type_name(campaign.type) if campaign else "?",
-                count=format_decimal(campaign.recipient_count if campaign else 0, locale=locale),
-            ),
-            f"🕒 {when} · {mode}" + (f" · {repeat}" if repeat else ""),
-            _("Owner: {owner}").format(owner=self._owner_name(schedule.owner_id)),
-        ]
-        if campaign is not None:
-            lines.append(f"<i>{html.escape(text_start(campaign))}</i>")
-        return "\n".join(lines)
+        owner = member_label(self.store, schedule.owner_id)
+        return ScheduleSummary(schedule, campaign, owner, self.settings.zone)
 
     def number_of(self, schedule_id: int) -> int:
         """The number people know a schedule by: its campaign's (0 when it is gone)."""
         schedule = self.store.schedules.get(schedule_id)
         return schedule.campaign_id if schedule else 0
-
-    def _owner_name(self, user_id: int) -> str:
-        member = self.store.members.get(user_id)
-        name = html.escape(member.name) if member and member.name else ""
-        return f"{name} (<code>{user_id}</code>)" if name else f"<code>{user_id}</code>"
 
     # -- jobs -----------------------------------------------------------------------------------
 
@@ -734,57 +629,3 @@ class SchedulingService:
         schedule = self.store.schedules.get(schedule_id)
         assert schedule is not None
         return schedule
-
-
-def text_start(campaign: Campaign) -> str:
-    """The first words of a message text, on one line."""
-    return one_line(campaign.text, TEXT_START_CHARS)
-
-
-def describe_recurrence(
-    recurrence_text: str | None, first_run: datetime, zone: ZoneInfo, locale: str
-) -> str:
-    """ "every day at 10:00", "every week on Mon, Wed at 10:00", "cron 0 10 * * 1-5"; "" for once."""
-    if not recurrence_text:
-        return ""
-    recurrence = Recurrence.from_text(recurrence_text)
-    at = first_run.astimezone(zone).strftime("%H:%M")
-    if recurrence.kind == "daily":
-        return _("every day at {time}").format(time=at)
-    if recurrence.kind == "weekdays":
-        return _("every weekday at {time}").format(time=at)
-    if recurrence.kind == "weekly":
-        return _("every week on {days} at {time}").format(
-            days=weekday_names(recurrence.days, locale), time=at
-        )
-    return _("cron <code>{expression}</code>").format(expression=html.escape(recurrence.cron))
-
-
-def weekday_names(days: tuple[int, ...], locale: str) -> str:
-    """Crontab-numbered days (0 = Sunday) as short names from Monday on: "Mon, Wed"."""
-    names = get_day_names("abbreviated", locale=locale)  # babel: 0 = Monday
-    ordered = sorted(days, key=lambda day: (day - 1) % 7)
-    return ", ".join(names[(day - 1) % 7] for day in ordered)
-
-
-def missed_keyboard(missed: Schedule) -> InlineKeyboardMarkup:
-    """Send now / Discard under the question about a missed send."""
-
-    def press(text: str, action: str) -> InlineKeyboardButton:
-        data = ScheduleAction(action=action, schedule_id=missed.id, origin="question")
-        return InlineKeyboardButton(text=text, callback_data=data.pack())
-
-    return InlineKeyboardMarkup(
-        inline_keyboard=[[press(_("Send now"), "send_missed"), press(_("Discard"), "discard")]]
-    )
-
-
-def paused_buttons(schedule: Schedule, origin: str) -> list[InlineKeyboardButton]:
-    """Take over / Cancel for a schedule paused because its owner lost access."""
-
-    def press(text: str, action: str) -> InlineKeyboardButton:
-        data = ScheduleAction(action=action, schedule_id=schedule.id, origin=origin)
-        shown = text.format(number=schedule.campaign_id)
-        return InlineKeyboardButton(text=shown, callback_data=data.pack())
-
-    return [press(_("Take over №{number}"), "take_over"), press(_("Cancel №{number}"), "cancel")]

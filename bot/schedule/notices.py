@@ -1,0 +1,42 @@
+"""What scheduling tells people, as plain facts: a missed run to its owner, and to every admin
+the sends paused because their owner may no longer send. `cards` says how they read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot.notices import Notice
+from storage.campaigns import Campaign
+from storage.schedules import Schedule
+
+
+@dataclass(frozen=True)
+class ScheduleSummary:
+    """One schedule as lists and questions show it: the row, its campaign (None once it is
+    gone), its owner as cards name members (escaped HTML) and the zone its times are read in."""
+
+    schedule: Schedule
+    campaign: Campaign | None
+    owner: str
+    zone: ZoneInfo
+
+
+@dataclass(frozen=True)
+class MissedRun(Notice):
+    """A run whose time passed while the program was not running, `minutes_late` ago: send it
+    now or discard it? Asked in the owner's language (`locale`, None for the configured one)."""
+
+    missed: ScheduleSummary
+    minutes_late: int
+    locale: str | None = None
+
+
+@dataclass(frozen=True)
+class OwnerLostAccess(Notice):
+    """The admins' card: `owner` may no longer send, so these schedules of theirs are paused
+    until an admin takes each over or cancels it. `paused` lists the first few of `total`."""
+
+    owner: str
+    paused: tuple[ScheduleSummary, ...]
+    total: int
