@@ -25,6 +25,7 @@ from babel.numbers import format_decimal
 
 from bot.button_data import RowId
 from bot.compose.message_types import type_name
+from bot.members.cards import person_label
 from bot.notices import Card, Notice, Render
 from bot.schedule.notices import MissedRun, OwnerLostAccess, ScheduleSummary
 from bot.schedule.service import Outcome, stamp_of
@@ -94,7 +95,7 @@ def describe(shown: ScheduleSummary, locale: str) -> str:
             count=format_decimal(campaign.recipient_count if campaign else 0, locale=locale),
         ),
         f"🕒 {when} · {mode}" + (f" · {repeat}" if repeat else ""),
-        _("Owner: {owner}").format(owner=shown.owner),
+        _("Owner: {owner}").format(owner=person_label(schedule.owner_id, shown.owner_name)),
     ]
     if campaign is not None:
         lines.append(f"<i>{html.escape(text_start(campaign))}</i>")
@@ -276,7 +277,7 @@ def render_owner_lost_access(notice: OwnerLostAccess) -> Card:
         "⏸ {owner} may no longer send, so their scheduled sends are paused and will "
         "not go out. Take one over to have it go out at its time on your behalf, or "
         "cancel it."
-    ).format(owner=notice.owner)
+    ).format(owner=person_label(notice.owner_id, notice.owner_name))
     blocks, listed = fitting(
         header, ((describe(shown, locale), shown.schedule) for shown in notice.paused)
     )

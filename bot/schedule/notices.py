@@ -14,11 +14,11 @@ from storage.schedules import Schedule
 @dataclass(frozen=True)
 class ScheduleSummary:
     """One schedule as lists and questions show it: the row, its campaign (None once it is
-    gone), its owner as cards name members (escaped HTML) and the zone its times are read in."""
+    gone), the name its owner was last seen with and the zone its times are read in."""
 
     schedule: Schedule
     campaign: Campaign | None
-    owner: str
+    owner_name: str | None
     zone: ZoneInfo
 
 
@@ -37,6 +37,7 @@ class OwnerLostAccess(Notice):
     """The admins' card: `owner` may no longer send, so these schedules of theirs are paused
     until an admin takes each over or cancels it. `paused` lists the first few of `total`."""
 
-    owner: str
+    owner_id: int
+    owner_name: str | None
     paused: tuple[ScheduleSummary, ...]
     total: int

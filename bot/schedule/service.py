@@ -37,7 +37,6 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.config import Settings
-from bot.members.membership import member_label
 from bot.notices import Notices
 from bot.schedule.notices import MissedRun, OwnerLostAccess, ScheduleSummary
 from bot.schedule.when import Recurrence, first_run, next_run, platform_sent_date, too_soon
@@ -431,7 +430,8 @@ class SchedulingService:
             paused = [s for s in found if s is not None and s.state is ScheduleState.PAUSED]
             if paused:
                 card = OwnerLostAccess(
-                    member_label(self.store, owner_id),
+                    owner_id,
+                    self._name_of(owner_id),
                     tuple(self.summary(schedule) for schedule in paused[:PAUSED_LISTED]),
                     total=len(paused),
                 )
@@ -591,8 +591,12 @@ class SchedulingService:
     def summary(self, schedule: Schedule) -> ScheduleSummary:
         """What lists and questions show of a schedule: its campaign, owner and time zone."""
         campaign = self.store.campaigns.get(schedule.campaign_id)
-        owner = member_label(self.store, schedule.owner_id)
+        owner = self._name_of(schedule.owner_id)
         return ScheduleSummary(schedule, campaign, owner, self.settings.zone)
+
+    def _name_of(self, user_id: int) -> str | None:
+        member = self.store.members.get(user_id)
+        return member.name if member else None
 
     def number_of(self, schedule_id: int) -> int:
         """The number people know a schedule by: its campaign's (0 when it is gone)."""
