@@ -215,7 +215,6 @@ class Application:
             )
         )
         self.notifier = Notifier(self.bot, self.store, self.settings, self.i18n, self.metrics)
-        self.dispatcher["notifier"] = self.notifier
         # Lifecycle first: a change that finishes a campaign reaches its cards already final.
         self.tracker = CampaignTracker(self.store, self.settings, self.notifier.campaign_changed)
         self.status_writer = StatusWriter(self.store, self.metrics, self.tracker.campaign_changed)

@@ -6,14 +6,16 @@ import logging
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from bot.access import is_author_or_admin
+from bot.config import Settings
 from bot.members.cards import member_label
 from bot.sending.engine import Sender
-from bot.statuses.notifier import CampaignAction, Notifier
+from bot.statuses.cards import CampaignAction, CampaignStep, stop_question_markup
+from bot.statuses.report import chart, report_document
 from bot.texts import number
 from storage.campaigns import CampaignState
 from storage.members import Member
@@ -26,7 +28,7 @@ OPERATOR = {"role": "operator"}
 
 
 async def full_report(
-    query: CallbackQuery, callback_data: CampaignAction, store: Store, notifier: Notifier
+    query: CallbackQuery, callback_data: CampaignAction, store: Store, settings: Settings
 ) -> None:
     """Every recipient of a finished campaign, in one file sent to the chat of the card."""
     campaign = store.campaigns.get(callback_data.campaign_id)
@@ -37,7 +39,7 @@ async def full_report(
         await query.answer(_("The report is ready once the campaign is final."), show_alert=True)
         return
     await query.answer(_("Preparing the full report…"))
-    document, count = await notifier.report_document(campaign, full=True)
+    document, count = await report_document(store, settings, campaign, full=True)
     await query.message.answer_document(
         document,
         caption=_("Campaign №{id}: the full report, recipients: {count}.").format(
@@ -46,24 +48,22 @@ async def full_report(
     )
 
 
-async def chart_pressed(
-    query: CallbackQuery, callback_data: CampaignAction, store: Store, notifier: Notifier
-) -> None:
+async def chart_pressed(query: CallbackQuery, callback_data: CampaignAction, store: Store) -> None:
     """The campaign's delivery chart so far, sent to the chat where the button was pressed."""
     campaign = store.campaigns.get(callback_data.campaign_id)
     if campaign is None or not isinstance(query.message, Message):
         await query.answer(_("This button is no longer valid."), show_alert=True)
         return
     await query.answer(_("Drawing the chart…"))  # the first drawing loads the plotting library
-    chart = await notifier.chart(campaign)
-    if chart is None:
+    drawn = await chart(store, campaign)
+    if drawn is None:
         await query.message.answer(
             _("Campaign №{id}: nothing to draw yet, no message has reached the platform.").format(
                 id=campaign.id
             )
         )
         return
-    photo, caption = chart
+    photo, caption = drawn
     await query.message.answer_photo(photo, caption=caption)
 
 
@@ -90,20 +90,8 @@ async def stop_pressed(
         "not get it. Messages already handed to the platform keep going.",
         waiting,
     ).format(id=campaign.id, count=number(waiting))
-    buttons = [
-        [
-            InlineKeyboardButton(
-                text=_("⏹ Yes, stop"),
-                callback_data=CampaignAction(action="stop_yes", campaign_id=campaign.id).pack(),
-            ),
-            InlineKeyboardButton(
-                text=_("Keep sending"),
-                callback_data=CampaignAction(action="keep", campaign_id=campaign.id).pack(),
-            ),
-        ]
-    ]
     await query.answer()
-    await query.message.answer(question, reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons))
+    await query.message.answer(question, reply_markup=stop_question_markup(campaign.id))
 
 
 async def stop_confirmed(
@@ -151,18 +139,18 @@ def build_router() -> Router:
     """A fresh router with this module's handlers, so each Dispatcher gets its own."""
     router = Router(name="campaign_card")
     router.callback_query.register(
-        full_report, CampaignAction.filter(F.action == "full"), flags=VIEWER
+        full_report, CampaignAction.filter(F.action == CampaignStep.FULL), flags=VIEWER
     )
     router.callback_query.register(
-        chart_pressed, CampaignAction.filter(F.action == "chart"), flags=VIEWER
+        chart_pressed, CampaignAction.filter(F.action == CampaignStep.CHART), flags=VIEWER
     )
     router.callback_query.register(
-        stop_pressed, CampaignAction.filter(F.action == "stop"), flags=OPERATOR
+        stop_pressed, CampaignAction.filter(F.action == CampaignStep.STOP), flags=OPERATOR
     )
     router.callback_query.register(
-        stop_confirmed, CampaignAction.filter(F.action == "stop_yes"), flags=OPERATOR
+        stop_confirmed, CampaignAction.filter(F.action == CampaignStep.STOP_YES), flags=OPERATOR
     )
     router.callback_query.register(
-        stop_declined, CampaignAction.filter(F.action == "keep"), flags=OPERATOR
+        stop_declined, CampaignAction.filter(F.action == CampaignStep.KEEP), flags=OPERATOR
     )
     return router

@@ -14,8 +14,9 @@ from aiogram.utils.i18n import gettext as _
 from bot.access import VIEWER
 from bot.compose.costs import accepted_estimate
 from bot.config import Settings
+from bot.statuses.cards import chart_markup
+from bot.statuses.figures import read_figures
 from bot.statuses.history import campaign_history, message_history, recent_campaigns
-from bot.statuses.notifier import chart_markup
 from storage.store import Store
 
 CAMPAIGNS_SHOWN = 10
@@ -54,8 +55,9 @@ async def status(
             )
         )
         return
+    figures = await read_figures(store, campaign)
     await message.answer(
-        campaign_history(campaign, store, settings, i18n.current_locale),
+        campaign_history(campaign, figures, store, settings, i18n.current_locale),
         reply_markup=chart_markup(campaign),
     )
 
@@ -70,7 +72,8 @@ async def campaigns(message: Message, store: Store, settings: Settings, i18n: I1
         campaign.id: await accepted_estimate(store, campaign, settings.pulse_prices)
         for campaign in recent
     }
-    text = recent_campaigns(recent, store, i18n.current_locale, estimates, settings.currency)
+    figures = {campaign.id: await read_figures(store, campaign) for campaign in recent}
+    text = recent_campaigns(recent, figures, i18n.current_locale, estimates, settings.currency)
     await message.answer(text)
 
 

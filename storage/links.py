@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from storage.clock import utc_now_iso
+from storage.db import reader_apart
 
 migrations = Migrations("links")
 
@@ -114,15 +115,38 @@ class Links:
         ).fetchone()
         return row is not None
 
+    _COUNTS = (
+        "SELECT COALESCE(SUM(l.clicks), 0), "
+        "COUNT(DISTINCT CASE WHEN l.clicks > 0 THEN l.message_id END), "
+        "COUNT(DISTINCT CASE WHEN l.clicks > 0 AND m.status_class = ? THEN l.message_id END) "
+        "FROM links l JOIN messages m ON m.id = l.message_id WHERE l.campaign_id = ?"
+    )
+
     def counts(self, campaign_id: int, delivered_class: str = "delivered") -> ClickCounts:
-        row = self.db.execute(
-            "SELECT COALESCE(SUM(l.clicks), 0), "
-            "COUNT(DISTINCT CASE WHEN l.clicks > 0 THEN l.message_id END), "
-            "COUNT(DISTINCT CASE WHEN l.clicks > 0 AND m.status_class = ? THEN l.message_id END) "
-            "FROM links l JOIN messages m ON m.id = l.message_id WHERE l.campaign_id = ?",
-            [delivered_class, campaign_id],
-        ).fetchone()
+        row = self.db.execute(self._COUNTS, [delivered_class, campaign_id]).fetchone()
         return ClickCounts(clicks=row[0], recipients=row[1], delivered_recipients=row[2])
+
+    def counts_reader(
+        self, campaign_id: int, delivered_class: str = "delivered"
+    ) -> Callable[[], ClickCounts]:
+        """`counts`, read by a function to be called in a worker thread."""
+        read = reader_apart(self.db, self._COUNTS, [delivered_class, campaign_id])
+
+        def counts() -> ClickCounts:
+            ((clicks, recipients, delivered),) = list(read())
+            return ClickCounts(clicks=clicks, recipients=recipients, delivered_recipients=delivered)
+
+        return counts
+
+    def first_clicks_reader(self, campaign_id: int) -> Callable[[], dict[int, str]]:
+        """`first_clicks`, read by a function to be called in a worker thread."""
+        read = reader_apart(
+            self.db,
+            "SELECT message_id, MIN(first_click_at) FROM links "
+            "WHERE campaign_id = ? AND first_click_at IS NOT NULL GROUP BY message_id",
+            [campaign_id],
+        )
+        return lambda: dict(read())
 
     def first_clicks(self, campaign_id: int) -> dict[int, str]:
         """Each recipient who clicked: the time of their first click on any link."""

@@ -191,6 +191,19 @@ class Messages:
         )
         return dict(cursor.fetchall())
 
+    _FIRST_RELEASE = (
+        "SELECT MIN(not_before) FROM messages WHERE campaign_id = ? AND state = 'waiting'"
+    )
+
+    def first_release(self, campaign_id: int) -> str | None:
+        """When the campaign's first waiting row goes out (UTC, ISO); None when none waits."""
+        return self.db.execute(self._FIRST_RELEASE, [campaign_id]).fetchone()[0]
+
+    def first_release_reader(self, campaign_id: int) -> Callable[[], str | None]:
+        """`first_release`, read by a function to be called in a worker thread."""
+        read = reader_apart(self.db, self._FIRST_RELEASE, [campaign_id])
+        return lambda: next(iter(list(read())))[0]
+
     def get(self, message_id: int) -> MessageRow | None:
         rows = list(self.db["messages"].rows_where("id = ?", [message_id]))
         return _row(rows[0]) if rows else None
@@ -403,6 +416,29 @@ class Messages:
             where += " AND NOT (state = 'accepted' AND COALESCE(status_class, '') = 'delivered')"
         cursor = self.db["messages"].rows_where(where, [campaign_id], order_by="seq")
         return [_row(r) for r in cursor]
+
+    def report_rows_reader(
+        self, campaign_id: int, *, undelivered_only: bool
+    ) -> Callable[[], list[MessageRow]]:
+        """`report_rows`, read by a function to be called in a worker thread."""
+        where = "campaign_id = ?"
+        if undelivered_only:
+            where += " AND NOT (state = 'accepted' AND COALESCE(status_class, '') = 'delivered')"
+        columns = [column.name for column in self.db["messages"].columns]
+        read = reader_apart(
+            self.db, f"SELECT * FROM messages WHERE {where} ORDER BY seq", [campaign_id]
+        )
+        return lambda: [_row(dict(zip(columns, values, strict=True))) for values in read()]
+
+    def rejections_reader(self, campaign_id: int) -> Callable[[], dict[str, int]]:
+        """`rejections`, read by a function to be called in a worker thread."""
+        read = reader_apart(
+            self.db,
+            "SELECT COALESCE(error, ''), COUNT(*) FROM messages WHERE campaign_id = ? "
+            "AND state = 'rejected' GROUP BY 1 ORDER BY 2 DESC",
+            [campaign_id],
+        )
+        return lambda: dict(read())
 
     def rows(self, campaign_id: int, limit: int = -1) -> list[MessageRow]:
         """The campaign's rows in recipient order (the first `limit` of them, if given)."""

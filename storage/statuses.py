@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -21,6 +21,7 @@ from sqlite_utils.migrations import Migrations
 
 from storage.clock import utc_now_iso
 from storage.db import BUSY_TIMEOUT_MS, reader_apart
+from storage.messages import SubmitState
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,19 @@ def m002_status_events_platform_id(db: Database) -> None:
         "CREATE INDEX IF NOT EXISTS idx_status_events_platform_id "
         "ON status_events (platform_id) WHERE platform_id IS NOT NULL"
     )
+
+
+# Rows the platform has answered for, or that will never go: nothing more happens to them
+# except the statuses of the accepted ones.
+HANDED_OVER = frozenset(
+    {
+        SubmitState.ACCEPTED,
+        SubmitState.REJECTED,
+        SubmitState.UNKNOWN,
+        SubmitState.CANCELLED,
+        SubmitState.SKIPPED,
+    }
+)
 
 
 class Outcome(StrEnum):
@@ -205,30 +219,40 @@ class Statuses:
             changed = 1
         return Applied(Outcome.CHANGED if changed else Outcome.RECORDED, campaign_id)
 
+    _FIGURES = (
+        "SELECT state, status_class, COUNT(*) FROM messages WHERE campaign_id = ? "
+        "GROUP BY state, status_class"
+    )
+
     def figures(self, campaign_id: int) -> dict[tuple[str, str], int]:
         """Rows of a campaign counted by (submission state, delivery class); no status is pending."""
-        rows = self.db.execute(
-            "SELECT state, status_class, COUNT(*) FROM messages WHERE campaign_id = ? "
-            "GROUP BY state, status_class",
-            [campaign_id],
-        ).fetchall()
-        counts: dict[tuple[str, str], int] = {}
-        for state, status_class, count in rows:
-            key = (state, status_class or "pending")
-            counts[key] = counts.get(key, 0) + count
-        return counts
+        return _figures(self.db.execute(self._FIGURES, [campaign_id]))
 
-    def settled(self, campaign_id: int) -> bool:
-        """Every row handed over and every accepted message final: two seeks in the covering
-        index, so it can be asked at each commit of statuses."""
+    def figures_reader(self, campaign_id: int) -> Callable[[], dict[tuple[str, str], int]]:
+        """`figures`, read by a function to be called in a worker thread."""
+        read = reader_apart(self.db, self._FIGURES, [campaign_id])
+        return lambda: _figures(read())
+
+    def handed_over(self, campaign_id: int) -> bool:
+        """No row of the campaign is still to be handed to the platform (or waiting to be)."""
+        # Named positively (not `NOT IN` the final ones) so each state is a seek, not a scan.
+        waiting = [state.value for state in SubmitState if state not in HANDED_OVER]
+        marks = ",".join("?" * len(waiting))
         row = self.db.execute(
-            "SELECT EXISTS (SELECT 1 FROM messages WHERE campaign_id = ? "
-            "AND state IN ('new', 'submitting')) "
-            "OR EXISTS (SELECT 1 FROM messages WHERE campaign_id = ? AND state = 'accepted' "
-            "AND (status_class IS NULL OR status_class = 'pending'))",
-            [campaign_id, campaign_id],
+            f"SELECT EXISTS (SELECT 1 FROM messages WHERE campaign_id = ? AND state IN ({marks}))",
+            [campaign_id, *waiting],
         ).fetchone()
         return not row[0]
+
+    def settled(self, campaign_id: int) -> bool:
+        """Every row handed over and every accepted message final: seeks in the covering index,
+        so it can be asked at each commit of statuses."""
+        row = self.db.execute(
+            "SELECT EXISTS (SELECT 1 FROM messages WHERE campaign_id = ? AND state = 'accepted' "
+            "AND (status_class IS NULL OR status_class = 'pending'))",
+            [campaign_id],
+        ).fetchone()
+        return not row[0] and self.handed_over(campaign_id)
 
     def timeline_reader(
         self, campaign_id: int, start: str, step_seconds: int
@@ -297,6 +321,14 @@ class Statuses:
             [campaign_id],
         ).fetchall()
         return [Undelivered(*row) for row in rows]
+
+
+def _figures(rows: Iterable[tuple]) -> dict[tuple[str, str], int]:
+    counts: dict[tuple[str, str], int] = {}
+    for state, status_class, count in rows:
+        key = (state, status_class or "pending")
+        counts[key] = counts.get(key, 0) + count
+    return counts
 
 
 def _events(cursor: sqlite3.Cursor) -> list[StatusEvent]:

@@ -116,3 +116,27 @@ def test_a_revoked_author_is_owed_no_report(store):
 
     assert store.campaigns.get(campaign_id).state is CampaignState.FINISHED
     assert [owed.chat_id for owed in store.reports.all()] == [GROUP]
+
+
+def test_a_passed_ttl_does_not_finish_a_campaign_whose_rows_still_wait_for_their_hour(store):
+    campaign_id = store.campaigns.create(
+        Draft(type="sms", sender="Shop", text="Hi", ttl=30),
+        author_id=AUTHOR,
+        author_chat_id=None,
+        state=CampaignState.SUBMITTED,
+        sandbox=False,
+        callbacks=True,
+        recipient_count=1,
+    )
+    store.messages.add_recipients(campaign_id, [("79000000001", {})])
+    clock = Clock()
+    store.db.execute(
+        "UPDATE messages SET state = 'waiting', not_before = ? WHERE campaign_id = ?",
+        [to_iso(clock.now + timedelta(hours=9)), campaign_id],
+    )
+    tracker = tracker_over(store, clock, [])
+
+    clock.now += timedelta(hours=2)
+    tracker.look()
+
+    assert store.campaigns.get(campaign_id).state is CampaignState.SUBMITTED

@@ -10,7 +10,7 @@ import pytest
 
 from bot.i18n import make_i18n
 from bot.platform.reasons import Reason, ReasonCode, decode, describe
-from bot.statuses.notifier import error_text
+from bot.statuses.cards import error_text
 from bot.statuses.report_file import ReportWords, report_csv
 from storage.campaigns import Campaign, CampaignState
 from storage.messages import MessageRow, SubmitState

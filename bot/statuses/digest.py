@@ -19,9 +19,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.compose.message_types import type_name
 from bot.config import Settings
 from bot.schedule.when import cron_trigger, format_day
+from bot.statuses.cards import share
 from bot.statuses.charts import PeriodWords, draw_period_chart
 from bot.statuses.chats import notify_chat_id
-from bot.statuses.notifier import share
 from bot.texts import number
 from storage.campaigns import PeriodRow
 from storage.clock import from_iso, to_iso

@@ -14,16 +14,15 @@ from bot.config import Settings
 from bot.platform.status_classes import DELIVERED
 from bot.platform.status_words import kannel_code, raw_in_words
 from bot.schedule.when import format_moment
-from bot.statuses.notifier import (
-    Figures,
+from bot.statuses.cards import (
     accepted_cost_line,
     class_name,
     local_time,
     pause_line,
-    render_campaign_card,
-    render_message_card,
+    render_card,
     status_text,
 )
+from bot.statuses.figures import Figures
 from bot.texts import number, shorten
 from storage.campaigns import Campaign, CampaignState
 from storage.clock import utc_now
@@ -117,14 +116,11 @@ def message_history(row: MessageRow, store: Store, settings: Settings) -> str:
     return "\n".join(lines)
 
 
-def campaign_history(campaign: Campaign, store: Store, settings: Settings, locale: str) -> str:
+def campaign_history(
+    campaign: Campaign, figures: Figures, store: Store, settings: Settings, locale: str
+) -> str:
     """The campaign's card as it stands, then its latest statuses."""
-    figures = Figures.read(store, campaign)
-    if figures.total <= 1:
-        rows = store.messages.rows(campaign.id, limit=1)
-        card = render_message_card(campaign, rows[0] if rows else None, store, settings)
-    else:
-        card = render_campaign_card(campaign, figures, store, settings, locale)
+    card = render_card(campaign, figures, store, settings, locale)
     lines = [card, "", _("State: {state}").format(state=campaign_state_name(campaign))]
     lines += schedule_lines(campaign, store, settings, locale)
     events = store.statuses.recent_for_campaign(campaign.id, CAMPAIGN_EVENTS_SHOWN)
@@ -154,7 +150,7 @@ def schedule_lines(campaign: Campaign, store: Store, settings: Settings, locale:
 
 def recent_campaigns(
     campaigns: list[Campaign],
-    store: Store,
+    figures_of: Mapping[int, Figures],
     locale: str,
     estimates: Mapping[int, Estimate | None] | None = None,
     currency: str = "",
@@ -163,7 +159,7 @@ def recent_campaigns(
     messages when the type has a price), and how to see more."""
     lines = [_("<b>Latest campaigns</b>:")]
     for campaign in campaigns:
-        figures = Figures.read(store, campaign)
+        figures = figures_of[campaign.id]
         lines.append(
             ngettext(
                 "№{id} · {type} · {count} recipient · {state}\n"

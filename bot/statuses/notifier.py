@@ -2,20 +2,20 @@
 
 Changes only mark a card dirty; a worker per chat renders it from the database right before
 each call, so edits coalesce (the latest state wins) and stay within Telegram's limits: one
-card call per chat every few seconds. When every accepted message is final (or the TTL has
-passed) the card says so and the recipients who did not get the message go out as a CSV file.
+card call per chat every few seconds. Once the campaign is finished (`tracker.py` decides that)
+the card says so, and each chat gets the delivery chart and the CSV of the recipients who did
+not get the message. This is the Telegram side only: texts come from `cards.py`, files from
+`report.py`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import logging
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -26,390 +26,21 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.filters.callback_data import CallbackData
-from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import gettext as _
-from babel.numbers import format_decimal
 
-from bot.button_data import RowId
 from bot.compose.costs import Estimate, accepted_estimate
-from bot.compose.message_types import type_name
-from bot.compose.preview_card import cost_line
 from bot.config import Settings
-from bot.members.cards import member_label
 from bot.metrics import Metrics
-from bot.platform.reasons import describe
-from bot.platform.status_words import SAID_BY_THE_CLASS, kannel_code, kannel_words
-from bot.schedule.when import format_moment
-from bot.statuses.charts import chart_filename, delivery_chart
+from bot.statuses.cards import ACTIVE_STATES, card_markup, render_card
 from bot.statuses.chats import card_chats, notify_chat_id
-from bot.statuses.report_file import ReportWords, error_words, report_csv, report_filename
-from bot.texts import number, reader_locale, shorten
+from bot.statuses.figures import read_figures
+from bot.statuses.report import chart, report_document, undelivered_caption
 from bot.topics import about_type
 from storage.campaigns import Campaign, CampaignState
-from storage.clock import from_iso, utc_now
-from storage.links import ClickCounts
-from storage.messages import MessageRow, SubmitState
 from storage.store import Store
 
 log = logging.getLogger(__name__)
-
-TEXT_PREVIEW_CHARS = {True: 1000, False: 300}  # single message card, campaign card
-ERROR_CHARS = 200
-REJECTION_GROUPS = 5
-BAR_CELLS = 10
-CLASS_ICONS = {"delivered": "✅", "failed": "❌", "pending": "⏳"}
-ACTIVE_STATES = (CampaignState.SUBMITTING, CampaignState.SUBMITTED)
-
-
-# -- figures and texts ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Figures:
-    """A campaign's counts, read in one go."""
-
-    total: int
-    by_state: dict[SubmitState, int]
-    by_status: dict[str, int]
-    rejections: dict[str, int]
-    clicks: ClickCounts | None = None  # None: the campaign has no tracked links
-    held_from: str | None = None  # when the first `waiting` row goes out (UTC, ISO)
-
-    @classmethod
-    def read(cls, store: Store, campaign: Campaign) -> Figures:
-        counts = store.statuses.figures(campaign.id)
-        by_state: dict[SubmitState, int] = {}
-        by_status: dict[str, int] = {}
-        for (state, status_class), count in counts.items():
-            by_state[SubmitState(state)] = by_state.get(SubmitState(state), 0) + count
-            if state == SubmitState.ACCEPTED.value:
-                by_status[status_class] = by_status.get(status_class, 0) + count
-        rejected = by_state.get(SubmitState.REJECTED, 0)
-        held = store.messages.waiting_until(campaign.id) if SubmitState.WAITING in by_state else {}
-        return cls(
-            total=max(campaign.recipient_count, sum(by_state.values())),
-            by_state=by_state,
-            by_status=by_status,
-            rejections=store.messages.rejections(campaign.id) if rejected else {},
-            clicks=store.links.counts(campaign.id) if store.links.has_links(campaign.id) else None,
-            held_from=next(iter(held), None),
-        )
-
-    @property
-    def waiting(self) -> int:
-        """Not handed to the platform yet (or being handed right now)."""
-        return sum(self.by_state.get(state, 0) for state in _NOT_HANDED_OVER)
-
-    @property
-    def held(self) -> int:
-        """Waiting for their local time: inside quiet hours, or a send at a local hour."""
-        return self.by_state.get(SubmitState.WAITING, 0)
-
-    @property
-    def submitted(self) -> int:
-        return max(0, sum(self.by_state.values()) - self.waiting)
-
-    @property
-    def accepted(self) -> int:
-        return self.by_state.get(SubmitState.ACCEPTED, 0)
-
-    @property
-    def delivered(self) -> int:
-        return self.by_status.get("delivered", 0)
-
-    @property
-    def failed(self) -> int:
-        return self.by_status.get("failed", 0)
-
-    @property
-    def pending(self) -> int:
-        return self.by_status.get("pending", 0)
-
-    @property
-    def rejected(self) -> int:
-        return self.by_state.get(SubmitState.REJECTED, 0)
-
-    @property
-    def unknown(self) -> int:
-        return self.by_state.get(SubmitState.UNKNOWN, 0)
-
-    @property
-    def skipped(self) -> int:
-        """Not submitted: on the stop-list when their turn came."""
-        return self.by_state.get(SubmitState.SKIPPED, 0)
-
-    @property
-    def cancelled(self) -> int:
-        """Not submitted: the campaign was stopped before their turn."""
-        return self.by_state.get(SubmitState.CANCELLED, 0)
-
-    @property
-    def settled(self) -> bool:
-        """Every row submitted and every accepted message has a final status."""
-        return self.submitted >= sum(self.by_state.values()) and self.pending == 0
-
-
-_NOT_HANDED_OVER = (SubmitState.NEW, SubmitState.SUBMITTING, SubmitState.WAITING)
-
-
-def share(part: int, whole: int, locale: str) -> str:
-    """A percentage with at most one decimal: 48.5%."""
-    value = 100.0 * part / whole if whole else 0.0
-    return format_decimal(round(value, 1), format="0.#", locale=locale) + "%"
-
-
-def progress_bar(part: int, whole: int) -> str:
-    filled = min(BAR_CELLS, int(BAR_CELLS * part / whole)) if whole else 0
-    return "▓" * filled + "░" * (BAR_CELLS - filled)
-
-
-def local_time(iso: str | None, settings: Settings) -> str:
-    if not iso:
-        return ""
-    return format_moment(from_iso(iso), settings.zone, reader_locale())
-
-
-def class_name(status_class: str) -> str:
-    names = {"delivered": _("delivered"), "failed": _("failed"), "pending": _("pending")}
-    return names.get(status_class, status_class)
-
-
-def error_text(error: str | None) -> str:
-    """A row's error as people read it: the program's own in their language, others verbatim."""
-    return error_words().get(error or "") or describe(error)
-
-
-def pause_line(campaign: Campaign) -> str | None:
-    """`⏸ Paused: <why>` while a campaign waits for its author's Resume, else None."""
-    if campaign.state is not CampaignState.SUBMITTING or not campaign.pause_reason:
-        return None
-    reason = html.escape(shorten(describe(campaign.pause_reason), ERROR_CHARS))
-    return _("⏸ Paused: {reason}").format(reason=reason)
-
-
-def status_text(raw: str | None, status_class: str | None) -> str:
-    """`❌ failed (rejected by the operator)`: the class in words, and what the raw status adds
-    (a Kannel code in words, the platform's own word as sent)."""
-    if not raw:
-        return _("no status yet")
-    status_class = status_class or "pending"
-    shown = f"{CLASS_ICONS.get(status_class, '')} {class_name(status_class)}".strip()
-    code = kannel_code(raw)
-    if code is not None:
-        if code not in SAID_BY_THE_CLASS:
-            shown += f" ({kannel_words(code)})"
-    elif raw.strip().lower() != status_class:
-        shown += f" ({html.escape(raw)})"
-    return shown
-
-
-def _header(campaign: Campaign, store: Store, single: bool) -> list[str]:
-    title = _("<b>Message №{id}</b>") if single else _("<b>Campaign №{id}</b>")
-    lines = [f"{title.format(id=campaign.id)} · {type_name(shorten(campaign.type, 32))}"]
-    if campaign.sandbox:
-        lines.append(_("🧪 SANDBOX: simulated, nothing is really sent"))
-    lines.append(
-        _("From: <b>{sender}</b> · sent by {author}").format(
-            sender=html.escape(shorten(campaign.sender or "-", 64)),
-            author=member_label(store, campaign.author_id),
-        )
-    )
-    return lines
-
-
-def _footer(campaign: Campaign, still_pending: bool) -> list[str]:
-    """Notes under a card: paused, no callbacks, cancelled, or final (by TTL when some never
-    settled)."""
-    paused = pause_line(campaign)
-    lines = [paused] if paused else []
-    if not campaign.callbacks:
-        lines.append(_("⚠️ Statuses will not arrive: PUBLIC_URL is not set."))
-    if campaign.state is CampaignState.CANCELLED:
-        lines.append(_("Cancelled."))
-    elif campaign.state is CampaignState.FINISHED:
-        by_ttl = still_pending and campaign.callbacks
-        lines.append(_("🏁 Final: the TTL has passed.") if by_ttl else _("🏁 Final."))
-    return lines
-
-
-def render_message_card(
-    campaign: Campaign, row: MessageRow | None, store: Store, settings: Settings
-) -> str:
-    """The card of a one-recipient send: who sent what to whom, and its status with its time."""
-    lines = _header(campaign, store, single=True)
-    if row is not None:
-        lines.append(_("To: <code>{address}</code>").format(address=html.escape(row.sent_to)))
-    if campaign.text:  # an HLR request has none
-        text = shorten(campaign.text, TEXT_PREVIEW_CHARS[True])
-        lines.append(_("Text: {text}").format(text=html.escape(text)))
-    if row is not None and row.platform_id:
-        lines.append(
-            _("Platform id: <code>{platform_id}</code>").format(
-                platform_id=html.escape(row.platform_id)
-            )
-        )
-    if row is None or (
-        row.state in (SubmitState.NEW, SubmitState.SUBMITTING) and not row.status_raw
-    ):  # a status shows the platform has the message even before its answer came
-        lines.append(_("Status: being handed to the platform…"))
-    elif row.state is SubmitState.REJECTED:
-        error = html.escape(shorten(error_text(row.error), ERROR_CHARS))
-        lines.append(_("🚫 Rejected by the platform: {error}").format(error=error))
-    elif row.state is SubmitState.UNKNOWN:
-        error = html.escape(shorten(error_text(row.error), ERROR_CHARS))
-        lines.append(_("❔ Submission outcome unknown: {error}").format(error=error))
-    elif row.state is SubmitState.SKIPPED:
-        lines.append(_("⛔ Not sent: the address is on the stop-list."))
-    elif row.state is SubmitState.WAITING:
-        at = local_time(row.not_before, settings)
-        lines.append(
-            _("🌙 Waiting for the recipient's local time: goes out at {time}").format(time=at)
-        )
-    else:
-        status = status_text(row.status_raw, row.status_class)
-        at = local_time(row.status_at, settings)
-        lines.append(_("Status: {status}").format(status=status) + (f" · {at}" if at else ""))
-    if row is not None and store.links.has_links(campaign.id):
-        lines.append(
-            _("🔗 Clicks: {count}").format(count=number(store.links.counts(campaign.id).clicks))
-        )
-    still_pending = (
-        row is not None
-        and row.state is SubmitState.ACCEPTED
-        and ((row.status_class or "pending") == "pending")
-    )
-    return "\n".join(lines + _footer(campaign, still_pending))
-
-
-def render_campaign_card(
-    campaign: Campaign,
-    figures: Figures,
-    store: Store,
-    settings: Settings,
-    locale: str | None = None,
-    estimate: Estimate | None = None,
-) -> str:
-    """The summary card: progress, counts by status, rejections grouped by the platform's message;
-    once finished, what the accepted messages cost when the type has a price."""
-    locale = locale or settings.locale
-    lines = _header(campaign, store, single=False)
-    if campaign.text:  # an HLR request has none
-        text = shorten(campaign.text, TEXT_PREVIEW_CHARS[False])
-        lines.append(_("Text: {text}").format(text=html.escape(text)))
-    lines.append(_("Recipients: {count}").format(count=number(figures.total, locale)))
-    lines.append("")
-    if campaign.state is CampaignState.SUBMITTING or figures.submitted < figures.total:
-        # Answers are counted apart: a campaign the platform refused is not "100% submitted".
-        lines.append(
-            _("📤 Accepted: {accepted} · refused: {refused} · waiting: {waiting}").format(
-                accepted=number(figures.accepted, locale),
-                refused=number(figures.rejected, locale),
-                waiting=number(figures.waiting, locale),
-            )
-        )
-        if figures.held:
-            lines.append(
-                _("🌙 Waiting for their local time: {count}; the first go out at {time}").format(
-                    count=number(figures.held, locale),
-                    time=local_time(figures.held_from, settings),
-                )
-            )
-        done, whole = figures.accepted, figures.total
-        progress = _("{bar} {share} accepted by the platform")
-    else:
-        done, whole = figures.delivered + figures.failed, figures.accepted
-        progress = _("{bar} {share} with a final status")
-    lines.append(progress.format(bar=progress_bar(done, whole), share=share(done, whole, locale)))
-    lines.append(
-        _("✅ Delivered: {count} ({share})").format(
-            count=number(figures.delivered, locale),
-            share=share(figures.delivered, figures.accepted, locale),
-        )
-    )
-    lines.append(_("❌ Failed: {count}").format(count=number(figures.failed, locale)))
-    if campaign.state is CampaignState.FINISHED and figures.pending:
-        # Closed by the TTL: these will not change any more, they are not "on the way".
-        lines.append(
-            _("⌛ No final status by the end of the TTL: {count}").format(
-                count=number(figures.pending, locale)
-            )
-        )
-    else:
-        lines.append(_("⏳ Pending: {count}").format(count=number(figures.pending, locale)))
-    if figures.clicks is not None:
-        # Of those who got the message, how many opened a link in it.
-        lines.append(
-            _("🔗 Clicks: {count} · clicked: {share} of delivered").format(
-                count=number(figures.clicks.clicks, locale),
-                share=share(figures.clicks.delivered_recipients, figures.delivered, locale),
-            )
-        )
-    if figures.rejected:
-        lines.append(_("🚫 Rejected: {count}").format(count=number(figures.rejected, locale)))
-        for error, count in list(figures.rejections.items())[:REJECTION_GROUPS]:
-            reason = html.escape(shorten(error_text(error), ERROR_CHARS)) or "-"
-            lines.append(f"    {number(count, locale)} × {reason}")
-    if figures.unknown:
-        lines.append(
-            _("❔ Submission outcome unknown: {count}").format(
-                count=number(figures.unknown, locale)
-            )
-        )
-    if figures.skipped:
-        lines.append(
-            _("⛔ Skipped, on the stop-list: {count}").format(count=number(figures.skipped, locale))
-        )
-    if figures.cancelled:
-        lines.append(
-            _("⏹ Cancelled by a stop, not sent: {count}").format(
-                count=number(figures.cancelled, locale)
-            )
-        )
-    if campaign.state is CampaignState.FINISHED and estimate is not None:
-        lines.append(accepted_cost_line(estimate, settings.currency))
-    footer = _footer(campaign, figures.pending > 0)
-    return "\n".join(lines + (["", *footer] if footer else []))
-
-
-def accepted_cost_line(estimate: Estimate, currency: str) -> str:
-    """💰 For accepted messages ≈ 4,900.00 ₽: 980 recipients, 1,960 SMS parts at 2.50 ₽"""
-    return _("💰 For accepted messages {estimate}").format(estimate=cost_line(estimate, currency))
-
-
-class CampaignAction(CallbackData, prefix="campaign"):
-    """A button about a campaign: `stop` a running one (asked, then `stop_yes` or `keep`), the
-    `full` report of a finished one, or its delivery `chart`."""
-
-    action: str
-    campaign_id: RowId
-
-
-def card_markup(campaign: Campaign, single: bool) -> InlineKeyboardMarkup | None:
-    """Stop while recipients are still being handed over; the full report once it is final."""
-    if single:
-        return None
-    if campaign.state is CampaignState.SUBMITTING:
-        text, action = _("⏹ Stop campaign"), "stop"
-    elif campaign.state is CampaignState.FINISHED:
-        text, action = _("📄 Full report"), "full"
-    else:
-        return None
-    data = CampaignAction(action=action, campaign_id=campaign.id).pack()
-    return InlineKeyboardMarkup(
-        inline_keyboard=[[InlineKeyboardButton(text=text, callback_data=data)]]
-    )
-
-
-def chart_markup(campaign: Campaign) -> InlineKeyboardMarkup | None:
-    """📈 Chart under `/status` of a campaign (not a single message) being or already sent."""
-    sent = campaign.state in (*ACTIVE_STATES, CampaignState.FINISHED)
-    if not sent or campaign.recipient_count <= 1:
-        return None
-    data = CampaignAction(action="chart", campaign_id=campaign.id).pack()
-    button = InlineKeyboardButton(text=_("📈 Chart"), callback_data=data)
-    return InlineKeyboardMarkup(inline_keyboard=[[button]])
 
 
 def _looks(text: str, markup: InlineKeyboardMarkup | None) -> tuple[str, str]:
@@ -580,19 +211,11 @@ class Notifier:
         card = self.store.cards.get(campaign_id, chat)
         if card is None and campaign.state not in (*ACTIVE_STATES, CampaignState.FINISHED):
             return 0  # a scheduled or cancelled send that never started has no card
-        figures = Figures.read(self.store, campaign)
-        single = figures.total <= 1
-        if single:
-            rows = self.store.messages.rows(campaign_id, limit=1)
-            text = render_message_card(
-                campaign, rows[0] if rows else None, self.store, self.settings
-            )
-        else:
-            estimate = await self._estimate(campaign)
-            text = render_campaign_card(
-                campaign, figures, self.store, self.settings, estimate=estimate
-            )
-        markup = card_markup(campaign, single)
+        figures = await read_figures(self.store, campaign)
+        single = figures.single
+        estimate = None if single else await self._estimate(campaign)
+        text = render_card(campaign, figures, self.store, self.settings, estimate=estimate)
+        markup = card_markup(campaign, figures)
         calls = 0
         if card is None or self._shown.get((campaign_id, chat)) != _looks(text, markup):
             message_id = card.message_id if card else None
@@ -659,13 +282,9 @@ class Notifier:
         if not single:
             if (campaign.id, chat) not in self._charted:  # a report tried again: chart once
                 calls += await self._send_chart(chat, campaign)
-            document, count = await self.report_document(campaign, full=False)
+            document, count = await report_document(self.store, self.settings, campaign, full=False)
             if count:
-                caption = _(
-                    "Campaign №{id}: recipients who did not get the message: {count} (failed, "
-                    "rejected, skipped, cancelled or without a final status). The button under "
-                    "the card gives the full report."
-                ).format(id=campaign.id, count=number(count, self.settings.locale))
+                caption = undelivered_caption(campaign.id, count, self.settings.locale)
                 await self.bot.send_document(chat_id=chat, document=document, caption=caption)
                 self.metrics.card_updates.labels(kind="report").inc()
                 calls += 1
@@ -680,47 +299,13 @@ class Notifier:
         """The delivery chart before the report file; a chart that cannot be drawn is left out
         rather than holding the report back."""
         try:
-            chart = await self.chart(campaign)
+            drawn = await chart(self.store, campaign)
         except Exception:
             log.exception("delivery chart of campaign %s could not be drawn", campaign.id)
             return 0
-        if chart is None:
+        if drawn is None:
             return 0
-        photo, caption = chart
+        photo, caption = drawn
         await self.bot.send_photo(chat_id=chat, photo=photo, caption=caption)
         self._charted.add((campaign.id, chat))
         return 1
-
-    async def chart(self, campaign: Campaign) -> tuple[BufferedInputFile, str] | None:
-        """A campaign's delivery chart with its caption in the current language, or None while
-        no message has been handed to the platform."""
-        locale = reader_locale()
-        chart = await delivery_chart(self.store, campaign, utc_now(), locale)
-        if chart is None:
-            return None
-        caption = _(
-            "Campaign №{id}: delivery over time. Delivered: {delivered} of {accepted} ({share})."
-        ).format(
-            id=campaign.id,
-            delivered=number(chart.delivered, locale),
-            accepted=number(chart.accepted, locale),
-            share=share(chart.delivered, chart.accepted, locale),
-        )
-        return BufferedInputFile(chart.png, filename=chart_filename(campaign.id)), caption
-
-    async def report_document(
-        self, campaign: Campaign, *, full: bool
-    ) -> tuple[BufferedInputFile, int]:
-        """A campaign's report file in the current language, and how many recipients it lists."""
-        rows = self.store.messages.report_rows(campaign.id, undelivered_only=not full)
-        tracked = self.store.links.has_links(campaign.id)
-        content = await asyncio.to_thread(
-            report_csv,
-            campaign,
-            rows,
-            ReportWords.current({row.error for row in rows if row.error}),
-            self.settings.zone,
-            full=full,
-            clicks=self.store.links.first_clicks(campaign.id) if tracked else None,
-        )
-        return BufferedInputFile(content, filename=report_filename(campaign.id, full)), len(rows)

@@ -82,6 +82,8 @@ class CampaignTracker:
         campaign = self.store.campaigns.get(campaign_id)
         if campaign is None or campaign.state is not CampaignState.SUBMITTED:
             return False
+        if not self.store.statuses.handed_over(campaign_id):
+            return False  # the TTL counts for messages the platform has, not for waiting rows
         due = (
             not campaign.callbacks
             or self.ttl_passed(campaign)

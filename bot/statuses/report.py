@@ -1,0 +1,68 @@
+"""What a campaign's report consists of: the CSV file of its recipients and its delivery chart,
+each with its caption in the reader's language.
+
+Both are whole-campaign scans: the rows are read over a read-only connection of their own and
+the file is written in a worker thread, so a campaign of 100,000 recipients holds no one's button.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiogram.types import BufferedInputFile
+from aiogram.utils.i18n import gettext as _
+
+from bot.config import Settings
+from bot.statuses.cards import share
+from bot.statuses.charts import chart_filename, delivery_chart
+from bot.statuses.report_file import ReportWords, report_csv, report_filename
+from bot.texts import number, reader_locale
+from storage.campaigns import Campaign
+from storage.clock import utc_now
+from storage.messages import MessageRow
+from storage.store import Store
+
+
+async def report_document(
+    store: Store, settings: Settings, campaign: Campaign, *, full: bool
+) -> tuple[BufferedInputFile, int]:
+    """A campaign's report file in the current language, and how many recipients it lists."""
+    read_rows = store.messages.report_rows_reader(campaign.id, undelivered_only=not full)
+    read_clicks = (
+        store.links.first_clicks_reader(campaign.id) if store.links.has_links(campaign.id) else None
+    )
+    rows: list[MessageRow] = await asyncio.to_thread(read_rows)
+    words = ReportWords.current({row.error for row in rows if row.error})  # gettext: loop thread
+
+    def write() -> bytes:
+        clicks = read_clicks() if read_clicks else None
+        return report_csv(campaign, rows, words, settings.zone, full=full, clicks=clicks)
+
+    content = await asyncio.to_thread(write)
+    return BufferedInputFile(content, filename=report_filename(campaign.id, full)), len(rows)
+
+
+def undelivered_caption(campaign_id: int, count: int, locale: str) -> str:
+    return _(
+        "Campaign №{id}: recipients who did not get the message: {count} (failed, "
+        "rejected, skipped, cancelled or without a final status). The button under "
+        "the card gives the full report."
+    ).format(id=campaign_id, count=number(count, locale))
+
+
+async def chart(store: Store, campaign: Campaign) -> tuple[BufferedInputFile, str] | None:
+    """A campaign's delivery chart with its caption in the current language, or None while
+    no message has been handed to the platform."""
+    locale = reader_locale()
+    drawn = await delivery_chart(store, campaign, utc_now(), locale)
+    if drawn is None:
+        return None
+    caption = _(
+        "Campaign №{id}: delivery over time. Delivered: {delivered} of {accepted} ({share})."
+    ).format(
+        id=campaign.id,
+        delivered=number(drawn.delivered, locale),
+        accepted=number(drawn.accepted, locale),
+        share=share(drawn.delivered, drawn.accepted, locale),
+    )
+    return BufferedInputFile(drawn.png, filename=chart_filename(campaign.id)), caption
