@@ -117,6 +117,7 @@ class Application:
             metrics=self.metrics,
             i18n=self.i18n,
             scheduler=self.scheduler,
+            clock=self.clock,
         )
         self._wire_dispatcher()
         self.telegram_monitor = TelegramMonitor(self.bot)

@@ -77,6 +77,7 @@ from bot.texts import number
 from handlers import compose_extras
 from handlers.compose_card import COMPOSE_STATES, Compose
 from storage.campaigns import Draft
+from storage.clock import utc_now
 from storage.members import Member
 from storage.store import Store
 
@@ -94,7 +95,13 @@ BACK_TO_PREVIEW = {
 def composing(chat_id: int, data: dict[str, Any]) -> ComposeWizard:
     """The composing conversation of a chat, built from the handler data."""
     return ComposeWizard(
-        chat_id, data["bot"], data["state"], data["store"], data["settings"], COMPOSE_STATES
+        chat_id,
+        data["bot"],
+        data["state"],
+        data["store"],
+        data["settings"],
+        COMPOSE_STATES,
+        clock=data.get("clock", utc_now),
     )
 
 

@@ -59,6 +59,12 @@ def m003_zone(db: Database) -> None:
     db.execute("ALTER TABLE recipient_list_items ADD COLUMN zone TEXT")
 
 
+@migrations()
+def m004_zone_counts(db: Database) -> None:
+    """How many recipients each zone has, counted when the list is saved (JSON pairs)."""
+    db.execute("ALTER TABLE recipient_lists ADD COLUMN zones TEXT")
+
+
 # A recipient as saved: address, other columns, and optionally their zone (None: TIMEZONE).
 Item = tuple[str, Mapping[str, str]] | tuple[str, Mapping[str, str], str | None]
 
@@ -126,12 +132,14 @@ class RecipientLists:
             yield address, json.loads(fields) if fields else {}, zone
 
     def zones(self, list_id: int) -> dict[str | None, int]:
-        """How many recipients each zone has (None: the team's TIMEZONE)."""
-        cursor = self.db.execute(
-            "SELECT zone, COUNT(*) FROM recipient_list_items WHERE list_id = ? GROUP BY zone",
-            [list_id],
-        )
-        return dict(cursor.fetchall())
+        """How many recipients each zone has (None: the team's TIMEZONE), as counted when the
+        list was saved, so a preview never counts a big list again."""
+        row = self.db.execute(
+            "SELECT zones FROM recipient_lists WHERE id = ?", [list_id]
+        ).fetchone()
+        if row and row[0]:
+            return dict(json.loads(row[0]))
+        return _count_zones(self.db, list_id)
 
     def left_out_counts(self, list_id: int) -> dict[str, int]:
         """How many rows were left out, by reason."""
@@ -255,7 +263,8 @@ def _insert_list(
     )
     with step():
         size = db["recipient_list_items"].count_where("list_id = ?", [list_id])
-        db["recipient_lists"].update(list_id, {"size": size})
+        zones = json.dumps(list(_count_zones(db, list_id).items()), ensure_ascii=False)
+        db["recipient_lists"].update(list_id, {"size": size, "zones": zones})
     return list_id  # type: ignore[return-value]
 
 
@@ -268,3 +277,11 @@ def _item_record(list_id: int, seq: int, item: Item) -> dict[str, object]:
         "fields": json.dumps(dict(fields), ensure_ascii=False) if fields else None,
         "zone": item[2] if len(item) > 2 else None,  # type: ignore[misc]
     }
+
+
+def _count_zones(db: Database, list_id: int) -> dict[str | None, int]:
+    cursor = db.execute(
+        "SELECT zone, COUNT(*) FROM recipient_list_items WHERE list_id = ? GROUP BY zone",
+        [list_id],
+    )
+    return dict(cursor.fetchall())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from datetime import datetime
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
@@ -39,6 +40,7 @@ from bot.compose.typography import PLAIN, typographic_only
 from bot.config import Settings
 from bot.links.tracking import CODE_LENGTH, as_sent, find_links, short_url
 from bot.texts import ELLIPSIS, clip, money, number, paragraphs, units
+from bot.timing.cards import quiet_hours_note
 from storage.campaigns import Draft
 
 # ---------------------------------------------------------------- the preview
@@ -53,8 +55,11 @@ def render_preview(
     estimate: Estimate | None = None,
     plain_estimate: Estimate | None = None,
     undo: bool = False,
+    now: datetime | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """Exactly what will be sent, with Send / Schedule / Edit / Extras / Save as template / Cancel."""
+    """Exactly what will be sent, with Send / Schedule / Edit / Extras / Save as template / Cancel.
+
+    `now` (UTC) says who is inside quiet hours if the message went now."""
     top = [notice] if notice else []
     if settings.sandbox:
         top.append(_("🧪 <b>SANDBOX</b>: nothing is really sent and nothing is paid for."))
@@ -79,6 +84,8 @@ def render_preview(
         )
     if not settings.sandbox and not settings.public_url:
         warnings.append(_("⚠️ Statuses will not arrive: PUBLIC_URL is not set."))
+    if now is not None and not draft.sent_date:
+        warnings.append(quiet_hours_note(settings, dict(summary.zones), now))
     if settings.tracks_links and find_links(f"{draft.text}\n{draft.html_text or ''}"):
         length = len(short_url(settings.public_url, "x" * CODE_LENGTH))
         warnings.append(

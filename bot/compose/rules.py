@@ -259,6 +259,7 @@ class ListSummary:
     # The columns of the first recipients, for the per-recipient preview and the SMS total.
     sample_fields: tuple[Mapping[str, str], ...] = ()
     left_out: Mapping[str, int] = field(default_factory=dict)  # rows of the upload, by reason
+    zones: Mapping[str | None, int] = field(default_factory=dict)  # recipients by time zone
 
     @property
     def first_fields(self) -> Mapping[str, str]:
@@ -276,6 +277,7 @@ def summarize_list(store: Store, list_id: int | None) -> ListSummary:
         columns=tuple(store.recipient_lists.columns(list_id)),
         sample_fields=tuple(fields for _, fields in sample),
         left_out=store.recipient_lists.left_out_counts(list_id),
+        zones=store.recipient_lists.zones(list_id),
     )
 
 

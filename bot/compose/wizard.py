@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from aiogram import Bot
@@ -37,6 +38,7 @@ from bot.config import Settings
 from bot.dialogs import CARD, Wizard, remove_buttons
 from bot.links.tracking import as_sent
 from storage.campaigns import Draft
+from storage.clock import utc_now
 from storage.store import Store
 
 REPORT = "recipients_report"
@@ -71,9 +73,11 @@ class ComposeWizard(Wizard):
         store: Store,
         settings: Settings,
         states: ComposeStates,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         super().__init__(chat_id, bot, state)
         self.store, self.settings, self.states = store, settings, states
+        self.clock = clock  # "now" for who is inside quiet hours
         self.problem: Problem | None = None  # why the card asks again, if it does
 
     def why_unchanged(self) -> str | None:
@@ -128,6 +132,7 @@ class ComposeWizard(Wizard):
                 estimate=estimate,
                 plain_estimate=offer,
                 undo=undo,
+                now=self.clock(),
             )
         else:
             report = RecipientsReport.from_data(data.get(REPORT))

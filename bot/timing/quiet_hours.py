@@ -6,7 +6,7 @@ Pure functions: `now` is always passed in (UTC), so tests control the clock.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -86,3 +86,21 @@ def zone_of(name: str | None, default: ZoneInfo) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return default
+
+
+@dataclass(frozen=True)
+class HeldZone:
+    """Recipients of one zone inside quiet hours now, and when the window ends there (UTC)."""
+
+    zone: str | None
+    count: int
+    ends: datetime
+
+
+def held_now(
+    window: QuietHours | None, now: datetime, zones: Mapping[str | None, int], default: ZoneInfo
+) -> list[HeldZone]:
+    """Of a list's recipients by zone, those inside quiet hours now, the soonest released first."""
+    quiet = quiet_zones(window, now, zones, default)
+    held = [HeldZone(zone, zones[zone], ends) for zone, ends in quiet.items() if zones[zone]]
+    return sorted(held, key=lambda item: (item.ends, -item.count))
