@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from bot.schedule.service import Fired, Outcome
-from storage.campaigns import CampaignState
+from storage.campaigns import CampaignState, Draft
 from storage.members import Role
-from storage.schedules import ScheduleState
+from storage.schedules import Schedule, ScheduleState
 from tests.compose_user import Composer, make_operator
 from tests.scheduled_sending import NINE, OPERATOR, Program, program
 from tests.test_schedule_world import DAY, World, open_world
@@ -130,3 +130,57 @@ async def test_send_pressed_on_the_preview_while_stopping_goes_out_once_at_the_n
 
     await start_bot(PULSE_SENDERS="Shop")
     await telegram.wait_for(lambda: platform.received == {"79001234567": 1})
+
+
+@pytest.mark.parametrize("failing", ["schedule row", "audit record"])
+async def test_a_schedule_is_made_whole_or_not_at_all(
+    running: Program, platform, monkeypatch, failing: str
+) -> None:
+    """The campaign, its claimed list, the schedule row and the audit record are one write: a
+    stop between them would leave a waiting campaign that never fires and a list that cannot
+    be sent again."""
+    first = await running.start()
+    store = first.store
+    broken = (store.schedules, "add") if failing == "schedule row" else (store.audit, "record")
+    real = getattr(*broken)
+
+    def dies_here(*args, **kwargs):
+        if broken[1] == "record" and args[1] != "schedule_create":
+            return real(*args, **kwargs)  # the sender's own record, inside the same write
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(*broken, dies_here)
+    list_id = store.recipient_lists.save(OPERATOR, [(address, {}) for address in TWO], [])
+    with pytest.raises(sqlite3.OperationalError):
+        first.service.schedule_by_bot(
+            Draft(type="sms", sender="Shop", text="Spring sale"),
+            list_id,
+            start=TEN,
+            recurrence=None,
+            owner_id=OPERATOR,
+            owner_chat_id=OPERATOR,
+        )
+    monkeypatch.undo()
+
+    assert store.campaigns.get(1) is None
+    assert store.recipient_lists.claimed_by(list_id) is None
+    assert store.schedules.with_state(ScheduleState.PENDING) == []
+    assert store.audit.recent(action="schedule") == []
+    assert store.audit.recent(action="schedule_create") == []
+    assert first.scheduler.get_jobs() == []
+
+    # Nothing half-made stands in the way: the same list is scheduled as if the first try
+    # never happened, and it goes out once at its time.
+    schedule = first.service.schedule_by_bot(
+        Draft(type="sms", sender="Shop", text="Spring sale"),
+        list_id,
+        start=TEN,
+        recurrence=None,
+        owner_id=OPERATOR,
+        owner_chat_id=OPERATOR,
+    )
+    assert isinstance(schedule, Schedule)
+    running.clock.now = TEN
+    assert await first.service.fire(schedule.id) is Fired.SENT
+    await first.settle()
+    assert dict(platform.received) == {TWO[0]: 1, TWO[1]: 1}

@@ -174,18 +174,19 @@ class SchedulingService:
             return Outcome.TOO_SOON
         owner = Owner(owner_id, owner_chat_id, locale)
         repeat = recurrence.to_text() if recurrence else None
-        schedule = self._add(
-            draft, list_id, owner, run_at=run_at, mode=ScheduleMode.BOT, recurrence=repeat
-        )
-        self.store.audit.record(
-            owner_id,
-            "schedule_create",
-            schedule_id=schedule.id,
-            campaign_id=schedule.campaign_id,
-            run_at=schedule.run_at,
-            mode=schedule.mode.value,
-            recurrence=schedule.recurrence,
-        )
+        with self.store.db.atomic():
+            schedule = self._add(
+                draft, list_id, owner, run_at=run_at, mode=ScheduleMode.BOT, recurrence=repeat
+            )
+            self.store.audit.record(
+                owner_id,
+                "schedule_create",
+                schedule_id=schedule.id,
+                campaign_id=schedule.campaign_id,
+                run_at=schedule.run_at,
+                mode=schedule.mode.value,
+                recurrence=schedule.recurrence,
+            )
         self._register(schedule)
         log.info(
             "schedule %s: campaign %s at %s", schedule.id, schedule.campaign_id, schedule.run_at
@@ -207,15 +208,16 @@ class SchedulingService:
             return Outcome.TOO_SOON
         owner = Owner(owner_id, owner_chat_id, locale)
         held = replace(draft, sent_date=platform_sent_date(at, self.settings.pulse_zone))
-        schedule = self._add(held, list_id, owner, run_at=at, mode=ScheduleMode.PLATFORM)
-        self.store.audit.record(
-            owner_id,
-            "schedule_create",
-            schedule_id=schedule.id,
-            campaign_id=schedule.campaign_id,
-            mode=ScheduleMode.PLATFORM.value,
-            sent_date=held.sent_date,
-        )
+        with self.store.db.atomic():
+            schedule = self._add(held, list_id, owner, run_at=at, mode=ScheduleMode.PLATFORM)
+            self.store.audit.record(
+                owner_id,
+                "schedule_create",
+                schedule_id=schedule.id,
+                campaign_id=schedule.campaign_id,
+                mode=ScheduleMode.PLATFORM.value,
+                sent_date=held.sent_date,
+            )
         self.sender.launch(schedule.campaign_id)
         return schedule
 
@@ -230,7 +232,11 @@ class SchedulingService:
         recurrence: str | None = None,
     ) -> Schedule:
         """The draft's campaign and its schedule row: waiting for the bot's job, or already handed
-        to the platform (`done`). Raises the sender's AlreadyLaunched."""
+        to the platform (`done`). Raises the sender's AlreadyLaunched.
+
+        Called inside the caller's transaction, with its audit record: a stop or an error
+        between the sender's commit and the row would leave a waiting campaign, its list
+        claimed, that no schedule ever fires."""
         by_bot = mode is ScheduleMode.BOT
         campaign_id = self.sender.create(
             draft, list_id, author_id=owner.user_id, author_chat_id=owner.chat_id, scheduled=by_bot
@@ -301,54 +307,50 @@ class SchedulingService:
 
     def _run(self, schedule: Schedule, now: datetime, actor_id: int | None = None) -> bool:
         """Claim the current run in the database, then launch it; False if it was taken."""
-        if schedule.recurrence is None:
-            if not self.store.schedules.fire_once(schedule.id, schedule.run_at, now):
-                return False
-            campaign_id = schedule.campaign_id
-            self._unregister(schedule.id)
-        else:
-            following = self._next(schedule, now)
+        following = self._next(schedule, now) if schedule.recurrence else None
+        if schedule.recurrence and following is None:
+            return False
+        with self.store.db.atomic():
             if following is None:
+                claimed = self.store.schedules.fire_once(schedule.id, schedule.run_at, now)
+                campaign_id: int | None = schedule.campaign_id if claimed else None
+            else:
+                campaign_id = self.store.schedules.fire_recurring(
+                    schedule.id, schedule.run_at, following, now
+                )
+            if campaign_id is None:
                 return False
-            copy_id = self.store.schedules.fire_recurring(
-                schedule.id, schedule.run_at, following, now
+            self.store.audit.record(
+                actor_id,
+                "schedule_fired" if actor_id is None else "schedule_send_now",
+                schedule_id=schedule.id,
+                campaign_id=campaign_id,
+                run_at=schedule.run_at,
             )
-            if copy_id is None:
-                return False
-            campaign_id = copy_id
-            self._register(self._get(schedule.id))
-        self.store.audit.record(
-            actor_id,
-            "schedule_fired" if actor_id is None else "schedule_send_now",
-            schedule_id=schedule.id,
-            campaign_id=campaign_id,
-            run_at=schedule.run_at,
-        )
+        self._follow(schedule)
         log.info("schedule %s: launching campaign %s", schedule.id, campaign_id)
         self.sender.launch(campaign_id)
         return True
 
     async def _miss(self, schedule: Schedule, now: datetime) -> Fired:
         """Too late to send by itself: record the missed run and ask its owner."""
-        if schedule.recurrence is None:
-            if not self.store.schedules.miss_once(schedule.id, schedule.run_at):
-                return Fired.NOTHING
-            missed_id = schedule.id
-            self._unregister(schedule.id)
-        else:
-            following = self._next(schedule, now)
+        following = self._next(schedule, now) if schedule.recurrence else None
+        if schedule.recurrence and following is None:
+            return Fired.NOTHING
+        with self.store.db.atomic():
             if following is None:
+                taken = self.store.schedules.miss_once(schedule.id, schedule.run_at)
+                missed_id: int | None = schedule.id if taken else None
+            else:
+                missed_id = self.store.schedules.miss_recurring(
+                    schedule.id, schedule.run_at, following, now
+                )
+            if missed_id is None:
                 return Fired.NOTHING
-            missed = self.store.schedules.miss_recurring(
-                schedule.id, schedule.run_at, following, now
+            self.store.audit.record(
+                None, "schedule_missed", schedule_id=missed_id, run_at=schedule.run_at
             )
-            if missed is None:
-                return Fired.NOTHING
-            missed_id = missed
-            self._register(self._get(schedule.id))
-        self.store.audit.record(
-            None, "schedule_missed", schedule_id=missed_id, run_at=schedule.run_at
-        )
+        self._follow(schedule)
         log.warning("schedule %s: missed its time %s", missed_id, schedule.run_at)
         await self._ask_owner(self._get(missed_id), now)
         return Fired.MISSED
@@ -510,13 +512,19 @@ class SchedulingService:
             return schedule
         if schedule.state is ScheduleState.MISSED:
             return self.resolve_missed(schedule_id, send=False, actor_id=actor_id, role=role)
-        if schedule.mode is not ScheduleMode.BOT or not self.store.schedules.cancel(schedule_id):
+        if schedule.mode is not ScheduleMode.BOT:
             return Outcome.GONE
+        with self.store.db.atomic():
+            if not self.store.schedules.cancel(schedule_id):
+                return Outcome.GONE
+            self.sender.cancel_scheduled(schedule.campaign_id, actor_id=actor_id)
+            self.store.audit.record(
+                actor_id,
+                "schedule_cancel",
+                schedule_id=schedule_id,
+                campaign_id=schedule.campaign_id,
+            )
         self._unregister(schedule_id)
-        self.sender.cancel_scheduled(schedule.campaign_id, actor_id=actor_id)
-        self.store.audit.record(
-            actor_id, "schedule_cancel", schedule_id=schedule_id, campaign_id=schedule.campaign_id
-        )
         return Outcome.DONE
 
     def send_now(self, schedule_id: int, *, actor_id: int, role: Role, stamp: int) -> Outcome:
@@ -547,17 +555,20 @@ class SchedulingService:
             return Outcome.NEVER
         if too_soon(run_at, self.clock()):
             return Outcome.TOO_SOON
-        if not self.store.schedules.move(schedule_id, schedule.run_at, run_at, schedule.recurrence):
-            return Outcome.GONE
-        moved = self._get(schedule_id)
+        with self.store.db.atomic():
+            if not self.store.schedules.move(
+                schedule_id, schedule.run_at, run_at, schedule.recurrence
+            ):
+                return Outcome.GONE
+            moved = self._get(schedule_id)
+            self.store.audit.record(
+                actor_id,
+                "schedule_reschedule",
+                schedule_id=schedule_id,
+                previous=schedule.run_at,
+                run_at=moved.run_at,
+            )
         self._register(moved)
-        self.store.audit.record(
-            actor_id,
-            "schedule_reschedule",
-            schedule_id=schedule_id,
-            previous=schedule.run_at,
-            run_at=moved.run_at,
-        )
         return moved
 
     def resolve_missed(self, schedule_id: int, *, send: bool, actor_id: int, role: Role) -> Outcome:
@@ -565,16 +576,18 @@ class SchedulingService:
         schedule = self._managed(schedule_id, actor_id, role)
         if isinstance(schedule, Outcome):
             return schedule
-        if not self.store.schedules.resolve_missed(schedule_id, send=send, at=self.clock()):
-            return Outcome.GONE
-        self.store.audit.record(
-            actor_id,
-            "schedule_missed_send" if send else "schedule_discard",
-            schedule_id=schedule_id,
-            campaign_id=schedule.campaign_id,
-        )
+        with self.store.db.atomic():
+            if not self.store.schedules.resolve_missed(schedule_id, send=send, at=self.clock()):
+                return Outcome.GONE
+            self.store.audit.record(
+                actor_id,
+                "schedule_missed_send" if send else "schedule_discard",
+                schedule_id=schedule_id,
+                campaign_id=schedule.campaign_id,
+            )
+            if not send:
+                self.sender.cancel_scheduled(schedule.campaign_id, actor_id=actor_id)
         if not send:
-            self.sender.cancel_scheduled(schedule.campaign_id, actor_id=actor_id)
             return Outcome.DONE
         self.sender.launch(schedule.campaign_id)
         return Outcome.DONE if self.sender.accepting else Outcome.AT_NEXT_START
@@ -619,6 +632,13 @@ class SchedulingService:
             # Exactly-once comes from the database claim, so an overlapping run is harmless.
             max_instances=10,
         )
+
+    def _follow(self, schedule: Schedule) -> None:
+        """After a run was claimed or missed: a one-off's job goes, a series waits for its next."""
+        if schedule.recurrence is None:
+            self._unregister(schedule.id)
+        else:
+            self._register(self._get(schedule.id))
 
     def _unregister(self, schedule_id: int) -> None:
         if self.scheduler.get_job(job_id(schedule_id)) is not None:
