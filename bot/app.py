@@ -25,6 +25,8 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.access import RoleCheck, StrangerGate
+from bot.approval import cards as approval_cards
+from bot.approval.service import ApprovalService
 from bot.commands import COMMANDS
 from bot.compose.media import MediaStore, add_media_routes
 from bot.config import Settings
@@ -59,7 +61,7 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
 # How each capability's notices read: one table per capability's cards.
-NOTICE_CARDS = [sending_cards.RENDERERS, schedule_cards.RENDERERS]
+NOTICE_CARDS = [sending_cards.RENDERERS, schedule_cards.RENDERERS, approval_cards.RENDERERS]
 
 
 class Application:
@@ -245,6 +247,16 @@ class Application:
         )
         self.sender.wake_at = Releases(self.scheduler, self.sender.release_waiting).wake_at
         self.dispatcher["sender"] = self.sender
+        self.approvals = ApprovalService(
+            self.store,
+            settings,
+            self.notices,
+            self.sender,
+            notify_chat=lambda: notify_chat_id(settings, self.store.kv),
+            clock=self.clock,
+        )
+        self.sender.gate = self.approvals  # asked before anything of a campaign is submitted
+        self.dispatcher["approvals"] = self.approvals
         await self.sender.resume_after_restart()
         self.tracker.start()
         self.notifier.start()
@@ -268,6 +280,7 @@ class Application:
         """Stop in the reverse order of start: finish in-flight work, then close connections."""
         await self.telegram_monitor.stop()
         await self.sender.drain()
+        await self.approvals.drain()
         self.status_writer.flush()
         await self.tracker.stop()
         await self.notifier.stop()

@@ -147,6 +147,11 @@ class Settings(BaseSettings):
     utm_medium: str = ""
     utm_campaign: str = ""
     quiet_hours: str = ""  # e.g. 21:00-09:00 in each recipient's zone; empty: off
+    # A campaign of at least this many recipients, or costing at least this much by the
+    # preview's estimate, waits for another member's approval; unset: no such rule.
+    approval_min_recipients: int | None = Field(None, ge=1)
+    approval_min_cost: Decimal | None = Field(None, gt=0)
+    approvers: Literal["admin", "operator"] = "admin"
 
     @field_validator("bot_token")
     @classmethod
@@ -182,6 +187,31 @@ class Settings(BaseSettings):
         if not re.fullmatch(r"-?\d+", str(value).strip()):
             raise ValueError(f"NOTIFY_CHAT_ID must be a Telegram chat id, got {value!r}")
         return int(str(value).strip())
+
+    @field_validator("approval_min_recipients", "approval_min_cost", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("approval_min_cost", mode="before")
+    @classmethod
+    def _approval_cost(cls, value: object) -> object:
+        if value is None:
+            return None
+        try:
+            amount = Decimal(str(value).strip())
+        except InvalidOperation:
+            amount = Decimal(-1)
+        if not amount.is_finite() or amount <= 0:
+            raise ValueError(
+                f"APPROVAL_MIN_COST must be a positive amount such as 5000 or 2500.50, got {value!r}"
+            )
+        return amount
+
+    @field_validator("approvers", mode="before")
+    @classmethod
+    def _approvers(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("track_links", mode="before")
     @classmethod
@@ -371,6 +401,10 @@ def load_settings(**overrides: object) -> Settings:
         raise ConfigError("TELEGRAM_WEBHOOK=1 needs PUBLIC_URL, where Telegram can reach the bot")
     if settings.track_links and not settings.public_url:
         raise ConfigError("TRACK_LINKS=1 needs PUBLIC_URL, where short links lead recipients")
+    if settings.approval_min_cost is not None and not settings.pulse_prices:
+        raise ConfigError(
+            "APPROVAL_MIN_COST needs PULSE_PRICES: without prices no campaign has a cost to compare"
+        )
     if settings.pulse_concurrency > settings.pulse_max_concurrency:
         raise ConfigError(
             f"PULSE_CONCURRENCY ({settings.pulse_concurrency}) is where the adaptive concurrency "

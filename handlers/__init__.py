@@ -11,6 +11,7 @@ def get_routers() -> list[Router]:
     Each call builds new ones, so several Dispatchers can live in one process.
     """
     from handlers import (
+        approval,
         campaign_card,
         common,
         compose,
@@ -27,6 +28,7 @@ def get_routers() -> list[Router]:
     # common last, since it ends with the catch-all for unknown commands.
     return [
         common.build_cancel_router(),
+        approval.build_router(),  # before compose: a reason replied to a prompt is not a step
         members.build_router(),
         recovery.build_router(),
         compose.build_router(),

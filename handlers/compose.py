@@ -20,6 +20,7 @@ from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddlewa
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
+from bot.approval.service import ApprovalService
 from bot.compose.cards import ComposeAction, ComposePick
 from bot.compose.left_out import LeftOutWords, left_out_csv, left_out_filename
 from bot.compose.menu_cards import (
@@ -75,6 +76,7 @@ from bot.dialogs import (
 from bot.sending.engine import AlreadyLaunched, Sender
 from bot.texts import number
 from handlers import compose_extras
+from handlers.approval import ask_if_needed
 from handlers.compose_card import COMPOSE_STATES, Compose
 from storage.campaigns import Draft
 from storage.clock import utc_now
@@ -386,6 +388,7 @@ async def send_pressed(
     member: Member,
     sender: Sender,
     callback_answer: CallbackAnswer,
+    approvals: ApprovalService,
 ) -> None:
     """Send now, or first ask once more when the list is large."""
     summary = await wizard.summary()
@@ -393,7 +396,7 @@ async def send_pressed(
         await wizard.state.set_state(Compose.confirm_send)
         await wizard.show(*render_confirm(summary.size))
         return
-    await send(query, wizard, member, sender, callback_answer)
+    await send(query, wizard, member, sender, callback_answer, approvals)
 
 
 async def send_confirmed(
@@ -402,9 +405,10 @@ async def send_confirmed(
     member: Member,
     sender: Sender,
     callback_answer: CallbackAnswer,
+    approvals: ApprovalService,
 ) -> None:
     """The large send was confirmed: send it."""
-    await send(query, wizard, member, sender, callback_answer)
+    await send(query, wizard, member, sender, callback_answer, approvals)
 
 
 async def send(
@@ -413,6 +417,7 @@ async def send(
     member: Member,
     sender: Sender,
     callback_answer: CallbackAnswer,
+    approvals: ApprovalService,
 ) -> None:
     """Hand the message to sending; a second press finds the list taken and sends nothing."""
     draft, list_id = await wizard.load()
@@ -428,8 +433,11 @@ async def send(
         text = _("Already sent as campaign №{id}.").format(id=already.campaign_id)
         callback_answer.text, callback_answer.show_alert = text, True
         return
-    sender.launch(campaign_id)  # before touching Telegram, which may fail
-    if sender.accepting:
+    waiting = await ask_if_needed(approvals, wizard, campaign_id)
+    sender.launch(campaign_id)  # before touching Telegram, which may fail; held while waiting
+    if waiting:
+        await wizard.show(waiting)
+    elif sender.accepting:
         await wizard.show(render_sent(campaign_id))
     else:  # the program is stopping: the campaign waits, and the next start sends it
         await wizard.show(render_sent_at_next_start(campaign_id))

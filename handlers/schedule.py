@@ -20,6 +20,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
 from bot.access import Handler
+from bot.approval.service import ApprovalService
 from bot.compose.cards import ComposeAction
 from bot.compose.rules import Step, next_step, summarize_list
 from bot.compose.wizard import ComposeWizard
@@ -40,6 +41,7 @@ from bot.schedule.time_cards import (
 from bot.schedule.time_phrases import read_phrase
 from bot.schedule.when import quick_choice
 from bot.sending.engine import AlreadyLaunched
+from handlers.approval import ask_if_needed
 from handlers.compose import composing
 from handlers.compose_card import Compose
 from storage.members import Member
@@ -180,14 +182,17 @@ class Dialogue(TimeCard):
             locale=self.locale,
         )
 
-    async def show_submitted(self, plan: Plan, result: Schedule | Outcome | None) -> None:
+    async def show_submitted(
+        self, plan: Plan, result: Schedule | Outcome | None, waiting: str = ""
+    ) -> None:
         """After Confirm: the schedule made, the card again with why not, or the step to redo."""
         if result is None:
             await self.wizard.advance()  # the draft is no longer complete (e.g. the list is gone)
         elif isinstance(result, Outcome):
             await self.show_card(plan, outcome_text(result))
         else:
-            await self.finish(scheduled_text(result, self.settings, self.locale))
+            text = scheduled_text(result, self.settings, self.locale)
+            await self.finish(f"{text}\n\n{waiting}" if waiting else text)
 
 
 async def schedule_pressed(query: CallbackQuery, dialogue: Dialogue) -> None:
@@ -278,7 +283,9 @@ async def card_navigation(
         await dialogue.back_to_preview()
 
 
-async def confirmed(query: CallbackQuery, member: Member, dialogue: Dialogue) -> None:
+async def confirmed(
+    query: CallbackQuery, member: Member, dialogue: Dialogue, approvals: ApprovalService
+) -> None:
     """Create the schedule (by the bot), or submit with sent_date (by the platform)."""
     plan = await dialogue.plan()
     if plan is None:
@@ -292,7 +299,10 @@ async def confirmed(query: CallbackQuery, member: Member, dialogue: Dialogue) ->
         await query.answer(text, show_alert=True)
         return
     await query.answer()
-    await dialogue.show_submitted(plan, result)
+    waiting = ""
+    if isinstance(result, Schedule):
+        waiting = await ask_if_needed(approvals, dialogue.wizard, result.campaign_id)
+    await dialogue.show_submitted(plan, result, waiting)
 
 
 async def stale_step(query: CallbackQuery, bot: Bot) -> None:

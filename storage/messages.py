@@ -389,6 +389,14 @@ class Messages:
         )
         return lambda: (json.loads(fields) if fields else {} for (fields,) in read())
 
+    def fields_reader(self, campaign_id: int) -> Callable[[], Iterable[dict[str, str]]]:
+        """A function reading the fields of every row of a campaign, in list order, to be called
+        in a worker thread."""
+        read = reader_apart(
+            self.db, "SELECT fields FROM messages WHERE campaign_id = ? ORDER BY seq", [campaign_id]
+        )
+        return lambda: (json.loads(fields) if fields else {} for (fields,) in read())
+
     def rejections(self, campaign_id: int) -> dict[str, int]:
         """Rejected rows grouped by the platform's message."""
         rows = self.db.execute(

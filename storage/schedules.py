@@ -134,6 +134,21 @@ class Schedules:
         rows = list(self.db["schedules"].rows_where("id = ?", [schedule_id]))
         return _schedule(rows[0]) if rows else None
 
+    def for_campaign(self, campaign_id: int) -> Schedule | None:
+        """The schedule that holds this campaign (its latest, if several), or None."""
+        rows = self.db["schedules"].rows_where(
+            "campaign_id = ?", [campaign_id], order_by="id desc", limit=1
+        )
+        return next((_schedule(row) for row in rows), None)
+
+    def cancel_for_campaign(self, campaign_id: int) -> int:
+        """Nothing of this campaign will be sent: its waiting or missed schedules are cancelled."""
+        return self.db.execute(
+            "UPDATE schedules SET state = 'cancelled', updated_at = ? "
+            "WHERE campaign_id = ? AND state IN ('pending', 'missed', 'paused')",
+            [utc_now_iso(), campaign_id],
+        ).rowcount
+
     def with_state(self, *states: ScheduleState) -> list[Schedule]:
         marks = ",".join("?" * len(states))
         rows = self.db["schedules"].rows_where(

@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from storage import (
+    approvals,
     audit,
     campaigns,
     cards,
@@ -40,6 +41,7 @@ MIGRATION_SETS = [
     reports.migrations,
     schedules.migrations,
     links.migrations,
+    approvals.migrations,
 ]
 
 
@@ -60,6 +62,7 @@ class Store:
         self.reports = reports.ReportsOwed(db)
         self.schedules = schedules.Schedules(db)
         self.links = links.Links(db)
+        self.approvals = approvals.Approvals(db)
 
     @classmethod
     def open(cls, path: Path | str) -> Store:

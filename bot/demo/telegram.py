@@ -281,11 +281,15 @@ class FakeTelegram:
         first_name: str = "User",
         username: str | None = None,
         thread_id: int | None = None,
+        reply_to: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Queue a text message from a user; a leading /command gets its bot_command entity.
-        With `thread_id` it is written in that topic of a forum supergroup."""
+        With `thread_id` it is written in that topic of a forum supergroup; with `reply_to` it
+        answers that message (as a client does under a ForceReply)."""
         sender = _user(user_id, first_name, username, language_code)
         message = self._user_message(sender, chat_id, chat_type) | {"text": text}
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
         if thread_id is not None:
             message["chat"]["is_forum"] = True
             message |= {"message_thread_id": thread_id, "is_topic_message": True}

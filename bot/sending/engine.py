@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Protocol
 
 import aiohttp
 
@@ -45,6 +46,13 @@ from storage.messages import SubmitState
 from storage.store import Store
 
 log = logging.getLogger(__name__)
+
+
+class SubmissionGate(Protocol):
+    """Asked before a campaign is submitted (approval): False holds it, and the gate launches
+    it again once it may go."""
+
+    def admits(self, campaign_id: int) -> bool: ...
 
 
 class AlreadyLaunched(Exception):
@@ -160,6 +168,7 @@ class Sender:
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._telling: set[asyncio.Task[None]] = set()
         self._closed = False
+        self.gate: SubmissionGate | None = None
 
     # -- creating and starting ------------------------------------------------------------------
 
@@ -230,6 +239,9 @@ class Sender:
             )
             return
         if self.is_running(campaign_id):
+            return
+        if self.gate is not None and not self.gate.admits(campaign_id):
+            log.info("campaign %s not launched: it waits for approval", campaign_id)
             return
         campaign = self._store.campaigns.get(campaign_id)
         if campaign is None:

@@ -1,0 +1,202 @@
+"""Approve and Reject on the approvers' card, the reason of a rejection, and the owner's answer
+when an approval came after the campaign's time. Decisions are the approval service's."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import CallbackQuery, ForceReply, Message
+
+from bot.approval.cards import (
+    REASON_CHARS,
+    ApprovalAction,
+    ApprovalChoice,
+    late_answer,
+    reason_problem,
+    reason_prompt,
+    refusal_text,
+    render_decided,
+    state_line,
+    waiting_text,
+)
+from bot.approval.service import ApprovalService, Decision, Outcome, ReasonAsked
+from bot.config import Settings
+from bot.dialogs import CARD, Wizard
+from bot.texts import shorten
+from storage.members import Member
+
+log = logging.getLogger(__name__)
+OPERATOR = {"role": "operator"}
+
+
+async def ask_if_needed(approvals: ApprovalService, wizard: Wizard, campaign_id: int) -> str:
+    """After Send or Schedule: the campaign's approval request, if it needs one, tied to the
+    author's card; returns what the card says about it ("" when no approval is needed)."""
+    card_id = (await wizard.state.get_data()).get(CARD)
+    card = (wizard.chat_id, card_id) if card_id else None
+    approval = await approvals.request(campaign_id, card=card)
+    return waiting_text(campaign_id, approvals.settings.approvers) if approval is not None else ""
+
+
+async def approve_pressed(
+    query: CallbackQuery, callback_data: ApprovalAction, member: Member, approvals: ApprovalService
+) -> None:
+    decision = await approvals.approve(callback_data.approval_id, actor_id=member.user_id)
+    await show_decision(query, decision, approvals)
+
+
+async def reject_pressed(
+    query: CallbackQuery, callback_data: ApprovalAction, member: Member, approvals: ApprovalService
+) -> None:
+    """Ask for the reason in the chat of the card; the reply rejects."""
+    refused = approvals.refusal(callback_data.approval_id, member.user_id)
+    if refused is not None:
+        await show_decision(query, refused, approvals)
+        return
+    message = query.message
+    approval = approvals.get(callback_data.approval_id)
+    if not isinstance(message, Message) or approval is None:
+        await query.answer()
+        return
+    prompt = await message.answer(
+        reason_prompt(approval.campaign_id),
+        reply_markup=ForceReply(selective=True, input_field_placeholder=None),
+        reply_to_message_id=message.message_id,
+    )
+    asked = ReasonAsked(approval.id, member.user_id, message.chat.id, message.message_id)
+    approvals.expect_reason(message.chat.id, prompt.message_id, asked)
+    await query.answer()
+
+
+async def reason_replied(
+    message: Message, member: Member, approvals: ApprovalService, bot: Bot, settings: Settings
+) -> None:
+    """The reply to a reason prompt: reject with it."""
+    assert message.reply_to_message is not None
+    chat_id, prompt_id = message.chat.id, message.reply_to_message.message_id
+    asked = approvals.reason_for(chat_id, prompt_id, member.user_id)
+    if asked is None:
+        return
+    reason = shorten(" ".join((message.text or "").split()), REASON_CHARS)
+    if not reason:
+        await message.reply(reason_problem())
+        return
+    decision = await approvals.reject(asked.approval_id, actor_id=member.user_id, reason=reason)
+    approvals.reason_given(chat_id, prompt_id)
+    approval = decision.approval
+    if decision.outcome is not Outcome.REJECTED:
+        by = approvals.name_of(approval.decided_by) if approval and approval.decided_by else ""
+        await message.reply(refusal_text(decision.outcome, approval, by))
+        return
+    assert approval is not None
+    line = state_line(approval, approvals.name_of(member.user_id))
+    await close_card(bot, asked.card_chat_id, asked.card_message_id, line)
+    await show_on_author_card(bot, decision, settings)
+    await message.reply(line)
+
+
+async def late_pressed(
+    query: CallbackQuery, callback_data: ApprovalAction, member: Member, approvals: ApprovalService
+) -> None:
+    """Send now or discard a campaign approved after its time: only the first answer counts."""
+    send = callback_data.action is ApprovalChoice.SEND_LATE
+    done = approvals.late_choice(callback_data.approval_id, actor_id=member.user_id, send=send)
+    text = late_answer(send, done)
+    await query.answer(text, show_alert=not done)
+    message = query.message
+    if isinstance(message, Message) and query.bot is not None:
+        note = text if done else None
+        await close_card(query.bot, message.chat.id, message.message_id, note, message.html_text)
+
+
+async def show_decision(
+    query: CallbackQuery, decision: Decision, approvals: ApprovalService
+) -> None:
+    """Answer a press: the card shows the state without buttons, a refusal comes as an alert."""
+    approval = decision.approval
+    by = approvals.name_of(approval.decided_by) if approval and approval.decided_by else ""
+    message, bot = query.message, query.bot
+    if decision.outcome is Outcome.APPROVED and approval is not None:
+        await query.answer(state_line(approval, by))
+        if isinstance(message, Message) and bot is not None:
+            line = state_line(approval, by)
+            await close_card(bot, message.chat.id, message.message_id, line, message.html_text)
+            await show_on_author_card(bot, decision, approvals.settings)
+        return
+    await query.answer(refusal_text(decision.outcome, approval, by), show_alert=True)
+    closed = decision.outcome in (Outcome.DECIDED, Outcome.GONE)
+    if closed and isinstance(message, Message) and bot is not None:
+        note = (
+            state_line(approval, by) if decision.outcome is Outcome.DECIDED and approval else None
+        )
+        await close_card(bot, message.chat.id, message.message_id, note, message.html_text)
+
+
+async def close_card(
+    bot: Bot, chat_id: int, message_id: int, note: str | None, text: str | None = None
+) -> None:
+    """The card loses its buttons and, when given, says what was decided: under its `text`
+    when that is known, else in a reply to it."""
+    try:
+        if note and text:
+            await bot.edit_message_text(
+                f"{text}\n\n{note}", chat_id=chat_id, message_id=message_id, reply_markup=None
+            )
+            return
+        await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id)
+        if note:
+            await bot.send_message(chat_id, note, reply_to_message_id=message_id)
+    except TelegramAPIError as error:
+        log.info("could not close the approval card in chat %s: %s", chat_id, error)
+
+
+async def show_on_author_card(bot: Bot, decision: Decision, settings: Settings) -> None:
+    """The author's composing card says what was decided, in place of "waiting"."""
+    approval, told = decision.approval, decision.told
+    if approval is None or told is None or not approval.card_chat_id:
+        return
+    text = render_decided(told).text
+    try:
+        await bot.edit_message_text(
+            text, chat_id=approval.card_chat_id, message_id=approval.card_message_id
+        )
+    except TelegramAPIError as error:
+        log.info("could not show the decision on the author's card: %s", error)
+
+
+def build_router() -> Router:
+    router = Router(name="approval")
+    router.callback_query.register(
+        approve_pressed,
+        ApprovalAction.filter(F.action == ApprovalChoice.APPROVE),
+        flags=OPERATOR,
+    )
+    router.callback_query.register(
+        reject_pressed, ApprovalAction.filter(F.action == ApprovalChoice.REJECT), flags=OPERATOR
+    )
+    router.callback_query.register(
+        late_pressed,
+        ApprovalAction.filter(F.action.in_({ApprovalChoice.SEND_LATE, ApprovalChoice.DISCARD})),
+        flags=OPERATOR,
+    )
+    router.message.register(
+        reason_replied,
+        F.reply_to_message.from_user.is_bot,
+        F.text,
+        ReasonPrompt(),
+        flags=OPERATOR,
+    )
+    return router
+
+
+class ReasonPrompt:
+    """Matches a reply to one of the reason prompts (so other replies go their usual way)."""
+
+    async def __call__(self, message: Message, approvals: ApprovalService) -> bool:
+        reply = message.reply_to_message
+        if reply is None or message.from_user is None:
+            return False
+        found = approvals.reason_for(message.chat.id, reply.message_id, message.from_user.id)
+        return found is not None
