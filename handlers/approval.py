@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, F, Router
+from aiogram.filters import Filter
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, ForceReply, Message
 
@@ -191,7 +192,7 @@ def build_router() -> Router:
     return router
 
 
-class ReasonPrompt:
+class ReasonPrompt(Filter):
     """Matches a reply to one of the reason prompts (so other replies go their usual way)."""
 
     async def __call__(self, message: Message, approvals: ApprovalService) -> bool:
