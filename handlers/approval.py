@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Filter
 from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, ForceReply, Message
 
 from bot.approval.cards import (
