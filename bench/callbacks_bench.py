@@ -71,9 +71,9 @@ def prepare_database(data_dir: Path, count: int) -> list[int]:
 
 
 @asynccontextmanager
-async def running_bot(messages: int):
+async def running_bot(messages: int, platform_url: str = "http://127.0.0.1:9/api/v1", **env: str):
     """The fake Telegram and `python -m bot` with `messages` accepted messages; yields
-    (telegram, bot process, database path, message ids)."""
+    (telegram, bot process, database path, message ids). `env` adds or overrides settings."""
     from tests.bot_process import BotProcess, free_port
     from tests.fakes.telegram import FakeTelegram
 
@@ -86,7 +86,7 @@ async def running_bot(messages: int):
         env = {
             "BOT_TOKEN": TOKEN,
             "TELEGRAM_API_URL": telegram.url,
-            "PULSE_API_URL": "http://127.0.0.1:9/api/v1",
+            "PULSE_API_URL": platform_url,
             "PULSE_TOKEN": "bench",
             "DATA_DIR": str(data_dir),
             "WEB_HOST": "127.0.0.1",
@@ -97,7 +97,7 @@ async def running_bot(messages: int):
             "LOCALE": "en",
             "CALLBACK_SECRET": SECRET,
             "CWD": folder,
-        }
+        } | env
         process = BotProcess(env, Path(folder) / "bot.log")
         try:
             await process.start()

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from prometheus_client import Histogram
+from prometheus_client import Gauge, Histogram
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +42,14 @@ class LoopLagMonitor:
         self,
         histogram: Histogram,
         *,
+        longest: Gauge | None = None,
         interval: float = 0.05,
         warn_after: float = 0.25,
         on_stall: Callable[[Stall], None] | None = None,
     ) -> None:
         self._histogram = histogram
+        self._longest = longest
+        self._longest_seen = 0.0
         self._interval = interval
         self._warn_after = warn_after
         self._on_stall = on_stall
@@ -90,6 +93,10 @@ class LoopLagMonitor:
         lag = max(0.0, self._loop.time() - self._expected)
         self._beat = time.monotonic()
         self._histogram.observe(lag)
+        if lag > self._longest_seen:
+            self._longest_seen = lag
+            if self._longest is not None:
+                self._longest.set(lag)
         culprit, self._culprit = self._culprit, None
         if lag > self._warn_after:
             task, where = culprit if culprit is not None else (None, None)

@@ -39,6 +39,11 @@ class Metrics:
             buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
             registry=self.registry,
         )
+        self.loop_lag_longest = Gauge(
+            "pulse_event_loop_lag_longest_seconds",
+            "The longest the event loop was held since the program started",
+            registry=self.registry,
+        )
         self.link_requests = Counter(
             "pulse_link_requests",
             "Requests for tracked short links: counted clicks, preview robots, unknown codes",

@@ -21,6 +21,13 @@ BLOCK = 0.4
 INTERVAL = 0.05
 
 
+def longest_lag(rendered: str) -> float:
+    for family in text_string_to_metric_families(rendered):
+        if family.name == "pulse_event_loop_lag_longest_seconds":
+            return family.samples[0].value
+    raise AssertionError("no longest-lag gauge in the metrics")
+
+
 def lag_figures(rendered: str) -> dict[str, float]:
     """The loop-lag histogram's samples: '_sum', '_count' and '_bucket' per upper bound."""
     for family in text_string_to_metric_families(rendered):
@@ -85,8 +92,10 @@ async def test_the_running_program_shows_a_stall_on_metrics_and_in_its_log(start
         session.get(f"{program.url}/metrics") as response,
     ):
         assert response.status == 200
-        figures = lag_figures(await response.text())
+        rendered = await response.text()
+    figures = lag_figures(rendered)
     assert figures["_sum"] >= BLOCK - INTERVAL
+    assert BLOCK - INTERVAL <= longest_lag(rendered) <= figures["_sum"]
     assert figures["_count"] - figures["_bucket0.25"] >= 1
     logged = [line for line in program.logs().splitlines() if "event loop stalled" in line]
     assert any("generate_the_monthly_report" in line for line in logged)
