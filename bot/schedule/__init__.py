@@ -1,1 +1,3 @@
-"""Timed sends: schedules kept in the database and fired exactly once, their cards, and times as people type and read them."""
+"""Timed sends: schedules kept in the database and fired exactly once (service.py and its parts),
+what they tell people (notices.py) and how that reads (cards.py), the Schedule and Reschedule
+cards (time_cards.py, plan.py), and times as people type and read them (when.py, time_phrases.py)."""
