@@ -61,7 +61,10 @@ FORGED = [
     "campaign:full:-1",
     f"campaign:full:{HUGE}",
     "tpl:use:-3",
+    "tpl:zzz:1",
     "stoplist:zzz",
+    f"grant:{HUGE}:operator",
+    "grant:5:boss",
     "no-such-button",
     "",
 ]

@@ -10,6 +10,7 @@ from aiogram.types import InlineKeyboardMarkup, User
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.button_data import RowId
 from bot.members.membership import MembershipError, Refusal
 from bot.texts import shorten
 from storage.members import Member, Role
@@ -22,7 +23,7 @@ LIST_CHARS = 3900  # of the /members reply, within Telegram's 4096
 class AccessGrant(CallbackData, prefix="grant"):
     """An admin's answer to an access request: give `user_id` this role."""
 
-    user_id: int
+    user_id: RowId
     role: Role
 
 
