@@ -53,7 +53,6 @@ from bot.timing.releases import Releases
 from bot.topics import ConversationTopic, TopicRouting
 from bot.web import MaskingAccessLogger, TelegramMonitor, WebhookHandler, build_web_app
 from handlers import get_routers
-from handlers.common import handler_failed
 from storage.clock import utc_now
 from storage.members import Role
 from storage.store import Store
@@ -147,7 +146,6 @@ class Application:
         dp.message.middleware(RoleCheck())
         dp.callback_query.middleware(RoleCheck())
         dp.include_routers(*get_routers())
-        dp.errors.register(handler_failed)
 
     @property
     def secrets(self) -> list[str]:

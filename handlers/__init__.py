@@ -15,6 +15,7 @@ def get_routers() -> list[Router]:
         campaign_card,
         common,
         compose,
+        errors,
         members,
         recovery,
         schedule,
@@ -27,6 +28,7 @@ def get_routers() -> list[Router]:
     # /cancel before every conversation, so no wizard step can swallow it;
     # common last, since it ends with the catch-all for unknown commands.
     return [
+        errors.build_router(),  # errors reach every router in order: this one takes them all
         common.build_cancel_router(),
         approval.build_router(),  # before compose: a reason replied to a prompt is not a step
         members.build_router(),

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import html
 import logging
-from contextlib import suppress
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, ErrorEvent, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.access import VIEWER, role_name
@@ -84,17 +82,6 @@ async def unknown_command(message: Message) -> None:
 async def outdated_button(query: CallbackQuery) -> None:
     """A press no handler takes: a button from an old card, or forged data."""
     await query.answer(_("This button is no longer valid."), show_alert=True)
-
-
-async def handler_failed(event: ErrorEvent) -> None:
-    """The last resort when a handler fails: the person hears of it, the log keeps the details."""
-    log.error("update %s failed", event.update.update_id, exc_info=event.exception)
-    text = _("Something went wrong with that. Try again, or /cancel to start over.")
-    with suppress(TelegramAPIError, OSError, TimeoutError):  # Telegram itself may be the problem
-        if event.update.callback_query is not None:
-            await event.update.callback_query.answer(text, show_alert=True)
-        elif event.update.message is not None:
-            await event.update.message.answer(text)
 
 
 def build_cancel_router() -> Router:

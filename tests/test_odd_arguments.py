@@ -3,6 +3,8 @@ never a failed handler."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.compose_user import Composer
@@ -15,6 +17,16 @@ def no_failures(program) -> None:
     logs = program.logs()
     assert "Traceback" not in logs
     assert "failed" not in logs.lower()
+
+
+def assert_logged_under_its_reference(program, told: str) -> None:
+    """The person is told a reference, and the log keeps the failure under it."""
+    ref = re.search(r"\(ref (\w+)\)", told)
+    assert ref, told
+    logged = [line for line in program.logs().splitlines() if f"(ref {ref.group(1)})" in line]
+    assert len(logged) == 1
+    assert "failed" in logged[0]
+    assert "a fault inside a handler" in program.logs()
 
 
 @pytest.fixture
@@ -113,3 +125,4 @@ async def test_a_failing_handler_still_answers_the_person(program, telegram, mon
     telegram.send_text(ADMIN, "/help")
     reply = await telegram.wait_message(ADMIN, contains="Something went wrong")
     assert "/cancel" in reply["text"]
+    assert_logged_under_its_reference(program, reply["text"])
