@@ -152,3 +152,15 @@ def _approval(row: dict) -> Approval:
         card_chat_id=row["card_chat_id"],
         card_message_id=row["card_message_id"],
     )
+
+
+def inherit_approval(db: Database, source_id: int, copy_id: int) -> None:
+    """A copy of an approved campaign (a repeating schedule's run) is approved as its source
+    was, by the same member; within the caller's transaction."""
+    db.execute(
+        "INSERT OR IGNORE INTO approvals (campaign_id, author_id, state, recipients, parts, sms, "
+        "estimate, requested_at, decided_by, decided_at) "
+        "SELECT ?, author_id, state, recipients, parts, sms, estimate, requested_at, decided_by, "
+        "decided_at FROM approvals WHERE campaign_id = ? AND state = 'approved'",
+        [copy_id, source_id],
+    )

@@ -16,6 +16,7 @@ from enum import StrEnum
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from storage.approvals import inherit_approval
 from storage.campaigns import Draft
 from storage.clock import from_iso, to_iso, utc_now_iso
 
@@ -356,6 +357,8 @@ class Schedules:
             "ORDER BY seq",
             [copy_id, source_id],
         )
+        # A run of an approved series was approved with it: same text, same recipients.
+        inherit_approval(self.db, source_id, copy_id)  # type: ignore[arg-type]
         return copy_id  # type: ignore[return-value]
 
 

@@ -250,3 +250,33 @@ async def test_a_campaign_approved_long_after_its_time_asks_its_owner(
         await platform.wait_requests(2)
     again = await press(telegram, OPERATOR, question, "Discard", strict=False)
     assert "outdated" in again["text"]
+
+
+async def test_a_repeating_series_is_approved_once_for_all_its_runs(
+    start_bot, bot_env, telegram, platform
+):
+    clock = Clock()
+    program = await start_bot(clock=clock, PULSE_SENDERS="Shop", APPROVAL_MIN_RECIPIENTS="2")
+    await make_operator(telegram)
+    composer = Composer(telegram)
+    await composer.start(TWO, expect="Preview")
+    await composer.press("Schedule", expect="When should it go out")
+    await composer.press("Tomorrow 10:00", expect="Confirm?")
+    await composer.press("Every day", expect="Next runs")
+    await composer.press("Confirm", expect="waiting for approval")
+    card = await telegram.wait_message(ADMIN, contains="Approval needed")
+    answer = await press(telegram, ADMIN, card, "Approve")
+    assert "Approved by" in answer["text"]
+    await telegram.wait_message(OPERATOR, contains="It goes out at its time")
+    assert program.app is not None
+    schedule = program.app.store.schedules.get(1)
+    assert schedule is not None
+
+    for day in range(2):
+        clock.now = schedule.run_at_time + timedelta(days=day, seconds=1)
+        await program.app.scheduling.fire_due()
+        async with asyncio.timeout(20):
+            await platform.wait_requests(2 * (day + 1))
+
+    assert len(audit(bot_env, "approval_request")) == 1
+    assert not [m for m in telegram.chat(OPERATOR) if "waits for approval" in m.get("text", "")]
