@@ -42,7 +42,8 @@ from bot.platform.status_classes import StatusClassifier
 from bot.schedule import cards as schedule_cards
 from bot.schedule.service import SchedulingService
 from bot.sending import cards as sending_cards
-from bot.sending.engine import Sender, make_platform
+from bot.sending.engine import Sender
+from bot.sending.from_settings import make_platform
 from bot.statuses.chats import notify_chat_id, remember_migration
 from bot.statuses.digest import DigestService
 from bot.statuses.endpoint import CallbackEndpoint, StatusWriter

@@ -73,7 +73,8 @@ from bot.dialogs import (
     download_recipient_file,
     remove_buttons,
 )
-from bot.sending.engine import AlreadyLaunched, Sender
+from bot.sending.creation import AlreadyLaunched
+from bot.sending.engine import Sender
 from bot.texts import number
 from handlers import compose_extras
 from handlers.approval import ask_if_needed
@@ -426,7 +427,7 @@ async def send(
         await wizard.advance()  # something changed under the card (e.g. the settings)
         return
     try:
-        campaign_id = sender.create(
+        campaign_id = await sender.create_off_loop(
             draft, list_id, author_id=member.user_id, author_chat_id=wizard.chat_id
         )
     except AlreadyLaunched as already:

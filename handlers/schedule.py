@@ -40,7 +40,7 @@ from bot.schedule.time_cards import (
 )
 from bot.schedule.time_phrases import read_phrase
 from bot.schedule.when import quick_choice
-from bot.sending.engine import AlreadyLaunched
+from bot.sending.creation import AlreadyLaunched
 from handlers.approval import ask_if_needed
 from handlers.compose import composing
 from handlers.compose_card import Compose

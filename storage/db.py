@@ -40,6 +40,25 @@ def is_healthy(db: Database) -> bool:
     return True
 
 
+def file_of(db: Database) -> str | None:
+    """The database's file, or None for an in-memory database (no second connection to it)."""
+    row = db.execute("PRAGMA database_list").fetchone()
+    return row[2] if row and row[2] else None
+
+
+def open_apart(path: str) -> Database:
+    """A connection of its own to the program's file, for one piece of work in a worker thread.
+
+    The same durability as the program's connection, no migrations (they ran at start), and no
+    implicit transactions: the work begins its own, `BEGIN IMMEDIATE` when it writes.
+    """
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = FULL")
+    return Database(conn)
+
+
 def reader_apart(db: Database, query: str, params: list[object]) -> Callable[[], Iterator[tuple]]:
     """A function yielding the query's rows, to be called in a worker thread.
 

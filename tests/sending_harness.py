@@ -26,7 +26,8 @@ from bot.i18n import make_i18n
 from bot.metrics import Metrics
 from bot.notices import Notices, TelegramNotices
 from bot.platform.client import PulseClient
-from bot.sending.engine import Sender, submission_options
+from bot.sending.engine import Sender
+from bot.sending.from_settings import submission_options
 from bot.sending.submission import PlatformClient, SubmissionOptions
 from storage.campaigns import CampaignState, Draft
 from storage.clock import utc_now

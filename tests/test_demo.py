@@ -404,7 +404,7 @@ async def test_in_a_real_browser_a_campaign_goes_from_new_to_its_final_card(demo
 def test_demo_statuses_come_over_a_minute_while_the_sandbox_default_stays_quick(monkeypatch):
     from bot.config import load_settings
     from bot.demo.run import demo_settings
-    from bot.sending.engine import status_spread
+    from bot.sending.from_settings import status_spread
 
     monkeypatch.delenv("SANDBOX_STATUS_SECONDS", raising=False)
     monkeypatch.delenv("SANDBOX_FAIL_SHARE", raising=False)

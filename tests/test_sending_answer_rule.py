@@ -16,7 +16,7 @@ from bot.config import ConfigError, load_settings
 from bot.platform.reasons import Reason, ReasonCode, decode
 from bot.platform.results import OutgoingMessage, Uncertain
 from bot.sending.cards import RecoveryChoice, ResumeChoice
-from bot.sending.engine import make_platform
+from bot.sending.from_settings import make_platform
 from bot.sending.recovery import RecoveryDecision
 from storage.campaigns import CampaignState, Draft
 from storage.messages import SubmitState

@@ -13,7 +13,7 @@ from bot.sending import notices as sending_notices
 from bot.sending.cards import RENDERERS, RecoveryChoice, ResumeChoice
 from bot.sending.notices import CampaignPaused, UnknownRowsQuestion
 from bot.sending.recovery import RecoveryDecision
-from bot.sending.submission import PauseKind
+from bot.sending.run_report import PauseKind
 from storage.messages import INTERRUPTED
 from tests.conftest import ADMIN
 from tests.fakes.platform import FakePlatform

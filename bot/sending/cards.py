@@ -19,7 +19,7 @@ from bot.platform.reasons import describe, describe_reason
 from bot.platform.rejections import explain_rejection
 from bot.sending.notices import CampaignPaused, UnknownRowsQuestion
 from bot.sending.recovery import RecoveryDecision
-from bot.sending.submission import PauseKind
+from bot.sending.run_report import PauseKind
 from bot.texts import shorten
 from storage.messages import INTERRUPTED
 

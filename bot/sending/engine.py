@@ -10,38 +10,36 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
-
-import aiohttp
 
 from bot.config import Settings
 from bot.links.tracking import LinkShortener
 from bot.metrics import Metrics
-from bot.notices import Notice, Notices
-from bot.platform.client import PulseClient
+from bot.notices import Notices
 from bot.platform.concurrency import AdaptiveConcurrency
-from bot.platform.reasons import decode
-from bot.platform.sandbox import SandboxPlatform
-from bot.sending.notices import CampaignPaused, UnknownRowsQuestion, pause_kind
-from bot.sending.recovery import RecoveryDecision, RecoveryQuestion, RecoveryQuestions
-from bot.sending.submission import (
-    CampaignSubmission,
-    PlatformClient,
-    RequestSlots,
-    RunEnd,
-    RunReport,
-    SubmissionOptions,
+from bot.sending.authors import AuthorMessages
+from bot.sending.creation import (
+    NewCampaign,
+    create_campaign,
+    create_off_loop,
 )
+from bot.sending.from_settings import callback_base, submission_options
+from bot.sending.notices import CampaignPaused, UnknownRowsQuestion
+from bot.sending.recovery import (
+    RecoveryDecision,
+    RecoveryOutcome,
+    RecoveryQuestion,
+    RecoveryQuestions,
+)
+from bot.sending.request_slots import RequestSlots
+from bot.sending.run_report import RunEnd, RunReport
+from bot.sending.submission import CampaignSubmission, PlatformClient, SubmissionOptions
 from bot.timing.holding import QuietHold
 from bot.timing.quiet_hours import QuietHours
-from bot.topics import about_type
 from storage.campaigns import Campaign, CampaignState, Draft
 from storage.clock import from_iso, utc_now, utc_now_iso
-from storage.members import Role
 from storage.messages import SubmitState
 from storage.store import Store
 
@@ -53,76 +51,6 @@ class SubmissionGate(Protocol):
     it again once it may go."""
 
     def admits(self, campaign_id: int) -> bool: ...
-
-
-class AlreadyLaunched(Exception):
-    """The recipient list was already used by a campaign: nothing new was created."""
-
-    def __init__(self, campaign_id: int) -> None:
-        super().__init__(f"the recipient list already belongs to campaign {campaign_id}")
-        self.campaign_id = campaign_id
-
-
-@dataclass(frozen=True)
-class RecoveryOutcome:
-    """What pressing a recovery button did; `changed` is False for a repeated or stale press."""
-
-    question: RecoveryQuestion
-    changed: bool
-    count: int  # rows sent again or left unknown by this press (0 when not changed)
-
-
-def make_platform(
-    settings: Settings, session: aiohttp.ClientSession
-) -> PulseClient | SandboxPlatform:
-    """The real platform client, or the simulated platform when no token is set."""
-    if settings.sandbox:
-        return SandboxPlatform(
-            session,
-            fail_share=settings.sandbox_fail_share,
-            kannel_status=settings.pulse_kannel_status,
-            **status_spread(settings.sandbox_status_seconds),
-        )
-    return PulseClient(
-        session,
-        settings.pulse_api_url,
-        settings.pulse_token.get_secret_value(),
-        method=settings.pulse_http_method,
-        timeout=settings.pulse_timeout,
-        kannel_status=settings.pulse_kannel_status,
-    )
-
-
-def status_spread(seconds: float) -> dict[str, tuple[float, float]]:
-    """When simulated statuses come: all final ones within `seconds` of acceptance.
-
-    The default 2.5 s gives 0.3-1 s to "accepted" and 0.5-1.5 s more to the final status.
-    """
-    return {
-        "accepted_after": (0.12 * seconds, 0.4 * seconds),
-        "final_after": (0.2 * seconds, 0.6 * seconds),
-    }
-
-
-def submission_options(settings: Settings) -> SubmissionOptions:
-    """How rows are handed over, as the settings say."""
-    return SubmissionOptions(
-        mode=settings.pulse_send_mode,
-        list_chunk=settings.pulse_list_chunk,
-        token_error=settings.pulse_token_error,
-        account_errors=tuple(settings.pulse_account_errors),
-    )
-
-
-def callback_base(settings: Settings) -> str | None:
-    """Where the platform reports statuses; None when it cannot reach us (no callbacks asked)."""
-    if settings.public_url:
-        return settings.public_url
-    if settings.sandbox:
-        # The sandbox runs in this process and reaches our own endpoint directly.
-        host = settings.web_host if settings.web_host not in ("", "0.0.0.0", "::") else "127.0.0.1"  # noqa: S104
-        return f"http://{host}:{settings.web_port}"
-    return None
 
 
 class Sender:
@@ -151,7 +79,7 @@ class Sender:
         self._platform = platform
         self._callback_secret = callback_secret
         self._metrics = metrics
-        self._notices = notices
+        self.authors = AuthorMessages(store, notices)
         self.on_change = on_change
         self.options = options or submission_options(settings)
         self.callback_base = callback_base(settings)
@@ -166,7 +94,6 @@ class Sender:
         metrics.submission_concurrency.set_function(lambda: self.concurrency)
         self._runs: dict[int, CampaignSubmission] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
-        self._telling: set[asyncio.Task[None]] = set()
         self._closed = False
         self.gate: SubmissionGate | None = None
 
@@ -181,54 +108,37 @@ class Sender:
         author_chat_id: int,
         scheduled: bool = False,
     ) -> int:
-        """Create the campaign and its recipient rows in one transaction; returns its id.
+        """Create the campaign and its recipient rows in one transaction (joining the caller's);
+        returns its id. Raises AlreadyLaunched when the list was already used, ValueError when it
+        is missing or empty."""
+        new = self._new_campaign(draft, list_id, author_id, author_chat_id, scheduled)
+        return create_campaign(self._store, new)
 
-        Raises AlreadyLaunched when the list was already used, ValueError when it is missing or
-        empty.
-        """
-        lists = self._store.recipient_lists
-        owner = lists.claimed_by(list_id)
-        if owner is not None:
-            raise AlreadyLaunched(owner)
-        size = lists.size(list_id)
-        if size == 0:
-            raise ValueError(f"recipient list {list_id} is missing or empty")
-        if not draft.columns:
-            draft = replace(draft, columns=lists.columns(list_id))
-        state = CampaignState.SCHEDULED if scheduled else CampaignState.SUBMITTING
-        with self._store.db.atomic():
-            campaign_id = self._store.campaigns.create(
-                draft,
-                author_id=author_id,
-                author_chat_id=author_chat_id,
-                state=state,
-                sandbox=self._settings.sandbox,
-                callbacks=self.callback_base is not None,
-                recipient_count=size,
-            )
-            if not lists.claim(list_id, campaign_id):
-                raise AlreadyLaunched(lists.claimed_by(list_id) or 0)  # rolls everything back
-            count = self._store.messages.copy_from_list(campaign_id, list_id)
-            if count != size:
-                self._store.campaigns.set_recipient_count(campaign_id, count)
-            self._store.audit.record(
-                author_id,
-                "schedule" if scheduled else "send",
-                campaign_id=campaign_id,
-                type=draft.type,
-                sender=draft.sender,
-                recipients=count,
-                sandbox=self._settings.sandbox,
-            )
-        log.info(
-            "campaign %s created by %s: %s, %d recipients%s",
-            campaign_id,
+    async def create_off_loop(
+        self,
+        draft: Draft,
+        list_id: int,
+        *,
+        author_id: int,
+        author_chat_id: int,
+        scheduled: bool = False,
+    ) -> int:
+        """`create` with the recipients copied in a worker thread: the loop goes on meanwhile."""
+        new = self._new_campaign(draft, list_id, author_id, author_chat_id, scheduled)
+        return await create_off_loop(self._store, new)
+
+    def _new_campaign(
+        self, draft: Draft, list_id: int, author_id: int, author_chat_id: int, scheduled: bool
+    ) -> NewCampaign:
+        return NewCampaign(
+            draft,
+            list_id,
             author_id,
-            draft.type,
-            count,
-            ", scheduled" if scheduled else "",
+            author_chat_id,
+            scheduled,
+            sandbox=self._settings.sandbox,
+            callbacks=self.callback_base is not None,
         )
-        return campaign_id
 
     def launch(self, campaign_id: int) -> None:
         """Start submitting in the background; a campaign already being submitted is left alone."""
@@ -267,7 +177,7 @@ class Sender:
         if campaign.pause_reason:
             with self._store.db.atomic():
                 self._store.campaigns.set_pause(campaign_id, None)
-                self._store.kv.delete(_pause_notice_key(campaign_id))
+                self.authors.forget_pause(campaign_id)
         task = asyncio.create_task(self._submit_campaign(campaign_id))
         self._tasks[campaign_id] = task
         task.add_done_callback(lambda _: self._tasks.pop(campaign_id, None))
@@ -406,7 +316,7 @@ class Sender:
                 report.pause.reason,
             )
             notice = CampaignPaused(campaign.id, report.pause.kind, report.pause.reason, waiting)
-            self._tell_pause(campaign, notice)
+            self.authors.tell_pause(campaign, notice)
             self._changed(campaign.id)
             return False
         if report.end is RunEnd.STOPPED:
@@ -499,50 +409,14 @@ class Sender:
         for campaign in self._store.campaigns.with_state(CampaignState.SUBMITTING):
             if campaign.pause_reason:
                 log.info("campaign %s stays paused until its author resumes it", campaign.id)
-                owed = self._owed_pause_notice(campaign)
+                owed = self.authors.owed_pause(campaign, lambda c=campaign: self._new_rows(c.id))
                 if owed is not None:  # the stop came before the author was told
-                    self._tell_pause(campaign, owed)
+                    self.authors.tell_pause(campaign, owed)
             elif self._new_rows(campaign.id):
                 log.info("campaign %s: resuming after restart", campaign.id)
                 self.launch(campaign.id)
             else:
                 self._finish_submission(campaign.id, "after restart")
-
-    def _tell_pause(self, campaign: Campaign, notice: CampaignPaused) -> None:
-        """Tell the author about a pause, with Resume; owed in the database until Telegram took it."""
-        key = _pause_notice_key(campaign.id)
-        stored = notice.encode()
-        self._store.kv.set(key, stored)
-
-        def told() -> None:
-            if self._store.kv.get(key) == stored:  # not a newer pause's notice
-                self._store.kv.delete(key)
-
-        with about_type(campaign.type):  # in the notify group: the type's topic
-            for chat in self._deciders(campaign):
-                self._tell(chat, notice, on_sent=told)
-
-    def _owed_pause_notice(self, campaign: Campaign) -> CampaignPaused | None:
-        """The pause notice a stop kept from the author, or None when they were told."""
-        stored = self._store.kv.get(_pause_notice_key(campaign.id))
-        if stored is None:
-            return None
-        notice = CampaignPaused.decode(campaign.id, stored)
-        if notice is not None:
-            return notice
-        # Kept as text by an older version: told again from the facts the campaign still has.
-        reason = decode(campaign.pause_reason)
-        if reason is None:
-            return None
-        return CampaignPaused(campaign.id, pause_kind(reason), reason, self._new_rows(campaign.id))
-
-    def _deciders(self, campaign: Campaign) -> list[int]:
-        """Where a question about a campaign goes: its author's chat, or every admin once the
-        author may no longer send (their private chat gets nothing more)."""
-        role = self._store.members.role_of(campaign.author_id)
-        if campaign.author_chat_id < 0 or (role is not None and role.allows(Role.OPERATOR)):
-            return [campaign.author_chat_id]
-        return [m.user_id for m in self._store.members.all() if m.role is Role.ADMIN]
 
     def ask_about_unknown(self, campaign_id: int) -> RecoveryQuestion | None:
         """Send the author one question about the campaign's undecided unknown rows (if any):
@@ -554,9 +428,9 @@ class Sender:
         reasons = self._store.messages.undecided_reasons(campaign_id)
         question = self.questions.open(campaign_id, count)
         notice = UnknownRowsQuestion(campaign_id, question.id, count, tuple(reasons.items()))
-        with about_type(campaign.type):  # in the notify group: the type's topic
-            for chat in self._deciders(campaign):
-                self._tell(chat, notice, on_sent=lambda: self.questions.mark_delivered(question.id))
+        self.authors.tell_deciders(
+            campaign, notice, on_sent=lambda: self.questions.mark_delivered(question.id)
+        )
         self._changed(campaign_id)
         return question
 
@@ -564,40 +438,20 @@ class Sender:
         self, question_id: int, decision: RecoveryDecision, *, actor_id: int
     ) -> RecoveryOutcome | None:
         """Apply the author's answer once: send the interrupted rows again, or leave them."""
-        question = self.questions.get(question_id)
-        if question is None:
-            return None
-        if question.decision is not None:
-            return RecoveryOutcome(question, changed=False, count=0)
-        messages = self._store.messages
-        with self._store.db.atomic():
-            if decision is RecoveryDecision.SEND:
-                count = messages.requeue_undecided(question.campaign_id)
-            else:
-                count = messages.leave_undecided(question.campaign_id)
-            self.questions.decide(question, decision, actor_id)
-            action = "resend_unknown" if decision is RecoveryDecision.SEND else "leave_unknown"
-            self._store.audit.record(
-                actor_id, action, campaign_id=question.campaign_id, count=count
-            )
-        log.info(
-            "campaign %s: %s chose to %s %d interrupted recipients",
-            question.campaign_id,
-            actor_id,
-            decision.value,
-            count,
-        )
-        if decision is RecoveryDecision.SEND and count:
-            self.launch(question.campaign_id)
-        self._changed(question.campaign_id)
-        return RecoveryOutcome(question, changed=True, count=count)
+        outcome = self.questions.decide(question_id, decision, actor_id)
+        if outcome is None or not outcome.changed:
+            return outcome
+        if decision is RecoveryDecision.SEND and outcome.count:
+            self.launch(outcome.question.campaign_id)
+        self._changed(outcome.question.campaign_id)
+        return outcome
 
     async def drain(self) -> None:
         """At shutdown: take no new rows, let requests in flight get their answers (bounded)."""
         self._closed = True
         for submission in list(self._runs.values()):
             submission.stop()
-        pending = [*self._tasks.values(), *self._telling]
+        pending = [*self._tasks.values(), *self.authors.pending]
         if not pending:
             return
         _, not_done = await asyncio.wait(pending, timeout=self._drain_timeout)
@@ -611,27 +465,3 @@ class Sender:
                 self._drain_timeout,
             )
         log.info("sending drained")
-
-    # -- messages to authors --------------------------------------------------------------------
-
-    def _tell(
-        self, chat_id: int, notice: Notice, on_sent: Callable[[], None] | None = None
-    ) -> None:
-        """Tell a chat in the background; `on_sent` records it once Telegram took it."""
-        task = asyncio.create_task(self._deliver(chat_id, notice, on_sent))
-        self._telling.add(task)
-        task.add_done_callback(self._telling.discard)
-
-    async def _deliver(
-        self, chat_id: int, notice: Notice, on_sent: Callable[[], None] | None
-    ) -> None:
-        if not await self._notices.tell(chat_id, notice) or on_sent is None:
-            return
-        try:
-            on_sent()
-        except sqlite3.Error as error:  # told anyway; the next start may tell once more
-            log.warning("could not record the message to chat %s: %s", chat_id, error)
-
-
-def _pause_notice_key(campaign_id: int) -> str:
-    return f"pause_notice:{campaign_id}"

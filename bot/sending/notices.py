@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.notices import Notice
 from bot.platform.reasons import Reason, ReasonCode, decode
-from bot.sending.submission import PauseKind
+from bot.sending.run_report import PauseKind
 
 
 @dataclass(frozen=True)

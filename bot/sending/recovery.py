@@ -9,10 +9,13 @@ an older question's button, changes nothing. How a question reads is in `bot.sen
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
 from storage.store import Store
+
+log = logging.getLogger(__name__)
 
 
 class RecoveryDecision(StrEnum):
@@ -29,6 +32,15 @@ class RecoveryQuestion:
     decision: RecoveryDecision | None = None
     decided_by: int | None = None
     delivered: bool = False  # Telegram took the message asking it
+
+
+@dataclass(frozen=True)
+class RecoveryOutcome:
+    """What pressing a recovery button did; `changed` is False for a repeated or stale press."""
+
+    question: RecoveryQuestion
+    changed: bool
+    count: int  # rows sent again or left unknown by this press (0 when not changed)
 
 
 class RecoveryQuestions:
@@ -79,10 +91,37 @@ class RecoveryQuestions:
                 found.append(question)
         return found
 
-    def decide(self, question: RecoveryQuestion, decision: RecoveryDecision, actor_id: int) -> None:
-        question.decision = decision
-        question.decided_by = actor_id
-        self._save(question)
+    def decide(
+        self, question_id: int, decision: RecoveryDecision, actor_id: int
+    ) -> RecoveryOutcome | None:
+        """Apply the author's answer once, in one transaction with its audit record: the rows
+        go back to `new`, or stay unknown. None for a question that does not exist."""
+        question = self.get(question_id)
+        if question is None:
+            return None
+        if question.decision is not None:
+            return RecoveryOutcome(question, changed=False, count=0)
+        messages = self._store.messages
+        with self._store.db.atomic():
+            if decision is RecoveryDecision.SEND:
+                count = messages.requeue_undecided(question.campaign_id)
+            else:
+                count = messages.leave_undecided(question.campaign_id)
+            question.decision = decision
+            question.decided_by = actor_id
+            self._save(question)
+            action = "resend_unknown" if decision is RecoveryDecision.SEND else "leave_unknown"
+            self._store.audit.record(
+                actor_id, action, campaign_id=question.campaign_id, count=count
+            )
+        log.info(
+            "campaign %s: %s chose to %s %d interrupted recipients",
+            question.campaign_id,
+            actor_id,
+            decision.value,
+            count,
+        )
+        return RecoveryOutcome(question, changed=True, count=count)
 
     def _save(self, question: RecoveryQuestion) -> None:
         self._store.kv.set(f"recovery:{question.id}", json.dumps(asdict(question)))

@@ -17,16 +17,13 @@ import logging
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from bot.compose.recipients import render_html, render_text
 from bot.links.tracking import LinkShortener
 from bot.logs import mask_phone
 from bot.metrics import Metrics
-from bot.platform.charsets import CharsetError, encode_text
-from bot.platform.concurrency import AdaptiveConcurrency
+from bot.platform.charsets import CharsetError
 from bot.platform.reasons import Reason, ReasonCode
 from bot.platform.rejections import (
     PLATFORM_ACCOUNT_ERRORS,
@@ -43,15 +40,16 @@ from bot.platform.results import (
     Uncertain,
     backoff_delays,
 )
-from bot.statuses.signing import callback_url
+from bot.sending.answer_buffer import AnswerBuffer
+from bot.sending.outgoing import build_message, check_encodable
+from bot.sending.request_slots import RequestSlots
+from bot.sending.run_report import Pause, PauseKind, RunEnd, RunReport
 from bot.timing.holding import QuietHold
 from storage.campaigns import Campaign
 from storage.messages import MessageRow, SubmitState
 from storage.store import Store
 
 log = logging.getLogger(__name__)
-
-Outcome = tuple[int, SubmitState, str | None, str | None]  # row id, state, platform id, error
 
 
 class PlatformClient(Protocol):
@@ -77,101 +75,6 @@ class SubmissionOptions:
     unknown_pause_after: int = 5  # unknown answers in a row that pause the run
     token_error: str = PLATFORM_TOKEN_ERROR
     account_errors: tuple[str, ...] = PLATFORM_ACCOUNT_ERRORS
-
-
-class RequestSlots:
-    """Platform requests in flight, shared by every campaign, at most the adaptive level."""
-
-    def __init__(self, limit: AdaptiveConcurrency) -> None:
-        self.limit = limit
-        self.in_use = 0
-        self._freed = asyncio.Event()
-
-    @property
-    def size(self) -> int:
-        return self.limit.level
-
-    async def acquire(self, most: int, halted: Callable[[], bool]) -> int:
-        """Wait for at least one free slot and take up to `most`; 0 once `halted()` is true."""
-        while not halted():
-            free = self.limit.level - self.in_use
-            if free > 0:
-                taken = min(free, most)
-                self.in_use += taken
-                return taken
-            self._freed.clear()
-            await self._freed.wait()
-        return 0
-
-    def release(self, count: int = 1) -> None:
-        self.in_use -= count
-        self._freed.set()
-
-    def answered(self, latency: float, ticket: int) -> None:
-        before = self.limit.level
-        self.limit.answered(latency, ticket)
-        if self.limit.level > before:
-            self._freed.set()
-
-    def refused(self, ticket: int) -> None:
-        self.limit.refused(ticket)
-
-    def wake(self) -> None:
-        """Let waiters re-check whether they were halted."""
-        self._freed.set()
-
-
-class RunEnd(StrEnum):
-    DONE = "done"  # no row of the campaign is left to take
-    PAUSED = "paused"  # the platform is unavailable, refuses the account, or answers unreadably
-    STOPPED = "stopped"  # the program is stopping; untaken rows stay `new`
-
-
-class PauseKind(StrEnum):
-    REFUSED = "refused"  # a refusal about the whole account: nothing was created
-    UNAVAILABLE = "unavailable"  # the platform took nothing, even after the retries
-    UNKNOWN = "unknown"  # answers in a row that could not be read
-
-
-@dataclass(frozen=True)
-class Pause:
-    """Why a run paused; a refusal keeps the platform's words verbatim in `reason`."""
-
-    kind: PauseKind
-    reason: Reason
-
-
-@dataclass
-class RunReport:
-    end: RunEnd
-    pause: Pause | None = None
-    outcomes: Counter[str] = field(default_factory=Counter)
-    refused: int = 0  # requests the platform refused (429, 503) or that could not connect
-    levels: tuple[int, int] = (0, 0)  # lowest and highest concurrency while this pass ran
-
-
-def build_message(
-    campaign: Campaign, row: MessageRow, callback_base: str | None, callback_secret: str
-) -> OutgoingMessage:
-    """The platform message for one recipient: placeholders filled from the row's fields."""
-    callback = None
-    if campaign.callbacks and callback_base:
-        callback = callback_url(callback_base, callback_secret, row.id)
-    return OutgoingMessage(
-        type=campaign.type,
-        sender=campaign.sender,
-        sent_to=row.sent_to,
-        sent_text=render_text(campaign.text, row.fields),
-        html_text=render_html(campaign.html_text, row.fields) if campaign.html_text else None,
-        sent_date=campaign.sent_date or None,
-        charset=campaign.charset or None,
-        ttl=campaign.ttl,
-        button=campaign.button or None,
-        action=campaign.action or None,
-        image=campaign.image or None,
-        callback=callback,
-        find_token=campaign.find_token,
-    )
 
 
 class CampaignSubmission:
@@ -203,13 +106,16 @@ class CampaignSubmission:
         self._callback_base = callback_base
         self._callback_secret = callback_secret
         self._metrics = metrics
-        self._on_stored = on_stored
         self._halt = asyncio.Event()
         self._stopping = False
         self._pause: Pause | None = None
-        self._outcomes: list[Outcome] = []
-        self._back_to_new: list[int] = []
-        self._flush_timer: asyncio.TimerHandle | None = None
+        self._answers = AnswerBuffer(
+            store,
+            campaign.id,
+            flush_rows=options.flush_rows,
+            flush_seconds=options.flush_seconds,
+            on_stored=on_stored,
+        )
         self._counts: Counter[str] = Counter()
         self._counters: dict[str, Any] = {}  # prometheus children by endpoint or outcome
         self._unknown_streak = 0  # answers in a row that left their rows unknown
@@ -265,7 +171,7 @@ class CampaignSubmission:
                 task.cancel()
             raise
         finally:
-            self._flush()
+            self._answers.flush()
         if self._pause is not None:
             end = RunEnd.PAUSED
         else:
@@ -310,7 +216,7 @@ class CampaignSubmission:
                 self.campaign, row, self._callback_base, self._callback_secret
             )
             try:
-                _check_encodable(message)
+                check_encodable(message)
             except CharsetError as error:
                 # Refused here, before any request: certainly not sent.
                 self._record(row, SubmitState.REJECTED, None, error.reason.encode())
@@ -466,18 +372,16 @@ class CampaignSubmission:
 
     def _put_back(self, row: MessageRow, outcome: str) -> None:
         """The platform created nothing for this row: it waits as `new` for the next pass."""
-        self._back_to_new.append(row.id)
+        self._answers.put_back(row.id)
         self._counts["back to new"] += 1
         self._count(outcome)
-        self._schedule_flush()
 
     def _record(
         self, row: MessageRow, state: SubmitState, platform_id: str | None, error: str | None
     ) -> None:
-        self._outcomes.append((row.id, state, platform_id, error))
+        self._answers.answered(row.id, state, platform_id, error)
         self._counts[state.value] += 1
         self._count(state.value)
-        self._schedule_flush()
 
     def _count(self, name: str) -> None:
         """Count a request (by endpoint name) or an outcome; label lookups are cached."""
@@ -497,40 +401,6 @@ class CampaignSubmission:
         self._halt.set()
         self._slots.wake()
 
-    def _schedule_flush(self) -> None:
-        if len(self._outcomes) + len(self._back_to_new) >= self._options.flush_rows:
-            self._flush()
-        elif self._flush_timer is None:
-            loop = asyncio.get_running_loop()
-            self._flush_timer = loop.call_later(self._options.flush_seconds, self._flush)
-
-    def _flush(self) -> None:
-        """Write the buffered answers in one transaction."""
-        if self._flush_timer is not None:
-            self._flush_timer.cancel()
-            self._flush_timer = None
-        if not self._outcomes and not self._back_to_new:
-            return
-        outcomes, self._outcomes = self._outcomes, []
-        back_to_new, self._back_to_new = self._back_to_new, []
-        try:
-            with self._store.db.atomic():
-                if outcomes:
-                    self._store.messages.finish_submissions(outcomes)
-                if back_to_new:
-                    self._store.messages.back_to_new(back_to_new)
-        except sqlite3.Error:
-            # Keep them for the next write; until then the rows stay `submitting`, which a
-            # restart turns into `unknown`: never into a second send.
-            log.exception("campaign %s: could not store answers", self.campaign.id)
-            self._outcomes[:0] = outcomes
-            self._back_to_new[:0] = back_to_new
-            return
-        try:
-            self._on_stored()
-        except Exception:
-            log.exception("campaign %s: change listener failed", self.campaign.id)
-
 
 def _refusal(results: Sequence[SendResult]) -> str | None:
     """Why the platform took nothing from this request ("429", "503", "connect"), or None."""
@@ -540,10 +410,3 @@ def _refusal(results: Sequence[SendResult]) -> str | None:
     if reason.code is ReasonCode.BUSY:
         return str(reason.get("status", "busy"))
     return "connect"
-
-
-def _check_encodable(message: OutgoingMessage) -> None:
-    """Raise CharsetError when the rendered text cannot be sent in the campaign's charset."""
-    encode_text(message.sent_text, message.charset)
-    if message.html_text:
-        encode_text(message.html_text, message.charset)
