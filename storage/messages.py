@@ -60,6 +60,7 @@ class MessageRow:
     answer_id: str | None = None  # the answer's id, when a status had already given another
     zone: str | None = None  # the recipient's IANA zone; None: the team's TIMEZONE
     not_before: str | None = None  # a `waiting` row goes out from this moment (UTC, ISO)
+    sent_date: str | None = None  # the platform sends it then (its zone), when not the campaign's
 
 
 @migrations()
@@ -111,6 +112,12 @@ def m004_messages_zone(db: Database) -> None:
     # moment (UTC) before which a `waiting` row is not sent.
     db.execute("ALTER TABLE messages ADD COLUMN zone TEXT")
     db.execute("ALTER TABLE messages ADD COLUMN not_before TEXT")
+
+
+@migrations()
+def m005_messages_sent_date(db: Database) -> None:
+    # A row's own `sent_date`, when the platform sends each recipient at their local time.
+    db.execute("ALTER TABLE messages ADD COLUMN sent_date TEXT")
 
 
 # A row's address is on the stop-list: the same text, or for e-mails the same ignoring case (as
@@ -173,6 +180,35 @@ class Messages:
                     [moment, campaign_id, zone],
                 ).rowcount
         return held
+
+    def wait_until(self, campaign_id: int, until: Mapping[str | None, str]) -> int:
+        """Rows not yet sent of each zone wait until the moment given for it (a send at each
+        recipient's local time, made or moved); returns how many."""
+        waiting = 0
+        with self.db.atomic():
+            for zone, moment in until.items():
+                waiting += self.db.execute(
+                    "UPDATE messages SET state = 'waiting', not_before = ? "
+                    "WHERE campaign_id = ? AND state IN ('new', 'waiting') AND zone IS ?",
+                    [moment, campaign_id, zone],
+                ).rowcount
+        return waiting
+
+    def release_all(self, campaign_id: int) -> int:
+        """Every waiting row is due now (Send now on a send at local times)."""
+        return self.db.execute(
+            "UPDATE messages SET state = 'new' WHERE campaign_id = ? AND state = 'waiting'",
+            [campaign_id],
+        ).rowcount
+
+    def set_sent_dates(self, campaign_id: int, dates: Mapping[str | None, str]) -> None:
+        """Each zone's rows get their own `sent_date` (the platform's zone, "YYYY-MM-DD HH:MM")."""
+        with self.db.atomic():
+            for zone, sent_date in dates.items():
+                self.db.execute(
+                    "UPDATE messages SET sent_date = ? WHERE campaign_id = ? AND zone IS ?",
+                    [sent_date, campaign_id, zone],
+                )
 
     def release_due(self, campaign_id: int, now: str) -> int:
         """Waiting rows whose moment has come become `new`; returns how many."""
@@ -518,4 +554,5 @@ def _row(row: dict) -> MessageRow:
         answer_id=row.get("answer_id"),
         zone=row.get("zone"),
         not_before=row.get("not_before"),
+        sent_date=row.get("sent_date"),
     )

@@ -62,6 +62,9 @@ class Schedule:
     parent_id: int | None
     created_at: str
     updated_at: str
+    # A send at a time of day in each recipient's zone: that date and time, as on a wall clock
+    # ("2031-03-04T10:00"); None: one moment for everyone.
+    local_time: str | None = None
 
     @property
     def run_at_time(self) -> datetime:
@@ -95,9 +98,22 @@ def m001_schedules(db: Database) -> None:
     db["schedules"].create_index(["state", "run_at"])
 
 
+@migrations()
+def m002_schedules_local_time(db: Database) -> None:
+    db.execute("ALTER TABLE schedules ADD COLUMN local_time TEXT")
+
+
 class Schedules:
     def __init__(self, db: Database) -> None:
         self.db = db
+
+    def move_local(self, schedule_id: int, run_at: str, local_time: str) -> bool:
+        """A send at each recipient's local time gets a new wall-clock time (inside the caller's
+        transaction, with its rows' times); False if it changed meanwhile."""
+        return self._changed(
+            "UPDATE schedules SET local_time = ? WHERE id = ? AND state = 'pending' AND run_at = ?",
+            [local_time, schedule_id, run_at],
+        )
 
     def add(
         self,
@@ -111,6 +127,7 @@ class Schedules:
         state: ScheduleState = ScheduleState.PENDING,
         locale: str | None = None,
         parent_id: int | None = None,
+        local_time: str | None = None,
     ) -> int:
         now = utc_now_iso()
         row = {
@@ -124,6 +141,7 @@ class Schedules:
             "state": state.value,
             "runs": 0,
             "parent_id": parent_id,
+            "local_time": local_time,
             "created_at": now,
             "updated_at": now,
         }
@@ -378,4 +396,5 @@ def _schedule(row: dict) -> Schedule:
         parent_id=row["parent_id"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        local_time=row.get("local_time"),
     )

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from bot.schedule.timetable import Outcome, Owner, Timetable
 from bot.schedule.when import Recurrence, first_run, platform_sent_date, too_soon
+from bot.timing.local_time import LocalSend
 from storage.campaigns import Draft
 from storage.schedules import Schedule, ScheduleMode, ScheduleState
 
@@ -29,13 +30,17 @@ class CreatingSchedules(Timetable):
         owner_id: int,
         owner_chat_id: int,
         locale: str | None = None,
+        local: bool = False,
     ) -> Schedule | Outcome:
         """Schedule a draft in the chosen mode: by the bot, with its repeat, or by the platform
-        (which takes no repeat). Raises the sender's AlreadyLaunched."""
+        (which takes no repeat); `local`: at start's time of day in each recipient's zone.
+        Raises the sender's AlreadyLaunched."""
         owner = {"owner_id": owner_id, "owner_chat_id": owner_chat_id, "locale": locale}
         if mode is ScheduleMode.PLATFORM:
-            return self.schedule_by_platform(draft, list_id, at=start, **owner)
-        return self.schedule_by_bot(draft, list_id, start=start, recurrence=recurrence, **owner)
+            return self.schedule_by_platform(draft, list_id, at=start, local=local, **owner)
+        return self.schedule_by_bot(
+            draft, list_id, start=start, recurrence=recurrence, local=local, **owner
+        )
 
     def schedule_by_bot(
         self,
@@ -47,9 +52,15 @@ class CreatingSchedules(Timetable):
         owner_id: int,
         owner_chat_id: int,
         locale: str | None = None,
+        local: bool = False,
     ) -> Schedule | Outcome:
-        """Keep the campaign waiting and register its job; raises the sender's AlreadyLaunched."""
-        run_at = first_run(recurrence, start, self.settings.zone)
+        """Keep the campaign waiting and register its job; raises the sender's AlreadyLaunched.
+
+        `local`: the job fires at the first zone's time; each zone's rows wait for their own."""
+        if local and recurrence is not None:
+            raise ValueError("a send at each recipient's local time does not repeat")
+        zones = self.local_send(list_id, start) if local else None
+        run_at = zones.first if zones else first_run(recurrence, start, self.settings.zone)
         if run_at is None:
             return Outcome.NEVER
         if too_soon(run_at, self.clock()):
@@ -58,8 +69,16 @@ class CreatingSchedules(Timetable):
         repeat = recurrence.to_text() if recurrence else None
         with self.store.db.atomic():
             schedule = self._add(
-                draft, list_id, owner, run_at=run_at, mode=ScheduleMode.BOT, recurrence=repeat
+                draft,
+                list_id,
+                owner,
+                run_at=run_at,
+                mode=ScheduleMode.BOT,
+                recurrence=repeat,
+                local_time=zones.wall_text if zones else None,
             )
+            if zones:
+                self.store.messages.wait_until(schedule.campaign_id, zones.until())
             self.store.audit.record(
                 owner_id,
                 "schedule_create",
@@ -84,14 +103,31 @@ class CreatingSchedules(Timetable):
         owner_id: int,
         owner_chat_id: int,
         locale: str | None = None,
+        local: bool = False,
     ) -> Schedule | Outcome:
-        """Submit now with `sent_date`; the platform holds the messages until `at`."""
+        """Submit now with `sent_date`; the platform holds the messages until `at`.
+
+        `local`: each row has its own `sent_date`, at's time of day in the recipient's zone;
+        the campaign's is the first of them."""
+        zones = self.local_send(list_id, at) if local else None
+        if zones:
+            at = zones.first
         if too_soon(at, self.clock()):
             return Outcome.TOO_SOON
         owner = Owner(owner_id, owner_chat_id, locale)
         held = replace(draft, sent_date=platform_sent_date(at, self.settings.pulse_zone))
         with self.store.db.atomic():
-            schedule = self._add(held, list_id, owner, run_at=at, mode=ScheduleMode.PLATFORM)
+            schedule = self._add(
+                held,
+                list_id,
+                owner,
+                run_at=at,
+                mode=ScheduleMode.PLATFORM,
+                local_time=zones.wall_text if zones else None,
+            )
+            if zones:
+                dates = zones.sent_dates(self.settings.pulse_zone)
+                self.store.messages.set_sent_dates(schedule.campaign_id, dates)
             self.store.audit.record(
                 owner_id,
                 "schedule_create",
@@ -112,6 +148,7 @@ class CreatingSchedules(Timetable):
         run_at: datetime,
         mode: ScheduleMode,
         recurrence: str | None = None,
+        local_time: str | None = None,
     ) -> Schedule:
         """The draft's campaign and its schedule row: waiting for the bot's job, or already handed
         to the platform (`done`). Raises the sender's AlreadyLaunched.
@@ -132,5 +169,10 @@ class CreatingSchedules(Timetable):
             recurrence=recurrence,
             state=ScheduleState.PENDING if by_bot else ScheduleState.DONE,
             locale=owner.locale,
+            local_time=local_time,
         )
         return self._get(schedule_id)
+
+    def local_send(self, list_id: int, start: datetime) -> LocalSend:
+        """When each zone of a list gets a send at start's time of day in its own zone."""
+        return LocalSend.of(start, self.settings.zone, self.store.recipient_lists.zones(list_id))

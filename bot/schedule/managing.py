@@ -9,8 +9,11 @@ from datetime import datetime
 from bot.schedule.firing import FiringRuns
 from bot.schedule.timetable import Outcome, stamp_of
 from bot.schedule.when import Recurrence, first_run, too_soon
+from bot.timing.local_time import LocalSend
 from storage.campaigns import Campaign
+from storage.clock import to_iso
 from storage.members import Role
+from storage.messages import SubmitState
 from storage.schedules import Schedule, ScheduleMode, ScheduleState
 
 log = logging.getLogger(__name__)
@@ -73,6 +76,8 @@ class ManagingSchedules(FiringRuns):
             return Outcome.GONE
         if not self._run(schedule, self.clock(), actor_id=actor_id):
             return Outcome.GONE
+        if schedule.local_time:  # now means now for every zone, before the pass begins
+            self.store.messages.release_all(schedule.campaign_id)
         return Outcome.DONE if self.sender.accepting else Outcome.AT_NEXT_START
 
     def reschedule(
@@ -85,7 +90,8 @@ class ManagingSchedules(FiringRuns):
         if schedule.state is not ScheduleState.PENDING or stamp != stamp_of(schedule):
             return Outcome.GONE
         recurrence = Recurrence.from_text(schedule.recurrence) if schedule.recurrence else None
-        run_at = first_run(recurrence, start, self.settings.zone)
+        zones = self._local_again(schedule, start) if schedule.local_time else None
+        run_at = zones.first if zones else first_run(recurrence, start, self.settings.zone)
         if run_at is None:
             return Outcome.NEVER
         if too_soon(run_at, self.clock()):
@@ -95,6 +101,9 @@ class ManagingSchedules(FiringRuns):
                 schedule_id, schedule.run_at, run_at, schedule.recurrence
             ):
                 return Outcome.GONE
+            if zones:
+                self.store.schedules.move_local(schedule_id, to_iso(run_at), zones.wall_text)
+                self.store.messages.wait_until(schedule.campaign_id, zones.until())
             moved = self._get(schedule_id)
             self.store.audit.record(
                 actor_id,
@@ -105,6 +114,13 @@ class ManagingSchedules(FiringRuns):
             )
         self._register(moved)
         return moved
+
+    def _local_again(self, schedule: Schedule, start: datetime) -> LocalSend:
+        """A send at local times moved to start's time of day: each zone's new moment."""
+        counts = self.store.messages.zones(
+            schedule.campaign_id, (SubmitState.NEW, SubmitState.WAITING)
+        )
+        return LocalSend.of(start, self.settings.zone, counts)
 
     def resolve_missed(self, schedule_id: int, *, send: bool, actor_id: int, role: Role) -> Outcome:
         """The owner's answer to a missed send: send it now, or discard it. Only the first counts."""

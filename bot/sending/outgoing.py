@@ -23,7 +23,7 @@ def build_message(
         sent_to=row.sent_to,
         sent_text=render_text(campaign.text, row.fields),
         html_text=render_html(campaign.html_text, row.fields) if campaign.html_text else None,
-        sent_date=campaign.sent_date or None,
+        sent_date=row.sent_date or campaign.sent_date or None,
         charset=campaign.charset or None,
         ttl=campaign.ttl,
         button=campaign.button or None,
