@@ -20,6 +20,7 @@ TWO = "/send sms 79001234567 79001234568\nSpring sale: everything −20%"
 async def send_for_approval(telegram: FakeTelegram, user_id: int = OPERATOR) -> Composer:
     composer = Composer(telegram, user_id=user_id)
     await composer.start(TWO, expect="Preview")
+    assert "needs approval by" in composer.text
     await composer.press("Send", expect="waiting for approval")
     return composer
 
@@ -83,6 +84,7 @@ async def test_below_the_thresholds_a_campaign_goes_out_at_once(start_bot, teleg
     await make_operator(telegram)
     composer = Composer(telegram)
     await composer.start(TWO, expect="Preview")
+    assert "needs approval" not in composer.text
     await composer.press("Send", expect="Sent to the platform")
     async with asyncio.timeout(20):
         await platform.wait_requests(2)

@@ -87,6 +87,13 @@ def waiting_text(campaign_id: int, approvers: str) -> str:
     ).format(id=campaign_id, approvers=approvers_text(approvers))
 
 
+def preview_note(approvers: str) -> str:
+    """On the preview of a campaign above the thresholds, before Send or Schedule."""
+    return _("🛂 This campaign needs approval by {approvers} before anything goes out.").format(
+        approvers=approvers_text(approvers)
+    )
+
+
 def figures_lines(figures: Figures, currency: str) -> list[str]:
     """The preview's figures: recipients, parts and the estimate (only with a price)."""
     lines = [_("Recipients: <b>{count}</b>").format(count=number(figures.recipients))]

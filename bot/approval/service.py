@@ -17,6 +17,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
 
+from bot.approval.rule import approval_needed
 from bot.compose.costs import measure, price_for
 from bot.compose.recipients import placeholders_in
 from bot.compose.segments import is_sms_type
@@ -170,12 +171,7 @@ class ApprovalService:
         )
 
     def needs(self, figures: Figures) -> bool:
-        """At least APPROVAL_MIN_RECIPIENTS recipients, or an estimate of at least
-        APPROVAL_MIN_COST (a type without a price has no estimate, never a guess)."""
-        least, cost = self.settings.approval_min_recipients, self.settings.approval_min_cost
-        if least is not None and figures.recipients >= least:
-            return True
-        return cost is not None and figures.estimate is not None and figures.estimate >= cost
+        return approval_needed(self.settings, figures.recipients, figures.estimate)
 
     async def figures(self, campaign: Campaign) -> Figures:
         """The preview's estimate over the campaign's own rows, counted in a worker thread."""

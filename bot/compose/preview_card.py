@@ -9,6 +9,8 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
+from bot.approval.cards import preview_note
+from bot.approval.rule import approval_needed
 from bot.compose.cards import (
     CARD_LIMIT,
     SHOWN_HTML_CHARS,
@@ -84,6 +86,8 @@ def render_preview(
         )
     if not settings.sandbox and not settings.public_url:
         warnings.append(_("⚠️ Statuses will not arrive: PUBLIC_URL is not set."))
+    if approval_needed(settings, summary.size, estimate.total if estimate else None):
+        warnings.append(preview_note(settings.approvers))
     if now is not None and not draft.sent_date:
         warnings.append(quiet_hours_note(settings, dict(summary.zones), now))
     if settings.tracks_links and find_links(f"{draft.text}\n{draft.html_text or ''}"):
