@@ -22,6 +22,7 @@ from aiogram.utils.i18n import ngettext
 
 from bot.approval.service import ApprovalService
 from bot.compose.cards import ComposeAction, ComposePick
+from bot.compose.coverage import Coverage
 from bot.compose.left_out import LeftOutWords, left_out_csv, left_out_filename
 from bot.compose.menu_cards import (
     render_cancelled,
@@ -168,8 +169,9 @@ async def save_list(store: Store, member: Member, parsed: RecipientList) -> int:
         + [(entry.line, entry.raw, entry.reason) for entry in parsed.dropped],
         key=lambda entry: entry[0],
     )
+    coverage = await asyncio.to_thread(Coverage.of, parsed.valid, parsed.columns)
     return await store.recipient_lists.save_off_loop(
-        member.user_id, recipients, parsed.columns, left_out
+        member.user_id, recipients, parsed.columns, left_out, coverage.to_data()
     )
 
 

@@ -65,6 +65,12 @@ def m004_zone_counts(db: Database) -> None:
     db.execute("ALTER TABLE recipient_lists ADD COLUMN zones TEXT")
 
 
+@migrations()
+def m005_coverage(db: Database) -> None:
+    """Which rows have a value for which column, computed once when the list is read (JSON)."""
+    db.execute("ALTER TABLE recipient_lists ADD COLUMN coverage TEXT")
+
+
 # A recipient as saved: address, other columns, and optionally their zone (None: TIMEZONE).
 Item = tuple[str, Mapping[str, str]] | tuple[str, Mapping[str, str], str | None]
 
@@ -79,10 +85,15 @@ class RecipientLists:
         recipients: Iterable[Item],
         columns: list[str],
         left_out: Iterable[tuple[int | None, str, str]] = (),
+        coverage: Mapping[str, object] | None = None,
     ) -> int:
-        """Store a parsed list and the rows left out of it (line, text, reason); returns its id."""
+        """Store a parsed list and the rows left out of it (line, text, reason); returns its id.
+
+        `coverage` is what the composer computed about the list's values, kept with it."""
         with self.db.atomic():
-            return _insert_list(self.db, owner_id, recipients, columns, left_out, chunk=None)
+            return _insert_list(
+                self.db, owner_id, recipients, columns, left_out, coverage, chunk=None
+            )
 
     async def save_off_loop(
         self,
@@ -90,6 +101,7 @@ class RecipientLists:
         recipients: Iterable[Item],
         columns: list[str],
         left_out: Iterable[tuple[int | None, str, str]] = (),
+        coverage: Mapping[str, object] | None = None,
     ) -> int:
         """`save` in a worker thread over a connection of its own, committing every few thousand
         rows, so a 100,000-row list neither holds the event loop nor keeps the program's own
@@ -100,9 +112,11 @@ class RecipientLists:
         """
         path = _file_of(self.db)
         if path is None:  # an in-memory database has no second connection
-            return self.save(owner_id, recipients, columns, left_out)
+            return self.save(owner_id, recipients, columns, left_out, coverage)
         rows, dropped = list(recipients), list(left_out)
-        return await asyncio.to_thread(_save_in_chunks, path, owner_id, rows, columns, dropped)
+        return await asyncio.to_thread(
+            _save_in_chunks, path, owner_id, rows, columns, dropped, coverage
+        )
 
     def size(self, list_id: int) -> int:
         row = self.db.execute("SELECT size FROM recipient_lists WHERE id = ?", [list_id]).fetchone()
@@ -113,6 +127,29 @@ class RecipientLists:
             "SELECT columns FROM recipient_lists WHERE id = ?", [list_id]
         ).fetchone()
         return json.loads(row[0]) if row and row[0] else []
+
+    def coverage(self, list_id: int) -> dict[str, object] | None:
+        """What was computed about the list's values when it was read (None: not computed)."""
+        row = self.db.execute(
+            "SELECT coverage FROM recipient_lists WHERE id = ?", [list_id]
+        ).fetchone()
+        return json.loads(row[0]) if row and row[0] else None
+
+    def set_coverage(self, list_id: int, coverage: Mapping[str, object]) -> None:
+        with self.db.atomic():
+            self.db["recipient_lists"].update(
+                list_id, {"coverage": json.dumps(coverage, ensure_ascii=False)}
+            )
+
+    def item(self, list_id: int, position: int) -> tuple[str, dict[str, str]] | None:
+        """The recipient at a 1-based position of the list (one indexed lookup)."""
+        row = self.db.execute(
+            "SELECT address, fields FROM recipient_list_items WHERE list_id = ? AND seq = ?",
+            [list_id, position],
+        ).fetchone()
+        if row is None:
+            return None
+        return row[0], json.loads(row[1]) if row[1] else {}
 
     def items(self, list_id: int, limit: int = -1) -> Iterator[tuple[str, dict[str, str]]]:
         cursor = self.db.execute(
@@ -208,13 +245,16 @@ def _save_in_chunks(
     recipients: list[Item],
     columns: list[str],
     left_out: list[tuple[int | None, str, str]],
+    coverage: Mapping[str, object] | None,
 ) -> int:
     connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     try:
         connection.execute("PRAGMA foreign_keys = ON")
         connection.execute("PRAGMA synchronous = FULL")
         db = Database(connection)
-        return _insert_list(db, owner_id, recipients, columns, left_out, chunk=_CHUNK_ROWS)
+        return _insert_list(
+            db, owner_id, recipients, columns, left_out, coverage, chunk=_CHUNK_ROWS
+        )
     finally:
         connection.close()
 
@@ -225,6 +265,7 @@ def _insert_list(
     recipients: Iterable[Item],
     columns: list[str],
     left_out: Iterable[tuple[int | None, str, str]],
+    coverage: Mapping[str, object] | None,
     *,
     chunk: int | None,
 ) -> int:
@@ -247,6 +288,7 @@ def _insert_list(
         "created_at": utc_now_iso(),
         "size": 0,
         "columns": json.dumps(columns, ensure_ascii=False),
+        "coverage": json.dumps(coverage, ensure_ascii=False) if coverage is not None else None,
     }
     with step():
         list_id = db["recipient_lists"].insert(header).last_pk

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.compose import message_types
+from bot.compose.coverage import Coverage
 from bot.compose.recipient_files import FileProblem, RecipientFileError
 from bot.compose.recipients import (
     LACKING_VALUE,
@@ -24,7 +25,6 @@ from bot.compose.recipients import (
     RecipientList,
     address_kind,
     has_values,
-    lacking_values,
     parse_recipients_file,
     placeholder_values,
     placeholders_in,
@@ -393,7 +393,10 @@ def charset_problem(text: str, charset: str | None) -> Problem | None:
 
 def check_placeholders(draft: Draft, store: Store, list_id: int) -> Problem | None:
     """A field the text needs that the list has no column for, recipients lacking a value the
-    text or HTML text uses (without a fallback), or a value the charset cannot carry."""
+    text or HTML text uses (without a fallback), or a value the charset cannot carry.
+
+    Answered from the list's coverage, computed when it was read: the rows are not read again,
+    except the one row named when a value does not fit the charset."""
     columns = store.recipient_lists.columns(list_id)
     html_names = used_columns(draft.html_text or "", columns)
     names = list(dict.fromkeys([*placeholders_in(draft.text), *html_names]))
@@ -403,12 +406,8 @@ def check_placeholders(draft: Draft, store: Store, list_id: int) -> Problem | No
     unknown = unknown_columns(required, columns)
     if unknown:
         return Problem(Reason.PLACEHOLDER_UNKNOWN, {"names": unknown, "columns": columns})
-    recipients = RecipientList(
-        valid=[
-            Recipient(address, fields) for address, fields in store.recipient_lists.items(list_id)
-        ]
-    )
-    lacking = lacking_values(recipients.valid, required)
+    coverage = list_coverage(store, list_id)
+    lacking = coverage.lacking(required)
     if lacking is not None:
         return Problem(
             Reason.PLACEHOLDER_MISSING,
@@ -416,10 +415,24 @@ def check_placeholders(draft: Draft, store: Store, list_id: int) -> Problem | No
                 "names": lacking.names,
                 "count": lacking.count,
                 "examples": lacking.examples,
-                "total": len(recipients.valid),
+                "total": coverage.size,
             },
         )
-    return _value_charset_problem(names, recipients, draft.charset)
+    return _value_charset_problem(names, coverage, store, list_id, draft.charset)
+
+
+def list_coverage(store: Store, list_id: int) -> Coverage:
+    """The list's coverage as stored with it; a list stored without one gets it now, once."""
+    data = store.recipient_lists.coverage(list_id)
+    if data is not None:
+        return Coverage.from_data(data)
+    log.info("recipient list %s has no coverage stored; reading it once", list_id)
+    recipients = (
+        Recipient(address, fields) for address, fields in store.recipient_lists.items(list_id)
+    )
+    coverage = Coverage.of(recipients, store.recipient_lists.columns(list_id))
+    store.recipient_lists.set_coverage(list_id, coverage.to_data())
+    return coverage
 
 
 def leave_out_lacking(draft: Draft, store: Store, list_id: int, owner_id: int) -> tuple[int, int]:
@@ -436,7 +449,9 @@ def leave_out_lacking(draft: Draft, store: Store, list_id: int, owner_id: int) -
         else:
             left_out += 1
             dropped.append((None, address, LACKING_VALUE))
-    return store.recipient_lists.save(owner_id, kept, columns, dropped), left_out
+    coverage = Coverage.of((Recipient(address, fields) for address, fields, _zone in kept), columns)
+    list_id = store.recipient_lists.save(owner_id, kept, columns, dropped, coverage.to_data())
+    return list_id, left_out
 
 
 def _required_fields(draft: Draft, columns: list[str]) -> list[str]:
@@ -467,18 +482,20 @@ def check_list_values(draft: Draft, store: Store, list_id: int | None) -> Proble
 
 
 def _value_charset_problem(
-    names: list[str], recipients: RecipientList, charset: str | None
+    names: list[str], coverage: Coverage, store: Store, list_id: int, charset: str | None
 ) -> Problem | None:
     """The first recipient whose placeholder values the charset cannot carry."""
     if charset_problem("", charset) is not None or codec_for(charset) == "utf-8":
         return None  # UTF-8 carries every value; an unknown charset is reported for the text
-    for position, recipient in enumerate(recipients.valid, start=1):
-        values = "".join(placeholder_values(names, recipient.fields))
-        problem = charset_problem(values, charset) if values else None
-        if problem is not None:
-            details = {**problem.details, "position": position, "address": recipient.address}
-            return replace(problem, details=details)
-    return None
+    position = coverage.first_use(names, lambda char: charset_problem(char, charset) is not None)
+    item = store.recipient_lists.item(list_id, position) if position is not None else None
+    if item is None:
+        return None
+    address, fields = item
+    problem = charset_problem("".join(placeholder_values(names, fields)), charset)
+    if problem is None:
+        return None
+    return replace(problem, details={**problem.details, "position": position, "address": address})
 
 
 def next_step(
