@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -200,6 +200,26 @@ class Campaigns:
         # A busy week is many rows to sum up: read in a worker thread, not on the loop.
         read = reader_apart(self.db, query, [f"{utc_offset_minutes:+d} minutes", start, end])
         return lambda: [PeriodRow(*row) for row in read()]
+
+    def accepted_reader(
+        self, start: str, end: str
+    ) -> Callable[[], Iterator[tuple[int, str, str | None, dict[str, str]]]]:
+        """The messages the platform took from campaigns sent in [start, end), as (campaign id,
+        type, text, recipient fields) in campaign order, for the period's spend; the function
+        returned is to be called in a worker thread."""
+        query = """
+            SELECT c.id, c.type, c.text, m.fields
+            FROM campaigns c JOIN messages m ON m.campaign_id = c.id AND m.state = 'accepted'
+            WHERE c.state != 'scheduled'
+              AND COALESCE(c.submitted_at, c.created_at) >= ?
+              AND COALESCE(c.submitted_at, c.created_at) < ?
+            ORDER BY c.id
+        """
+        read = reader_apart(self.db, query, [start, end])
+        return lambda: (
+            (campaign_id, kind, text, json.loads(fields) if fields else {})
+            for campaign_id, kind, text, fields in read()
+        )
 
     def recent(self, limit: int = 10, author_id: int | None = None) -> list[Campaign]:
         where, args = ("author_id = ?", [author_id]) if author_id is not None else (None, [])

@@ -1,5 +1,6 @@
 """The periodic digest (DIGEST_CRON): one card in the notify group with the period's campaigns,
-recipients and share delivered, per type, and one chart of the messages handed over each day."""
+recipients and share delivered, per type, its estimated spend when PULSE_PRICES is set, and one
+chart of the messages handed over each day."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from datetime import datetime, timedelta
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BufferedInputFile
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -22,7 +23,8 @@ from bot.schedule.when import cron_trigger, format_day
 from bot.statuses.cards import share
 from bot.statuses.charts import PeriodWords, draw_period_chart
 from bot.statuses.chats import notify_chat_id
-from bot.texts import number
+from bot.statuses.spend import Spend, spend_of
+from bot.texts import money, number
 from storage.campaigns import PeriodRow
 from storage.clock import from_iso, to_iso
 from storage.store import Store
@@ -80,8 +82,9 @@ class DigestService:
             to_iso(start), to_iso(end), int(offset.total_seconds() // 60)
         )
         rows = await asyncio.to_thread(read)
+        spend = await self._spend(start, end)
         with self.i18n.context(), self.i18n.use_locale(self.settings.locale):
-            text = self._card(rows, start, end)
+            text = self._card(rows, start, end, spend)
             chart = await self._chart(rows)
             try:
                 if chart is None:
@@ -96,7 +99,17 @@ class DigestService:
         log.info("digest sent: %s campaigns", sum(row.campaigns for row in rows))
         return True
 
-    def _card(self, rows: list[PeriodRow], start: datetime, end: datetime) -> str:
+    async def _spend(self, start: datetime, end: datetime) -> Spend | None:
+        """The period's estimated spend, summed in a worker thread; None without prices."""
+        prices = self.settings.pulse_prices
+        if not prices:
+            return None
+        read = self.store.campaigns.accepted_reader(to_iso(start), to_iso(end))
+        return await asyncio.to_thread(lambda: spend_of(read(), prices))
+
+    def _card(
+        self, rows: list[PeriodRow], start: datetime, end: datetime, spend: Spend | None = None
+    ) -> str:
         locale, zone = self.settings.locale, self.settings.zone
         lines = [
             _("<b>Digest</b> · {start} – {end}").format(
@@ -127,6 +140,8 @@ class DigestService:
                 share=share(delivered, accepted, locale),
             )
         )
+        if spend is not None:
+            lines += self._spend_lines(spend)
         lines.append("")
         ranked = sorted(by_type.items(), key=lambda item: -item[1][1])
         for kind, (count, people, taken, got) in ranked[:TYPES_LISTED]:
@@ -141,6 +156,30 @@ class DigestService:
                 )
             )
         return "\n".join(lines)
+
+    def _spend_lines(self, spend: Spend) -> list[str]:
+        """💰 Estimated spend: ≈ 4,900.00 ₽ for 1,960 messages; types without a price are named
+        with their count rather than guessed."""
+        locale = self.settings.locale
+        lines = []
+        if spend.messages:
+            lines.append(
+                ngettext(
+                    "💰 Estimated spend: ≈ {amount} for {count} accepted message",
+                    "💰 Estimated spend: ≈ {amount} for {count} accepted messages",
+                    spend.messages,
+                ).format(
+                    amount=money(spend.total, self.settings.currency, locale),
+                    count=number(spend.messages, locale),
+                )
+            )
+        if spend.unpriced:
+            kinds = ", ".join(
+                f"{html.escape(type_name(kind))} ({number(count, locale)})"
+                for kind, count in sorted(spend.unpriced.items())
+            )
+            lines.append(_("No price set, not counted: {types}").format(types=kinds))
+        return lines
 
     async def _chart(self, rows: list[PeriodRow]) -> bytes | None:
         days = sorted({row.day for row in rows})

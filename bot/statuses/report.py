@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.statuses.cards import share
 from bot.statuses.charts import chart_filename, delivery_chart
 from bot.statuses.report_file import ReportWords, report_csv, report_filename
+from bot.statuses.spend import message_cost
 from bot.texts import number, reader_locale
 from storage.campaigns import Campaign
 from storage.clock import utc_now
@@ -32,11 +33,23 @@ async def report_document(
         store.links.first_clicks_reader(campaign.id) if store.links.has_links(campaign.id) else None
     )
     rows: list[MessageRow] = await asyncio.to_thread(read_rows)
-    words = ReportWords.current({row.error for row in rows if row.error})  # gettext: loop thread
+    errors = {row.error for row in rows if row.error}
+    words = ReportWords.current(errors, settings.currency)  # gettext needs the loop's thread
+    cost = message_cost(campaign.text, campaign.type, settings.pulse_prices)
+    locale = reader_locale()
 
     def write() -> bytes:
         clicks = read_clicks() if read_clicks else None
-        return report_csv(campaign, rows, words, settings.zone, full=full, clicks=clicks)
+        return report_csv(
+            campaign,
+            rows,
+            words,
+            settings.zone,
+            full=full,
+            clicks=clicks,
+            cost=cost,
+            locale=locale,
+        )
 
     content = await asyncio.to_thread(write)
     return BufferedInputFile(content, filename=report_filename(campaign.id, full)), len(rows)

@@ -1,0 +1,81 @@
+"""What accepted messages cost, message by message: the price per SMS part (PULSE_PRICES) times
+the parts of that recipient's own text, or the price per message for other types. A type with no
+price costs nothing known: no figure, never a guess. Exact decimals throughout.
+
+Pure computation over many rows: called in worker threads by the report file and the digest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from bot.compose.costs import price_for
+from bot.compose.recipients import placeholders_in, render_text
+from bot.compose.segments import is_sms_type, sms_segments
+
+KNOWN_TEXTS = 50_000  # texts whose parts are remembered: many recipients share one
+
+
+class MessageCost:
+    """The cost of one message of a campaign, for the fields of its recipient."""
+
+    def __init__(self, text: str, message_type: str, price: Decimal) -> None:
+        self.text, self.price = text, price
+        self.sms = is_sms_type(message_type)
+        self.personal = self.sms and bool(placeholders_in(text))
+        self._parts: dict[str, int] = {}
+        if self.sms and not self.personal:
+            self._same = price * sms_segments(text).segments
+
+    def of(self, fields: Mapping[str, str]) -> Decimal:
+        if not self.sms:
+            return self.price
+        if not self.personal:
+            return self._same
+        rendered = render_text(self.text, fields)
+        parts = self._parts.get(rendered)
+        if parts is None:
+            if len(self._parts) >= KNOWN_TEXTS:  # every text different: keep memory bounded
+                self._parts.clear()
+            parts = self._parts[rendered] = sms_segments(rendered).segments
+        return self.price * parts
+
+
+def message_cost(
+    text: str | None, message_type: str, prices: Mapping[str, Decimal]
+) -> MessageCost | None:
+    """How to price this campaign's messages; None when its type has no price."""
+    price = price_for(message_type, prices)
+    return None if price is None else MessageCost(text or "", message_type, price)
+
+
+@dataclass
+class Spend:
+    """Estimated spend over many campaigns: the total over the priced types, and the types
+    whose messages could not be priced (they are named, not guessed)."""
+
+    total: Decimal = Decimal(0)
+    messages: int = 0
+    unpriced: dict[str, int] = field(default_factory=dict)  # type -> accepted messages
+
+
+def spend_of(
+    accepted: Iterable[tuple[int, str, str | None, Mapping[str, str]]],
+    prices: Mapping[str, Decimal],
+) -> Spend:
+    """Sum the cost of accepted messages given as (campaign id, type, text, recipient fields),
+    in campaign order."""
+    spend = Spend()
+    current: tuple[int, MessageCost | None] | None = None
+    for campaign_id, message_type, text, fields in accepted:
+        if current is None or current[0] != campaign_id:
+            current = (campaign_id, message_cost(text, message_type, prices))
+        cost = current[1]
+        if cost is None:
+            spend.unpriced[message_type] = spend.unpriced.get(message_type, 0) + 1
+            continue
+        spend.total += cost.of(fields)
+        spend.messages += 1
+    return spend
