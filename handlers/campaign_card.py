@@ -106,7 +106,7 @@ async def stop_confirmed(
     if campaign is None or not is_author_or_admin(member, campaign.author_id):
         await query.answer(_("Only the campaign's author or an admin can stop it."), True)
         return
-    cancelled = sender.stop_campaign(campaign.id, actor_id=member.user_id)
+    cancelled = await sender.stop_campaign(campaign.id, actor_id=member.user_id)
     if cancelled is None:
         note = _("Campaign №{id} is no longer being sent: nothing to stop.").format(id=campaign.id)
         await query.answer(note, show_alert=True)

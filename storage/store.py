@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from sqlite_utils import Database
 
@@ -23,7 +26,9 @@ from storage import (
     stoplist,
     templates,
 )
-from storage.db import is_healthy, open_database
+from storage.db import file_of, is_healthy, open_apart, open_database
+
+T = TypeVar("T")
 
 # Order matters: a set may refer to tables an earlier one created.
 MIGRATION_SETS = [
@@ -68,8 +73,36 @@ class Store:
     def open(cls, path: Path | str) -> Store:
         return cls(open_database(path, MIGRATION_SETS))
 
+    async def write_off_loop(self, work: Callable[[Store], T]) -> T:
+        """Run `work` in a worker thread on a Store over a connection of its own, in one
+        transaction that takes the write lock at once (readers on the program's connection go
+        on beside it), for writes whose time grows with a list or a campaign.
+
+        An in-memory database has no second connection: the work then runs here.
+        """
+        path = file_of(self.db)
+        if path is None:
+            with self.db.atomic():
+                return work(self)
+        return await asyncio.to_thread(_write_apart, path, work)
+
     def healthy(self) -> bool:
         return is_healthy(self.db)
 
     def close(self) -> None:
         self.db.close()
+
+
+def _write_apart(path: str, work: Callable[[Store], T]) -> T:
+    db = open_apart(path)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            result = work(Store(db))
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        return result
+    finally:
+        db.close()

@@ -121,7 +121,7 @@ async def test_stopping_a_campaign_cancels_its_waiting_rows(running: Program, pl
     campaign_id = send_now(engine, (MOSCOW, VLADIVOSTOK))
     await engine.settle()
 
-    assert engine.harness.sender.stop_campaign(campaign_id, actor_id=OPERATOR) == 1
+    assert await engine.harness.sender.stop_campaign(campaign_id, actor_id=OPERATOR) == 1
     running.clock.now = VLADIVOSTOK_NINE
     engine.harness.sender.release_waiting(campaign_id)
     await engine.settle()

@@ -8,12 +8,10 @@ button runs it in a worker thread over a connection of its own (`create_off_loop
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, replace
 
 from storage.campaigns import CampaignState, Draft
-from storage.db import file_of, open_apart
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -97,22 +95,4 @@ async def create_off_loop(store: Store, new: NewCampaign) -> int:
     The transaction takes the write lock before it reads whether the list is free, so two
     presses at once are ordered by SQLite: one creates, the other finds the list claimed.
     """
-    path = file_of(store.db)
-    if path is None:  # an in-memory database has no second connection
-        return create_campaign(store, new)
-    return await asyncio.to_thread(_create_apart, path, new)
-
-
-def _create_apart(path: str, new: NewCampaign) -> int:
-    db = open_apart(path)
-    try:
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            campaign_id = create_campaign(Store(db), new)
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-        return campaign_id
-    finally:
-        db.close()
+    return await store.write_off_loop(lambda apart: create_campaign(apart, new))
