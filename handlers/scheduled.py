@@ -2,24 +2,32 @@
 
 Each button acts on one schedule, checked by the service (operators their own, admins all).
 Reschedule opens a card of its own that asks for the new time as the Schedule card does
-(handlers/schedule.py), echoes it and asks to confirm.
+(bot/dialogs.py's `TimeQuestion`), echoes it and asks to confirm; its conversation is
+`Rescheduling` and the list `Listing` (bot/schedule/dialogues.py).
 """
 
 from __future__ import annotations
 
-from contextlib import suppress
-from datetime import datetime
+import logging
 from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.access import Handler
-from bot.dialogs import NOT_COMMAND, OnCurrentCard, remove_buttons
+from bot.dialogs import (
+    NOT_COMMAND,
+    OnCurrentCard,
+    Wizard,
+    ask_time_on,
+    edit_pressed,
+    provide,
+    remove_buttons,
+    use_dialogue,
+)
 from bot.schedule.cards import (
     Act,
     Origin,
@@ -27,23 +35,15 @@ from bot.schedule.cards import (
     cancelled_note,
     missed_note,
     outcome_text,
-    render_list,
     render_send_now,
     taken_over_note,
 )
-from bot.schedule.service import Outcome, SchedulingService
-from bot.schedule.time_cards import (
-    ScheduleStep,
-    StepAction,
-    move_title,
-    moved_text,
-    render_move_confirm,
-    render_when,
-)
-from handlers.schedule import TimeCard, quick_pressed, time_typed, use_dialogue
-from storage.campaigns import Campaign
+from bot.schedule.dialogues import Listing, RescheduleSteps, Rescheduling
+from bot.schedule.service import Outcome
+from bot.schedule.time_cards import ScheduleStep, StepAction, moved_text
 from storage.members import Member
-from storage.schedules import Schedule
+
+log = logging.getLogger(__name__)
 
 OPERATOR = {"role": "operator"}
 ADMIN = {"role": "admin"}
@@ -52,102 +52,26 @@ ADMIN = {"role": "admin"}
 class Reschedule(StatesGroup):
     """The Reschedule card's steps."""
 
-    # Stored under the group name "ScheduleDialog", which conversations kept in the FSM table carry.
-    when = State("move", group_name="ScheduleDialog")  # choose or type the new time
-    confirm = State("move_confirm", group_name="ScheduleDialog")  # the echo with Confirm
+    when = State()  # choose or type the new time
+    confirm = State()  # the echo with Confirm
 
 
-class Rescheduling(TimeCard):
-    """One person's Reschedule card: the schedule it moves and the new time, in the FSM data."""
-
-    async def open(self, schedule_id: int, stamp: int, list_id: int | None = None) -> None:
-        """A new card asking for the new time; an open dialogue ends and its card loses its buttons."""
-        now, title = self.scheduling.clock(), move_title(self.scheduling.number_of(schedule_id))
-        text, markup = render_when(self.settings, now, title=title)
-        await self.wizard.open(text, markup, move_id=schedule_id, move_stamp=stamp, list=list_id)
-        await self.state.set_state(Reschedule.when)
-
-    async def ask_time(self, problem: str = "") -> None:
-        schedule_id = (await self.state.get_data()).get("move_id", 0)
-        await self.state.set_state(Reschedule.when)
-        now = self.scheduling.clock()
-        title = move_title(self.scheduling.number_of(schedule_id))
-        await self.wizard.show(*render_when(self.settings, now, problem=problem, title=title))
-
-    async def use_time(self, moment: datetime) -> None:
-        """Echo the new time and ask to confirm."""
-        data = await self.state.get_data()
-        schedule = self.scheduling.store.schedules.get(data.get("move_id", 0))
-        if schedule is None:
-            await self.ask_time()
-            return
-        await self.state.update_data({"move_start": moment.isoformat()})
-        await self.state.set_state(Reschedule.confirm)
-        await self.wizard.show(
-            *render_move_confirm(schedule, moment, self.settings, self.locale, self.rolled)
-        )
-
-    async def move(self, member: Member) -> Schedule | Outcome | None:
-        """Move the schedule to the new time on the card; None when no time was chosen."""
-        data = await self.state.get_data()
-        if "move_start" not in data:
-            return None
-        return self.scheduling.reschedule(
-            data.get("move_id", 0),
-            datetime.fromisoformat(data["move_start"]),
-            actor_id=member.user_id,
-            role=member.role,
-            stamp=data.get("move_stamp", 0),
-        )
+STEPS = RescheduleSteps(when=Reschedule.when, confirm=Reschedule.confirm)
 
 
-class Listing:
-    """/scheduled as one member sees it: the list, and the answers to presses on it."""
-
-    def __init__(self, scheduling: SchedulingService, member: Member, locale: str) -> None:
-        self.scheduling, self.member, self.locale = scheduling, member, locale
-
-    def render(self) -> tuple[str, InlineKeyboardMarkup | None]:
-        waiting = self.scheduling.visible_to(self.member.user_id, self.member.role)
-        return render_list(waiting, self.scheduling.summary, self.locale)
-
-    async def answer(self, query: CallbackQuery, outcome: Outcome, done: str) -> None:
-        """Answer a press with what it did (or an alert saying why not), and redraw the list."""
-        if outcome is Outcome.DONE:
-            await query.answer(done)
-        else:
-            await query.answer(outcome_text(outcome), show_alert=True)
-        await self.redraw(query)
-
-    async def redraw(self, query: CallbackQuery) -> None:
-        await redraw(query, *self.render())
-
-    async def pending(
-        self, query: CallbackQuery, pressed: ScheduleAction
-    ) -> tuple[Schedule, Campaign] | None:
-        """The pressed schedule and its campaign, press answered; None after an alert why not."""
-        member = self.member
-        found = self.scheduling.pending(
-            pressed.schedule_id, actor_id=member.user_id, role=member.role
-        )
-        if isinstance(found, Outcome):
-            await query.answer(outcome_text(found), show_alert=True)
-            return None
-        await query.answer()
-        return found
+def rescheduling(wizard: Wizard, data: dict[str, Any]) -> Rescheduling:
+    """The Reschedule card of the chat an update came from."""
+    return Rescheduling(wizard, data["scheduling"], data["i18n"].current_locale, STEPS)
 
 
-async def with_listing(handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-    """Hands the handlers the member's /scheduled as the `listing` parameter."""
-    data["listing"] = Listing(data["scheduling"], data["member"], data["i18n"].current_locale)
-    return await handler(event, data)
+def card_of(chat_id: int, data: dict[str, Any]) -> Wizard:
+    """The chat's card, kept where every conversation keeps it, so opening one closes another."""
+    return Wizard(chat_id, data["bot"], data["state"])
 
 
-async def redraw(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """Redraw the pressed message in place."""
-    if isinstance(query.message, Message):
-        with suppress(TelegramBadRequest):  # "not modified": nothing to redraw
-            await query.message.edit_text(text, reply_markup=markup)
+def listing_of(data: dict[str, Any]) -> Listing:
+    """The member's /scheduled."""
+    return Listing(data["scheduling"], data["member"], data["i18n"].current_locale)
 
 
 # ---------------------------------------------------------------- /scheduled
@@ -175,7 +99,7 @@ async def send_now_pressed(
     """Send now costs money: ask once more, on the same message."""
     found = await listing.pending(query, callback_data)
     if found is not None:
-        await redraw(query, *render_send_now(*found, callback_data))
+        await edit_pressed(query, *render_send_now(*found, callback_data))
 
 
 async def back_pressed(query: CallbackQuery, listing: Listing) -> None:
@@ -215,7 +139,7 @@ async def missed_answered(
             await remove_buttons(bot, question.chat.id, question.message_id)
     elif isinstance(question, Message):
         await query.answer(note)
-        await redraw(query, f"{question.html_text}\n\n{note}", None)
+        await edit_pressed(query, f"{question.html_text}\n\n{note}", None)
     else:
         await query.answer(note)
         await listing.redraw(query)
@@ -280,7 +204,7 @@ async def paused_card_pressed(
         )
     ]
     text = card.html_text + (f"\n\n{note}" if outcome is Outcome.DONE else "")
-    await redraw(query, text, InlineKeyboardMarkup(inline_keyboard=rows) if rows else None)
+    await edit_pressed(query, text, InlineKeyboardMarkup(inline_keyboard=rows) if rows else None)
 
 
 # ---------------------------------------------------------------- Reschedule
@@ -317,7 +241,7 @@ async def move_answered(
     listing: Listing,
 ) -> None:
     """Confirm the new time, or leave the schedule as it was (Cancel, Back)."""
-    list_id = (await dialogue.state.get_data()).get("list")
+    list_id = await dialogue.list_id()
     moved = await dialogue.move(member) if callback_data.action is StepAction.MOVE_YES else None
     if moved is Outcome.TOO_SOON or moved is Outcome.NEVER:
         await query.answer()
@@ -337,10 +261,12 @@ async def redraw_list(query: CallbackQuery, listing: Listing, list_id: int | Non
     if not list_id or query.bot is None or not isinstance(query.message, Message):
         return
     text, markup = listing.render()
-    with suppress(TelegramBadRequest):  # the list was deleted, or already shows this
+    try:
         await query.bot.edit_message_text(
             text, chat_id=query.message.chat.id, message_id=list_id, reply_markup=markup
         )
+    except TelegramBadRequest as error:  # the list was deleted meanwhile
+        log.info("the /scheduled list could not be redrawn: %s", error.message)
 
 
 def build_router() -> Router:
@@ -349,9 +275,8 @@ def build_router() -> Router:
     moving = Router(name="reschedule")  # presses on the current Reschedule card, and its messages
     router.include_router(moving)
     moving.callback_query.filter(OnCurrentCard())
-    use_dialogue(router, Rescheduling)
-    router.message.middleware(with_listing)
-    router.callback_query.middleware(with_listing)
+    use_dialogue(router, card_of, rescheduling)
+    provide(router, "listing", listing_of)
     router.message.register(scheduled_list, Command("scheduled"), flags=OPERATOR)
     router.callback_query.register(
         paused_card_pressed,
@@ -383,11 +308,7 @@ def build_router() -> Router:
     router.callback_query.register(
         move_pressed, ScheduleAction.filter(F.action == Act.MOVE), flags=OPERATOR
     )
-    # The time is asked as on the Schedule card: the same handlers, with this card's dialogue.
-    moving.callback_query.register(
-        quick_pressed, Reschedule.when, ScheduleStep.pressed(StepAction.QUICK), flags=OPERATOR
-    )
-    moving.message.register(time_typed, Reschedule.when, F.text, NOT_COMMAND, flags=OPERATOR)
+    ask_time_on(moving, Reschedule.when, OPERATOR)  # as on the Schedule card
     moving.message.register(not_understood, StateFilter(Reschedule), NOT_COMMAND, flags=OPERATOR)
     moving.callback_query.register(
         change_pressed,
