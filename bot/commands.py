@@ -31,6 +31,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("stoplist", Role.OPERATOR, __("addresses that never receive messages")),
     Command("cancel", Role.VIEWER, __("leave the current step")),
     Command("whoami", Role.VIEWER, __("your id and role, and this chat's id")),
+    Command("me", Role.VIEWER, __("your profile; /me phone or /me email keeps your own for tests")),
     Command("members", Role.ADMIN, __("who may use the bot")),
     Command("allow", Role.ADMIN, __("give a role: /allow user_id [admin|operator|viewer]")),
     Command("revoke", Role.ADMIN, __("take access away: /revoke user_id")),

@@ -16,6 +16,7 @@ def get_routers() -> list[Router]:
         common,
         compose,
         errors,
+        me,
         members,
         recovery,
         schedule,
@@ -32,6 +33,7 @@ def get_routers() -> list[Router]:
         common.build_cancel_router(),
         approval.build_router(),  # before compose: a reason replied to a prompt is not a step
         members.build_router(),
+        me.build_router(),
         recovery.build_router(),
         compose.build_router(),
         scheduled.build_router(),  # before schedule's router, which ends with its stale-card catch-all

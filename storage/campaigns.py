@@ -70,6 +70,7 @@ class Campaign(Draft):
     submitted_at: str | None = None
     finished_at: str | None = None
     pause_reason: str | None = None  # set while submission waits for the operator
+    test: bool = False  # one message to the author's own address, outside every figure
 
 
 @migrations()
@@ -110,6 +111,11 @@ def m002_campaign_pause(db: Database) -> None:
     db["campaigns"].add_column("pause_reason", str)
 
 
+@migrations()
+def m003_test_campaigns(db: Database) -> None:
+    db["campaigns"].add_column("test", int, not_null_default=0)
+
+
 class Campaigns:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -124,6 +130,7 @@ class Campaigns:
         sandbox: bool,
         callbacks: bool,
         recipient_count: int,
+        test: bool = False,
     ) -> int:
         row = asdict(draft)
         row["columns"] = json.dumps(draft.columns, ensure_ascii=False)
@@ -136,6 +143,7 @@ class Campaigns:
             callbacks=int(callbacks),
             recipient_count=recipient_count,
             created_at=utc_now_iso(),
+            test=int(test),
         )
         return self.db["campaigns"].insert(row).last_pk  # type: ignore[return-value]
 
@@ -192,7 +200,7 @@ class Campaigns:
                    COALESCE(SUM(m.state = 'accepted' AND m.status_class = 'delivered'), 0),
                    COALESCE(SUM(m.state = 'accepted' AND m.status_class = 'failed'), 0)
             FROM campaigns c LEFT JOIN messages m ON m.campaign_id = c.id
-            WHERE c.state != 'scheduled'
+            WHERE c.state != 'scheduled' AND NOT c.test
               AND COALESCE(c.submitted_at, c.created_at) >= ?
               AND COALESCE(c.submitted_at, c.created_at) < ?
             GROUP BY day, c.type ORDER BY day, c.type
@@ -210,7 +218,7 @@ class Campaigns:
         query = """
             SELECT c.id, c.type, c.text, m.fields
             FROM campaigns c JOIN messages m ON m.campaign_id = c.id AND m.state = 'accepted'
-            WHERE c.state != 'scheduled'
+            WHERE c.state != 'scheduled' AND NOT c.test
               AND COALESCE(c.submitted_at, c.created_at) >= ?
               AND COALESCE(c.submitted_at, c.created_at) < ?
             ORDER BY c.id
@@ -220,6 +228,15 @@ class Campaigns:
             (campaign_id, kind, text, json.loads(fields) if fields else {})
             for campaign_id, kind, text, fields in read()
         )
+
+    def count_since(self, author_id: int, since: str) -> tuple[int, int]:
+        """How many campaigns a member started since `since` (UTC ISO): (campaigns, tests)."""
+        row = self.db.execute(
+            "SELECT COALESCE(SUM(NOT test), 0), COALESCE(SUM(test), 0) FROM campaigns "
+            "WHERE author_id = ? AND created_at >= ? AND state != 'cancelled'",
+            [author_id, since],
+        ).fetchone()
+        return int(row[0]), int(row[1])
 
     def recent(self, limit: int = 10, author_id: int | None = None) -> list[Campaign]:
         where, args = ("author_id = ?", [author_id]) if author_id is not None else (None, [])
@@ -231,6 +248,6 @@ def campaign_from_row(row: dict[str, Any]) -> Campaign:
     values = dict(row)
     values["columns"] = json.loads(values.get("columns") or "[]")
     values["state"] = CampaignState(values["state"])
-    for flag in ("find_token", "sandbox", "callbacks"):
+    for flag in ("find_token", "sandbox", "callbacks", "test"):
         values[flag] = bool(values.get(flag))
     return Campaign(**values)

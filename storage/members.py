@@ -42,6 +42,20 @@ def m002_revoked_members(db: Database) -> None:
     db["revoked_members"].create({"user_id": int, "revoked_at": str}, pk="user_id")
 
 
+@migrations()
+def m003_own_addresses(db: Database) -> None:
+    # A member's own phone and e-mail, where test messages of what they compose go.
+    db["members"].add_column("phone", str)
+    db["members"].add_column("email", str)
+
+
+class OwnAddress(StrEnum):
+    """The kinds of address a member may keep for themselves (the column names)."""
+
+    PHONE = "phone"
+    EMAIL = "email"
+
+
 @dataclass(frozen=True)
 class Member:
     user_id: int
@@ -49,6 +63,11 @@ class Member:
     name: str | None
     added_by: int | None
     added_at: str
+    phone: str | None = None
+    email: str | None = None
+
+    def address(self, kind: OwnAddress) -> str | None:
+        return self.phone if kind is OwnAddress.PHONE else self.email
 
 
 class Members:
@@ -89,6 +108,13 @@ class Members:
             "UPDATE members SET name = ? WHERE user_id = ? AND name IS NOT ?",
             [name, user_id, name],
         )
+
+    def set_address(self, user_id: int, kind: OwnAddress, address: str | None) -> bool:
+        """Store (or with None, forget) a member's own address; False when not a member."""
+        cursor = self.db.execute(
+            f"UPDATE members SET {kind.value} = ? WHERE user_id = ?", [address, user_id]
+        )
+        return cursor.rowcount == 1
 
     def remove(self, user_id: int) -> None:
         with self.db.atomic():
@@ -137,4 +163,6 @@ def _member(row: dict) -> Member:
         name=row["name"],
         added_by=row["added_by"],
         added_at=row["added_at"],
+        phone=row.get("phone"),
+        email=row.get("email"),
     )

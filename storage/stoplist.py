@@ -95,3 +95,10 @@ class StopList:
 
     def addresses(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT address FROM stoplist")}
+
+    def holds(self, address: str) -> bool:
+        """Whether one address is on the list, ignoring case as submission does."""
+        row = self.db.execute(
+            "SELECT 1 FROM stoplist WHERE lower(address) = lower(?) LIMIT 1", [address]
+        ).fetchone()
+        return row is not None

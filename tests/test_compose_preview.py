@@ -54,7 +54,7 @@ def test_the_preview_shows_what_will_be_sent_with_user_text_escaped(language):
     assert labels == [
         ["Send", "Schedule"],
         ["Edit", "Extras"],
-        ["Save as template"],
+        ["Test to me", "Save as template"],
         ["« Back", "Cancel"],
     ]
     assert markup.inline_keyboard[0][1].callback_data == "compose:schedule"
@@ -100,6 +100,7 @@ def test_the_buttons_speak_russian_to_russian_speakers(i18n):
         "Запланировать",
         "Изменить",
         "Параметры",
+        "Тест себе",
         "Сохранить как шаблон",
         "« Назад",
         "Отмена",

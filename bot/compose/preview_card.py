@@ -244,7 +244,10 @@ def preview_keyboard(
             text,
             [button(_("Send"), action("send")), button(_("Schedule"), action("schedule"))],
             [button(_("Edit"), action("edit")), button(_("Extras"), action("extras"))],
-            [button(_("Save as template"), action("template"))],
+            [
+                button(_("Test to me"), action("test_me")),
+                button(_("Save as template"), action("template")),
+            ],
             files,
             back_cancel(),
         ]

@@ -1,5 +1,6 @@
 """How members appear in the bot's texts: one label for a person, role names, the /members list,
-the access request and its buttons, and what /allow and /revoke answer."""
+the access request and its buttons, and what /allow and /revoke answer; /me's profile and own
+addresses, and the composer's "Test to me" (its question for a missing address, its notes)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,16 @@ import html
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup, User
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.button_data import RowId
+from bot.compose.cards import action, button
 from bot.members.membership import MembershipError, Refusal
-from bot.texts import shorten
-from storage.members import Member, Role
+from bot.members.own_addresses import AddressError, AddressRefusal, NoOwnAddress
+from bot.members.profile import Profile
+from bot.texts import number, shorten
+from storage.members import Member, OwnAddress, Role
 from storage.store import Store
 
 NAME_CHARS = 64
@@ -144,3 +149,135 @@ def let_in(store: Store, role: Role, admin_id: int, told: bool) -> str:
     if not told:
         note += " " + _("They could not be told: /help shows their commands.")
     return note
+
+
+# ---------------------------------------------------------------- /me and tests to oneself
+
+# Each language by its own name, as language menus show them.
+LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
+TYPED_CHARS = 64
+
+
+def render_profile(profile: Profile) -> str:
+    member = profile.member
+    lines = [_("<b>Your profile</b>")]
+    if member.name:
+        lines.append(_("Name: {name}").format(name=html.escape(shorten(member.name, NAME_CHARS))))
+    lines.append(_("Telegram id: <code>{id}</code>").format(id=member.user_id))
+    lines.append(_("Role: {role}").format(role=role_name(member.role)))
+    language = LANGUAGE_NAMES.get(profile.language, profile.language)
+    if profile.from_telegram:
+        lines.append(_("Language: {language} (as your Telegram)").format(language=language))
+    else:
+        lines.append(_("Language: {language} (the bot's default)").format(language=language))
+    not_set = _("not set")
+    phone = f"<code>+{member.phone}</code>" if member.phone else not_set
+    email = f"<code>{html.escape(member.email)}</code>" if member.email else not_set
+    lines.append(_("Phone: {phone}").format(phone=phone))
+    lines.append(_("E-mail: {email}").format(email=email))
+    campaigns = _("Campaigns in the last 30 days: {count}").format(count=number(profile.campaigns))
+    if profile.tests:
+        campaigns += " " + ngettext(
+            "(and {count} test message)", "(and {count} test messages)", profile.tests
+        ).format(count=number(profile.tests))
+    lines.append(campaigns)
+    lines += ["", usage()]
+    return "\n".join(lines)
+
+
+def usage() -> str:
+    return _(
+        "«Test to me» on the preview sends one message to your own phone or e-mail.\n"
+        "<code>/me phone +7 900 123-45-67</code> and <code>/me email name@example.com</code> "
+        "keep them; <code>/me phone -</code> or <code>/me email -</code> removes one."
+    )
+
+
+def address_refusal_text(error: AddressError) -> str:
+    typed = html.escape(shorten(error.typed, TYPED_CHARS))
+    if error.refusal is AddressRefusal.NO_VALUE:
+        if error.kind is OwnAddress.EMAIL:
+            return _(
+                "Write the address after the command: <code>/me email name@example.com</code>. "
+                "<code>/me email -</code> removes the one kept."
+            )
+        return _(
+            "Write the number after the command: <code>/me phone +7 900 123-45-67</code>. "
+            "<code>/me phone -</code> removes the one kept."
+        )
+    texts = {
+        AddressRefusal.BAD_PHONE: _(
+            "«{typed}» is not a phone number. Write it with the country code, e.g. "
+            "<code>+7 900 123-45-67</code>. Nothing was changed."
+        ),
+        AddressRefusal.NOT_MOBILE: _(
+            "«{typed}» is not a mobile number, and test SMS and messenger messages reach only "
+            "mobile phones. Nothing was changed."
+        ),
+        AddressRefusal.BAD_EMAIL: _(
+            "«{typed}» is not an e-mail address, e.g. <code>name@example.com</code>. "
+            "Nothing was changed."
+        ),
+        AddressRefusal.UNKNOWN_KIND: _("Unknown: «{typed}». {usage}"),
+        AddressRefusal.NOT_A_MEMBER: _("Only members have a profile."),
+    }
+    return texts[error.refusal].format(typed=typed, usage=usage())
+
+
+def saved_text(kind: OwnAddress, address: str | None, stopped: bool) -> str:
+    if address is None:
+        if kind is OwnAddress.PHONE:
+            return _("Your phone is removed.")
+        return _("Your e-mail is removed.")
+    shown = f"+{address}" if kind is OwnAddress.PHONE else address
+    text = _("Kept: <code>{address}</code>. «Test to me» on the preview sends there.").format(
+        address=html.escape(shown)
+    )
+    if stopped:
+        text += "\n" + stopped_warning()
+    return text
+
+
+def stopped_warning() -> str:
+    return _("⚠️ This address is on the stop-list: test messages to it are not sent.")
+
+
+def no_own_address_text(reason: NoOwnAddress) -> str:
+    assert reason is NoOwnAddress.TOKENS
+    return _(
+        "Push and chat-bot messages go to app tokens, not to a phone or e-mail. "
+        "Turn on find_token at the recipients step to test on your own phone or e-mail."
+    )
+
+
+def render_test_address_prompt(
+    kind: OwnAddress, problem: str = ""
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The card asking for the member's own address before the test goes."""
+    if kind is OwnAddress.PHONE:
+        question = _(
+            "Where should the test go? Send your mobile number, e.g. "
+            "<code>+7 900 123-45-67</code>. It is kept in your profile (/me) for next time."
+        )
+    else:
+        question = _(
+            "Where should the test go? Send your e-mail address. "
+            "It is kept in your profile (/me) for next time."
+        )
+    text = f"{problem}\n\n{question}" if problem else question
+    markup = InlineKeyboardMarkup(inline_keyboard=[[button(_("« Back"), action("back"))]])
+    return text, markup
+
+
+def test_sent_notice(campaign_id: int, kind: OwnAddress, address: str) -> str:
+    shown = f"+{address}" if kind is OwnAddress.PHONE else address
+    return _(
+        "🎯 Test №{id} sent to <code>{address}</code> with the first recipient's values; "
+        "its status card comes to your chat with the bot. Nothing went to the list."
+    ).format(id=campaign_id, address=html.escape(shown))
+
+
+def test_already_sent(campaign_id: int) -> str:
+    return _(
+        "This exact message already went to you as test №{id}. Change it to test again."
+    ).format(id=campaign_id)

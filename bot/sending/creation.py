@@ -36,6 +36,8 @@ class NewCampaign:
     scheduled: bool
     sandbox: bool
     callbacks: bool
+    # One message to the author's own address: cards in their chat only, counted in no figures.
+    test: bool = False
 
 
 def create_campaign(store: Store, new: NewCampaign) -> int:
@@ -63,6 +65,7 @@ def create_campaign(store: Store, new: NewCampaign) -> int:
             sandbox=new.sandbox,
             callbacks=new.callbacks,
             recipient_count=size,
+            test=new.test,
         )
         if not lists.claim(new.list_id, campaign_id):
             raise AlreadyLaunched(lists.claimed_by(new.list_id) or 0)  # rolls everything back
@@ -71,7 +74,7 @@ def create_campaign(store: Store, new: NewCampaign) -> int:
             store.campaigns.set_recipient_count(campaign_id, count)
         store.audit.record(
             new.author_id,
-            "schedule" if new.scheduled else "send",
+            "test_send" if new.test else "schedule" if new.scheduled else "send",
             campaign_id=campaign_id,
             type=draft.type,
             sender=draft.sender,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
@@ -107,12 +108,14 @@ class Sender:
         author_id: int,
         author_chat_id: int,
         scheduled: bool = False,
+        test: bool = False,
     ) -> int:
         """Create the campaign and its recipient rows in one transaction (joining the caller's);
         returns its id. Raises AlreadyLaunched when the list was already used, ValueError when it
-        is missing or empty."""
+        is missing or empty. A `test` campaign is the author's look at one message on their own
+        address: its cards stay in the author's chat and it counts in no figures."""
         new = self._new_campaign(draft, list_id, author_id, author_chat_id, scheduled)
-        return create_campaign(self._store, new)
+        return create_campaign(self._store, replace(new, test=test))
 
     async def create_off_loop(
         self,

@@ -93,6 +93,8 @@ def _header(campaign: Campaign, store: Store, single: bool) -> list[str]:
     lines = [f"{title.format(id=campaign.id)} · {type_name(shorten(campaign.type, 32))}"]
     if campaign.sandbox:
         lines.append(_("🧪 SANDBOX: simulated, nothing is really sent"))
+    if campaign.test:
+        lines.append(test_mark())
     lines.append(
         _("From: <b>{sender}</b> · sent by {author}").format(
             sender=html.escape(shorten(campaign.sender or "-", 64)),
@@ -100,6 +102,10 @@ def _header(campaign: Campaign, store: Store, single: bool) -> list[str]:
         )
     )
     return lines
+
+
+def test_mark() -> str:
+    return _("🎯 Test to the author's own address: counted in no figures")
 
 
 def _footer(campaign: Campaign, still_pending: bool) -> list[str]:

@@ -39,10 +39,13 @@ def remember_migration(
     log.info("notify group moved to %s", new_chat)
 
 
-def card_chats(store: Store, settings: Settings, author_id: int, author_chat: int) -> list[int]:
+def card_chats(
+    store: Store, settings: Settings, author_id: int, author_chat: int, public: bool = True
+) -> list[int]:
     """The chats following a campaign; a revoked member's private chat gets no more cards or
-    reports. Empty when there is no notify group and no author chat."""
+    reports. Empty when there is no notify group and no author chat. A campaign not `public`
+    (a test to the author's own address) is the author's alone: no card in the group."""
     if author_chat > 0 and store.members.role_of(author_id) is None:
         author_chat = 0
-    chats = (notify_chat_id(settings, store.kv), author_chat)
+    chats = (notify_chat_id(settings, store.kv) if public else None, author_chat)
     return [chat for chat in dict.fromkeys(chats) if chat]

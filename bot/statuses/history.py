@@ -21,6 +21,7 @@ from bot.statuses.cards import (
     pause_line,
     render_card,
     status_text,
+    test_mark,
 )
 from bot.statuses.figures import Figures
 from bot.texts import number, shorten
@@ -181,6 +182,8 @@ def recent_campaigns(
         paused = pause_line(campaign)
         if paused:
             lines.append(f"    {paused}")
+        if campaign.test:
+            lines.append(f"    {test_mark()}")
         estimate = (estimates or {}).get(campaign.id)
         if estimate is not None and estimate.recipients:
             lines.append(f"    {accepted_cost_line(estimate, currency)}")

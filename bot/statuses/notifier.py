@@ -76,7 +76,8 @@ class Notifier:
         # (campaign, chat) -> text and buttons on screen
         self._shown: dict[tuple[int, int], tuple[str, str]] = {}
         self._estimates: dict[int, Estimate | None] = {}  # finished campaigns: counted once
-        self._authors: dict[int, tuple[int, int]] = {}  # campaign -> (author, author's chat)
+        # campaign -> (author, author's chat, whether the group sees it)
+        self._authors: dict[int, tuple[int, int, bool]] = {}
         self._errors_logged: dict[int, str] = {}
         self._drawing = 0  # redraws under way
         self._charted: set[tuple[int, int]] = set()  # (campaign, chat) whose final chart went
@@ -129,7 +130,7 @@ class Notifier:
             campaign = self.store.campaigns.get(campaign_id)
             if campaign is None:
                 return []
-            author = (campaign.author_id, campaign.author_chat_id or 0)
+            author = (campaign.author_id, campaign.author_chat_id or 0, not campaign.test)
             if campaign.state is not CampaignState.SCHEDULED:  # an admin may still take it over
                 self._authors[campaign_id] = author
         return card_chats(self.store, self.settings, *author)

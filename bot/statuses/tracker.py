@@ -92,7 +92,11 @@ class CampaignTracker:
         if not due:
             return False
         chats = card_chats(
-            self.store, self.settings, campaign.author_id, campaign.author_chat_id or 0
+            self.store,
+            self.settings,
+            campaign.author_id,
+            campaign.author_chat_id or 0,
+            public=not campaign.test,
         )
         with self.store.db.atomic():
             finished = self.store.campaigns.move(
