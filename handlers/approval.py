@@ -21,10 +21,13 @@ from bot.approval.cards import (
     render_decided,
     state_line,
     waiting_text,
+    withdraw_answer,
+    withdraw_keyboard,
 )
 from bot.approval.service import ApprovalService, Decision, Outcome, ReasonAsked
 from bot.config import Settings
 from bot.dialogs import CARD, Wizard
+from bot.notices import Card
 from bot.texts import shorten
 from storage.members import Member
 
@@ -32,13 +35,18 @@ log = logging.getLogger(__name__)
 OPERATOR = {"role": "operator"}
 
 
-async def ask_if_needed(approvals: ApprovalService, wizard: Wizard, campaign_id: int) -> str:
+async def ask_if_needed(
+    approvals: ApprovalService, wizard: Wizard, campaign_id: int
+) -> Card | None:
     """After Send or Schedule: the campaign's approval request, if it needs one, tied to the
-    author's card; returns what the card says about it ("" when no approval is needed)."""
+    author's card; returns what the card says about it, with Withdraw (None: not needed)."""
     card_id = (await wizard.state.get_data()).get(CARD)
     card = (wizard.chat_id, card_id) if card_id else None
     approval = await approvals.request(campaign_id, card=card)
-    return waiting_text(campaign_id, approvals.settings.approvers) if approval is not None else ""
+    if approval is None:
+        return None
+    text = waiting_text(campaign_id, approvals.settings.approvers)
+    return Card(text, withdraw_keyboard(approval.id))
 
 
 async def approve_pressed(
@@ -105,6 +113,19 @@ async def late_pressed(
     send = callback_data.action is ApprovalChoice.SEND_LATE
     done = approvals.late_choice(callback_data.approval_id, actor_id=member.user_id, send=send)
     text = late_answer(send, done)
+    await query.answer(text, show_alert=not done)
+    message = query.message
+    if isinstance(message, Message) and query.bot is not None:
+        note = text if done else None
+        await close_card(query.bot, message.chat.id, message.message_id, note, message.html_text)
+
+
+async def withdraw_pressed(
+    query: CallbackQuery, callback_data: ApprovalAction, member: Member, approvals: ApprovalService
+) -> None:
+    """The author takes the campaign back while it waits."""
+    done = approvals.withdraw(callback_data.approval_id, actor_id=member.user_id)
+    text = withdraw_answer(done)
     await query.answer(text, show_alert=not done)
     message = query.message
     if isinstance(message, Message) and query.bot is not None:
@@ -180,6 +201,11 @@ def build_router() -> Router:
     router.callback_query.register(
         late_pressed,
         ApprovalAction.filter(F.action.in_({ApprovalChoice.SEND_LATE, ApprovalChoice.DISCARD})),
+        flags=OPERATOR,
+    )
+    router.callback_query.register(
+        withdraw_pressed,
+        ApprovalAction.filter(F.action == ApprovalChoice.WITHDRAW),
         flags=OPERATOR,
     )
     router.message.register(

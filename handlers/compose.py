@@ -439,7 +439,7 @@ async def send(
     waiting = await ask_if_needed(approvals, wizard, campaign_id)
     sender.launch(campaign_id)  # before touching Telegram, which may fail; held while waiting
     if waiting:
-        await wizard.show(waiting)
+        await wizard.show(waiting.text, waiting.markup)
     elif sender.accepting:
         await wizard.show(render_sent(campaign_id))
     else:  # the program is stopping: the campaign waits, and the next start sends it

@@ -142,10 +142,10 @@ async def confirmed(
         await query.answer(text, show_alert=True)
         return
     await query.answer()
-    waiting = ""
+    waiting = None
     if isinstance(result, Schedule):
         waiting = await ask_if_needed(approvals, dialogue.wizard, result.campaign_id)
-    await dialogue.show_submitted(plan, result, waiting)
+    await dialogue.show_submitted(plan, result, waiting.text if waiting else "")
 
 
 async def stale_step(query: CallbackQuery, bot: Bot) -> None:

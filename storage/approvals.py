@@ -18,6 +18,7 @@ class ApprovalState(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"  # by its author (or an admin) before anyone decided
 
 
 @dataclass(frozen=True)

@@ -282,3 +282,22 @@ async def test_a_repeating_series_is_approved_once_for_all_its_runs(
 
     assert len(audit(bot_env, "approval_request")) == 1
     assert not [m for m in telegram.chat(OPERATOR) if "waits for approval" in m.get("text", "")]
+
+
+async def test_the_author_may_withdraw_a_campaign_while_it_waits(
+    start_bot, bot_env, telegram, platform
+):
+    await start_bot(PULSE_SENDERS="Shop", APPROVAL_MIN_RECIPIENTS="2")
+    await make_operator(telegram)
+    composer = await send_for_approval(telegram)
+    card = await telegram.wait_message(ADMIN, contains="Approval needed")
+
+    await composer.press("Withdraw", expect="Withdrawn")
+
+    assert composer.buttons() == []
+    late = await press(telegram, ADMIN, card, "Approve")
+    assert "outdated" in late["text"]
+    assert "Withdrawn by" in late["text"]
+    assert [row["user_id"] for row in audit(bot_env, "approval_withdraw")] == [OPERATOR]
+    assert audit(bot_env, "approval_approve") == []
+    assert platform.requests == []

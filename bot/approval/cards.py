@@ -36,6 +36,7 @@ class ApprovalChoice(StrEnum):
     REJECT = "reject"
     SEND_LATE = "send_late"  # approved after its time: send it now
     DISCARD = "discard"  # approved after its time: do not send it
+    WITHDRAW = "withdraw"  # the author takes it back while it waits
 
 
 class ApprovalAction(CallbackData, prefix="approval"):
@@ -52,6 +53,15 @@ def decision_keyboard(approval_id: int) -> InlineKeyboardMarkup:
     builder.button(
         text=_("❌ Reject"),
         callback_data=ApprovalAction(action=ApprovalChoice.REJECT, approval_id=approval_id),
+    )
+    return builder.as_markup()
+
+
+def withdraw_keyboard(approval_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("Withdraw"),
+        callback_data=ApprovalAction(action=ApprovalChoice.WITHDRAW, approval_id=approval_id),
     )
     return builder.as_markup()
 
@@ -189,6 +199,8 @@ def state_line(approval: Approval, by: str) -> str:
     if approval.state is ApprovalState.REJECTED:
         reason = html.escape(shorten(approval.reason or "", REASON_CHARS))
         return _("❌ Rejected by {by}: {reason}").format(by=html.escape(by), reason=reason)
+    if approval.state is ApprovalState.WITHDRAWN:
+        return _("↩️ Withdrawn by {by}: nothing was sent.").format(by=html.escape(by))
     return _("⏳ Waiting for approval.")
 
 
@@ -214,6 +226,12 @@ def reason_prompt(campaign_id: int) -> str:
 
 def reason_problem() -> str:
     return _("Write the reason as text, in a reply to the question.")
+
+
+def withdraw_answer(done: bool) -> str:
+    if not done:
+        return _("This card is outdated: the campaign is no longer waiting.")
+    return _("Withdrawn: nothing was sent.")
 
 
 def late_answer(send: bool, done: bool) -> str:

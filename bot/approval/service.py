@@ -414,6 +414,30 @@ class ApprovalService:
             await self.notices.tell(campaign.author_chat_id, decided)
         return Decision(Outcome.REJECTED, approval, decided)
 
+    def withdraw(self, approval_id: int, *, actor_id: int) -> bool:
+        """The author (or an admin) takes back a campaign still waiting: it is cancelled and
+        no approval can send it any more. False when it was decided meanwhile."""
+        approval = self.store.approvals.get(approval_id)
+        campaign = self.store.campaigns.get(approval.campaign_id) if approval else None
+        if approval is None or campaign is None:
+            return False
+        role = self.store.members.role_of(actor_id)
+        if not (actor_id == campaign.author_id or role is Role.ADMIN):
+            return False
+        with self.store.db.atomic():
+            if not self.store.approvals.decide(approval_id, ApprovalState.WITHDRAWN, by=actor_id):
+                return False
+            self.store.campaigns.move(
+                campaign.id,
+                (CampaignState.SCHEDULED, CampaignState.SUBMITTING),
+                CampaignState.CANCELLED,
+                finished_at=utc_now_iso(),
+            )
+            self.store.schedules.cancel_for_campaign(campaign.id)
+            self.store.audit.record(actor_id, "approval_withdraw", campaign_id=campaign.id)
+        log.info("campaign %s withdrawn from approval by %s", campaign.id, actor_id)
+        return True
+
     # -- the reason of a rejection --------------------------------------------------------------
 
     def expect_reason(self, chat_id: int, prompt_id: int, asked: ReasonAsked) -> None:
