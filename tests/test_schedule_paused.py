@@ -161,3 +161,26 @@ async def test_cards_a_stop_kept_from_the_admins_go_out_at_the_next_start_once(
     again = restarted.restart()
     assert again.service.owed_cards is None
     assert again.told() == []
+
+
+async def test_a_card_telegram_refused_stays_owed_and_goes_out_at_the_next_start_once(
+    world: World,
+) -> None:
+    once = world.schedule(TEN)
+    world.notices.unreachable.add(ADMIN)  # Telegram does not take the card this time
+    revoke(world)
+    await world.service.tell_admins(OWNER)
+    assert world.told() == []
+    assert [chat for chat, _notice in world.notices.refused] == [ADMIN]
+
+    restarted = world.restart()
+    assert restarted.service.owed_cards is not None
+    await restarted.service.owed_cards
+    [card] = restarted.told()
+    assert card.chat_id == ADMIN
+    buttons = [b.text for row in card.reply_markup.inline_keyboard for b in row]
+    assert buttons == [f"Take over №{once.campaign_id}", f"Cancel №{once.campaign_id}"]
+
+    again = restarted.restart()
+    assert again.service.owed_cards is None
+    assert again.told() == []

@@ -12,7 +12,7 @@ from bot.schedule.cards import ScheduleAction
 from bot.schedule.service import Fired, Outcome
 from storage.campaigns import CampaignState
 from storage.members import Role
-from storage.schedules import ScheduleState
+from storage.schedules import Schedule, ScheduleState
 from tests.test_schedule_world import DAY, OWNER, OWNER_CHAT, World, open_world
 
 
@@ -137,3 +137,25 @@ async def test_a_recurring_send_missed_for_days_asks_once_and_goes_on(world: Wor
     assert outcome is Outcome.DONE
     assert restarted.sender.launched == [missed.campaign_id]
     assert len(restarted.store.messages.rows(missed.campaign_id)) == 2
+
+
+async def test_a_missed_send_is_asked_in_its_owners_language(world: World) -> None:
+    ten = DAY.replace(hour=10)
+    scheduled = world.service.schedule_by_bot(
+        world.draft(),
+        world.recipients("79001112233"),
+        start=ten,
+        recurrence=None,
+        owner_id=OWNER,
+        owner_chat_id=OWNER_CHAT,
+        locale="ru",  # the owner's language, not the configured English
+    )
+    assert isinstance(scheduled, Schedule)
+    world.clock.now = ten + timedelta(minutes=30)
+
+    assert await world.service.fire(scheduled.id) is Fired.MISSED
+    [question] = world.told()
+    assert "Запланированная отправка пропущена" in question.text
+    assert "опоздание 30 мин" in question.text
+    buttons = [b.text for row in question.reply_markup.inline_keyboard for b in row]
+    assert buttons == ["Отправить сейчас", "Отменить"]
