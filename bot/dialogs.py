@@ -48,8 +48,9 @@ from aiogram.types import CallbackQuery, Document, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
+from bot.compose.inputs import check_file_size, file_problem
 from bot.compose.recipient_files import RecipientFileError, file_format
-from bot.compose.rules import Problem, Reason, check_file_size, file_problem
+from bot.compose.rules import Problem, Reason
 from bot.schedule.time_cards import ScheduleStep, StepAction, render_when, time_problem
 from bot.schedule.time_phrases import read_phrase
 from bot.schedule.when import quick_choice

@@ -22,8 +22,11 @@ from aiogram.utils.i18n import ngettext
 
 from bot.approval.service import ApprovalService
 from bot.compose.cards import ComposeAction, ComposePick
+from bot.compose.conversation import RecipientsReport
 from bot.compose.coverage import Coverage
+from bot.compose.inputs import default_sender, parse_fallback, parse_file, parse_send_command
 from bot.compose.left_out import LeftOutWords, left_out_csv, left_out_filename
+from bot.compose.list_checks import leave_out_lacking, next_step, parse_template_name
 from bot.compose.menu_cards import (
     render_cancelled,
     render_confirm,
@@ -45,21 +48,13 @@ from bot.compose.recipients import (
 from bot.compose.rules import (
     Problem,
     Reason,
-    RecipientsReport,
     Step,
     add_fallback,
     change_type,
     check_sender,
-    default_sender,
     editable_steps,
-    leave_out_lacking,
     needs_confirmation,
-    next_step,
     offered_senders,
-    parse_fallback,
-    parse_file,
-    parse_send_command,
-    parse_template_name,
     parse_type,
     previous_step,
 )

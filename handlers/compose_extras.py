@@ -10,20 +10,11 @@ from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, Message
 
 from bot.compose.cards import ComposeAction, ComposePick
+from bot.compose.inputs import parse_button, parse_image_url, parse_ttl
+from bot.compose.list_checks import check_list_values
 from bot.compose.media import MediaStore, media_url
 from bot.compose.menu_cards import render_extra_prompt, render_extras_menu
-from bot.compose.rules import (
-    CHARSETS,
-    Extra,
-    Problem,
-    Reason,
-    check_charset,
-    check_list_values,
-    extras_for,
-    parse_button,
-    parse_image_url,
-    parse_ttl,
-)
+from bot.compose.rules import CHARSETS, Extra, Problem, Reason, check_charset, extras_for
 from bot.compose.wizard import ComposeWizard
 from bot.config import Settings
 from bot.dialogs import NOT_COMMAND, OnCurrentCard, download

@@ -9,7 +9,8 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.access import OPERATOR
 from bot.compose.cards import ComposeAction
-from bot.compose.rules import Step, next_step
+from bot.compose.list_checks import next_step
+from bot.compose.rules import Step
 from bot.compose.wizard import ComposeWizard as Wizard
 from bot.dialogs import NOT_COMMAND, OnCurrentCard
 from bot.members import own_addresses, test_message

@@ -12,6 +12,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from bot.access import OPERATOR
+from bot.compose.inputs import file_problem
 from bot.compose.problem_texts import problem_text
 from bot.compose.recipient_files import RecipientFileError
 from bot.compose.recipients import (
@@ -20,7 +21,7 @@ from bot.compose.recipients import (
     parse_recipients_file,
     parse_recipients_text,
 )
-from bot.compose.rules import Problem, Reason, file_problem
+from bot.compose.rules import Problem, Reason
 from bot.config import Settings
 from bot.dialogs import NOT_COMMAND, close_card, download_recipient_file, remove_buttons
 from bot.stoplist.cards import (

@@ -8,8 +8,9 @@ import random
 from pathlib import Path
 
 from bot.compose.coverage import Coverage
+from bot.compose.list_checks import check_placeholders
 from bot.compose.recipients import Recipient, lacking_values
-from bot.compose.rules import Reason, check_placeholders
+from bot.compose.rules import Reason
 from storage.campaigns import Draft
 from storage.store import Store
 from tests.compose_user import Composer, make_operator

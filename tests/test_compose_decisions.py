@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import pytest
 
+from bot.compose.conversation import ListSummary
+from bot.compose.inputs import (
+    QuickSend,
+    parse_button,
+    parse_image_url,
+    parse_send_command,
+    parse_ttl,
+)
+from bot.compose.list_checks import next_step, parse_template_name
 from bot.compose.rules import (
     Extra,
-    ListSummary,
     Problem,
-    QuickSend,
     Reason,
     Step,
     change_type,
     check_text,
     editable_steps,
     extras_for,
-    next_step,
-    parse_button,
-    parse_image_url,
-    parse_send_command,
-    parse_template_name,
-    parse_ttl,
     previous_step,
     sms_figures,
     toggle_find_token,

@@ -8,8 +8,9 @@ from collections.abc import Iterator
 import pytest
 from aiogram.utils.i18n import I18n
 
+from bot.compose.conversation import ListSummary, RecipientsReport
 from bot.compose.preview_card import render_preview
-from bot.compose.rules import ListSummary, RecipientsReport, Step
+from bot.compose.rules import Step
 from bot.compose.step_cards import render_step
 from bot.config import Settings
 from bot.i18n import make_i18n

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.compose.inputs import QuickSend, parse_send_command
 from bot.compose.recipients import AddressKind, split_leading_addresses
-from bot.compose.rules import QuickSend, parse_send_command
 from tests.compose_user import Composer, make_operator
 
 TYPES = ["sms", "viber", "whatsapp", "email", "push", "bot"]

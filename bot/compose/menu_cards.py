@@ -18,12 +18,12 @@ from bot.compose.cards import (
     picks,
     problem_line,
 )
+from bot.compose.conversation import ListSummary
 from bot.compose.preview_card import extras_text
 from bot.compose.rules import (
     ADVANCED_EXTRAS,
     CHARSETS,
     Extra,
-    ListSummary,
     Problem,
     Step,
     editable_steps,

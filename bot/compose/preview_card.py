@@ -22,8 +22,10 @@ from bot.compose.cards import (
     markup,
     text_block,
 )
+from bot.compose.conversation import ListSummary
 from bot.compose.costs import Encoding, Estimate, encoding_of
 from bot.compose.left_out import left_out_note
+from bot.compose.list_checks import SHOWN_ADDRESSES
 from bot.compose.media import is_uploaded
 from bot.compose.message_types import type_name
 from bot.compose.recipients import (
@@ -32,11 +34,7 @@ from bot.compose.recipients import (
     required_placeholders,
     used_columns,
 )
-from bot.compose.rules import (
-    SHOWN_ADDRESSES,
-    ListSummary,
-    needs_text,
-)
+from bot.compose.rules import needs_text
 from bot.compose.segments import is_sms_type
 from bot.compose.typography import PLAIN, typographic_only
 from bot.config import Settings

@@ -9,10 +9,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from bot.compose.message_types import type_name
-from bot.compose.rules import (
-    Problem,
-    Reason,
-)
+from bot.compose.rules import Problem, Reason
 from bot.texts import ELLIPSIS, clip, number
 
 SHOWN_TEXT_CHARS = 200  # of secondary texts: HTML text, addresses of extras

@@ -19,6 +19,7 @@ from bot.compose.cards import (
     problem_line,
     text_block,
 )
+from bot.compose.conversation import ListSummary, RecipientsReport
 from bot.compose.message_types import type_name
 from bot.compose.preview_card import render_preview
 from bot.compose.problem_texts import placeholder_names
@@ -28,14 +29,7 @@ from bot.compose.recipients import (
     InvalidReason,
     address_kind,
 )
-from bot.compose.rules import (
-    ListSummary,
-    Problem,
-    Reason,
-    RecipientsReport,
-    Step,
-    offered_senders,
-)
+from bot.compose.rules import Problem, Reason, Step, offered_senders
 from bot.config import Settings
 from bot.texts import clip, number, paragraphs, shorten, units
 from storage.campaigns import Draft

@@ -14,23 +14,13 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.utils.i18n import gettext as _
 
+from bot.compose.conversation import ListSummary, RecipientsReport, draft_data, draft_from_data
 from bot.compose.costs import estimate_list
+from bot.compose.list_checks import next_step, summarize_list
 from bot.compose.menu_cards import render_extra_prompt, render_template_prompt
 from bot.compose.preview_card import render_preview
 from bot.compose.problem_texts import problem_text
-from bot.compose.rules import (
-    Extra,
-    ListSummary,
-    Problem,
-    Reason,
-    RecipientsReport,
-    Step,
-    draft_data,
-    draft_from_data,
-    next_step,
-    summarize_list,
-    toggle_find_token,
-)
+from bot.compose.rules import Extra, Problem, Reason, Step, toggle_find_token
 from bot.compose.segments import is_sms_type
 from bot.compose.step_cards import render_fallback_prompt, render_step, report_text
 from bot.compose.typography import plain, typographic_only

@@ -17,7 +17,8 @@ from datetime import datetime
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 
-from bot.compose.rules import Step, next_step, summarize_list
+from bot.compose.list_checks import next_step, summarize_list
+from bot.compose.rules import Step
 from bot.compose.wizard import ComposeWizard
 from bot.dialogs import TimeQuestion, Wizard, edit_pressed
 from bot.schedule.cards import ScheduleAction, outcome_text, render_list

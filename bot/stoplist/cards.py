@@ -12,9 +12,10 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.compose.conversation import RecipientsReport
 from bot.compose.problem_texts import problem_text
 from bot.compose.recipients import RecipientList
-from bot.compose.rules import Problem, Reason, RecipientsReport
+from bot.compose.rules import Problem, Reason
 from bot.compose.step_cards import example_lines
 from bot.members.cards import member_label
 from bot.schedule.when import format_day
