@@ -1,0 +1,116 @@
+"""Reading what the bot showed in the emulated Telegram, and waiting for it without sleeps."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from bot.demo.telegram_html import (
+    flat_buttons,
+)
+from bot.demo.telegram_records import Call, StoredFile
+
+T = TypeVar("T")
+# How long a wait may take before it fails. Waits return as soon as the awaited thing happens,
+# so this only matters on a machine busy with other work, where a reply can take many seconds.
+WAIT = 30.0
+
+
+class Reading:
+    """What a person (or a test) sees, mixed into `FakeTelegram`."""
+
+    @property
+    def errors(self) -> list[Call]:
+        """Failed calls, scripted ones included (marked scripted=True)."""
+        return [call for call in self.requests if call.ok is False]
+
+    def calls(self, method: str) -> list[Call]:
+        return [call for call in self.requests if call.method.lower() == method.lower()]
+
+    def chat(self, chat_id: int) -> list[dict[str, Any]]:
+        """Current state of every bot message in the chat, oldest first; files carry `content`."""
+        messages = []
+        for (message_chat, _), stored in self._messages.items():
+            if message_chat != chat_id or stored["from"]["id"] != self.bot_id:
+                continue
+            message = copy.deepcopy(stored)
+            for part in [message.get("document"), *message.get("photo", [])]:
+                if part:
+                    part["content"] = self._files[part["file_id"]].content
+            messages.append(message)
+        return messages
+
+    def transcript(self, chat_id: int) -> list[dict[str, Any]]:
+        """Every message in the chat, the people's and the bot's, oldest first, without file bytes."""
+        return [
+            copy.deepcopy(message)
+            for (message_chat, _), message in sorted(self._messages.items())
+            if message_chat == chat_id
+        ]
+
+    def file(self, file_id: str) -> StoredFile | None:
+        return self._files.get(file_id)
+
+    def last(self, chat_id: int) -> dict[str, Any] | None:
+        messages = self.chat(chat_id)
+        return messages[-1] if messages else None
+
+    @staticmethod
+    def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
+        """(text, callback_data or url) for every inline button, row by row."""
+        return [
+            (button["text"], button.get("callback_data") or button.get("url") or "")
+            for button in flat_buttons(message)
+        ]
+
+    def find_button(self, message: dict[str, Any], text_substring: str) -> str:
+        """callback_data of the first button whose text contains text_substring."""
+        for button in flat_buttons(message):
+            if text_substring in button["text"] and "callback_data" in button:
+                return button["callback_data"]
+        raise AssertionError(f"no button containing {text_substring!r}: {self.buttons(message)}")
+
+    async def wait_for(self, predicate: Callable[[], T], timeout: float = WAIT) -> T:
+        """Re-evaluate predicate after every recorded call; return its first truthy value."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not (value := predicate()):
+            if loop.time() >= deadline:
+                raise AssertionError(f"condition not met within {timeout}s\n{self.dump()}")
+            await self._wait_change(deadline - loop.time())
+        return value
+
+    async def wait_message(
+        self,
+        chat_id: int,
+        contains: str | None = None,
+        *,
+        after: int = 0,
+        timeout: float = WAIT,
+    ) -> dict[str, Any]:
+        """First bot message with message_id > after (or edited) whose text/caption contains."""
+
+        def find() -> dict[str, Any] | None:
+            for message in self.chat(chat_id):
+                body = message.get("text") or message.get("caption") or ""
+                fresh = message["message_id"] > after or "edit_date" in message
+                if fresh and (contains is None or contains in body):
+                    return message
+            return None
+
+        return await self.wait_for(find, timeout)
+
+    async def wait_answer(self, callback_id: str, timeout: float = WAIT) -> dict[str, Any]:
+        """The answerCallbackQuery parameters for this callback query, once answered."""
+        return await self.wait_for(lambda: self.answers.get(callback_id), timeout)
+
+    def dump(self, count: int = 10) -> str:
+        """The last calls (long polls left out), for assertion messages."""
+        calls = [call for call in self.requests if call.method.lower() != "getupdates"][-count:]
+        lines = [
+            f"  {call.method} {'ok' if call.ok else call.description} {str(call.params)[:300]}"
+            for call in calls
+        ]
+        return "last calls:\n" + ("\n".join(lines) or "  (none)")
