@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from bot.config import Settings
+from storage.campaigns import Campaign
 from storage.kv import KeyValues
 from storage.store import Store
 
@@ -39,13 +40,12 @@ def remember_migration(
     log.info("notify group moved to %s", new_chat)
 
 
-def card_chats(
-    store: Store, settings: Settings, author_id: int, author_chat: int, public: bool = True
-) -> list[int]:
+def card_chats(store: Store, settings: Settings, campaign: Campaign) -> list[int]:
     """The chats following a campaign; a revoked member's private chat gets no more cards or
-    reports. Empty when there is no notify group and no author chat. A campaign not `public`
-    (a test to the author's own address) is the author's alone: no card in the group."""
-    if author_chat > 0 and store.members.role_of(author_id) is None:
+    reports. Empty when there is no notify group and no author chat. A test to the author's
+    own address is the author's alone: no card in the group."""
+    author_chat = campaign.author_chat_id or 0
+    if author_chat > 0 and store.members.role_of(campaign.author_id) is None:
         author_chat = 0
-    chats = (notify_chat_id(settings, store.kv) if public else None, author_chat)
+    chats = (None if campaign.test else notify_chat_id(settings, store.kv), author_chat)
     return [chat for chat in dict.fromkeys(chats) if chat]

@@ -42,6 +42,8 @@ from storage.store import Store
 
 log = logging.getLogger(__name__)
 
+FOLLOWED_KEPT = 1_000  # campaigns whose author and chat are kept at hand
+
 
 def _looks(text: str, markup: InlineKeyboardMarkup | None) -> tuple[str, str]:
     """What a card shows, to compare with what is on screen."""
@@ -76,8 +78,7 @@ class Notifier:
         # (campaign, chat) -> text and buttons on screen
         self._shown: dict[tuple[int, int], tuple[str, str]] = {}
         self._estimates: dict[int, Estimate | None] = {}  # finished campaigns: counted once
-        # campaign -> (author, author's chat, whether the group sees it)
-        self._authors: dict[int, tuple[int, int, bool]] = {}
+        self._followed: dict[int, Campaign] = {}  # campaigns under way, for their chats
         self._errors_logged: dict[int, str] = {}
         self._drawing = 0  # redraws under way
         self._charted: set[tuple[int, int]] = set()  # (campaign, chat) whose final chart went
@@ -124,16 +125,17 @@ class Notifier:
             self._mark(chat, campaign_id)
 
     def _chats(self, campaign_id: int) -> list[int]:
-        """Where the campaign's cards live (see `card_chats`); the author is looked up once."""
-        author = self._authors.get(campaign_id)
-        if author is None:
+        """Where the campaign's cards live (see `card_chats`); the campaign is looked up once."""
+        campaign = self._followed.get(campaign_id)
+        if campaign is None:
             campaign = self.store.campaigns.get(campaign_id)
             if campaign is None:
                 return []
-            author = (campaign.author_id, campaign.author_chat_id or 0, not campaign.test)
             if campaign.state is not CampaignState.SCHEDULED:  # an admin may still take it over
-                self._authors[campaign_id] = author
-        return card_chats(self.store, self.settings, *author)
+                if len(self._followed) >= FOLLOWED_KEPT:  # the oldest are the least likely asked
+                    del self._followed[next(iter(self._followed))]
+                self._followed[campaign_id] = campaign
+        return card_chats(self.store, self.settings, campaign)
 
     def _mark(self, chat: int, campaign_id: int) -> None:
         self._dirty.setdefault(chat, {})[campaign_id] = None

@@ -91,13 +91,7 @@ class CampaignTracker:
         )
         if not due:
             return False
-        chats = card_chats(
-            self.store,
-            self.settings,
-            campaign.author_id,
-            campaign.author_chat_id or 0,
-            public=not campaign.test,
-        )
+        chats = card_chats(self.store, self.settings, campaign)
         with self.store.db.atomic():
             finished = self.store.campaigns.move(
                 campaign_id,
