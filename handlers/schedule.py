@@ -177,7 +177,7 @@ def build_router() -> Router:
     steps.callback_query.register(
         card_option,
         ScheduleDialog.card,
-        ScheduleStep.pressed(StepAction.MODE, StepAction.REPEAT, StepAction.DAY),
+        ScheduleStep.pressed(StepAction.MODE, StepAction.REPEAT, StepAction.DAY, StepAction.LOCAL),
         flags=OPERATOR,
     )
     steps.callback_query.register(

@@ -78,6 +78,10 @@ def describe(shown: ScheduleSummary, locale: str) -> str:
     """One schedule for a list or a question: number, type, recipients, time, mode, owner, text."""
     schedule, campaign, zone = shown.schedule, shown.campaign, shown.zone
     when = format_moment(schedule.run_at_time, zone, locale)
+    if schedule.local_time:  # the first zone's turn; the others follow at the same local time
+        when = _("{time} in each recipient's zone, the first on {when}").format(
+            time=schedule.local_time[-5:], when=when
+        )
     if schedule.state is ScheduleState.MISSED:
         when = _("{when} (missed)").format(when=when)
     elif schedule.state is ScheduleState.PAUSED:

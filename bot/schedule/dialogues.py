@@ -32,6 +32,7 @@ from bot.schedule.time_cards import (
     render_when,
     scheduled_text,
 )
+from bot.timing.local_time import LocalSend
 from storage.campaigns import Campaign
 from storage.members import Member
 from storage.schedules import Schedule
@@ -80,16 +81,18 @@ class PlanDialogue(TimeQuestion):
     async def show_card(self, plan: Plan, problem: str = "") -> None:
         """Keep the plan and draw it, with Confirm."""
         draft, list_id = await self.wizard.load()
-        count = summarize_list(self.wizard.store, list_id).size
+        summary = summarize_list(self.wizard.store, list_id)
+        local = LocalSend.of(plan.start, self.settings.zone, summary.zones) if plan.local else None
         await self.state.update_data({PLAN: plan.to_data()})
         await self.state.set_state(self.steps.card)
         text, markup = render_card(
             plan,
             message_type=draft.type,
-            count=count,
+            count=summary.size,
             settings=self.settings,
             locale=self.locale,
             problem=problem,
+            local=local,
         )
         await self.wizard.show(text, markup)
 
@@ -115,6 +118,7 @@ class PlanDialogue(TimeQuestion):
             owner_id=owner_id,
             owner_chat_id=self.wizard.chat_id,
             locale=self.locale,
+            local=plan.local,
         )
 
     async def show_submitted(

@@ -32,6 +32,7 @@ class Choice(StrEnum):
     MODE = "mode"
     REPEAT = "repeat"
     DAY = "day"
+    LOCAL = "local"  # at the time of day in each recipient's zone: "1" on, "" off
 
 
 WEEKDAYS = tuple(str(day) for day in range(7))  # crontab numbering, 0 = Sunday
@@ -47,6 +48,7 @@ class Plan:
     days: list[int] = field(default_factory=list)  # crontab numbering, for weekly
     cron: str = ""
     rolled: bool = False  # a time of day alone that had passed today, taken as tomorrow's
+    local: bool = False  # at this time of day in each recipient's zone (a single send)
 
     @classmethod
     def at(cls, start: datetime, zone: ZoneInfo, previous: Plan | None = None) -> Plan:
@@ -65,6 +67,14 @@ class Plan:
             self.mode = ScheduleMode(value)
         elif option is Choice.REPEAT:
             self.repeat = Repeat(value)
+            if self.repeat is not Repeat.ONCE:
+                self.local = False  # a repeat runs at one moment for everyone
+        elif option is Choice.LOCAL:
+            if value not in ("", "1"):
+                raise ValueError(f"unknown local-time choice {value!r}")
+            self.local = value == "1"
+            if self.local:
+                self.repeat = Repeat.ONCE
         elif option is Choice.DAY:
             if value not in WEEKDAYS:
                 raise ValueError(f"unknown weekday {value!r}")
@@ -81,7 +91,7 @@ class Plan:
 
     def recurrence(self) -> Recurrence | None:
         """The repeat of a send by the bot; None for a single send or one by the platform."""
-        if not self.by_bot or self.repeat is Repeat.ONCE:
+        if not self.by_bot or self.repeat is Repeat.ONCE or self.local:
             return None
         if self.repeat is Repeat.WEEKLY:
             return Recurrence("weekly", days=tuple(sorted(self.days)))
@@ -97,6 +107,7 @@ class Plan:
             "days": self.days,
             "cron": self.cron,
             "rolled": self.rolled,
+            "local": self.local,
         }
 
     @classmethod
@@ -108,4 +119,5 @@ class Plan:
             days=list(data.get("days", [])),
             cron=data.get("cron", ""),
             rolled=data.get("rolled", False),
+            local=data.get("local", False),
         )

@@ -33,6 +33,8 @@ from bot.schedule.when import (
     too_soon,
 )
 from bot.texts import number, one_line
+from bot.timing.cards import local_send_text, scheduled_local_text
+from bot.timing.local_time import LocalSend
 from storage.schedules import Schedule, ScheduleMode
 
 SHOWN_INPUT = 50  # characters of a refused input echoed back
@@ -46,6 +48,7 @@ class StepAction(StrEnum):
     MODE = Choice.MODE.value
     REPEAT = Choice.REPEAT.value
     DAY = Choice.DAY.value
+    LOCAL = Choice.LOCAL.value
     CONFIRM = "confirm"
     CHANGE = "change"  # ask for the time again
     BACK = "back"  # the Schedule card: back to the preview; the Reschedule card: leave it
@@ -141,9 +144,17 @@ def render_when(
 
 
 def render_card(
-    plan: Plan, *, message_type: str, count: int, settings: Settings, locale: str, problem: str = ""
+    plan: Plan,
+    *,
+    message_type: str,
+    count: int,
+    settings: Settings,
+    locale: str,
+    problem: str = "",
+    local: LocalSend | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The echo of the chosen time (date, time and zone) with the mode and repeat, and Confirm."""
+    """The echo of the chosen time (date, time and zone) with the mode and repeat, and Confirm;
+    `local`, for a send at each recipient's local time: its zones and their times."""
     zone = settings.zone
     lines = [
         _("<b>Schedule</b>"),
@@ -152,7 +163,10 @@ def render_card(
     ]
     if plan.rolled:
         lines.append(rolled_note())
-    lines.append(mode_note(plan, settings))
+    if plan.local and local is not None:
+        lines.append(local_send_text(local, settings, locale, by_bot=plan.by_bot))
+    else:
+        lines.append(mode_note(plan, settings))
     recurrence = plan.recurrence()
     if recurrence is not None:
         runs = runs_after(recurrence.trigger(plan.start, zone), plan.start, 3)
@@ -197,7 +211,12 @@ def plan_keyboard(plan: Plan, locale: str) -> InlineKeyboardMarkup:
             callback_data=ScheduleStep(action=StepAction.MODE, value=mode.value),
         )
     sizes = [2]
-    if plan.by_bot:
+    builder.button(
+        text=checked(_("🌍 At this time in each recipient's zone"), plan.local),
+        callback_data=ScheduleStep(action=StepAction.LOCAL, value="" if plan.local else "1"),
+    )
+    sizes.append(1)
+    if plan.by_bot and not plan.local:
         repeats = [
             (Repeat.ONCE, _("Once")),
             (Repeat.DAILY, _("Every day")),
@@ -241,6 +260,8 @@ def render_cron_prompt(problem: str = "") -> tuple[str, InlineKeyboardMarkup]:
 def scheduled_text(schedule: Schedule, settings: Settings, locale: str) -> str:
     """The card's last word once the schedule is made."""
     when = format_moment(schedule.run_at_time, settings.zone, locale)
+    if schedule.local_time:
+        return scheduled_local_text(schedule, settings, locale)
     if schedule.mode is ScheduleMode.PLATFORM:
         return _(
             "✅ Submitted to the platform as campaign №{campaign}: it goes out on {when}. "

@@ -1,4 +1,5 @@
-"""What people are told about recipients' local times: the preview's quiet-hours note."""
+"""What people are told about recipients' local times: the preview's quiet-hours note, and
+the zones of a send at each recipient's local time on the Schedule card."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from aiogram.utils.i18n import ngettext
 from bot.config import Settings
 from bot.schedule.when import format_moment
 from bot.texts import number, reader_locale
+from bot.timing.local_time import LocalSend
 from bot.timing.quiet_hours import QuietHours, held_now
+from storage.schedules import Schedule, ScheduleMode
 
 ZONES_SHOWN = 5  # zone lines under the quiet-hours note; the rest are summed up
 
@@ -51,3 +54,61 @@ def quiet_hours_note(settings: Settings, zones: dict[str | None, int], now: date
             )
         )
     return "\n".join(lines)
+
+
+def local_send_text(local: LocalSend, settings: Settings, locale: str, *, by_bot: bool) -> str:
+    """A send at each recipient's local time on the Schedule card: what it means, then each
+    zone with its recipients and when their turn comes (in TIMEZONE)."""
+    at = f"{local.wall:%H:%M}"
+    if by_bot:
+        head = _(
+            "🌍 At {time} in each recipient's own zone, by the bot: each zone's recipients are "
+            "sent the message when it is {time} there. It can be cancelled, rescheduled or sent "
+            "now with /scheduled until the first zone's turn."
+        )
+    else:
+        head = _(
+            "🌍 At {time} in each recipient's own zone, by the platform: it is submitted now, "
+            "each message with its own sent_date (platform time, {zone}), and can no longer be "
+            "cancelled from here."
+        )
+    lines = [head.format(time=at, zone=html.escape(settings.pulse_timezone))]
+    shown = list(local.moments.items())
+    for name, moment in shown[:ZONES_SHOWN]:
+        lines.append(
+            _("• {zone}: {count} — {when}").format(
+                zone=html.escape(name or settings.timezone),
+                count=number(local.counts.get(name, 0), locale),
+                when=format_moment(moment, settings.zone, locale),
+            )
+        )
+    if len(shown) > ZONES_SHOWN:
+        rest = sum(local.counts.get(name, 0) for name, _moment in shown[ZONES_SHOWN:])
+        last = format_moment(shown[-1][1], settings.zone, locale)
+        lines.append(
+            _("• {zones} more zones: {count}, the last at {when}").format(
+                zones=number(len(shown) - ZONES_SHOWN, locale),
+                count=number(rest, locale),
+                when=last,
+            )
+        )
+    return "\n".join(lines)
+
+
+def scheduled_local_text(schedule: Schedule, settings: Settings, locale: str) -> str:
+    """The Schedule card's last word for a send at each recipient's local time."""
+    wall = datetime.fromisoformat(schedule.local_time or "")
+    first = format_moment(schedule.run_at_time, settings.zone, locale)
+    if schedule.mode is ScheduleMode.PLATFORM:
+        return _(
+            "✅ Submitted to the platform as campaign №{campaign}: each recipient gets it at "
+            "{time} their time, the first on {when}. It can no longer be cancelled from here."
+        ).format(campaign=schedule.campaign_id, time=f"{wall:%H:%M}", when=first)
+    return (
+        _(
+            "✅ Scheduled campaign №{number}: at {time} in each recipient's zone, by the bot; "
+            "the first zone's turn is {when}."
+        ).format(number=schedule.campaign_id, time=f"{wall:%H:%M}", when=first)
+        + "\n"
+        + _("See or change it with /scheduled.")
+    )
