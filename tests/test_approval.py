@@ -301,3 +301,27 @@ async def test_the_author_may_withdraw_a_campaign_while_it_waits(
     assert [row["user_id"] for row in audit(bot_env, "approval_withdraw")] == [OPERATOR]
     assert audit(bot_env, "approval_approve") == []
     assert platform.requests == []
+
+
+async def test_a_platform_mode_schedule_reaches_the_platform_only_once_approved(
+    start_bot, telegram, platform
+):
+    await start_bot(PULSE_SENDERS="Shop", APPROVAL_MIN_RECIPIENTS="2")
+    await make_operator(telegram)
+    composer = Composer(telegram)
+    await composer.start(TWO, expect="Preview")
+    await composer.press("Schedule", expect="When should it go out")
+    await composer.say("2030-12-01 10:00", expect="Confirm?")
+    await composer.press("By the platform", expect="sent_date 2030-12-01 10:00")
+    await composer.press("Confirm", expect="waiting for approval")
+    assert "goes to the platform once approved" in composer.text
+    assert "Submitted to the platform" not in composer.text
+    card = await telegram.wait_message(ADMIN, contains="Approval needed")
+    assert "Scheduled for Sun 1 Dec 2030, 10:00" in card["text"]
+    assert platform.requests == []
+
+    await press(telegram, ADMIN, card, "Approve")
+
+    async with asyncio.timeout(20):
+        await platform.wait_requests(2)
+    assert {request.params["sent_date"] for request in platform.requests} == {"2030-12-01 10:00"}

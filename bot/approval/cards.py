@@ -27,6 +27,7 @@ from bot.notices import Card, Notice, Render
 from bot.schedule.when import format_moment
 from bot.texts import money, number, reader_locale, shorten
 from storage.approvals import Approval, ApprovalState
+from storage.schedules import Schedule
 
 REASON_CHARS = 500  # a rejection's reason as kept and shown
 
@@ -101,6 +102,14 @@ def preview_note(approvers: str) -> str:
     """On the preview of a campaign above the thresholds, before Send or Schedule."""
     return _("🛂 This campaign needs approval by {approvers} before anything goes out.").format(
         approvers=approvers_text(approvers)
+    )
+
+
+def after_approval_text(schedule: Schedule, zone: ZoneInfo, locale: str) -> str:
+    """A platform-mode schedule waiting for approval: what happens once approved."""
+    when = format_moment(schedule.run_at_time, zone, locale)
+    return _("Campaign №{id} goes to the platform once approved, to go out on {when}.").format(
+        id=schedule.campaign_id, when=when
     )
 
 

@@ -17,6 +17,7 @@ from datetime import datetime
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 
+from bot.approval.cards import after_approval_text
 from bot.compose.list_checks import next_step, summarize_list
 from bot.compose.rules import Step
 from bot.compose.wizard import ComposeWizard
@@ -35,7 +36,7 @@ from bot.schedule.time_cards import (
 from bot.timing.local_time import LocalSend
 from storage.campaigns import Campaign
 from storage.members import Member
-from storage.schedules import Schedule
+from storage.schedules import Schedule, ScheduleMode
 
 PLAN = "schedule_plan"  # conversation data: the plan as the card shows it
 
@@ -131,6 +132,9 @@ class PlanDialogue(TimeQuestion):
             await self.show_card(plan, outcome_text(result))
         else:
             text = scheduled_text(result, self.settings, self.locale)
+            if waiting and result.mode is ScheduleMode.PLATFORM:
+                # Not submitted yet: it is handed to the platform once approved.
+                text = after_approval_text(result, self.settings.zone, self.locale)
             await self.finish(f"{text}\n\n{waiting}" if waiting else text)
 
 
