@@ -44,7 +44,7 @@ async def test_a_platform_refusing_above_four_in_flight_gets_each_recipient_once
     )
     recipients = phones(240)
     try:
-        with caplog.at_level(logging.INFO, logger="bot.sending.engine"):
+        with caplog.at_level(logging.INFO, logger="bot.sending"):
             campaign_id = harness.start(addresses=recipients)
             await settle(harness, campaign_id, timeout=60)
 

@@ -27,7 +27,7 @@ from bot.sending.creation import (
     create_off_loop,
 )
 from bot.sending.from_settings import callback_base, submission_options
-from bot.sending.notices import CampaignPaused, UnknownRowsQuestion
+from bot.sending.pass_end import PassEnds
 from bot.sending.recovery import (
     RecoveryDecision,
     RecoveryOutcome,
@@ -35,13 +35,11 @@ from bot.sending.recovery import (
     RecoveryQuestions,
 )
 from bot.sending.request_slots import RequestSlots
-from bot.sending.run_report import RunEnd, RunReport
 from bot.sending.submission import CampaignSubmission, PlatformClient, SubmissionOptions
 from bot.timing.holding import QuietHold
 from bot.timing.quiet_hours import QuietHours
 from storage.campaigns import Campaign, CampaignState, Draft
-from storage.clock import from_iso, utc_now, utc_now_iso
-from storage.messages import SubmitState
+from storage.clock import utc_now, utc_now_iso
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -85,6 +83,9 @@ class Sender:
         self.options = options or submission_options(settings)
         self.callback_base = callback_base(settings)
         self.questions = RecoveryQuestions(store)
+        self.ends = PassEnds(
+            store, self.authors, self.questions, self._changed, lambda: self.wake_at
+        )
         self._links = (
             LinkShortener(store.links, settings.public_url) if settings.tracks_links else None
         )
@@ -165,7 +166,7 @@ class Sender:
             )
         elif campaign.state in (CampaignState.SUBMITTED, CampaignState.FINISHED):
             # Rows put back to `new` by the author (recovery) reopen a finished submission.
-            moved = self._new_rows(campaign_id) > 0 and self._store.campaigns.move(
+            moved = self.ends.new_rows(campaign_id) > 0 and self._store.campaigns.move(
                 campaign_id,
                 (CampaignState.SUBMITTED, CampaignState.FINISHED),
                 CampaignState.SUBMITTING,
@@ -259,7 +260,7 @@ class Sender:
             # Paused or waiting: no pass will end to close the submission, so close it here.
             if campaign.pause_reason:
                 self._store.campaigns.set_pause(campaign_id, None)
-            self._finish_submission(campaign_id, f"{cancelled} cancelled")
+            self.ends.finish(campaign_id, f"{cancelled} cancelled")
         self._changed(campaign_id)
         return cancelled
 
@@ -299,86 +300,10 @@ class Sender:
                 return
             finally:
                 self._runs.pop(campaign_id, None)
-            if not self._after_pass(campaign, report):
+            if not self.ends.after(
+                campaign, report, concurrency=self.concurrency, closed=self._closed
+            ):
                 return
-
-    def _after_pass(self, campaign: Campaign, report: RunReport) -> bool:
-        """Record how a pass ended; True when another pass is needed (rows were put back)."""
-        summary = ", ".join(f"{count} {name}" for name, count in sorted(report.outcomes.items()))
-        lowest, highest = report.levels
-        log.info(
-            "campaign %s: pass ended (%s); concurrency %d to %d, now %d; "
-            "%d requests refused by the platform or not connected",
-            campaign.id,
-            report.end.value,
-            lowest,
-            highest,
-            self.concurrency,
-            report.refused,
-        )
-        if report.outcomes.get(SubmitState.UNKNOWN.value):
-            self.ask_about_unknown(campaign.id)
-        if report.end is RunEnd.PAUSED and report.pause is not None:
-            waiting = self._new_rows(campaign.id)
-            self._store.campaigns.set_pause(campaign.id, report.pause.reason.encode())
-            log.warning(
-                "campaign %s paused with %d waiting (%s): %s",
-                campaign.id,
-                waiting,
-                summary or "nothing stored",
-                report.pause.reason,
-            )
-            notice = CampaignPaused(campaign.id, report.pause.kind, report.pause.reason, waiting)
-            self.authors.tell_pause(campaign, notice)
-            self._changed(campaign.id)
-            return False
-        if report.end is RunEnd.STOPPED:
-            log.info(
-                "campaign %s: stopped (%s); %d recipients wait for the next start",
-                campaign.id,
-                summary or "nothing stored",
-                self._new_rows(campaign.id),
-            )
-            return False
-        if self._new_rows(campaign.id) and not self._closed:
-            return True  # rows were put back to `new` while this pass was finishing
-        self._finish_submission(campaign.id, summary)
-        return False
-
-    def _finish_submission(self, campaign_id: int, summary: str = "") -> None:
-        counts = self._store.messages.counts_by_state(campaign_id)
-        if counts.get(SubmitState.NEW) or counts.get(SubmitState.SUBMITTING):
-            return
-        if counts.get(SubmitState.WAITING):
-            self._wake_for_waiting(campaign_id)
-            return
-        if self._store.campaigns.move(
-            campaign_id,
-            (CampaignState.SUBMITTING,),
-            CampaignState.SUBMITTED,
-            submitted_at=utc_now_iso(),
-        ):
-            totals = ", ".join(f"{count} {state.value}" for state, count in sorted(counts.items()))
-            log.info("campaign %s submitted: %s (this pass: %s)", campaign_id, totals, summary)
-            self._changed(campaign_id)
-
-    def _wake_for_waiting(self, campaign_id: int) -> None:
-        """The campaign stays being submitted; it is woken when its earliest waiting row is due."""
-        waiting = self._store.messages.waiting_until(campaign_id)
-        if not waiting:
-            return
-        earliest = from_iso(next(iter(waiting)))
-        log.info(
-            "campaign %s: %d recipients wait, the first until %s",
-            campaign_id,
-            sum(waiting.values()),
-            earliest.isoformat(),
-        )
-        if self.wake_at is None:
-            log.warning("campaign %s: nothing will wake the waiting recipients", campaign_id)
-            return
-        self.wake_at(campaign_id, earliest)
-        self._changed(campaign_id)
 
     def release_waiting(self, campaign_id: int) -> None:
         """The time of a campaign's waiting rows came: submit them (a paused campaign waits for
@@ -390,9 +315,6 @@ class Sender:
             log.info("campaign %s: waiting recipients are due, but it is paused", campaign_id)
             return
         self.launch(campaign_id)
-
-    def _new_rows(self, campaign_id: int) -> int:
-        return self._store.messages.counts_by_state(campaign_id).get(SubmitState.NEW, 0)
 
     def _changed(self, campaign_id: int) -> None:
         try:
@@ -422,30 +344,20 @@ class Sender:
         for campaign in self._store.campaigns.with_state(CampaignState.SUBMITTING):
             if campaign.pause_reason:
                 log.info("campaign %s stays paused until its author resumes it", campaign.id)
-                owed = self.authors.owed_pause(campaign, lambda c=campaign: self._new_rows(c.id))
+                owed = self.authors.owed_pause(
+                    campaign, lambda c=campaign: self.ends.new_rows(c.id)
+                )
                 if owed is not None:  # the stop came before the author was told
                     self.authors.tell_pause(campaign, owed)
-            elif self._new_rows(campaign.id):
+            elif self.ends.new_rows(campaign.id):
                 log.info("campaign %s: resuming after restart", campaign.id)
                 self.launch(campaign.id)
             else:
-                self._finish_submission(campaign.id, "after restart")
+                self.ends.finish(campaign.id, "after restart")
 
     def ask_about_unknown(self, campaign_id: int) -> RecoveryQuestion | None:
-        """Send the author one question about the campaign's undecided unknown rows (if any):
-        those a stop interrupted and those whose answer could not be read."""
-        campaign = self._store.campaigns.get(campaign_id)
-        count = self._store.messages.count_undecided(campaign_id)
-        if campaign is None or count == 0:
-            return None
-        reasons = self._store.messages.undecided_reasons(campaign_id)
-        question = self.questions.open(campaign_id, count)
-        notice = UnknownRowsQuestion(campaign_id, question.id, count, tuple(reasons.items()))
-        self.authors.tell_deciders(
-            campaign, notice, on_sent=lambda: self.questions.mark_delivered(question.id)
-        )
-        self._changed(campaign_id)
-        return question
+        """Send the author one question about the campaign's undecided unknown rows (if any)."""
+        return self.ends.ask_about_unknown(campaign_id)
 
     def decide_recovery(
         self, question_id: int, decision: RecoveryDecision, *, actor_id: int
