@@ -21,7 +21,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from bot.approval.service import ApprovalService
-from bot.compose.cards import ComposeAction, ComposePick
+from bot.compose.cards import ComposeAction, ComposeMove, ComposePick, PickKind
 from bot.compose.conversation import RecipientsReport
 from bot.compose.coverage import Coverage
 from bot.compose.inputs import default_sender, parse_fallback, parse_file, parse_send_command
@@ -554,24 +554,27 @@ def build_router() -> Router:
     steps.callback_query.register(
         cancel_pressed,
         StateFilter(Compose),
-        ComposeAction.filter(F.action == "cancel"),
+        ComposeAction.filter(F.action == ComposeMove.CANCEL),
         flags=OPERATOR,
     )
     steps.callback_query.register(
-        back_pressed, StateFilter(Compose), ComposeAction.filter(F.action == "back"), flags=OPERATOR
+        back_pressed,
+        StateFilter(Compose),
+        ComposeAction.filter(F.action == ComposeMove.BACK),
+        flags=OPERATOR,
     )
     steps.callback_query.register(
         keep_pressed,
         StateFilter(Compose.type, Compose.sender, Compose.recipients, Compose.text),
-        ComposeAction.filter(F.action == "keep"),
+        ComposeAction.filter(F.action == ComposeMove.KEEP),
         flags=OPERATOR,
     )
     steps.callback_query.register(
-        type_chosen, Compose.type, ComposePick.filter(F.what == "type"), flags=OPERATOR
+        type_chosen, Compose.type, ComposePick.filter(F.what == PickKind.TYPE), flags=OPERATOR
     )
     steps.message.register(type_typed, Compose.type, F.text, NOT_COMMAND, flags=OPERATOR)
     steps.callback_query.register(
-        sender_chosen, Compose.sender, ComposePick.filter(F.what == "sender"), flags=OPERATOR
+        sender_chosen, Compose.sender, ComposePick.filter(F.what == PickKind.SENDER), flags=OPERATOR
     )
     steps.message.register(sender_typed, Compose.sender, F.text, NOT_COMMAND, flags=OPERATOR)
     steps.message.register(
@@ -581,18 +584,21 @@ def build_router() -> Router:
     steps.callback_query.register(
         find_token_toggled,
         Compose.recipients,
-        ComposeAction.filter(F.action == "find_token"),
+        ComposeAction.filter(F.action == ComposeMove.FIND_TOKEN),
         flags=OPERATOR,
     )
     steps.message.register(recipients_invalid, Compose.recipients, NOT_COMMAND, flags=OPERATOR)
     steps.message.register(text_typed, Compose.text, F.text, NOT_COMMAND, flags=OPERATOR)
     steps.callback_query.register(
-        fallback_pressed, Compose.text, ComposeAction.filter(F.action == "fallback"), flags=OPERATOR
+        fallback_pressed,
+        Compose.text,
+        ComposeAction.filter(F.action == ComposeMove.FALLBACK),
+        flags=OPERATOR,
     )
     steps.callback_query.register(
         leave_out_pressed,
         Compose.text,
-        ComposeAction.filter(F.action == "leave_out"),
+        ComposeAction.filter(F.action == ComposeMove.LEAVE_OUT),
         flags=OPERATOR,
     )
     steps.message.register(fallback_typed, Compose.fallback, F.text, NOT_COMMAND, flags=OPERATOR)
@@ -606,12 +612,12 @@ def build_router() -> Router:
     )
     # The preview's buttons, each answered only while the preview is the current step.
     preview_buttons = {
-        "send": send_pressed,
-        "typography": typography_pressed,
-        "typography_undo": typography_undo_pressed,
-        "left_out_file": left_out_file_pressed,
-        "edit": edit_pressed,
-        "template": template_pressed,
+        ComposeMove.SEND: send_pressed,
+        ComposeMove.TYPOGRAPHY: typography_pressed,
+        ComposeMove.TYPOGRAPHY_UNDO: typography_undo_pressed,
+        ComposeMove.LEFT_OUT_FILE: left_out_file_pressed,
+        ComposeMove.EDIT: edit_pressed,
+        ComposeMove.TEMPLATE: template_pressed,
     }
     for action, handler in preview_buttons.items():
         steps.callback_query.register(
@@ -620,11 +626,11 @@ def build_router() -> Router:
     steps.callback_query.register(
         send_confirmed,
         Compose.confirm_send,
-        ComposeAction.filter(F.action == "confirm"),
+        ComposeAction.filter(F.action == ComposeMove.CONFIRM),
         flags=OPERATOR,
     )
     steps.callback_query.register(
-        edit_chosen, Compose.edit, ComposePick.filter(F.what == "edit"), flags=OPERATOR
+        edit_chosen, Compose.edit, ComposePick.filter(F.what == PickKind.EDIT), flags=OPERATOR
     )
     steps.message.register(
         template_named, Compose.template_name, F.text, NOT_COMMAND, flags=OPERATOR
@@ -633,7 +639,7 @@ def build_router() -> Router:
     # `compose:schedule` is left to the scheduling dialogue, which owns that button.
     leftovers.callback_query.register(
         out_of_step,
-        or_f(ComposeAction.filter(F.action != "schedule"), ComposePick.filter()),
+        or_f(ComposeAction.filter(F.action != ComposeMove.SCHEDULE), ComposePick.filter()),
         flags=OPERATOR,
     )
     return router

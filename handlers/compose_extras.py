@@ -9,7 +9,7 @@ from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, Message
 
-from bot.compose.cards import ComposeAction, ComposePick
+from bot.compose.cards import ComposeAction, ComposeMove, ComposePick, PickKind
 from bot.compose.inputs import parse_button, parse_image_url, parse_ttl
 from bot.compose.list_checks import check_list_values
 from bot.compose.media import MediaStore, media_url
@@ -174,21 +174,24 @@ def build_router() -> Router:
     router = Router(name="compose-extras")
     router.callback_query.filter(OnCurrentCard())
     router.callback_query.register(
-        extras_pressed, Compose.preview, ComposeAction.filter(F.action == "extras"), flags=OPERATOR
+        extras_pressed,
+        Compose.preview,
+        ComposeAction.filter(F.action == ComposeMove.EXTRAS),
+        flags=OPERATOR,
     )
     router.callback_query.register(
         advanced_pressed,
         Compose.extras,
-        ComposeAction.filter(F.action == "advanced"),
+        ComposeAction.filter(F.action == ComposeMove.ADVANCED),
         flags=OPERATOR,
     )
     router.callback_query.register(
-        extra_chosen, Compose.extras, ComposePick.filter(F.what == "extra"), flags=OPERATOR
+        extra_chosen, Compose.extras, ComposePick.filter(F.what == PickKind.EXTRA), flags=OPERATOR
     )
     router.callback_query.register(
         extra_removed,
         StateFilter(*COMPOSE_STATES.extras.values()),
-        ComposeAction.filter(F.action == "remove"),
+        ComposeAction.filter(F.action == ComposeMove.REMOVE),
         flags=OPERATOR,
     )
     router.message.register(html_typed, Compose.extra_html, F.text, NOT_COMMAND, flags=OPERATOR)
@@ -201,7 +204,7 @@ def build_router() -> Router:
     router.callback_query.register(
         charset_chosen,
         Compose.extra_charset,
-        ComposePick.filter(F.what == "charset"),
+        ComposePick.filter(F.what == PickKind.CHARSET),
         flags=OPERATOR,
     )
     router.message.register(image_invalid, Compose.extra_image, NOT_COMMAND, flags=OPERATOR)

@@ -8,7 +8,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.access import OPERATOR
-from bot.compose.cards import ComposeAction
+from bot.compose.cards import ComposeAction, ComposeMove
 from bot.compose.list_checks import next_step
 from bot.compose.rules import Step
 from bot.compose.wizard import ComposeWizard as Wizard
@@ -121,20 +121,23 @@ def build_router() -> Router:
     router = Router(name="compose-test")
     router.callback_query.filter(OnCurrentCard())
     router.callback_query.register(
-        test_pressed, Compose.preview, ComposeAction.filter(F.action == "test_me"), flags=OPERATOR
+        test_pressed,
+        Compose.preview,
+        ComposeAction.filter(F.action == ComposeMove.TEST_ME),
+        flags=OPERATOR,
     )
     router.message.register(address_typed, TestAddress.phone, F.text, NOT_COMMAND, flags=OPERATOR)
     router.message.register(address_typed, TestAddress.email, F.text, NOT_COMMAND, flags=OPERATOR)
     router.callback_query.register(
         back_pressed,
         TestAddress.phone,
-        ComposeAction.filter(F.action == "back"),
+        ComposeAction.filter(F.action == ComposeMove.BACK),
         flags=OPERATOR,
     )
     router.callback_query.register(
         back_pressed,
         TestAddress.email,
-        ComposeAction.filter(F.action == "back"),
+        ComposeAction.filter(F.action == ComposeMove.BACK),
         flags=OPERATOR,
     )
     return router

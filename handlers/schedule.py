@@ -18,7 +18,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.approval.service import ApprovalService
-from bot.compose.cards import ComposeAction
+from bot.compose.cards import ComposeAction, ComposeMove
 from bot.compose.wizard import ComposeWizard
 from bot.dialogs import (
     NOT_COMMAND,
@@ -168,7 +168,7 @@ def build_router() -> Router:
     steps.callback_query.register(
         schedule_pressed,
         Compose.preview,
-        ComposeAction.filter(F.action == "schedule"),
+        ComposeAction.filter(F.action == ComposeMove.SCHEDULE),
         flags=OPERATOR,
     )
     ask_time_on(steps, ScheduleDialog.when, OPERATOR)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Sequence
+from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -33,16 +34,49 @@ SHOWN_TEXT_CHARS = 200  # of secondary texts: HTML text, addresses of extras
 SHOWN_HTML_CHARS = 600  # of the HTML text as the first recipient gets it
 
 
-class ComposeAction(CallbackData, prefix="compose"):
-    """A button of the composing card; `compose:schedule` belongs to the scheduling dialogue."""
+class ComposeMove(StrEnum):
+    """What a button of the composing card does."""
 
-    action: str
+    BACK = "back"
+    CANCEL = "cancel"
+    KEEP = "keep"
+    FIND_TOKEN = "find_token"  # noqa: S105 (a button, not a secret)
+    FALLBACK = "fallback"
+    LEAVE_OUT = "leave_out"
+    SEND = "send"
+    SCHEDULE = "schedule"  # belongs to the scheduling dialogue
+    TYPOGRAPHY = "typography"
+    TYPOGRAPHY_UNDO = "typography_undo"
+    LEFT_OUT_FILE = "left_out_file"
+    EDIT = "edit"
+    EXTRAS = "extras"
+    TEMPLATE = "template"
+    TEST_ME = "test_me"
+    CONFIRM = "confirm"
+    ADVANCED = "advanced"
+    REMOVE = "remove"
+
+
+class PickKind(StrEnum):
+    """What a listed choice on the composing card chooses."""
+
+    TYPE = "type"
+    SENDER = "sender"
+    EDIT = "edit"
+    EXTRA = "extra"
+    CHARSET = "charset"
+
+
+class ComposeAction(CallbackData, prefix="compose"):
+    """A button of the composing card."""
+
+    action: ComposeMove
 
 
 class ComposePick(CallbackData, prefix="compose_pick"):
     """A choice among listed values, by position (values may not fit in callback data)."""
 
-    what: str  # "type", "sender", "edit", "extra", "charset"
+    what: PickKind
     index: Index
 
 
@@ -50,22 +84,31 @@ class ComposePick(CallbackData, prefix="compose_pick"):
 
 
 def button(text: str, callback: CallbackData) -> InlineKeyboardButton:
+    """One button; rows of them are laid out by `markup` and `picks` with a keyboard builder."""
     return InlineKeyboardButton(text=text, callback_data=callback.pack())
 
 
-def action(name: str) -> ComposeAction:
+def action(name: ComposeMove) -> ComposeAction:
     return ComposeAction(action=name)
 
 
 def back_cancel() -> list[InlineKeyboardButton]:
-    return [button(_("« Back"), action("back")), button(_("Cancel"), action("cancel"))]
+    return [
+        button(_("« Back"), action(ComposeMove.BACK)),
+        button(_("Cancel"), action(ComposeMove.CANCEL)),
+    ]
 
 
 def markup(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[list(row) for row in rows if row])
+    """The keyboard of the rows given, empty rows left out."""
+    builder = InlineKeyboardBuilder()
+    for row in rows:
+        if row:
+            builder.row(*row)
+    return builder.as_markup()
 
 
-def picks(what: str, labels: Sequence[str], width: int) -> list[list[InlineKeyboardButton]]:
+def picks(what: PickKind, labels: Sequence[str], width: int) -> list[list[InlineKeyboardButton]]:
     builder = InlineKeyboardBuilder()
     for index, label in enumerate(labels):
         builder.add(button(label, ComposePick(what=what, index=index)))

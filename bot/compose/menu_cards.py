@@ -9,7 +9,9 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.compose.cards import (
     SHOWN_TEXT_CHARS,
+    ComposeMove,
     ComposePick,
+    PickKind,
     action,
     back_cancel,
     button,
@@ -41,7 +43,12 @@ def render_confirm(count: int) -> tuple[str, InlineKeyboardMarkup]:
     text = ngettext(
         "Send to <b>{count}</b> recipient?", "Send to <b>{count}</b> recipients?", count
     ).format(count=number(count))
-    rows = [[button(_("Yes, send"), action("confirm")), button(_("No"), action("back"))]]
+    rows = [
+        [
+            button(_("Yes, send"), action(ComposeMove.CONFIRM)),
+            button(_("No"), action(ComposeMove.BACK)),
+        ]
+    ]
     return text, markup(rows)
 
 
@@ -52,7 +59,7 @@ def render_edit_menu(draft: Draft, summary: ListSummary) -> tuple[str, InlineKey
         Step.SENDER: _("Sender"),
         Step.TYPE: _("Type"),
     }
-    rows = picks("edit", [labels[step] for step in editable_steps(draft.type)], 2)
+    rows = picks(PickKind.EDIT, [labels[step] for step in editable_steps(draft.type)], 2)
     rows.append(back_cancel())
     return paragraphs(header(draft, summary), _("What do you want to change?")), markup(rows)
 
@@ -81,11 +88,13 @@ def render_extras_menu(
     builder = InlineKeyboardBuilder()
     for index, extra in enumerate(offered):
         if (extra in ADVANCED_EXTRAS) is advanced:  # picks keep their place among all extras
-            builder.add(button(extra_label(extra, draft), ComposePick(what="extra", index=index)))
+            builder.add(
+                button(extra_label(extra, draft), ComposePick(what=PickKind.EXTRA, index=index))
+            )
     builder.adjust(3)
     rows = builder.export()
     if not advanced and ADVANCED_EXTRAS & set(offered):
-        rows.append([button(_("Advanced…"), action("advanced"))])
+        rows.append([button(_("Advanced…"), action(ComposeMove.ADVANCED))])
     rows.append(back_cancel())
     body = extras_text(draft, summary) or _("No extras are set.")
     ask = _("Advanced settings, rarely needed:") if advanced else _("Choose what to set:")
@@ -127,11 +136,11 @@ def render_extra_prompt(
         current = str(draft.ttl or "")
     else:
         body = _("Choose the charset of the text (the platform's default is UTF-8):")
-        rows = picks("charset", CHARSETS, 3)
+        rows = picks(PickKind.CHARSET, CHARSETS, 3)
         current = draft.charset or ""
     if current:
         body += "\n" + _("Now: {value}").format(value=clip(current, SHOWN_TEXT_CHARS))
-        rows.append([button(_("Remove"), action("remove"))])
+        rows.append([button(_("Remove"), action(ComposeMove.REMOVE))])
     rows.append(back_cancel())
     return paragraphs(body, problem_line(problem)), markup(rows)
 

@@ -15,6 +15,7 @@ from bot.compose.cards import (
     CARD_LIMIT,
     SHOWN_HTML_CHARS,
     SHOWN_TEXT_CHARS,
+    ComposeMove,
     action,
     back_cancel,
     button,
@@ -231,20 +232,28 @@ def preview_keyboard(
 ) -> InlineKeyboardMarkup:
     """The preview's buttons; the file of rows left out only when some were, the replacement
     of typographic characters only when it makes the text GSM-7, Undo right after it."""
-    files = [button(_("Rows left out (CSV)"), action("left_out_file"))] if left_out else []
+    files = (
+        [button(_("Rows left out (CSV)"), action(ComposeMove.LEFT_OUT_FILE))] if left_out else []
+    )
     text = []
     if typography:
-        text.append(button(_("Replace typographic characters"), action("typography")))
+        text.append(button(_("Replace typographic characters"), action(ComposeMove.TYPOGRAPHY)))
     if undo:
-        text.append(button(_("Undo the replacement"), action("typography_undo")))
+        text.append(button(_("Undo the replacement"), action(ComposeMove.TYPOGRAPHY_UNDO)))
     return markup(
         [
             text,
-            [button(_("Send"), action("send")), button(_("Schedule"), action("schedule"))],
-            [button(_("Edit"), action("edit")), button(_("Extras"), action("extras"))],
             [
-                button(_("Test to me"), action("test_me")),
-                button(_("Save as template"), action("template")),
+                button(_("Send"), action(ComposeMove.SEND)),
+                button(_("Schedule"), action(ComposeMove.SCHEDULE)),
+            ],
+            [
+                button(_("Edit"), action(ComposeMove.EDIT)),
+                button(_("Extras"), action(ComposeMove.EXTRAS)),
+            ],
+            [
+                button(_("Test to me"), action(ComposeMove.TEST_ME)),
+                button(_("Save as template"), action(ComposeMove.TEMPLATE)),
             ],
             files,
             back_cancel(),

@@ -10,6 +10,8 @@ from aiogram.utils.i18n import ngettext
 
 from bot.compose.cards import (
     CARD_LIMIT,
+    ComposeMove,
+    PickKind,
     action,
     back_cancel,
     button,
@@ -65,21 +67,23 @@ def render_step(
 
 
 def keep(label: str) -> list[InlineKeyboardButton]:
-    return [button(_("Keep: {value}").format(value=label), action("keep"))]
+    return [button(_("Keep: {value}").format(value=label), action(ComposeMove.KEEP))]
 
 
 def _type_step(draft: Draft, settings: Settings) -> tuple[str, list]:
-    rows = picks("type", [html.unescape(type_name(code)) for code in settings.pulse_types], 3)
+    rows = picks(
+        PickKind.TYPE, [html.unescape(type_name(code)) for code in settings.pulse_types], 3
+    )
     if draft.type in settings.pulse_types:
         rows.append(keep(html.unescape(type_name(draft.type))))
     # The first step has nowhere to go back to.
-    rows.append([button(_("Cancel"), action("cancel"))])
+    rows.append([button(_("Cancel"), action(ComposeMove.CANCEL))])
     return _("Choose the message type (or type its name):"), rows
 
 
 def _sender_step(draft: Draft, settings: Settings) -> tuple[str, list]:
     senders = offered_senders(draft.type, settings.pulse_senders)
-    rows = picks("sender", senders, 2)
+    rows = picks(PickKind.SENDER, senders, 2)
     if draft.sender:
         rows.append(keep(shorten(draft.sender, 32)))
     rows.append(back_cancel())
@@ -128,7 +132,7 @@ def _recipients_step(
             label = _("Send tokens instead")
         else:
             label = _("Phones or e-mails instead (find_token)")
-        rows.append([button(label, action("find_token"))])
+        rows.append([button(label, action(ComposeMove.FIND_TOKEN))])
     rows.append(back_cancel())
     return paragraphs(report_text(report), body), rows
 
@@ -153,12 +157,14 @@ def _text_step(
 def _lacking_buttons(problem: Problem) -> list[list[InlineKeyboardButton]]:
     """Ways on when some recipients lack a value: a word for them, or leaving them out."""
     name = problem.details["names"][0]
-    rows = [[button(_("Use a fallback for {{{name}}}").format(name=name), action("fallback"))]]
+    rows = [
+        [button(_("Use a fallback for {{{name}}}").format(name=name), action(ComposeMove.FALLBACK))]
+    ]
     if problem.details["count"] < problem.details["total"]:
         label = ngettext(
             "Leave out {count} recipient", "Leave out {count} recipients", problem.details["count"]
         ).format(count=number(problem.details["count"]))
-        rows.append([button(label, action("leave_out"))])
+        rows.append([button(label, action(ComposeMove.LEAVE_OUT))])
     return rows
 
 
