@@ -325,3 +325,45 @@ async def test_a_platform_mode_schedule_reaches_the_platform_only_once_approved(
     async with asyncio.timeout(20):
         await platform.wait_requests(2)
     assert {request.params["sent_date"] for request in platform.requests} == {"2030-12-01 10:00"}
+
+
+async def test_two_approvers_pressing_at_once_approve_it_once(
+    start_bot, bot_env, telegram, platform
+):
+    await start_bot(PULSE_SENDERS="Shop", APPROVAL_MIN_RECIPIENTS="2")
+    await make_operator(telegram)
+    telegram.send_text(ADMIN, f"/allow {SECOND_ADMIN} admin")
+    await telegram.wait_message(ADMIN, contains=f"{SECOND_ADMIN} is now")
+    await send_for_approval(telegram)
+    first = await telegram.wait_message(ADMIN, contains="Approval needed")
+    second = await telegram.wait_message(SECOND_ADMIN, contains="Approval needed")
+
+    presses = [
+        telegram.press(ADMIN, first, telegram.find_button(first, "Approve")),
+        telegram.press(SECOND_ADMIN, second, telegram.find_button(second, "Approve")),
+    ]
+    answers = [await telegram.wait_answer(query) for query in presses]
+
+    assert sorted("outdated" in answer.get("text", "") for answer in answers) == [False, True]
+    assert len(audit(bot_env, "approval_approve")) == 1
+    async with asyncio.timeout(20):
+        await platform.wait_requests(2)
+    await telegram.wait_message(OPERATOR, contains="was approved by")
+    assert platform.received == {"79001234567": 1, "79001234568": 1}
+
+
+async def test_the_approvers_card_and_the_authors_word_read_in_russian(start_bot, telegram):
+    await start_bot(
+        PULSE_SENDERS="Shop", PULSE_PRICES="sms:2.50", APPROVAL_MIN_COST="1", LOCALE="ru"
+    )
+    await make_operator(telegram)
+    composer = Composer(telegram, language_code="ru")
+    await composer.start(TWO, expect="Предпросмотр")
+    assert "Этой рассылке нужно одобрение админа, прежде чем что-либо уйдёт." in composer.text
+    await composer.press("Отправить", expect="ждёт одобрения админа")
+
+    card = await telegram.wait_message(GROUP, contains="Нужно одобрение")
+    assert "рассылка №1" in card["text"]
+    assert "SMS-частей: 2" in card["text"]
+    assert "Оценка стоимости: ≈ 5,00\xa0₽" in card["text"]
+    assert "Пока её не одобрит кто-то кроме автора, ничего не отправляется." in card["text"]
