@@ -138,7 +138,7 @@ async def run_config(
         )
         list_id = store.recipient_lists.save(1, recipients, ["name"])
         started = time.perf_counter()
-        campaign_id = sender.create(
+        campaign_id = await sender.create_off_loop(
             Draft(type="sms", sender="Bench", text="Hello, {name}!"),
             list_id,
             author_id=1,
