@@ -19,7 +19,9 @@ What it gives:
 - `TimeQuestion`: a card that asks for a time, from quick buttons or typed in TIMEZONE, and
   goes on with it; `ask_time_on` registers its two handlers for the state that waits for the
   time. The Schedule card and the Reschedule card are both one.
-- `edit_pressed`: redraw the message a button was pressed on.
+- `edit_pressed`, `alert`: redraw the message a button was pressed on; answer a press with an
+  alert. Presses are answered by aiogram's `CallbackAnswerMiddleware` once their handler is
+  done, so a handler only says what the answer reads.
 
 Why not aiogram-dialog: it gives the same (one message edited in place, stale presses
 rejected, Back/Cancel, sub-dialogs), but measured here, importing aiogram_dialog 2.6 with its
@@ -225,14 +227,22 @@ async def download(bot: Bot, file: Any) -> bytes | Problem:
     return downloaded.read()
 
 
+def alert(answer: CallbackAnswer, text: str) -> None:
+    """Answer the press with an alert saying `text` (sent once the handler is done)."""
+    answer.text, answer.show_alert = shorten(text, ALERT_CHARS), True
+
+
 async def edit_pressed(
     query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None
 ) -> None:
-    """Redraw the message a button was pressed on; the pacing layer answers "not modified"."""
-    if not isinstance(query.message, Message):
+    """Redraw the message a button was pressed on, unless it already shows this."""
+    shown = query.message
+    if not isinstance(shown, Message):
+        return
+    if shown.html_text == text and shown.reply_markup == markup:
         return
     try:
-        await query.message.edit_text(text, reply_markup=markup)
+        await shown.edit_text(text, reply_markup=markup)
     except TelegramBadRequest as error:  # deleted meanwhile, or too old to edit
         log.info("the pressed message could not be redrawn: %s", error.message)
 
@@ -323,7 +333,6 @@ async def quick_pressed(
     query: CallbackQuery, callback_data: ScheduleStep, dialogue: TimeQuestion
 ) -> None:
     """A quick choice: the time it means now."""
-    await query.answer()
     now, zone = dialogue.scheduling.clock(), dialogue.settings.zone
     await dialogue.take_time(quick_choice(callback_data.value, now, zone), None)
 

@@ -13,8 +13,10 @@ from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 from aiogram.utils.i18n import gettext as _
 
 from bot.approval.service import ApprovalService
@@ -24,7 +26,9 @@ from bot.dialogs import (
     NOT_COMMAND,
     OnCurrentCard,
     Wizard,
+    alert,
     ask_time_on,
+    current_card,
     remove_buttons,
     use_dialogue,
 )
@@ -60,7 +64,6 @@ def planning(wizard: Wizard, data: dict[str, Any]) -> PlanDialogue:
 
 async def schedule_pressed(query: CallbackQuery, dialogue: PlanDialogue) -> None:
     """Schedule on the preview: ask when."""
-    await query.answer()
     await dialogue.start()
 
 
@@ -89,26 +92,26 @@ async def not_understood(message: Message, dialogue: PlanDialogue) -> None:
 
 
 async def card_option(
-    query: CallbackQuery, callback_data: ScheduleStep, dialogue: PlanDialogue
+    query: CallbackQuery,
+    callback_data: ScheduleStep,
+    dialogue: PlanDialogue,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """Mode, repeat and weekday toggles: redraw the card (Cron asks for the expression)."""
     plan = await dialogue.plan()
     if plan is None:
-        await query.answer()
         await dialogue.ask_time()
     elif callback_data.action is StepAction.REPEAT and callback_data.value == Repeat.CRON:
-        await query.answer()
         await dialogue.ask_cron()
     else:
         try:
             chosen = plan.choose(Choice(callback_data.action), callback_data.value)
         except ValueError:  # data no button of this card carries
-            await query.answer(_("This button is no longer valid."), show_alert=True)
+            alert(callback_answer, _("This button is no longer valid."))
             return
         if not chosen:
-            await query.answer(_("Keep at least one day."), show_alert=True)
+            alert(callback_answer, _("Keep at least one day."))
             return
-        await query.answer()
         await dialogue.show_card(plan)
 
 
@@ -116,7 +119,6 @@ async def card_navigation(
     query: CallbackQuery, callback_data: ScheduleStep, dialogue: PlanDialogue
 ) -> None:
     """Change time; back from the cron prompt to the card; or Back to the preview."""
-    await query.answer()
     plan = await dialogue.plan()
     if callback_data.action is StepAction.CRON_BACK and plan is not None:
         await dialogue.show_card(plan)
@@ -127,32 +129,38 @@ async def card_navigation(
 
 
 async def confirmed(
-    query: CallbackQuery, member: Member, dialogue: PlanDialogue, approvals: ApprovalService
+    query: CallbackQuery,
+    member: Member,
+    dialogue: PlanDialogue,
+    approvals: ApprovalService,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """Create the schedule (by the bot), or submit with sent_date (by the platform)."""
     plan = await dialogue.plan()
     if plan is None:
-        await query.answer()
         await dialogue.ask_time()
         return
     try:
         result = await dialogue.submit(plan, member.user_id)
     except AlreadyLaunched as already:
         text = _("Already sent or scheduled as campaign №{id}.").format(id=already.campaign_id)
-        await query.answer(text, show_alert=True)
+        alert(callback_answer, text)
         return
-    await query.answer()
     waiting = None
     if isinstance(result, Schedule):
         waiting = await ask_if_needed(approvals, dialogue.wizard, result.campaign_id)
     await dialogue.show_submitted(plan, result, waiting.text if waiting else "")
 
 
-async def stale_step(query: CallbackQuery, bot: Bot) -> None:
-    """A press on a card that is no longer current: say so and clear its buttons."""
-    await query.answer(_("This card is no longer active."), show_alert=True)
-    if isinstance(query.message, Message):
-        await remove_buttons(bot, query.message.chat.id, query.message.message_id)
+async def stale_step(
+    query: CallbackQuery, bot: Bot, state: FSMContext, callback_answer: CallbackAnswer
+) -> None:
+    """A press on a card that is no longer current: say so and clear its buttons (the current
+    card keeps them: only the press's data was not one of its buttons)."""
+    alert(callback_answer, _("This card is no longer active."))
+    card = query.message
+    if isinstance(card, Message) and card.message_id != current_card(await state.get_data()):
+        await remove_buttons(bot, card.chat.id, card.message_id)
 
 
 def build_router() -> Router:
@@ -163,6 +171,8 @@ def build_router() -> Router:
     )  # presses on the dialogue's current card, and its messages
     leftovers = Router(name="schedule-leftovers")  # presses on cards that are no longer current
     router.include_routers(steps, leftovers)
+    # Presses are answered after their handler, so a card that did not change can say why.
+    router.callback_query.middleware(CallbackAnswerMiddleware())
     steps.callback_query.filter(OnCurrentCard())
     use_dialogue(steps, composing, planning)
     steps.callback_query.register(

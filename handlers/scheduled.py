@@ -15,13 +15,15 @@ from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 from aiogram.utils.i18n import gettext as _
 
 from bot.dialogs import (
     NOT_COMMAND,
     OnCurrentCard,
     Wizard,
+    alert,
     ask_time_on,
     edit_pressed,
     provide,
@@ -37,6 +39,7 @@ from bot.schedule.cards import (
     outcome_text,
     render_send_now,
     taken_over_note,
+    without_buttons_of,
 )
 from bot.schedule.dialogues import Listing, RescheduleSteps, Rescheduling
 from bot.schedule.service import Outcome
@@ -71,7 +74,8 @@ def card_of(chat_id: int, data: dict[str, Any]) -> Wizard:
 
 def listing_of(data: dict[str, Any]) -> Listing:
     """The member's /scheduled."""
-    return Listing(data["scheduling"], data["member"], data["i18n"].current_locale)
+    locale = data["i18n"].current_locale
+    return Listing(data["scheduling"], data["member"], locale, data.get("callback_answer"))
 
 
 # ---------------------------------------------------------------- /scheduled
@@ -104,7 +108,6 @@ async def send_now_pressed(
 
 async def back_pressed(query: CallbackQuery, listing: Listing) -> None:
     """Back from the Send now question to the list."""
-    await query.answer()
     await listing.redraw(query)
 
 
@@ -121,7 +124,11 @@ async def send_now_confirmed(
 
 
 async def missed_answered(
-    query: CallbackQuery, callback_data: ScheduleAction, bot: Bot, listing: Listing
+    query: CallbackQuery,
+    callback_data: ScheduleAction,
+    bot: Bot,
+    listing: Listing,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """A missed send: Send now or Discard, only once; the question or the list shows the answer."""
     schedule_id, send = callback_data.schedule_id, callback_data.action is Act.SEND_MISSED
@@ -134,14 +141,14 @@ async def missed_answered(
         note, outcome = outcome_text(outcome), Outcome.DONE
     question = query.message if callback_data.origin is Origin.QUESTION else None
     if outcome is not Outcome.DONE:
-        await query.answer(outcome_text(outcome), show_alert=True)
+        alert(callback_answer, outcome_text(outcome))
         if outcome is Outcome.GONE and isinstance(question, Message):
             await remove_buttons(bot, question.chat.id, question.message_id)
     elif isinstance(question, Message):
-        await query.answer(note)
+        callback_answer.text = note
         await edit_pressed(query, f"{question.html_text}\n\n{note}", None)
     else:
-        await query.answer(note)
+        callback_answer.text = note
         await listing.redraw(query)
 
 
@@ -169,7 +176,10 @@ async def take_over_pressed(
 
 
 async def paused_card_pressed(
-    query: CallbackQuery, callback_data: ScheduleAction, listing: Listing
+    query: CallbackQuery,
+    callback_data: ScheduleAction,
+    listing: Listing,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """Take over or Cancel on the admins' card about a member who lost access; the card keeps
     the buttons of the other sends it lists."""
@@ -188,23 +198,13 @@ async def paused_card_pressed(
         outcome = scheduling.cancel(schedule_id, actor_id=member.user_id, role=member.role)
         note = cancelled_note(scheduling.number_of(schedule_id))
     if outcome is Outcome.DONE:
-        await query.answer(note)
+        callback_answer.text = note
     else:
-        await query.answer(outcome_text(outcome), show_alert=True)
+        alert(callback_answer, outcome_text(outcome))
     card = query.message
-    if not isinstance(card, Message):
-        return
-    rows = [
-        row
-        for row in (card.reply_markup.inline_keyboard if card.reply_markup else [])
-        if not any(
-            button.callback_data
-            and ScheduleAction.unpack(button.callback_data).schedule_id == schedule_id
-            for button in row
-        )
-    ]
-    text = card.html_text + (f"\n\n{note}" if outcome is Outcome.DONE else "")
-    await edit_pressed(query, text, InlineKeyboardMarkup(inline_keyboard=rows) if rows else None)
+    if isinstance(card, Message):
+        text = card.html_text + (f"\n\n{note}" if outcome is Outcome.DONE else "")
+        await edit_pressed(query, text, without_buttons_of(card.reply_markup, schedule_id))
 
 
 # ---------------------------------------------------------------- Reschedule
@@ -229,7 +229,6 @@ async def not_understood(message: Message, dialogue: Rescheduling) -> None:
 
 async def change_pressed(query: CallbackQuery, dialogue: Rescheduling) -> None:
     """Change time: ask for another."""
-    await query.answer()
     await dialogue.ask_time()
 
 
@@ -239,18 +238,17 @@ async def move_answered(
     member: Member,
     dialogue: Rescheduling,
     listing: Listing,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """Confirm the new time, or leave the schedule as it was (Cancel, Back)."""
     list_id = await dialogue.list_id()
     moved = await dialogue.move(member) if callback_data.action is StepAction.MOVE_YES else None
     if moved is Outcome.TOO_SOON or moved is Outcome.NEVER:
-        await query.answer()
         await dialogue.ask_time(outcome_text(moved))
     elif isinstance(moved, Outcome):
-        await query.answer(outcome_text(moved), show_alert=True)
+        alert(callback_answer, outcome_text(moved))
         await dialogue.finish(outcome_text(moved))
     else:
-        await query.answer()
         await dialogue.finish(moved_text(moved, dialogue.settings, dialogue.locale))
     if moved is not None and moved is not Outcome.TOO_SOON and moved is not Outcome.NEVER:
         await redraw_list(query, listing, list_id)
@@ -275,6 +273,8 @@ def build_router() -> Router:
     moving = Router(name="reschedule")  # presses on the current Reschedule card, and its messages
     router.include_router(moving)
     moving.callback_query.filter(OnCurrentCard())
+    # Presses are answered after their handler, so a card that did not change can say why.
+    router.callback_query.middleware(CallbackAnswerMiddleware())
     use_dialogue(router, card_of, rescheduling)
     provide(router, "listing", listing_of)
     router.message.register(scheduled_list, Command("scheduled"), flags=OPERATOR)

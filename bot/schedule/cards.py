@@ -220,6 +220,22 @@ def render_send_now(
     return text, builder.as_markup()
 
 
+def without_buttons_of(
+    markup: InlineKeyboardMarkup | None, schedule_id: int
+) -> InlineKeyboardMarkup | None:
+    """A card's buttons less the rows about one schedule (the others stay pressable)."""
+    rows = [
+        row
+        for row in (markup.inline_keyboard if markup else [])
+        if not any(
+            button.callback_data
+            and ScheduleAction.unpack(button.callback_data).schedule_id == schedule_id
+            for button in row
+        )
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+
 def missed_note(number: int, send: bool) -> str:
     """What a Send now or Discard answer to a missed send (campaign №`number`) did."""
     note = (

@@ -16,12 +16,13 @@ from datetime import datetime
 
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.approval.cards import after_approval_text
 from bot.compose.list_checks import next_step, summarize_list
 from bot.compose.rules import Step
 from bot.compose.wizard import ComposeWizard
-from bot.dialogs import TimeQuestion, Wizard, edit_pressed
+from bot.dialogs import TimeQuestion, Wizard, alert, edit_pressed
 from bot.schedule.cards import ScheduleAction, outcome_text, render_list
 from bot.schedule.plan import Plan
 from bot.schedule.service import Outcome, SchedulingService
@@ -201,8 +202,15 @@ class Rescheduling(TimeQuestion):
 class Listing:
     """/scheduled as one member sees it: the list, and the answers to presses on it."""
 
-    def __init__(self, scheduling: SchedulingService, member: Member, locale: str) -> None:
+    def __init__(
+        self,
+        scheduling: SchedulingService,
+        member: Member,
+        locale: str,
+        pressed: CallbackAnswer | None = None,
+    ) -> None:
         self.scheduling, self.member, self.locale = scheduling, member, locale
+        self.pressed = pressed  # how a press on the list is answered, after its handler
 
     def render(self) -> tuple[str, InlineKeyboardMarkup | None]:
         waiting = self.scheduling.visible_to(self.member.user_id, self.member.role)
@@ -210,10 +218,11 @@ class Listing:
 
     async def answer(self, query: CallbackQuery, outcome: Outcome, done: str) -> None:
         """Answer a press with what it did (or an alert saying why not), and redraw the list."""
+        assert self.pressed is not None
         if outcome is Outcome.DONE:
-            await query.answer(done)
+            self.pressed.text = done
         else:
-            await query.answer(outcome_text(outcome), show_alert=True)
+            alert(self.pressed, outcome_text(outcome))
         await self.redraw(query)
 
     async def redraw(self, query: CallbackQuery) -> None:
@@ -222,13 +231,14 @@ class Listing:
     async def pending(
         self, query: CallbackQuery, pressed: ScheduleAction
     ) -> tuple[Schedule, Campaign] | None:
-        """The pressed schedule and its campaign, press answered; None after an alert why not."""
+        """The pressed schedule and its campaign; None, with an alert saying why, when it
+        cannot be acted on."""
         member = self.member
         found = self.scheduling.pending(
             pressed.schedule_id, actor_id=member.user_id, role=member.role
         )
         if isinstance(found, Outcome):
-            await query.answer(outcome_text(found), show_alert=True)
+            assert self.pressed is not None
+            alert(self.pressed, outcome_text(found))
             return None
-        await query.answer()
         return found
