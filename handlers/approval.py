@@ -15,6 +15,7 @@ from bot.approval.cards import (
     ApprovalAction,
     ApprovalChoice,
     late_answer,
+    nobody_text,
     reason_problem,
     reason_prompt,
     refusal_text,
@@ -46,6 +47,8 @@ async def ask_if_needed(
     if approval is None:
         return None
     text = waiting_text(campaign_id, approvals.settings.approvers)
+    if not approvals.anyone_may_approve(campaign_id):
+        text += "\n" + nobody_text(approvals.settings.approvers)
     return Card(text, withdraw_keyboard(approval.id))
 
 

@@ -50,6 +50,7 @@ async def test_nothing_reaches_the_platform_until_a_second_member_approves(
     composer = await send_for_approval(telegram)
 
     assert "Campaign №1 is waiting for approval by an admin" in composer.text
+    assert "No other admin" not in composer.text
     card = await telegram.wait_message(ADMIN, contains="Approval needed")
     in_group = await telegram.wait_message(GROUP, contains="Approval needed")
     for shown in (card["text"], in_group["text"]):
@@ -104,7 +105,8 @@ async def test_the_authors_own_approve_is_refused_even_for_an_admin(
     start_bot, bot_env, telegram, platform
 ):
     await start_bot(PULSE_SENDERS="Shop", APPROVAL_MIN_RECIPIENTS="1")
-    await send_for_approval(telegram, user_id=ADMIN)
+    composer = await send_for_approval(telegram, user_id=ADMIN)
+    assert "No other admin can approve it now" in composer.text
     in_group = await telegram.wait_message(GROUP, contains="Approval needed")
     assert not [m for m in telegram.chat(ADMIN) if "Approval needed" in m.get("text", "")]
 

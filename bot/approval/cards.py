@@ -105,6 +105,15 @@ def preview_note(approvers: str) -> str:
     )
 
 
+def nobody_text(approvers: str) -> str:
+    """When no member but the author could approve: say how to get out of the wait."""
+    if approvers == "operator":
+        return _(
+            "⚠️ No other operator or admin can approve it now: add one with /allow, or withdraw it."
+        )
+    return _("⚠️ No other admin can approve it now: add one with /allow, or withdraw it.")
+
+
 def after_approval_text(schedule: Schedule, zone: ZoneInfo, locale: str) -> str:
     """A platform-mode schedule waiting for approval: what happens once approved."""
     when = format_moment(schedule.run_at_time, zone, locale)

@@ -270,6 +270,11 @@ class ApprovalService:
             if self._may_decide(member.user_id, campaign) is None
         ]
 
+    def anyone_may_approve(self, campaign_id: int) -> bool:
+        """Whether some member other than the author may approve the campaign now."""
+        campaign = self.store.campaigns.get(campaign_id)
+        return campaign is not None and bool(self.approvers(campaign))
+
     async def _tell_owner(self, campaign: Campaign, *, at_its_time: bool) -> None:
         notice = ApprovalWaiting(campaign.id, self.settings.approvers, at_its_time)
         await self.notices.tell(campaign.author_chat_id, notice)
