@@ -72,7 +72,7 @@ from bot.dialogs import (
 from bot.sending.creation import AlreadyLaunched
 from bot.sending.engine import Sender
 from bot.texts import number
-from handlers import compose_extras, compose_test
+from handlers import compose_extras, compose_test, compose_translit
 from handlers.approval import ask_if_needed
 from handlers.compose_card import COMPOSE_STATES, Compose
 from storage.campaigns import Draft
@@ -542,7 +542,11 @@ def build_router() -> Router:
     leftovers = Router(name="compose-leftovers")  # presses on old cards or of another step
     router = Router(name="compose")
     router.include_routers(
-        steps, compose_extras.build_router(), compose_test.build_router(), leftovers
+        steps,
+        compose_extras.build_router(),
+        compose_test.build_router(),
+        compose_translit.build_router(),
+        leftovers,
     )
     router.message.middleware(WizardMiddleware(composing))
     # Presses are answered after their handler, so one whose card does not change can say why.

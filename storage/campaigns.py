@@ -55,6 +55,8 @@ class Draft:
     # The platform holds the message until then: "YYYY-MM-DD HH:MM" in the platform's zone.
     sent_date: str | None = None
     columns: list[str] = field(default_factory=list)
+    # An SMS text put in Latin letters: placeholder values are transliterated when sent too.
+    transliterate: bool = False
 
 
 @dataclass
@@ -116,6 +118,11 @@ def m003_test_campaigns(db: Database) -> None:
     db["campaigns"].add_column("test", int, not_null_default=0)
 
 
+@migrations()
+def m004_transliterated_campaigns(db: Database) -> None:
+    db["campaigns"].add_column("transliterate", int, not_null_default=0)
+
+
 class Campaigns:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -135,6 +142,7 @@ class Campaigns:
         row = asdict(draft)
         row["columns"] = json.dumps(draft.columns, ensure_ascii=False)
         row["find_token"] = int(draft.find_token)
+        row["transliterate"] = int(draft.transliterate)
         row.update(
             author_id=author_id,
             author_chat_id=author_chat_id,
@@ -211,12 +219,12 @@ class Campaigns:
 
     def accepted_reader(
         self, start: str, end: str
-    ) -> Callable[[], Iterator[tuple[int, str, str | None, dict[str, str]]]]:
+    ) -> Callable[[], Iterator[tuple[int, str, str | None, bool, dict[str, str]]]]:
         """The messages the platform took from campaigns sent in [start, end), as (campaign id,
-        type, text, recipient fields) in campaign order, for the period's spend; the function
-        returned is to be called in a worker thread."""
+        type, text, whether the text was transliterated, recipient fields) in campaign order, for
+        the period's spend; the function returned is to be called in a worker thread."""
         query = """
-            SELECT c.id, c.type, c.text, m.fields
+            SELECT c.id, c.type, c.text, c.transliterate, m.fields
             FROM campaigns c JOIN messages m ON m.campaign_id = c.id AND m.state = 'accepted'
             WHERE c.state != 'scheduled' AND NOT c.test
               AND COALESCE(c.submitted_at, c.created_at) >= ?
@@ -225,8 +233,8 @@ class Campaigns:
         """
         read = reader_apart(self.db, query, [start, end])
         return lambda: (
-            (campaign_id, kind, text, json.loads(fields) if fields else {})
-            for campaign_id, kind, text, fields in read()
+            (campaign_id, kind, text, bool(latin), json.loads(fields) if fields else {})
+            for campaign_id, kind, text, latin, fields in read()
         )
 
     def count_since(self, author_id: int, since: str) -> tuple[int, int]:
@@ -248,6 +256,6 @@ def campaign_from_row(row: dict[str, Any]) -> Campaign:
     values = dict(row)
     values["columns"] = json.loads(values.get("columns") or "[]")
     values["state"] = CampaignState(values["state"])
-    for flag in ("find_token", "sandbox", "callbacks", "test"):
+    for flag in ("find_token", "sandbox", "callbacks", "test", "transliterate"):
         values[flag] = bool(values.get(flag))
     return Campaign(**values)

@@ -47,6 +47,8 @@ class ComposeMove(StrEnum):
     SCHEDULE = "schedule"  # belongs to the scheduling dialogue
     TYPOGRAPHY = "typography"
     TYPOGRAPHY_UNDO = "typography_undo"
+    TRANSLIT = "translit"
+    TRANSLIT_UNDO = "translit_undo"
     LEFT_OUT_FILE = "left_out_file"
     EDIT = "edit"
     EXTRAS = "extras"

@@ -22,6 +22,7 @@ from bot.compose.segments import (
     is_sms_type,
     sms_segments,
 )
+from bot.compose.transliteration import transliterate_values
 from storage.campaigns import Campaign, Draft
 from storage.store import Store
 
@@ -120,6 +121,13 @@ def _gsm_parts(septets: int) -> int:
     return -(-septets // GSM_PART)
 
 
+def values_as_sent(
+    rows: Iterable[Mapping[str, str]], transliterated: bool
+) -> Iterable[Mapping[str, str]]:
+    """Recipients' values as the text gets them: in Latin letters for a transliterated text."""
+    return (transliterate_values(fields) for fields in rows) if transliterated else rows
+
+
 async def estimate_list(
     store: Store,
     list_id: int | None,
@@ -137,7 +145,8 @@ async def estimate_list(
     reader = store.recipient_lists.fields_reader(list_id) if needs_rows else None
 
     def count() -> Estimate:
-        return measure(draft.text, draft.type, size, reader() if reader else None, price, as_sent)
+        rows = values_as_sent(reader(), draft.transliterate) if reader else None
+        return measure(draft.text, draft.type, size, rows, price, as_sent)
 
     return await asyncio.to_thread(count)
 
@@ -156,6 +165,7 @@ async def accepted_estimate(
     reader = store.messages.accepted_fields_reader(campaign.id) if needs_rows else None
 
     def count() -> Estimate:
-        return measure(text, campaign.type, accepted, reader() if reader else None, price)
+        rows = values_as_sent(reader(), campaign.transliterate) if reader else None
+        return measure(text, campaign.type, accepted, rows, price)
 
     return await asyncio.to_thread(count)

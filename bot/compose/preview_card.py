@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 from datetime import datetime
 
 from aiogram.types import InlineKeyboardMarkup
@@ -37,6 +38,8 @@ from bot.compose.recipients import (
 )
 from bot.compose.rules import needs_text
 from bot.compose.segments import is_sms_type
+from bot.compose.transliteration import transliterate_values
+from bot.compose.transliteration_cards import transliterated_line, transliteration_line
 from bot.compose.typography import PLAIN, typographic_only
 from bot.config import Settings
 from bot.links.tracking import CODE_LENGTH, as_sent, find_links, short_url
@@ -56,11 +59,16 @@ def render_preview(
     estimate: Estimate | None = None,
     plain_estimate: Estimate | None = None,
     undo: bool = False,
+    latin_estimate: Estimate | None = None,
+    latin_undo: bool = False,
     now: datetime | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """Exactly what will be sent, with Send / Schedule / Edit / Extras / Save as template / Cancel.
 
     `now` (UTC) says who is inside quiet hours if the message went now."""
+    if draft.transliterate:  # the first recipients' texts as they will go out
+        latin = tuple(transliterate_values(fields) for fields in summary.sample_fields)
+        summary = replace(summary, sample_fields=latin)
     top = [notice] if notice else []
     if settings.sandbox:
         top.append(_("🧪 <b>SANDBOX</b>: nothing is really sent and nothing is paid for."))
@@ -75,6 +83,10 @@ def render_preview(
     facts += cost_lines(draft, summary, estimate, settings.currency)
     if plain_estimate is not None and estimate is not None:
         facts.append(typography_line(draft.text, estimate, plain_estimate, settings.currency))
+    if latin_estimate is not None and estimate is not None:
+        facts.append(transliteration_line(estimate, latin_estimate, settings.currency))
+    if draft.transliterate:
+        facts.append(transliterated_line())
     extras = paragraphs(extras_text(draft, summary), channel_notes(draft, settings))
     warnings = []
     if draft.sent_date:
@@ -110,7 +122,11 @@ def render_preview(
         )
     text = paragraphs("\n".join(top), "\n".join(facts), body, extras, "\n".join(warnings))
     keyboard = preview_keyboard(
-        left_out=bool(summary.left_out), typography=plain_estimate is not None, undo=undo
+        left_out=bool(summary.left_out),
+        typography=plain_estimate is not None,
+        undo=undo,
+        transliteration=latin_estimate is not None,
+        transliteration_undo=latin_undo,
     )
     return text, keyboard
 
@@ -228,10 +244,16 @@ def channel_notes(draft: Draft, settings: Settings) -> str:
 
 
 def preview_keyboard(
-    *, left_out: bool = False, typography: bool = False, undo: bool = False
+    *,
+    left_out: bool = False,
+    typography: bool = False,
+    undo: bool = False,
+    transliteration: bool = False,
+    transliteration_undo: bool = False,
 ) -> InlineKeyboardMarkup:
     """The preview's buttons; the file of rows left out only when some were, the replacement
-    of typographic characters only when it makes the text GSM-7, Undo right after it."""
+    of typographic characters only when it makes the text GSM-7, transliteration only when it
+    saves parts, and Undo right after either."""
     files = (
         [button(_("Rows left out (CSV)"), action(ComposeMove.LEFT_OUT_FILE))] if left_out else []
     )
@@ -240,6 +262,10 @@ def preview_keyboard(
         text.append(button(_("Replace typographic characters"), action(ComposeMove.TYPOGRAPHY)))
     if undo:
         text.append(button(_("Undo the replacement"), action(ComposeMove.TYPOGRAPHY_UNDO)))
+    if transliteration:
+        text.append(button(_("Transliterate"), action(ComposeMove.TRANSLIT)))
+    if transliteration_undo:
+        text.append(button(_("Undo transliteration"), action(ComposeMove.TRANSLIT_UNDO)))
     return markup(
         [
             text,

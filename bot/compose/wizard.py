@@ -15,14 +15,16 @@ from aiogram.fsm.state import State
 from aiogram.utils.i18n import gettext as _
 
 from bot.compose.conversation import ListSummary, RecipientsReport, draft_data, draft_from_data
-from bot.compose.costs import estimate_list
+from bot.compose.costs import Estimate, estimate_list
 from bot.compose.list_checks import next_step, summarize_list
 from bot.compose.menu_cards import render_extra_prompt, render_template_prompt
 from bot.compose.preview_card import render_preview
 from bot.compose.problem_texts import problem_text
+from bot.compose.recipients import placeholders_in
 from bot.compose.rules import Extra, Problem, Reason, Step, toggle_find_token
 from bot.compose.segments import is_sms_type
 from bot.compose.step_cards import render_fallback_prompt, render_step, report_text
+from bot.compose.transliteration import may_transliterate, transliterate
 from bot.compose.typography import plain, typographic_only
 from bot.config import Settings
 from bot.dialogs import CARD, Wizard, remove_buttons
@@ -33,6 +35,7 @@ from storage.store import Store
 
 REPORT = "recipients_report"
 TYPOGRAPHY_UNDO = "text_before_plain_characters"  # the text as written, for Undo
+TRANSLIT_UNDO = "text_before_transliteration"  # the text as written, for Undo
 _TAGS = re.compile(r"<[^>]+>")
 
 
@@ -114,6 +117,7 @@ class ComposeWizard(Wizard):
                 offer = await estimate_list(self.store, list_id, plain_draft, prices, links)
             original = data.get(TYPOGRAPHY_UNDO)
             undo = bool(original) and plain(original) == draft.text != original
+            draft, latin, latin_undo = await self.weigh_transliteration(draft, data, estimate)
             text, markup = render_preview(
                 draft,
                 summary,
@@ -122,6 +126,8 @@ class ComposeWizard(Wizard):
                 estimate=estimate,
                 plain_estimate=offer,
                 undo=undo,
+                latin_estimate=latin,
+                latin_undo=latin_undo,
                 now=self.clock(),
             )
         else:
@@ -130,6 +136,34 @@ class ComposeWizard(Wizard):
                 step, draft, summary, self.settings, problem=problem, report=report
             )
         await self.show(text, markup)
+
+    async def weigh_transliteration(
+        self, draft: Draft, data: Mapping[str, Any], estimate: Estimate | None
+    ) -> tuple[Draft, Estimate | None, bool]:
+        """The draft as it stands, its estimate in Latin letters when that saves SMS parts, and
+        whether Undo can bring back the text as written. A text edited since it was
+        transliterated is taken as written again (its values are no longer transliterated)."""
+        original = data.get(TRANSLIT_UNDO)
+        undo = bool(original) and transliterate(original) == draft.text
+        if draft.transliterate and not undo:
+            draft = replace(draft, transliterate=False)
+            await self.save(draft, **{TRANSLIT_UNDO: None})
+        if (
+            draft.transliterate
+            or estimate is None
+            or not is_sms_type(draft.type)
+            or typographic_only(draft.text)
+            or not (may_transliterate(draft.text) or placeholders_in(draft.text))
+        ):
+            return draft, None, undo
+        latin_draft = replace(draft, text=transliterate(draft.text), transliterate=True)
+        prices, links = (
+            self.settings.pulse_prices,
+            as_sent(self.settings.public_url, self.settings.tracks_links),
+        )
+        latin = await estimate_list(self.store, data.get("list_id"), latin_draft, prices, links)
+        saves = latin is not None and latin.parts < estimate.parts
+        return draft, latin if saves else None, undo
 
     async def show_preview(self, notice: str = "") -> None:
         await self.show_step(Step.PREVIEW, notice=notice)

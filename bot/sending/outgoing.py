@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bot.compose.recipients import render_html, render_text
+from bot.compose.transliteration import transliterate_values
 from bot.platform.charsets import encode_text
 from bot.platform.results import OutgoingMessage
 from bot.statuses.signing import callback_url
@@ -21,7 +24,7 @@ def build_message(
         type=campaign.type,
         sender=campaign.sender,
         sent_to=row.sent_to,
-        sent_text=render_text(campaign.text, row.fields),
+        sent_text=render_text(campaign.text, sent_values(campaign, row.fields)),
         html_text=render_html(campaign.html_text, row.fields) if campaign.html_text else None,
         sent_date=row.sent_date or campaign.sent_date or None,
         charset=campaign.charset or None,
@@ -32,6 +35,11 @@ def build_message(
         callback=callback,
         find_token=campaign.find_token,
     )
+
+
+def sent_values(campaign: Campaign, fields: Mapping[str, str]) -> Mapping[str, str]:
+    """The values the text gets: in Latin letters when the text was transliterated."""
+    return transliterate_values(fields) if campaign.transliterate else fields
 
 
 def check_encodable(message: OutgoingMessage) -> None:

@@ -35,7 +35,7 @@ async def report_document(
     rows: list[MessageRow] = await asyncio.to_thread(read_rows)
     errors = {row.error for row in rows if row.error}
     words = ReportWords.current(errors, settings.currency)  # gettext needs the loop's thread
-    cost = message_cost(campaign.text, campaign.type, settings.pulse_prices)
+    cost = message_cost(campaign.text, campaign.type, settings.pulse_prices, campaign.transliterate)
     locale = reader_locale()
 
     def write() -> bytes:

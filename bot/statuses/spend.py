@@ -14,6 +14,7 @@ from decimal import Decimal
 from bot.compose.costs import price_for
 from bot.compose.recipients import placeholders_in, render_text
 from bot.compose.segments import is_sms_type, sms_segments
+from bot.compose.transliteration import transliterate_values
 
 KNOWN_TEXTS = 50_000  # texts whose parts are remembered: many recipients share one
 
@@ -21,8 +22,10 @@ KNOWN_TEXTS = 50_000  # texts whose parts are remembered: many recipients share 
 class MessageCost:
     """The cost of one message of a campaign, for the fields of its recipient."""
 
-    def __init__(self, text: str, message_type: str, price: Decimal) -> None:
-        self.text, self.price = text, price
+    def __init__(
+        self, text: str, message_type: str, price: Decimal, transliterated: bool = False
+    ) -> None:
+        self.text, self.price, self.transliterated = text, price, transliterated
         self.sms = is_sms_type(message_type)
         self.personal = self.sms and bool(placeholders_in(text))
         self._parts: dict[str, int] = {}
@@ -34,7 +37,8 @@ class MessageCost:
             return self.price
         if not self.personal:
             return self._same
-        rendered = render_text(self.text, fields)
+        values = transliterate_values(fields) if self.transliterated else fields
+        rendered = render_text(self.text, values)
         parts = self._parts.get(rendered)
         if parts is None:
             if len(self._parts) >= KNOWN_TEXTS:  # every text different: keep memory bounded
@@ -44,11 +48,17 @@ class MessageCost:
 
 
 def message_cost(
-    text: str | None, message_type: str, prices: Mapping[str, Decimal]
+    text: str | None,
+    message_type: str,
+    prices: Mapping[str, Decimal],
+    transliterated: bool = False,
 ) -> MessageCost | None:
-    """How to price this campaign's messages; None when its type has no price."""
+    """How to price this campaign's messages (a transliterated text gets its recipients' values
+    in Latin letters); None when its type has no price."""
     price = price_for(message_type, prices)
-    return None if price is None else MessageCost(text or "", message_type, price)
+    if price is None:
+        return None
+    return MessageCost(text or "", message_type, price, transliterated)
 
 
 @dataclass
@@ -62,16 +72,17 @@ class Spend:
 
 
 def spend_of(
-    accepted: Iterable[tuple[int, str, str | None, Mapping[str, str]]],
+    accepted: Iterable[tuple[int, str, str | None, bool, Mapping[str, str]]],
     prices: Mapping[str, Decimal],
 ) -> Spend:
-    """Sum the cost of accepted messages given as (campaign id, type, text, recipient fields),
-    in campaign order."""
+    """Sum the cost of accepted messages given as (campaign id, type, text, whether the text
+    was transliterated, recipient fields), in campaign order."""
     spend = Spend()
     current: tuple[int, MessageCost | None] | None = None
-    for campaign_id, message_type, text, fields in accepted:
+    for campaign_id, message_type, text, transliterated, fields in accepted:
         if current is None or current[0] != campaign_id:
-            current = (campaign_id, message_cost(text, message_type, prices))
+            cost = message_cost(text, message_type, prices, transliterated)
+            current = (campaign_id, cost)
         cost = current[1]
         if cost is None:
             spend.unpriced[message_type] = spend.unpriced.get(message_type, 0) + 1
