@@ -369,3 +369,33 @@ async def test_the_approvers_card_and_the_authors_word_read_in_russian(start_bot
     assert "SMS-частей: 2" in card["text"]
     assert "Оценка стоимости: ≈ 5,00\xa0₽" in card["text"]
     assert "Пока её не одобрит кто-то кроме автора, ничего не отправляется." in card["text"]
+
+
+async def test_a_campaign_scheduled_before_approval_was_required_is_checked_at_its_time(
+    start_bot, bot_env, telegram, platform
+):
+    clock = Clock()
+    first = await start_bot(clock=clock, PULSE_SENDERS="Shop")
+    await make_operator(telegram)
+    composer = Composer(telegram)
+    await composer.start(TWO, expect="Preview")
+    await composer.press("Schedule", expect="When should it go out")
+    await composer.press("Tomorrow 10:00", expect="Confirm?")
+    await composer.press("Confirm", expect="Scheduled campaign №1")
+    assert "waiting for approval" not in composer.text
+    await first.stop()
+
+    program = await start_bot(clock=clock, PULSE_SENDERS="Shop", APPROVAL_MIN_RECIPIENTS="2")
+    assert program.app is not None
+    schedule = program.app.store.schedules.get(1)
+    assert schedule is not None
+    clock.now = schedule.run_at_time + timedelta(seconds=1)
+    await program.app.scheduling.fire_due()
+
+    card = await telegram.wait_message(ADMIN, contains="Approval needed")
+    await telegram.wait_message(OPERATOR, contains="is due, but it waits for approval")
+    assert platform.requests == []
+    await press(telegram, ADMIN, card, "Approve")
+    async with asyncio.timeout(20):
+        await platform.wait_requests(2)
+    assert len(audit(bot_env, "approval_request")) == 1
