@@ -124,7 +124,7 @@ class PassEnds:
         self._changed(campaign_id)
 
     def new_rows(self, campaign_id: int) -> int:
-        return self._store.messages.counts_by_state(campaign_id).get(SubmitState.NEW, 0)
+        return self._store.messages.count_in(campaign_id, SubmitState.NEW)
 
     def ask_about_unknown(self, campaign_id: int) -> RecoveryQuestion | None:
         """Send the author one question about the campaign's undecided unknown rows (if any):
