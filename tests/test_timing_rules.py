@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
+import phonenumbers
 import pytest
+from phonenumbers import timezone as phone_zones
 
 from bot.timing.local_time import LocalSend, local_moments
 from bot.timing.quiet_hours import QuietHours, held_now, quiet_zones
@@ -127,3 +129,18 @@ def test_a_malformed_quiet_hours_setting_stops_the_start(monkeypatch, capsys, tm
     [line] = stderr.strip().splitlines()
     assert "QUIET_HOURS" in line
     assert "21:00-09:00" in line
+
+
+def test_the_quick_country_answer_agrees_with_phonenumbers_everywhere() -> None:
+    checked = 0
+    for region in phonenumbers.SUPPORTED_REGIONS:
+        for kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE):
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is None:
+                continue
+            address = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)[1:]
+            zones = phone_zones.time_zones_for_number(example)
+            expected = zones[0] if len(zones) == 1 and zones[0] != "Etc/Unknown" else None
+            assert number_zone(address) == (zone_name(expected) if expected else None), address
+            checked += 1
+    assert checked > 400

@@ -58,12 +58,32 @@ def _number_zone(address: str) -> str | None:
     return zone_name(zones[0])
 
 
+@cache
+def _one_zone_countries() -> Mapping[str, str]:
+    """Country codes all of whose numbers are in one zone (Germany, Belarus...), with it."""
+    codes = {str(code) for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE}
+    zones: dict[str, set[str]] = {}
+    for key, names in phone_zones.TIMEZONE_DATA.items():
+        code = next((key[:length] for length in (1, 2, 3) if key[:length] in codes), None)
+        if code is not None:
+            zones.setdefault(code, set()).update(names)
+    return {
+        code: named
+        for code, names in zones.items()
+        if len(names) == 1 and (named := zone_name(next(iter(names)))) is not None
+    }
+
+
 def number_zone(address: str) -> str | None:
     """The zone of a normalised phone (digits, with country code) when it names exactly one."""
     if not address.isdigit() or len(address) > _LONGEST_PHONE:
         return None  # an e-mail address or a push token says nothing about where one lives
     if _RU_MOBILE.fullmatch(address):
         return None  # the common case, without phonenumbers' ~25 µs
+    countries = _one_zone_countries()
+    for length in (1, 2, 3):  # country codes have one to three digits and none prefixes another
+        if (zone := countries.get(address[:length])) is not None:
+            return zone
     return _number_zone(address)
 
 
