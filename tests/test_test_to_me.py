@@ -172,3 +172,27 @@ async def test_me_reads_russian_and_warns_of_the_stop_list(start_bot, telegram, 
     profile = await telegram.wait_message(OPERATOR, contains="Ваш профиль", after=after)
     assert "Роль: оператор" in profile["text"]
     assert "Телефон: +79005554433" in profile["text"]
+
+
+async def test_a_test_needs_no_approval_and_the_stop_list_still_applies(
+    start_bot, telegram, platform, bot_env
+):
+    await start_bot(PULSE_SENDERS="Shop", APPROVAL_MIN_RECIPIENTS="1")
+    await make_operator(telegram)
+    await ask_me(telegram, "/me phone +7 900 555-44-33", "Kept: +79005554433")
+    composer = await sms_preview(telegram)
+    await composer.press("Test to me", expect="Test №1 sent to +79005554433")
+    await telegram.wait_for(lambda: len(platform.messages) == 1)
+
+    with sqlite3.connect(Path(bot_env["DATA_DIR"]) / "pulse-bridge.db") as db:
+        db.execute(
+            "INSERT INTO stoplist (address, added_by, added_at) VALUES (?, ?, ?)",
+            [OWN_PHONE, OPERATOR, "2026-11-30T09:00:00.000+00:00"],
+        )
+    await composer.press("Edit", expect="What do you want to change")
+    await composer.press("Text", expect="Send the text")
+    await composer.say("Hi, {name}!", expect="Preview")
+    card = await composer.press("Test to me", expect="Test №2 sent to +79005554433")
+    assert "on the stop-list: test messages to it are not sent" in card["text"]
+    await telegram.wait_message(OPERATOR, contains="Not sent: the address is on the stop-list")
+    assert len(platform.messages) == 1

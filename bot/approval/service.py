@@ -299,6 +299,8 @@ class ApprovalService:
         campaign = self.store.campaigns.get(campaign_id)
         if campaign is None or not self._fresh(campaign):
             return True  # under way before approval was asked for: never stopped halfway
+        if campaign.test:
+            return True  # one message to its author's own address: nobody else's to approve
         self._spawn(self._check(campaign_id))
         return False
 
