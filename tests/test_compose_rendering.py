@@ -18,7 +18,6 @@ from storage.campaigns import Draft
 from storage.messages import SubmitState
 from tests.conftest import ADMIN
 from tests.fakes.platform import FakePlatform
-from tests.fakes.telegram import FakeTelegram
 from tests.sending_harness import make_harness, settle
 
 MINIFIED_CSS = "<style>@media(max-width:600px){.a{color:red}}p{margin:0}</style>"
@@ -70,9 +69,9 @@ def test_the_refusal_names_the_characters_and_says_what_to_do(tmp_path: Path) ->
 
 
 async def test_a_placeholder_value_the_charset_cannot_carry_is_refused_before_sending(
-    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+    tmp_path: Path, platform: FakePlatform
 ) -> None:
-    harness = await make_harness(tmp_path, telegram, platform)
+    harness = await make_harness(tmp_path, None, platform)
     try:
         draft = Draft(type="sms", sender="Shop", text="Hi {name}", charset="UCS2BE")
         values = {"79001110001": "Аня", "79001110002": "Кот 🐱"}
@@ -101,9 +100,9 @@ async def test_a_placeholder_value_the_charset_cannot_carry_is_refused_before_se
 
 
 async def test_each_recipient_gets_its_own_escaped_html_text(
-    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+    tmp_path: Path, platform: FakePlatform
 ) -> None:
-    harness = await make_harness(tmp_path, telegram, platform)
+    harness = await make_harness(tmp_path, None, platform)
     try:
         html_text = MINIFIED_CSS + "<p>Hi {name}</p>{{keep}}"
         draft = Draft(type="email", sender="Shop", text="Hi {name}", html_text=html_text)
@@ -124,9 +123,9 @@ async def test_each_recipient_gets_its_own_escaped_html_text(
 
 
 async def test_html_placeholders_take_fallbacks_like_the_text(
-    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+    tmp_path: Path, platform: FakePlatform
 ) -> None:
-    harness = await make_harness(tmp_path, telegram, platform)
+    harness = await make_harness(tmp_path, None, platform)
     try:
         values = {"a@example.com": {"name": "Ann"}, "b@example.com": {}}
         list_id = harness.store.recipient_lists.save(ADMIN, list(values.items()), ["name"])

@@ -214,10 +214,10 @@ async def test_unreadable_answers_in_a_row_pause_the_campaign_instead_of_running
 
 
 async def test_a_readable_answer_between_unclear_ones_resets_the_count(
-    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+    tmp_path: Path, platform: FakePlatform
 ) -> None:
     platform.script(*(["non_json"] * 4 + ["success"]) * 2)
-    harness = await make_harness(tmp_path, telegram, platform, pulse_concurrency=1)
+    harness = await make_harness(tmp_path, None, platform, pulse_concurrency=1)
     try:
         campaign_id = harness.start(addresses=phones(10))
         await settle(harness, campaign_id)
@@ -281,12 +281,10 @@ async def test_token_not_found_for_a_number_is_that_recipients_refusal_only(
         await harness.close()
 
 
-async def test_the_bad_token_wording_is_a_setting(
-    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
-) -> None:
+async def test_the_bad_token_wording_is_a_setting(tmp_path: Path, platform: FakePlatform) -> None:
     platform.default = ("error", "API key rejected")
     harness = await make_harness(
-        tmp_path, telegram, platform, pulse_concurrency=1, pulse_token_error="API key rejected"
+        tmp_path, None, platform, pulse_concurrency=1, pulse_token_error="API key rejected"
     )
     try:
         campaign_id = harness.start(addresses=phones(4))

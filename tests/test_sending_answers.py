@@ -9,20 +9,22 @@ from pathlib import Path
 import pytest
 
 from bot.platform.reasons import ReasonCode, decode
+from bot.sending.notices import CampaignPaused, UnknownRowsQuestion
 from bot.statuses.signing import verify
 from storage.campaigns import CampaignState
 from storage.messages import SubmitState
 from tests.conftest import ADMIN
 from tests.fakes.platform import FakePlatform
 from tests.fakes.telegram import FakeTelegram
+from tests.recording_notices import RecordingNotices
 from tests.sending_harness import SECRET, make_harness, phones, settle
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
 async def test_accepted_rows_get_platform_ids_and_signed_callbacks(
-    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform, method: str
+    tmp_path: Path, platform: FakePlatform, method: str
 ) -> None:
-    harness = await make_harness(tmp_path, telegram, platform, method=method)
+    harness = await make_harness(tmp_path, None, platform, method=method)
     try:
         campaign_id = harness.start(addresses=phones(5))
         await settle(harness, campaign_id)
@@ -53,11 +55,11 @@ async def test_accepted_rows_get_platform_ids_and_signed_callbacks(
 
 
 async def test_rejection_is_stored_verbatim_and_the_rest_continue(
-    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+    tmp_path: Path, platform: FakePlatform
 ) -> None:
     refusal = "Имя отправителя <Shop> не зарегистрировано"
     platform.script(("error", refusal))
-    harness = await make_harness(tmp_path, telegram, platform, pulse_concurrency=1)
+    harness = await make_harness(tmp_path, None, platform, pulse_concurrency=1)
     try:
         campaign_id = harness.start(addresses=phones(3))
         await settle(harness, campaign_id)
@@ -83,10 +85,10 @@ async def test_rejection_is_stored_verbatim_and_the_rest_continue(
     ],
 )
 async def test_uncertain_answer_makes_the_row_unknown_and_it_is_never_resent(
-    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform, behaviour, reason: ReasonCode
+    tmp_path: Path, platform: FakePlatform, behaviour, reason: ReasonCode
 ) -> None:
     platform.script(behaviour)
-    harness = await make_harness(tmp_path, telegram, platform, pulse_concurrency=1, timeout=0.3)
+    harness = await make_harness(tmp_path, None, platform, pulse_concurrency=1, timeout=0.3)
     try:
         campaign_id = harness.start(addresses=phones(3))
         await settle(harness, campaign_id)
@@ -97,17 +99,21 @@ async def test_uncertain_answer_makes_the_row_unknown_and_it_is_never_resent(
         assert [row.state for row in rows[1:]] == [SubmitState.ACCEPTED] * 2
         assert len(platform.requests) == 3  # one request per recipient: no retry
         assert harness.campaign_state(campaign_id) is CampaignState.SUBMITTED
+        # The author decides about it: one question, naming the reason, nothing paused.
+        assert isinstance(harness.notices, RecordingNotices)
+        question = await harness.notices.wait_for(UnknownRowsQuestion, ADMIN)
+        assert (question.campaign_id, question.count) == (campaign_id, 1)
+        assert question.reasons == ((rows[0].error, 1),)
+        assert harness.notices.of(CampaignPaused) == []
     finally:
         await harness.close()
 
 
 async def test_unavailable_platform_is_retried_until_it_answers(
-    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+    tmp_path: Path, platform: FakePlatform
 ) -> None:
     platform.script(("http", 503), ("busy", 503, "0"), ("http", 429))
-    harness = await make_harness(
-        tmp_path, telegram, platform, retry_delays=(0.01, 0.01, 0.01, 0.01)
-    )
+    harness = await make_harness(tmp_path, None, platform, retry_delays=(0.01, 0.01, 0.01, 0.01))
     try:
         campaign_id = harness.start(addresses=phones(1))
         await settle(harness, campaign_id)
@@ -120,10 +126,10 @@ async def test_unavailable_platform_is_retried_until_it_answers(
 
 
 async def test_retry_waits_as_long_as_retry_after_says(
-    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+    tmp_path: Path, platform: FakePlatform
 ) -> None:
     platform.script(("http", 429))  # the fake sends Retry-After: 1
-    harness = await make_harness(tmp_path, telegram, platform)
+    harness = await make_harness(tmp_path, None, platform)
     loop = asyncio.get_running_loop()
     try:
         started = loop.time()
@@ -139,11 +145,11 @@ async def test_retry_waits_as_long_as_retry_after_says(
 
 
 async def test_text_that_the_charset_cannot_hold_is_refused_before_any_request(
-    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+    tmp_path: Path, platform: FakePlatform
 ) -> None:
     from storage.campaigns import Draft
 
-    harness = await make_harness(tmp_path, telegram, platform)
+    harness = await make_harness(tmp_path, None, platform)
     try:
         draft = Draft(type="sms", sender="Shop", text="Привет, {name} 🎉", charset="CP1251")
         campaign_id = harness.start(draft, phones(2), row_fields=lambda phone: {"name": "Анна"})

@@ -28,9 +28,9 @@ def campaign_actions(harness: Harness) -> list[str]:
 
 
 async def test_a_second_send_of_the_same_list_raises_and_creates_nothing(
-    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+    tmp_path: Path, platform: FakePlatform
 ) -> None:
-    harness = await make_harness(tmp_path, telegram, platform)
+    harness = await make_harness(tmp_path, None, platform)
     try:
         list_id = harness.new_list(phones(3))
         first = harness.sender.create(DRAFT, list_id, author_id=ADMIN, author_chat_id=ADMIN)
@@ -47,10 +47,10 @@ async def test_a_second_send_of_the_same_list_raises_and_creates_nothing(
 
 
 async def test_launching_twice_submits_each_recipient_once(
-    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+    tmp_path: Path, platform: FakePlatform
 ) -> None:
     platform.latency = 0.01
-    harness = await make_harness(tmp_path, telegram, platform, pulse_concurrency=2)
+    harness = await make_harness(tmp_path, None, platform, pulse_concurrency=2)
     try:
         campaign_id = harness.start(addresses=phones(10))
         harness.sender.launch(campaign_id)
@@ -65,9 +65,9 @@ async def test_launching_twice_submits_each_recipient_once(
 
 
 async def test_a_scheduled_campaign_waits_until_launched_and_can_be_cancelled(
-    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+    tmp_path: Path, platform: FakePlatform
 ) -> None:
-    harness = await make_harness(tmp_path, telegram, platform)
+    harness = await make_harness(tmp_path, None, platform)
     try:
         waiting = harness.sender.create(
             DRAFT,
@@ -100,10 +100,8 @@ async def test_a_scheduled_campaign_waits_until_launched_and_can_be_cancelled(
         await harness.close()
 
 
-async def test_an_empty_or_missing_list_is_refused(
-    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
-) -> None:
-    harness = await make_harness(tmp_path, telegram, platform)
+async def test_an_empty_or_missing_list_is_refused(tmp_path: Path, platform: FakePlatform) -> None:
+    harness = await make_harness(tmp_path, None, platform)
     try:
         with pytest.raises(ValueError, match="empty"):
             harness.sender.create(DRAFT, 999, author_id=ADMIN, author_chat_id=ADMIN)

@@ -26,11 +26,11 @@ def endpoints(platform: FakePlatform) -> list[str]:
 
 @pytest.mark.parametrize("shape", ["list", "ids", "id", "messages"])
 async def test_list_mode_sends_chunks_and_reads_every_answer_shape(
-    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform, shape: str
+    tmp_path: Path, platform: FakePlatform, shape: str
 ) -> None:
     platform.default = ("list_shape", shape)
     harness = await make_harness(
-        tmp_path, telegram, platform, pulse_send_mode="list", pulse_list_chunk=3
+        tmp_path, None, platform, pulse_send_mode="list", pulse_list_chunk=3
     )
     try:
         campaign_id = harness.start(addresses=phones(8))
@@ -46,10 +46,10 @@ async def test_list_mode_sends_chunks_and_reads_every_answer_shape(
 
 
 async def test_a_leftover_single_recipient_goes_through_send_message(
-    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+    tmp_path: Path, platform: FakePlatform
 ) -> None:
     harness = await make_harness(
-        tmp_path, telegram, platform, pulse_send_mode="list", pulse_list_chunk=3
+        tmp_path, None, platform, pulse_send_mode="list", pulse_list_chunk=3
     )
     try:
         campaign_id = harness.start(addresses=phones(4))
@@ -98,9 +98,9 @@ async def test_malformed_list_answer_makes_the_chunk_unknown_never_sent_again(
 
 @pytest.mark.parametrize("mode", ["single", "list"])
 async def test_placeholders_are_filled_per_recipient_in_the_chosen_charset(
-    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform, mode: str
+    tmp_path: Path, platform: FakePlatform, mode: str
 ) -> None:
-    harness = await make_harness(tmp_path, telegram, platform, pulse_send_mode=mode)
+    harness = await make_harness(tmp_path, None, platform, pulse_send_mode=mode)
     draft = Draft(
         type="email",
         sender="shop@example.com",
@@ -132,9 +132,9 @@ async def test_placeholders_are_filled_per_recipient_in_the_chosen_charset(
 
 
 async def test_every_extra_of_the_draft_reaches_the_platform(
-    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+    tmp_path: Path, platform: FakePlatform
 ) -> None:
-    harness = await make_harness(tmp_path, telegram, platform)
+    harness = await make_harness(tmp_path, None, platform)
     draft = Draft(
         type="viber",
         sender="Shop",
@@ -165,9 +165,9 @@ async def test_every_extra_of_the_draft_reaches_the_platform(
 
 
 async def test_without_public_url_the_real_platform_gets_no_callback(
-    tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform
+    tmp_path: Path, platform: FakePlatform
 ) -> None:
-    harness = await make_harness(tmp_path, telegram, platform, public_url="")
+    harness = await make_harness(tmp_path, None, platform, public_url="")
     try:
         campaign_id = harness.start(addresses=phones(2))
         await settle(harness, campaign_id)

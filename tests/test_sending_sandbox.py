@@ -16,7 +16,6 @@ from bot.platform.results import Accepted, OutgoingMessage, Rejected
 from bot.platform.sandbox import SandboxPlatform
 from bot.statuses.signing import verify
 from storage.messages import SubmitState
-from tests.fakes.telegram import FakeTelegram
 from tests.sending_harness import SECRET, make_harness, phones, settle
 
 TINY = {"accepted_after": (0.001, 0.01), "final_after": (0.001, 0.01), "retry_delays": (0.01,)}
@@ -63,7 +62,7 @@ async def endpoint() -> AsyncIterator[Endpoint]:
 
 
 async def test_sandbox_campaign_reports_queued_then_final_statuses_through_our_endpoint(
-    tmp_path: Path, telegram: FakeTelegram, endpoint: Endpoint
+    tmp_path: Path, endpoint: Endpoint
 ) -> None:
     sandboxes: list[SandboxPlatform] = []
 
@@ -73,7 +72,7 @@ async def test_sandbox_campaign_reports_queued_then_final_statuses_through_our_e
 
     # No PUBLIC_URL in sandbox mode: the sandbox calls 127.0.0.1:WEB_PORT itself.
     harness = await make_harness(
-        tmp_path, telegram, client=sandbox, pulse_token="", public_url="", web_port=endpoint.port
+        tmp_path, None, client=sandbox, pulse_token="", public_url="", web_port=endpoint.port
     )
     try:
         campaign_id = harness.start(addresses=phones(12))
