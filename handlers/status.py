@@ -58,7 +58,7 @@ async def status(
     figures = await read_figures(store, campaign)
     await message.answer(
         campaign_history(campaign, figures, store, settings, i18n.current_locale),
-        reply_markup=chart_markup(campaign),
+        reply_markup=chart_markup(campaign, figures),
     )
 
 

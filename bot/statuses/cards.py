@@ -312,10 +312,10 @@ def card_markup(campaign: Campaign, figures: Figures) -> InlineKeyboardMarkup | 
     return builder.as_markup()
 
 
-def chart_markup(campaign: Campaign) -> InlineKeyboardMarkup | None:
+def chart_markup(campaign: Campaign, figures: Figures) -> InlineKeyboardMarkup | None:
     """📈 Chart under `/status` of a campaign (not a single message) being or already sent."""
     sent = campaign.state in (*ACTIVE_STATES, CampaignState.FINISHED)
-    if not sent or campaign.recipient_count <= 1:
+    if not sent or figures.single:
         return None
     builder = InlineKeyboardBuilder()
     builder.button(
