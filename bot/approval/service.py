@@ -24,6 +24,7 @@ from bot.compose.segments import is_sms_type
 from bot.config import Settings
 from bot.links.tracking import as_sent
 from bot.notices import Notice, Notices
+from bot.topics import about_type
 from storage.approvals import Approval, ApprovalState
 from storage.campaigns import Campaign, CampaignState
 from storage.clock import utc_now, utc_now_iso
@@ -259,8 +260,9 @@ class ApprovalService:
             zone=self.settings.timezone,
         )
         chats = [self.notify_chat(), *self.approvers(campaign)]
-        for chat in dict.fromkeys(chat for chat in chats if chat is not None):
-            await self.notices.tell(chat, notice)
+        with about_type(campaign.type):  # in the notify group: the type's topic
+            for chat in dict.fromkeys(chat for chat in chats if chat is not None):
+                await self.notices.tell(chat, notice)
 
     def approvers(self, campaign: Campaign) -> list[int]:
         """Members who may decide about this campaign (never its author)."""
