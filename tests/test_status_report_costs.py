@@ -4,6 +4,7 @@ per part of that recipient's own text), the period's estimated spend; no price, 
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from storage.clock import utc_now
 from tests.conftest import ADMIN, GROUP
@@ -85,7 +86,7 @@ async def test_the_report_prices_each_accepted_message_by_its_own_parts(
         "79000000004": "",
     }
     # The file adds up to the card's estimate, to the cent.
-    assert sum(float(cost) for cost in costs.values() if cost) == 12.5
+    assert sum(Decimal(cost) for cost in costs.values() if cost) == Decimal("12.50")
 
 
 async def test_the_russian_report_writes_amounts_as_a_russian_spreadsheet_reads_them(
