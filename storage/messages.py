@@ -120,6 +120,26 @@ def m005_messages_sent_date(db: Database) -> None:
     db.execute("ALTER TABLE messages ADD COLUMN sent_date TEXT")
 
 
+@migrations()
+def m006_messages_unsent_indexes(db: Database) -> None:
+    # Only rows not yet sent are in these, so they stay small and cost nothing once a campaign
+    # is submitted: a campaign's zones and a zone's rows to hold are found without reading the
+    # campaign, and the waiting rows due by their moment.
+    db.execute(
+        "CREATE INDEX idx_messages_unsent_zone ON messages (campaign_id, zone) "
+        "WHERE state IN ('new', 'waiting')"
+    )
+    db.execute(
+        "CREATE INDEX idx_messages_waiting ON messages (campaign_id, not_before) "
+        "WHERE state = 'waiting'"
+    )
+
+
+# Rows not yet sent: the condition of idx_messages_unsent_zone, repeated in a query's WHERE so
+# that SQLite may use that index.
+_UNSENT = "state IN ('new', 'waiting')"
+
+
 # A row's address is on the stop-list: the same text, or for e-mails the same ignoring case (as
 # the recipient parser compares them). Both lookups use an index of the stop-list.
 _STOP_LISTED = (
@@ -159,27 +179,43 @@ class Messages:
         )
         return cursor.rowcount
 
-    def zones(self, campaign_id: int, states: tuple[SubmitState, ...]) -> dict[str | None, int]:
-        """How many of the campaign's rows in these states each zone has (None: TIMEZONE)."""
+    def zones(
+        self, campaign_id: int, states: tuple[SubmitState, ...] = (SubmitState.NEW,)
+    ) -> dict[str | None, int]:
+        """How many of the campaign's rows not yet sent, in these states (`new`, `waiting`),
+        each zone has (None: TIMEZONE)."""
         marks = ",".join("?" * len(states))
         cursor = self.db.execute(
-            f"SELECT zone, COUNT(*) FROM messages WHERE campaign_id = ? AND state IN ({marks}) "
-            "GROUP BY zone",
+            f"SELECT zone, COUNT(*) FROM messages WHERE campaign_id = ? AND {_UNSENT} "
+            f"AND state IN ({marks}) GROUP BY zone",
             [campaign_id, *(state.value for state in states)],
         )
         return dict(cursor.fetchall())
 
-    def hold(self, campaign_id: int, until: Mapping[str | None, str]) -> int:
-        """Rows not yet taken of these zones wait until the moment given for their zone."""
-        held = 0
-        with self.db.atomic():
-            for zone, moment in until.items():
-                held += self.db.execute(
-                    "UPDATE messages SET state = 'waiting', not_before = ? "
-                    "WHERE campaign_id = ? AND state = 'new' AND zone IS ?",
-                    [moment, campaign_id, zone],
-                ).rowcount
-        return held
+    def zone_names(self, campaign_id: int) -> list[str | None]:
+        """The zones of the campaign's rows not yet sent, one index seek per zone (a dozen for
+        all of Russia) rather than a read of every row."""
+        found: list[str | None] = []
+        unsent = f"FROM messages WHERE campaign_id = ? AND {_UNSENT}"
+        if self.db.execute(f"SELECT 1 {unsent} AND zone IS NULL LIMIT 1", [campaign_id]).fetchone():
+            found.append(None)
+        after = ""
+        while row := self.db.execute(
+            f"SELECT zone {unsent} AND zone > ? ORDER BY zone LIMIT 1", [campaign_id, after]
+        ).fetchone():
+            after = row[0]
+            found.append(after)
+        return found
+
+    def hold(self, campaign_id: int, zone: str | None, until: str, limit: int) -> int:
+        """Up to `limit` rows not yet taken of a zone wait until `until`; returns how many, so
+        a caller may hold a big zone in slices and let other work run in between."""
+        return self.db.execute(
+            "UPDATE messages SET state = 'waiting', not_before = ? WHERE id IN (SELECT id FROM "
+            f"messages WHERE campaign_id = ? AND zone IS ? AND {_UNSENT} AND state = 'new' "
+            "LIMIT ?)",
+            [until, campaign_id, zone, limit],
+        ).rowcount
 
     def wait_until(self, campaign_id: int, until: Mapping[str | None, str]) -> int:
         """Rows not yet sent of each zone wait until the moment given for it (a send at each

@@ -153,6 +153,8 @@ class CampaignSubmission:
                     break
                 level = self._slots.size
                 self._levels = (min(self._levels[0], level), max(self._levels[1], level))
+                if self._hold is not None:  # quiet hours, judged at each take
+                    await self._hold.check()
                 rows = [] if self._halted() else self._take(units * unit)
                 self._prepare(rows)
                 groups = [rows[start : start + unit] for start in range(0, len(rows), unit)]
@@ -179,11 +181,7 @@ class CampaignSubmission:
         return RunReport(end, self._pause, self._counts, self._refused, self._levels)
 
     def _take(self, limit: int) -> list[MessageRow]:
-        """Move rows to `submitting` in the database; only then may their requests leave.
-
-        Quiet hours are judged here, at each take: a zone may enter them during a long pass."""
-        if self._hold is not None:
-            self._hold.check()
+        """Move rows to `submitting` in the database; only then may their requests leave."""
         return self._store.messages.take_new(self.campaign.id, limit, on_skipped=self._skipped)
 
     def _prepare(self, rows: list[MessageRow]) -> None:

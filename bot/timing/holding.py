@@ -8,6 +8,7 @@ a zone enters quiet hours, never a look at each row.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -15,9 +16,11 @@ from zoneinfo import ZoneInfo
 
 from bot.timing.quiet_hours import QuietHours, quiet_zones
 from storage.clock import to_iso
-from storage.messages import Messages, SubmitState
+from storage.messages import Messages
 
 log = logging.getLogger(__name__)
+
+HOLD_SLICE = 1000  # rows held per write: a few tens of milliseconds of the event loop
 
 
 class QuietHold:
@@ -46,21 +49,27 @@ class QuietHold:
         if released:
             log.info("campaign %s: %d waiting recipients are due now", self._campaign_id, released)
         if self._window is not None:
-            self._zones = list(self._messages.zones(self._campaign_id, (SubmitState.NEW,)))
+            self._zones = self._messages.zone_names(self._campaign_id)
 
-    def check(self) -> None:
-        """Before rows are taken: those of zones inside quiet hours now wait for its end."""
+    async def check(self) -> None:
+        """Before rows are taken: those of zones inside quiet hours now wait for its end.
+
+        A zone entering quiet hours may hold most of a big list: its rows are held a slice at
+        a time, letting the event loop serve callbacks in between."""
         if self._window is None:
             return
         quiet = quiet_zones(self._window, self._clock(), self._zones, self._default)
         if frozenset(quiet) == self._held:
             return
+        held = 0
+        for zone, ends in quiet.items():
+            while True:
+                count = self._messages.hold(self._campaign_id, zone, to_iso(ends), HOLD_SLICE)
+                held += count
+                if count < HOLD_SLICE:
+                    break
+                await asyncio.sleep(0)
         self._held = frozenset(quiet)
-        if not quiet:
-            return
-        held = self._messages.hold(
-            self._campaign_id, {zone: to_iso(ends) for zone, ends in quiet.items()}
-        )
         if held:
             log.info(
                 "campaign %s: %d recipients inside quiet hours (%s) wait: %s",
@@ -68,6 +77,6 @@ class QuietHold:
                 held,
                 self._window,
                 ", ".join(
-                    f"{zone or 'TIMEZONE'} until {to_iso(ends)}" for zone, ends in quiet.items()
+                    f"{zone or 'TIMEZONE'} until {to_iso(end)}" for zone, end in quiet.items()
                 ),
             )
