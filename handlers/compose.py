@@ -6,44 +6,31 @@ cannot use has its own handler that asks again on the card, with the reason.
 
 from __future__ import annotations
 
-import asyncio
-import html
 from dataclasses import replace
-from functools import partial
 from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, StateFilter, or_f
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from bot.approval.service import ApprovalService
+from bot.access import OPERATOR
 from bot.compose.cards import ComposeAction, ComposeMove, ComposePick, PickKind
 from bot.compose.conversation import RecipientsReport
-from bot.compose.coverage import Coverage
-from bot.compose.inputs import default_sender, parse_fallback, parse_file, parse_send_command
-from bot.compose.left_out import LeftOutWords, left_out_csv, left_out_filename
-from bot.compose.list_checks import leave_out_lacking, next_step, parse_template_name
+from bot.compose.inputs import default_sender, parse_fallback, parse_send_command
+from bot.compose.list_checks import leave_out_lacking, next_step
+from bot.compose.lists import recipients_from_file, recipients_from_text, save_list
 from bot.compose.menu_cards import (
     render_cancelled,
-    render_confirm,
-    render_edit_menu,
-    render_sent,
-    render_sent_at_next_start,
-    render_template_prompt,
 )
-from bot.compose.preview_card import character_name
 from bot.compose.problem_texts import problem_text
 from bot.compose.recipients import (
-    AddressKind,
-    InvalidReason,
     RecipientList,
     address_kind,
     needs_mobile,
-    parse_recipients_text,
 )
 from bot.compose.rules import (
     Problem,
@@ -52,15 +39,12 @@ from bot.compose.rules import (
     add_fallback,
     change_type,
     check_sender,
-    editable_steps,
-    needs_confirmation,
     offered_senders,
     parse_type,
     previous_step,
 )
-from bot.compose.step_cards import invalid_reason_text, render_fallback_prompt, report_text
-from bot.compose.typography import PLAIN, plain, typographic_only
-from bot.compose.wizard import TYPOGRAPHY_UNDO, ComposeWizard
+from bot.compose.step_cards import render_fallback_prompt, report_text
+from bot.compose.wizard import ComposeWizard
 from bot.config import Settings
 from bot.dialogs import (
     NOT_COMMAND,
@@ -69,18 +53,14 @@ from bot.dialogs import (
     download_recipient_file,
     remove_buttons,
 )
-from bot.sending.creation import AlreadyLaunched
-from bot.sending.engine import Sender
 from bot.texts import number
-from handlers import compose_extras, compose_test, compose_translit
-from handlers.approval import ask_if_needed
+from handlers import compose_extras, compose_preview, compose_test, compose_translit
 from handlers.compose_card import COMPOSE_STATES, Compose
 from storage.campaigns import Draft
 from storage.clock import utc_now
 from storage.members import Member
 from storage.store import Store
 
-OPERATOR = {"role": "operator"}
 # Where Back leads from the questions around the preview.
 BACK_TO_PREVIEW = {
     state.state
@@ -130,7 +110,7 @@ async def quick_send(
     if isinstance(request, Problem):
         await message.answer(problem_text(request))
         return
-    parsed = await parse_typed_recipients(
+    parsed = await recipients_from_text(
         wizard.store,
         request.recipients,
         address_kind(request.type),
@@ -142,32 +122,8 @@ async def quick_send(
         text=request.text,
         columns=parsed.columns,
     )
-    list_id = await save_list(wizard.store, member, parsed) if parsed.valid else None
+    list_id = await save_list(wizard.store, member.user_id, parsed) if parsed.valid else None
     await wizard.start(draft, list_id, RecipientsReport.of(parsed))
-
-
-async def parse_typed_recipients(
-    store: Store, text: str, kind: AddressKind, *, mobile_only: bool = False
-) -> RecipientList:
-    """Parse typed addresses in a worker thread; the stop-list is read here, on the loop's thread."""
-    stoplist = store.stoplist.addresses()
-    return await asyncio.to_thread(
-        partial(parse_recipients_text, stoplist=stoplist, mobile_only=mobile_only), text, kind
-    )
-
-
-async def save_list(store: Store, member: Member, parsed: RecipientList) -> int:
-    """Store the valid recipients, and the rows left out with why, in the order of the upload."""
-    recipients = ((item.address, item.fields, item.zone) for item in parsed.valid)
-    left_out = sorted(
-        [(entry.line, entry.raw, entry.reason.value) for entry in parsed.invalid]
-        + [(entry.line, entry.raw, entry.reason) for entry in parsed.dropped],
-        key=lambda entry: entry[0],
-    )
-    coverage = await asyncio.to_thread(Coverage.of, parsed.valid, parsed.columns)
-    return await store.recipient_lists.save_off_loop(
-        member.user_id, recipients, parsed.columns, left_out, coverage.to_data()
-    )
 
 
 # ---------------------------------------------------------------- buttons every step has
@@ -261,7 +217,7 @@ async def recipients_typed(message: Message, wizard: ComposeWizard, member: Memb
     """Parse typed or pasted addresses; ask for the text next."""
     draft, _list_id = await wizard.load()
     kind = address_kind(draft.type, draft.find_token)
-    parsed = await parse_typed_recipients(
+    parsed = await recipients_from_text(
         wizard.store, message.text or "", kind, mobile_only=needs_mobile(draft.type)
     )
     await use_recipients(wizard, member, parsed)
@@ -275,13 +231,12 @@ async def recipients_file(message: Message, wizard: ComposeWizard, member: Membe
         await wizard.re_ask(content)
         return
     draft, _list_id = await wizard.load()
-    parsed = await asyncio.to_thread(
-        parse_file,
+    parsed = await recipients_from_file(
+        wizard.store,
         message.document.file_name or "",
         content,
         address_kind(draft.type, draft.find_token),
-        wizard.store.stoplist.addresses(),
-        needs_mobile(draft.type),
+        mobile_only=needs_mobile(draft.type),
     )
     if isinstance(parsed, Problem):
         await wizard.re_ask(parsed)
@@ -309,7 +264,7 @@ async def use_recipients(wizard: ComposeWizard, member: Member, parsed: Recipien
         await wizard.show_step(Step.RECIPIENTS)  # the card says no address was valid
         return
     draft, _list_id = await wizard.load()
-    list_id = await save_list(wizard.store, member, parsed)
+    list_id = await save_list(wizard.store, member.user_id, parsed)
     await wizard.save(replace(draft, columns=list(parsed.columns)), list_id=list_id)
     await wizard.advance(notice=report_text(report))
 
@@ -377,147 +332,6 @@ async def expected_text(message: Message, wizard: ComposeWizard) -> None:
     await wizard.re_ask(Problem(Reason.EXPECTED_TEXT))
 
 
-# ---------------------------------------------------------------- preview
-
-
-async def send_pressed(
-    query: CallbackQuery,
-    wizard: ComposeWizard,
-    member: Member,
-    sender: Sender,
-    callback_answer: CallbackAnswer,
-    approvals: ApprovalService,
-) -> None:
-    """Send now, or first ask once more when the list is large."""
-    summary = await wizard.summary()
-    if needs_confirmation(summary.size, wizard.settings.large_send_confirm):
-        await wizard.state.set_state(Compose.confirm_send)
-        await wizard.show(*render_confirm(summary.size))
-        return
-    await send(query, wizard, member, sender, callback_answer, approvals)
-
-
-async def send_confirmed(
-    query: CallbackQuery,
-    wizard: ComposeWizard,
-    member: Member,
-    sender: Sender,
-    callback_answer: CallbackAnswer,
-    approvals: ApprovalService,
-) -> None:
-    """The large send was confirmed: send it."""
-    await send(query, wizard, member, sender, callback_answer, approvals)
-
-
-async def send(
-    query: CallbackQuery,
-    wizard: ComposeWizard,
-    member: Member,
-    sender: Sender,
-    callback_answer: CallbackAnswer,
-    approvals: ApprovalService,
-) -> None:
-    """Hand the message to sending; a second press finds the list taken and sends nothing."""
-    draft, list_id = await wizard.load()
-    step, _problem = next_step(draft, list_id, wizard.store, wizard.settings.pulse_types)
-    if step is not Step.PREVIEW or list_id is None:
-        await wizard.advance()  # something changed under the card (e.g. the settings)
-        return
-    try:
-        campaign_id = await sender.create_off_loop(
-            draft, list_id, author_id=member.user_id, author_chat_id=wizard.chat_id
-        )
-    except AlreadyLaunched as already:
-        text = _("Already sent as campaign №{id}.").format(id=already.campaign_id)
-        callback_answer.text, callback_answer.show_alert = text, True
-        return
-    waiting = await ask_if_needed(approvals, wizard, campaign_id)
-    sender.launch(campaign_id)  # before touching Telegram, which may fail; held while waiting
-    if waiting:
-        await wizard.show(waiting.text, waiting.markup)
-    elif sender.accepting:
-        await wizard.show(render_sent(campaign_id))
-    else:  # the program is stopping: the campaign waits, and the next start sends it
-        await wizard.show(render_sent_at_next_start(campaign_id))
-    await wizard.state.clear()
-
-
-async def typography_pressed(query: CallbackQuery, wizard: ComposeWizard) -> None:
-    """Put plain characters in place of typographic ones, keeping the text as written for Undo."""
-    draft, _list_id = await wizard.load()
-    characters = typographic_only(draft.text)
-    if not characters:
-        await wizard.show_preview()
-        return
-    await wizard.save(replace(draft, text=plain(draft.text)), **{TYPOGRAPHY_UNDO: draft.text})
-    changes = ", ".join(
-        f"«{character_name(char)}» → «{html.escape(PLAIN[char])}»" for char in characters
-    )
-    notice = _("✏️ Replaced: {changes}. Undo brings the text back as written.").format(
-        changes=changes
-    )
-    await wizard.show_preview(notice=notice)
-
-
-async def typography_undo_pressed(query: CallbackQuery, wizard: ComposeWizard) -> None:
-    """Bring back the text as written, if it was not changed since the replacement."""
-    draft, _list_id = await wizard.load()
-    original = (await wizard.state.get_data()).get(TYPOGRAPHY_UNDO)
-    if original and plain(original) == draft.text:
-        await wizard.save(replace(draft, text=original), **{TYPOGRAPHY_UNDO: None})
-    await wizard.show_preview()
-
-
-async def left_out_file_pressed(query: CallbackQuery, wizard: ComposeWizard) -> None:
-    """Send the rows of the upload that were left out, with the reason for each."""
-    _draft, list_id = await wizard.load()
-    rows = wizard.store.recipient_lists.left_out(list_id) if list_id else []
-    invalid = {reason.value: invalid_reason_text(reason) for reason in InvalidReason}
-    words = LeftOutWords.current(invalid)
-    content = await asyncio.to_thread(left_out_csv, rows, words)
-    caption = ngettext(
-        "{count} row left out of the list", "{count} rows left out of the list", len(rows)
-    ).format(count=number(len(rows)))
-    await wizard.bot.send_document(
-        wizard.chat_id, BufferedInputFile(content, left_out_filename()), caption=caption
-    )
-
-
-async def edit_pressed(query: CallbackQuery, wizard: ComposeWizard) -> None:
-    """Ask which step to change."""
-    draft, _list_id = await wizard.load()
-    await wizard.state.set_state(Compose.edit)
-    await wizard.show(*render_edit_menu(draft, await wizard.summary()))
-
-
-async def edit_chosen(
-    query: CallbackQuery, callback_data: ComposePick, wizard: ComposeWizard
-) -> None:
-    """Go to the chosen step, its current answer shown and kept unless replaced."""
-    draft, _list_id = await wizard.load()
-    steps = editable_steps(draft.type)
-    if callback_data.index < len(steps):
-        await wizard.show_step(steps[callback_data.index])
-
-
-async def template_pressed(query: CallbackQuery, wizard: ComposeWizard) -> None:
-    """Ask for the new template's name."""
-    await wizard.state.set_state(Compose.template_name)
-    await wizard.show(*render_template_prompt())
-
-
-async def template_named(message: Message, wizard: ComposeWizard, member: Member) -> None:
-    """Save the draft as a template under this name; back to the preview."""
-    name = parse_template_name(message.text or "", wizard.store)
-    if isinstance(name, Problem):
-        await wizard.re_ask(name)
-        return
-    draft, _list_id = await wizard.load()
-    wizard.store.templates.save(name, member.user_id, draft)
-    notice = _("Saved as template «{name}».").format(name=html.escape(name))
-    await wizard.show_preview(notice=f"✅ {notice}")
-
-
 # ---------------------------------------------------------------- presses that match no step
 
 COMPOSE_BUTTON = or_f(ComposeAction.filter(), ComposePick.filter())
@@ -543,6 +357,7 @@ def build_router() -> Router:
     router = Router(name="compose")
     router.include_routers(
         steps,
+        compose_preview.build_router(),
         compose_extras.build_router(),
         compose_test.build_router(),
         compose_translit.build_router(),
@@ -613,31 +428,6 @@ def build_router() -> Router:
         ),
         ~F.text,
         flags=OPERATOR,
-    )
-    # The preview's buttons, each answered only while the preview is the current step.
-    preview_buttons = {
-        ComposeMove.SEND: send_pressed,
-        ComposeMove.TYPOGRAPHY: typography_pressed,
-        ComposeMove.TYPOGRAPHY_UNDO: typography_undo_pressed,
-        ComposeMove.LEFT_OUT_FILE: left_out_file_pressed,
-        ComposeMove.EDIT: edit_pressed,
-        ComposeMove.TEMPLATE: template_pressed,
-    }
-    for action, handler in preview_buttons.items():
-        steps.callback_query.register(
-            handler, Compose.preview, ComposeAction.filter(F.action == action), flags=OPERATOR
-        )
-    steps.callback_query.register(
-        send_confirmed,
-        Compose.confirm_send,
-        ComposeAction.filter(F.action == ComposeMove.CONFIRM),
-        flags=OPERATOR,
-    )
-    steps.callback_query.register(
-        edit_chosen, Compose.edit, ComposePick.filter(F.what == PickKind.EDIT), flags=OPERATOR
-    )
-    steps.message.register(
-        template_named, Compose.template_name, F.text, NOT_COMMAND, flags=OPERATOR
     )
     leftovers.callback_query.register(stale_card, COMPOSE_BUTTON, ~OnCurrentCard(), flags=OPERATOR)
     # `compose:schedule` is left to the scheduling dialogue, which owns that button.

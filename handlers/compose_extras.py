@@ -9,6 +9,7 @@ from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, Message
 
+from bot.access import OPERATOR
 from bot.compose.cards import ComposeAction, ComposeMove, ComposePick, PickKind
 from bot.compose.inputs import parse_button, parse_image_url, parse_ttl
 from bot.compose.list_checks import check_list_values
@@ -21,7 +22,6 @@ from bot.dialogs import NOT_COMMAND, OnCurrentCard, download
 from handlers.compose_card import COMPOSE_STATES, Compose
 from storage.campaigns import Draft
 
-OPERATOR = {"role": "operator"}
 # What Remove clears for each extra.
 CLEARED = {
     Extra.HTML: {"html_text": None},

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
@@ -12,14 +11,11 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from bot.access import OPERATOR
-from bot.compose.inputs import file_problem
+from bot.compose.lists import recipients_from_file, recipients_from_text
 from bot.compose.problem_texts import problem_text
-from bot.compose.recipient_files import RecipientFileError
 from bot.compose.recipients import (
     AddressKind,
     RecipientList,
-    parse_recipients_file,
-    parse_recipients_text,
 )
 from bot.compose.rules import Problem, Reason
 from bot.config import Settings
@@ -80,8 +76,8 @@ async def addresses_typed(
     message: Message, state: FSMContext, store: Store, member: Member, settings: Settings
 ) -> None:
     """Add or remove the typed addresses."""
-    parsed = await asyncio.to_thread(
-        parse_recipients_text, message.text or "", AddressKind.PHONE_OR_EMAIL
+    parsed = await recipients_from_text(
+        store, message.text or "", AddressKind.PHONE_OR_EMAIL, leave_out_stopped=False
     )
     await apply_change(message, state, store, member, parsed, settings.zone)
 
@@ -95,15 +91,15 @@ async def addresses_file(
     if isinstance(content, Problem):
         await message.answer(problem_text(content))
         return
-    try:
-        parsed = await asyncio.to_thread(
-            parse_recipients_file,
-            message.document.file_name or "",
-            content,
-            AddressKind.PHONE_OR_EMAIL,
-        )
-    except RecipientFileError as error:
-        await message.answer(problem_text(file_problem(error)))
+    parsed = await recipients_from_file(
+        store,
+        message.document.file_name or "",
+        content,
+        AddressKind.PHONE_OR_EMAIL,
+        leave_out_stopped=False,
+    )
+    if isinstance(parsed, Problem):
+        await message.answer(problem_text(parsed))
         return
     await apply_change(message, state, store, member, parsed, settings.zone)
 
