@@ -86,3 +86,26 @@ async def test_a_zone_cell_naming_no_zone_is_in_the_file_of_rows_left_out(
     content = sent["document"]["content"].decode("utf-8-sig")
     assert "79005556677" in content
     assert "the time zone is not a name such as Europe/Moscow" in content
+
+
+async def test_the_schedule_card_says_who_will_be_inside_quiet_hours_at_that_time(
+    start_bot, telegram, platform
+) -> None:
+    await start_bot(clock=FakeClock(AFTERNOON), PULSE_SENDERS="Shop", QUIET_HOURS="21:00-09:00")
+    await make_operator(telegram)
+    composer = Composer(telegram)
+    await composer.start("/new", expect="")
+    await composer.press("SMS")
+    await composer.press("Shop")
+    await composer.upload("clients.csv", TABLE)
+    await composer.say("Hello {name}", expect="Preview")
+    await composer.press("Schedule", expect="When should it go out")
+
+    # 18:00 in Moscow tomorrow: 01:00 on the 5th in Vladivostok, inside the window there.
+    await composer.say("2031-03-04 18:00", expect="Confirm?")
+    assert "1 recipient will be inside them at that time" in composer.text
+    assert "1 in Asia/Vladivostok: at 09:00 their time, Wed 5 Mar 2031, 02:00" in composer.text
+
+    await composer.press("Change time", expect="When should it go out")
+    await composer.say("2031-03-04 12:00", expect="Confirm?")  # 19:00 in Vladivostok
+    assert "Quiet hours" not in composer.text

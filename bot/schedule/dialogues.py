@@ -34,6 +34,7 @@ from bot.schedule.time_cards import (
     render_when,
     scheduled_text,
 )
+from bot.timing.cards import quiet_at_send
 from bot.timing.local_time import LocalSend
 from storage.campaigns import Campaign
 from storage.members import Member
@@ -85,6 +86,8 @@ class PlanDialogue(TimeQuestion):
         draft, list_id = await self.wizard.load()
         summary = summarize_list(self.wizard.store, list_id)
         local = LocalSend.of(plan.start, self.settings.zone, summary.zones) if plan.local else None
+        at = local.moments if local else {None: plan.start}
+        quiet = quiet_at_send(self.settings, summary.zones, at) if plan.by_bot else ""
         await self.state.update_data({PLAN: plan.to_data()})
         await self.state.set_state(self.steps.card)
         text, markup = render_card(
@@ -95,6 +98,7 @@ class PlanDialogue(TimeQuestion):
             locale=self.locale,
             problem=problem,
             local=local,
+            quiet=quiet,
         )
         await self.wizard.show(text, markup)
 

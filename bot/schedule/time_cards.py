@@ -152,6 +152,7 @@ def render_card(
     locale: str,
     problem: str = "",
     local: LocalSend | None = None,
+    quiet: str = "",
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The echo of the chosen time (date, time and zone) with the mode and repeat, and Confirm;
     `local`, for a send at each recipient's local time: its zones and their times."""
@@ -174,6 +175,8 @@ def render_card(
         lines.append(
             _("Next runs:\n{runs}").format(runs=shown) if runs else _("This repeat never runs.")
         )
+    if quiet:  # who will be inside quiet hours at the chosen time
+        lines.append(quiet)
     if problem:
         lines.append(f"⚠️ {problem}")
     lines.append(_("Confirm?"))

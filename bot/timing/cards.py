@@ -4,6 +4,7 @@ the zones of a send at each recipient's local time on the Schedule card."""
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from datetime import datetime
 
 from aiogram.utils.i18n import gettext as _
@@ -13,7 +14,7 @@ from bot.config import Settings
 from bot.schedule.when import format_moment
 from bot.texts import number, reader_locale
 from bot.timing.local_time import LocalSend
-from bot.timing.quiet_hours import QuietHours, held_now
+from bot.timing.quiet_hours import HeldZone, QuietHours, held_now
 from storage.schedules import Schedule, ScheduleMode
 
 ZONES_SHOWN = 5  # zone lines under the quiet-hours note; the rest are summed up
@@ -37,22 +38,7 @@ def quiet_hours_note(settings: Settings, zones: dict[str | None, int], now: date
             total,
         ).format(window=window, count=number(total, locale))
     ]
-    for item in held[:ZONES_SHOWN]:
-        lines.append(
-            _("    {count} in {zone}: at {local} their time, {when}").format(
-                count=number(item.count, locale),
-                zone=html.escape(item.zone or settings.timezone),
-                local=f"{window.end:%H:%M}",
-                when=format_moment(item.ends, settings.zone, locale),
-            )
-        )
-    if len(held) > ZONES_SHOWN:
-        rest = sum(item.count for item in held[ZONES_SHOWN:])
-        lines.append(
-            _("    {count} in {zones} more zones, later").format(
-                count=number(rest, locale), zones=number(len(held) - ZONES_SHOWN, locale)
-            )
-        )
+    lines += _zone_lines(held, window, settings, locale)
     return "\n".join(lines)
 
 
@@ -112,3 +98,58 @@ def scheduled_local_text(schedule: Schedule, settings: Settings, locale: str) ->
         + "\n"
         + _("See or change it with /scheduled.")
     )
+
+
+def quiet_at_send(
+    settings: Settings, zones: Mapping[str | None, int], at: Mapping[str | None, datetime]
+) -> str:
+    """For a send by the bot: how many recipients will be inside quiet hours when their turn
+    comes (`at`: one moment for everyone under None, or each zone's), and when they get it."""
+    window = QuietHours.parse(settings.quiet_hours)
+    if window is None:
+        return ""
+    held: list[HeldZone] = []
+    for zone, count in zones.items():
+        moment = at.get(zone, at.get(None))
+        if count and moment is not None:
+            held += held_now(window, moment, {zone: count}, settings.zone)
+    if not held:
+        return ""
+    held.sort(key=lambda item: item.ends)
+    total = sum(item.count for item in held)
+    locale = reader_locale()
+    lines = [
+        ngettext(
+            "🌙 Quiet hours ({window} in each recipient's local time): {count} recipient will "
+            "be inside them at that time and gets the message when they end:",
+            "🌙 Quiet hours ({window} in each recipient's local time): {count} recipients will "
+            "be inside them at that time and get the message when they end:",
+            total,
+        ).format(window=window, count=number(total, locale))
+    ]
+    lines += _zone_lines(held, window, settings, locale)
+    return "\n".join(lines)
+
+
+def _zone_lines(
+    held: list[HeldZone], window: QuietHours, settings: Settings, locale: str
+) -> list[str]:
+    """One line per held zone, the soonest released first; the rest summed up."""
+    lines = []
+    for item in held[:ZONES_SHOWN]:
+        lines.append(
+            _("    {count} in {zone}: at {local} their time, {when}").format(
+                count=number(item.count, locale),
+                zone=html.escape(item.zone or settings.timezone),
+                local=f"{window.end:%H:%M}",
+                when=format_moment(item.ends, settings.zone, locale),
+            )
+        )
+    if len(held) > ZONES_SHOWN:
+        rest = sum(item.count for item in held[ZONES_SHOWN:])
+        lines.append(
+            _("    {count} in {zones} more zones, later").format(
+                count=number(rest, locale), zones=number(len(held) - ZONES_SHOWN, locale)
+            )
+        )
+    return lines
