@@ -78,10 +78,26 @@ class TelegramNotices:
             return render(notice)
 
     async def tell(self, chat_id: int, notice: Notice) -> bool:
+        return await self.post(chat_id, notice) is not None
+
+    async def post(self, chat_id: int, notice: Notice) -> int | None:
+        """Like `tell`, for a card to be changed later: its message id, or None."""
         card = self.render(notice)
         try:
-            await self._bot.send_message(chat_id, card.text, reply_markup=card.markup)
+            sent = await self._bot.send_message(chat_id, card.text, reply_markup=card.markup)
         except TelegramAPIError as error:
             log.warning("could not tell chat %s (%s): %s", chat_id, type(notice).__name__, error)
+            return None
+        return sent.message_id
+
+    async def edit(self, chat_id: int, message_id: int, notice: Notice) -> bool:
+        """Redraw a card sent earlier as `notice` now reads (its buttons too); True when done."""
+        card = self.render(notice)
+        try:
+            await self._bot.edit_message_text(
+                card.text, chat_id=chat_id, message_id=message_id, reply_markup=card.markup
+            )
+        except TelegramAPIError as error:
+            log.info("could not redraw a card in chat %s: %s", chat_id, error)
             return False
         return True

@@ -19,14 +19,12 @@ from bot.approval.cards import (
     reason_problem,
     reason_prompt,
     refusal_text,
-    render_decided,
     state_line,
     waiting_text,
     withdraw_answer,
     withdraw_keyboard,
 )
 from bot.approval.service import ApprovalService, Decision, Outcome, ReasonAsked
-from bot.config import Settings
 from bot.dialogs import CARD, Wizard
 from bot.notices import Card
 from bot.texts import shorten
@@ -82,9 +80,7 @@ async def reject_pressed(
     await query.answer()
 
 
-async def reason_replied(
-    message: Message, member: Member, approvals: ApprovalService, bot: Bot, settings: Settings
-) -> None:
+async def reason_replied(message: Message, member: Member, approvals: ApprovalService) -> None:
     """The reply to a reason prompt: reject with it."""
     assert message.reply_to_message is not None
     chat_id, prompt_id = message.chat.id, message.reply_to_message.message_id
@@ -103,10 +99,7 @@ async def reason_replied(
         await message.reply(refusal_text(decision.outcome, approval, by))
         return
     assert approval is not None
-    line = state_line(approval, approvals.name_of(member.user_id))
-    await close_card(bot, asked.card_chat_id, asked.card_message_id, line)
-    await show_on_author_card(bot, decision, settings)
-    await message.reply(line)
+    await message.reply(state_line(approval, approvals.name_of(member.user_id)))
 
 
 async def late_pressed(
@@ -134,6 +127,8 @@ async def withdraw_pressed(
     if isinstance(message, Message) and query.bot is not None:
         note = text if done else None
         await close_card(query.bot, message.chat.id, message.message_id, note, message.html_text)
+    if done:
+        await approvals.settle_cards(callback_data.approval_id)
 
 
 async def show_decision(
@@ -144,11 +139,7 @@ async def show_decision(
     by = approvals.name_of(approval.decided_by) if approval and approval.decided_by else ""
     message, bot = query.message, query.bot
     if decision.outcome is Outcome.APPROVED and approval is not None:
-        await query.answer(state_line(approval, by))
-        if isinstance(message, Message) and bot is not None:
-            line = state_line(approval, by)
-            await close_card(bot, message.chat.id, message.message_id, line, message.html_text)
-            await show_on_author_card(bot, decision, approvals.settings)
+        await query.answer(state_line(approval, by))  # every card was redrawn with it
         return
     await query.answer(refusal_text(decision.outcome, approval, by), show_alert=True)
     closed = decision.outcome in (Outcome.DECIDED, Outcome.GONE)
@@ -175,20 +166,6 @@ async def close_card(
             await bot.send_message(chat_id, note, reply_to_message_id=message_id)
     except TelegramAPIError as error:
         log.info("could not close the approval card in chat %s: %s", chat_id, error)
-
-
-async def show_on_author_card(bot: Bot, decision: Decision, settings: Settings) -> None:
-    """The author's composing card says what was decided, in place of "waiting"."""
-    approval, told = decision.approval, decision.told
-    if approval is None or told is None or not approval.card_chat_id:
-        return
-    text = render_decided(told).text
-    try:
-        await bot.edit_message_text(
-            text, chat_id=approval.card_chat_id, message_id=approval.card_message_id
-        )
-    except TelegramAPIError as error:
-        log.info("could not show the decision on the author's card: %s", error)
 
 
 def build_router() -> Router:

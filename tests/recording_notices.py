@@ -21,6 +21,7 @@ class RecordingNotices:
         self.told: list[tuple[int, Notice]] = []
         self.refused: list[tuple[int, Notice]] = []
         self.unreachable: set[int] = set()
+        self.edited: list[tuple[int, int, Notice]] = []  # chat, message id, how it reads now
         self._told = asyncio.Condition()
 
     async def tell(self, chat_id: int, notice: Notice) -> bool:
@@ -29,6 +30,16 @@ class RecordingNotices:
             (self.told if taken else self.refused).append((chat_id, notice))
             self._told.notify_all()
         return taken
+
+    async def post(self, chat_id: int, notice: Notice) -> int | None:
+        """As Telegram would: a message id for a card taken, None when refused."""
+        if not await self.tell(chat_id, notice):
+            return None
+        return len(self.told)
+
+    async def edit(self, chat_id: int, message_id: int, notice: Notice) -> bool:
+        self.edited.append((chat_id, message_id, notice))
+        return chat_id not in self.unreachable
 
     def of(self, kind: type[N], chat_id: int | None = None) -> list[N]:
         """The notices of one kind Telegram took (for one chat when given), oldest first."""

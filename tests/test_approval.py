@@ -73,8 +73,17 @@ async def test_nothing_reaches_the_platform_until_a_second_member_approves(
     assert [row["user_id"] for row in audit(bot_env, "approval_approve")] == [ADMIN]
     assert len(audit(bot_env, "approval_request")) == 1
 
-    # A second press, here or on the group's card, changes nothing.
-    again = await press(telegram, ADMIN, in_group, "Approve")
+    # Every approvers' card now shows the decision, without buttons.
+    def settled(chat: int, message: dict[str, Any]) -> dict[str, Any] | None:
+        [now] = [m for m in telegram.chat(chat) if m["message_id"] == message["message_id"]]
+        return now if "Approved by" in now.get("text", "") else None
+
+    for chat, shown in ((ADMIN, card), (GROUP, in_group)):
+        now = await telegram.wait_for(lambda c=chat, m=shown: settled(c, m))
+        assert telegram.buttons(now) == []
+        assert "Spring sale" in now["text"]
+    # A second press from a client that still shows the buttons changes nothing.
+    again = await press(telegram, ADMIN, in_group, "Approve", strict=False)
     assert "outdated" in again["text"]
     assert len(audit(bot_env, "approval_approve")) == 1
     assert sum(platform.received.values()) == 2

@@ -15,6 +15,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.approval.service import (
     ApprovalAsked,
     ApprovalDecided,
+    ApprovalSettled,
     ApprovalWaiting,
     ApprovedLate,
     Figures,
@@ -199,8 +200,14 @@ def render_late(notice: ApprovedLate) -> Card:
     return Card(text, late_keyboard(notice.approval_id))
 
 
+def render_settled(notice: ApprovalSettled) -> Card:
+    asked = render_asked(notice.asked).text
+    return Card(f"{asked}\n\n{state_words(notice.state, notice.by, notice.reason)}")
+
+
 RENDERERS: dict[type[Notice], Render] = {
     ApprovalAsked: render_asked,
+    ApprovalSettled: render_settled,
     ApprovalWaiting: render_waiting,
     ApprovalDecided: render_decided,
     ApprovedLate: render_late,
@@ -212,12 +219,16 @@ RENDERERS: dict[type[Notice], Render] = {
 
 def state_line(approval: Approval, by: str) -> str:
     """How a decided request reads on a card whose buttons are gone."""
-    if approval.state is ApprovalState.APPROVED:
+    return state_words(approval.state, by, approval.reason)
+
+
+def state_words(state: ApprovalState, by: str, reason: str | None) -> str:
+    if state is ApprovalState.APPROVED:
         return _("✅ Approved by {by}.").format(by=html.escape(by))
-    if approval.state is ApprovalState.REJECTED:
-        reason = html.escape(shorten(approval.reason or "", REASON_CHARS))
-        return _("❌ Rejected by {by}: {reason}").format(by=html.escape(by), reason=reason)
-    if approval.state is ApprovalState.WITHDRAWN:
+    if state is ApprovalState.REJECTED:
+        shown = html.escape(shorten(reason or "", REASON_CHARS))
+        return _("❌ Rejected by {by}: {reason}").format(by=html.escape(by), reason=shown)
+    if state is ApprovalState.WITHDRAWN:
         return _("↩️ Withdrawn by {by}: nothing was sent.").format(by=html.escape(by))
     return _("⏳ Waiting for approval.")
 

@@ -38,6 +38,14 @@ log = logging.getLogger(__name__)
 EXCERPT_CHARS = 300  # of the message text shown to approvers
 
 
+class CardNotices(Notices, Protocol):
+    """Notices whose cards can be redrawn: approvers' cards lose their buttons once decided."""
+
+    async def post(self, chat_id: int, notice: Notice) -> int | None: ...
+
+    async def edit(self, chat_id: int, message_id: int, notice: Notice) -> bool: ...
+
+
 class Launcher(Protocol):
     """What approval needs from sending (`bot.sending.engine.Sender`)."""
 
@@ -73,6 +81,16 @@ class ApprovalAsked(Notice):
     excerpt: str
     scheduled_for: datetime | None  # a bot-mode or platform-mode schedule's time (UTC)
     zone: str  # where times are shown (TIMEZONE)
+
+
+@dataclass(frozen=True)
+class ApprovalSettled(Notice):
+    """An approvers' card redrawn once decided: the request as it was, and what became of it."""
+
+    asked: ApprovalAsked
+    state: ApprovalState
+    by: str
+    reason: str | None
 
 
 @dataclass(frozen=True)
@@ -151,7 +169,7 @@ class ApprovalService:
         self,
         store: Store,
         settings: Settings,
-        notices: Notices,
+        notices: CardNotices,
         launcher: Launcher,
         *,
         notify_chat: Callable[[], int | None] = lambda: None,
@@ -247,7 +265,18 @@ class ApprovalService:
     async def _ask_approvers(
         self, approval: Approval, campaign: Campaign, figures: Figures
     ) -> None:
-        notice = ApprovalAsked(
+        notice = self._asked(approval, campaign, figures)
+        chats = [self.notify_chat(), *self.approvers(campaign)]
+        cards: list[tuple[int, int]] = []
+        with about_type(campaign.type):  # in the notify group: the type's topic
+            for chat in dict.fromkeys(chat for chat in chats if chat is not None):
+                message_id = await self.notices.post(chat, notice)
+                if message_id is not None:
+                    cards.append((chat, message_id))
+        self.store.kv.set(_cards_key(approval.id), json.dumps(cards))
+
+    def _asked(self, approval: Approval, campaign: Campaign, figures: Figures) -> ApprovalAsked:
+        return ApprovalAsked(
             approval_id=approval.id,
             campaign_id=campaign.id,
             type=campaign.type,
@@ -259,10 +288,23 @@ class ApprovalService:
             scheduled_for=self._time_of(campaign.id),
             zone=self.settings.timezone,
         )
-        chats = [self.notify_chat(), *self.approvers(campaign)]
-        with about_type(campaign.type):  # in the notify group: the type's topic
-            for chat in dict.fromkeys(chat for chat in chats if chat is not None):
-                await self.notices.tell(chat, notice)
+
+    async def settle_cards(self, approval_id: int) -> None:
+        """Every approvers' card of a decided request shows the decision, without buttons."""
+        approval = self.store.approvals.get(approval_id)
+        campaign = self.store.campaigns.get(approval.campaign_id) if approval else None
+        if approval is None or campaign is None or approval.state is ApprovalState.PENDING:
+            return
+        figures = Figures(approval.recipients, approval.parts, approval.sms, approval.estimate)
+        by = self.name_of(approval.decided_by) if approval.decided_by else ""
+        settled = ApprovalSettled(
+            self._asked(approval, campaign, figures), approval.state, by, approval.reason
+        )
+        cards = json.loads(self.store.kv.get(_cards_key(approval_id)) or "[]")
+        with about_type(campaign.type):
+            for chat, message_id in cards:
+                await self.notices.edit(chat, message_id, settled)
+        self.store.kv.delete(_cards_key(approval_id))
 
     def approvers(self, campaign: Campaign) -> list[int]:
         """Members who may decide about this campaign (never its author)."""
@@ -365,7 +407,14 @@ class ApprovalService:
             self.store.audit.record(actor_id, "approval_approve", campaign_id=approval.campaign_id)
         log.info("campaign %s approved by %s", approval.campaign_id, actor_id)
         told = await self._after_approval(approval, actor_id)
+        await self._show_author(approval, told)
+        await self.settle_cards(approval.id)
         return Decision(Outcome.APPROVED, approval, told)
+
+    async def _show_author(self, approval: Approval, told: ApprovalDecided) -> None:
+        """The author's card says what was decided, in place of "waiting"."""
+        if approval.card_chat_id and approval.card_message_id:
+            await self.notices.edit(approval.card_chat_id, approval.card_message_id, told)
 
     async def _after_approval(self, approval: Approval, actor_id: int) -> ApprovalDecided:
         campaign_id = approval.campaign_id
@@ -421,6 +470,8 @@ class ApprovalService:
         decided = ApprovalDecided(campaign_id, False, self.name_of(actor_id), reason)
         if campaign is not None:
             await self.notices.tell(campaign.author_chat_id, decided)
+        await self._show_author(approval, decided)
+        await self.settle_cards(approval.id)
         return Decision(Outcome.REJECTED, approval, decided)
 
     def withdraw(self, approval_id: int, *, actor_id: int) -> bool:
@@ -533,6 +584,10 @@ class ApprovalService:
         """At shutdown: let the approvers and owners being told get their messages."""
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=10)
+
+
+def _cards_key(approval_id: int) -> str:
+    return f"approval_cards:{approval_id}"
 
 
 def _reason_key(chat_id: int, prompt_id: int) -> str:
