@@ -64,7 +64,8 @@ def generate_csv(rows: int, seed: int = 4) -> bytes:
 def measure(path: Path, traced: bool) -> dict[str, float]:
     """Parse the file once in this process and return time, counts and memory figures."""
     sys.path.insert(0, str(ROOT))
-    from bot.compose.recipients import AddressKind, parse_recipients_file
+    from bot.compose.addresses import AddressKind
+    from bot.compose.recipient_tables import parse_recipients_file
 
     content = path.read_bytes()
     gc.collect()

@@ -18,6 +18,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from bot.access import OPERATOR
+from bot.compose.addresses import address_kind, needs_mobile
 from bot.compose.cards import ComposeAction, ComposeMove, ComposePick, PickKind
 from bot.compose.conversation import RecipientsReport
 from bot.compose.inputs import default_sender, parse_fallback, parse_send_command
@@ -27,11 +28,7 @@ from bot.compose.menu_cards import (
     render_cancelled,
 )
 from bot.compose.problem_texts import problem_text
-from bot.compose.recipients import (
-    RecipientList,
-    address_kind,
-    needs_mobile,
-)
+from bot.compose.recipients import RecipientList
 from bot.compose.rules import (
     Problem,
     Reason,

@@ -15,6 +15,7 @@ from aiogram.utils.i18n import ngettext
 
 from bot.access import OPERATOR
 from bot.approval.service import ApprovalService
+from bot.compose.addresses import InvalidReason
 from bot.compose.cards import ComposeAction, ComposeMove, ComposePick, PickKind
 from bot.compose.left_out import LeftOutWords, left_out_csv, left_out_filename
 from bot.compose.list_checks import next_step, parse_template_name
@@ -26,9 +27,6 @@ from bot.compose.menu_cards import (
     render_template_prompt,
 )
 from bot.compose.preview_card import character_name
-from bot.compose.recipients import (
-    InvalidReason,
-)
 from bot.compose.rules import (
     Problem,
     Step,

@@ -11,12 +11,10 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from bot.access import OPERATOR
+from bot.compose.addresses import AddressKind
 from bot.compose.lists import recipients_from_file, recipients_from_text
 from bot.compose.problem_texts import problem_text
-from bot.compose.recipients import (
-    AddressKind,
-    RecipientList,
-)
+from bot.compose.recipients import RecipientList
 from bot.compose.rules import Problem, Reason
 from bot.config import Settings
 from bot.dialogs import NOT_COMMAND, close_card, download_recipient_file, remove_buttons

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from bot.compose.coverage import Coverage
 from bot.compose.list_checks import check_placeholders
-from bot.compose.recipients import Recipient, lacking_values
+from bot.compose.placeholders import lacking_values
+from bot.compose.recipients import Recipient
 from bot.compose.rules import Reason
 from storage.campaigns import Draft
 from storage.store import Store

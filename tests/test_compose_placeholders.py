@@ -3,7 +3,7 @@ does not exist named with the ones that do."""
 
 from __future__ import annotations
 
-from bot.compose.recipients import render_html, render_text, required_placeholders, with_fallback
+from bot.compose.placeholders import render_html, render_text, required_placeholders, with_fallback
 from tests.compose_user import Composer, make_operator
 
 ROWS = ["телефон;Имя;Город"] + [

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.compose.list_checks import check_list_values
+from bot.compose.placeholders import render_html, used_columns
 from bot.compose.problem_texts import problem_text
-from bot.compose.recipients import render_html, used_columns
 from bot.compose.rules import Problem, Reason, add_fallback, check_charset
 from bot.i18n import make_i18n
 from bot.platform.charsets import CharsetError, encode_text, outside_bmp

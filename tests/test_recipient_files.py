@@ -6,14 +6,10 @@ import time
 import openpyxl
 import pytest
 
-from bot.compose.recipients import (
-    AddressKind,
-    FileProblem,
-    InvalidReason,
-    RecipientFileError,
-    RecipientList,
-    parse_recipients_file,
-)
+from bot.compose.addresses import AddressKind, InvalidReason
+from bot.compose.recipient_files import FileProblem, RecipientFileError
+from bot.compose.recipient_tables import parse_recipients_file
+from bot.compose.recipients import RecipientList
 
 
 def rows_of(result: RecipientList) -> list[tuple[str, dict[str, str]]]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.compose.recipients import AddressKind, is_mobile, needs_mobile, parse_recipients_text
+from bot.compose.addresses import AddressKind, is_mobile, needs_mobile
+from bot.compose.recipients import parse_recipients_text
 from tests.compose_user import Composer, make_operator
 
 TYPED = "+7 916 555-44-33, 8 (495) 123-45-67, 8-800-555-35-35, +44 20 7946 0958, +44 7911 123456"

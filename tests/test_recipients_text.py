@@ -4,18 +4,9 @@ import email_validator
 import phonenumbers
 import pytest
 
-from bot.compose.recipients import (
-    AddressKind,
-    InvalidReason,
-    Recipient,
-    RecipientList,
-    address_kind,
-    missing_placeholders,
-    normalise_address,
-    parse_recipients_text,
-    placeholders_in,
-    render_text,
-)
+from bot.compose.addresses import AddressKind, InvalidReason, address_kind, normalise_address
+from bot.compose.placeholders import missing_placeholders, placeholders_in, render_text
+from bot.compose.recipients import Recipient, RecipientList, parse_recipients_text
 
 
 def addresses(result: RecipientList) -> list[str]:

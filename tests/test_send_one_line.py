@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.compose.addresses import AddressKind
 from bot.compose.inputs import QuickSend, parse_send_command
-from bot.compose.recipients import AddressKind, split_leading_addresses
+from bot.compose.recipients import split_leading_addresses
 from tests.compose_user import Composer, make_operator
 
 TYPES = ["sms", "viber", "whatsapp", "email", "push", "bot"]

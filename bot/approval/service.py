@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from bot.approval.rule import approval_needed
 from bot.compose.costs import measure, price_for
-from bot.compose.recipients import placeholders_in
+from bot.compose.placeholders import placeholders_in
 from bot.compose.segments import is_sms_type
 from bot.config import Settings
 from bot.links.tracking import as_sent

@@ -19,11 +19,8 @@ from bot.button_data import Index
 from bot.compose.conversation import ListSummary
 from bot.compose.list_checks import SHOWN_ADDRESSES
 from bot.compose.message_types import type_name
+from bot.compose.placeholders import placeholders_in, render_text
 from bot.compose.problem_texts import problem_text
-from bot.compose.recipients import (
-    placeholders_in,
-    render_text,
-)
 from bot.compose.rules import Problem, sms_figures
 from bot.compose.segments import is_sms_type
 from bot.texts import ELLIPSIS, clip, number, units

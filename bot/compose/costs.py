@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bot.compose.recipients import placeholders_in, render_text
+from bot.compose.placeholders import placeholders_in, render_text
 from bot.compose.segments import (
     GSM_BASIC,
     GSM_EXTENSION,

@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.compose.recipients import EXAMPLES_SHOWN, Lacking, Recipient
+from bot.compose.placeholders import EXAMPLES_SHOWN, Lacking
+from bot.compose.recipients import Recipient
 
 Runs = list[tuple[int, int]]  # inclusive (first, last) 1-based positions, ascending
 

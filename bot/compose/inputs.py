@@ -10,15 +10,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.compose.recipient_files import FileProblem, RecipientFileError
-from bot.compose.recipients import (
-    MAX_FILE_BYTES,
-    AddressKind,
-    RecipientList,
-    address_kind,
-    parse_recipients_file,
-    split_leading_addresses,
-)
+from bot.compose.addresses import AddressKind, address_kind
+from bot.compose.recipient_files import MAX_FILE_BYTES, FileProblem, RecipientFileError
+from bot.compose.recipient_tables import parse_recipients_file
+from bot.compose.recipients import RecipientList, split_leading_addresses
 from bot.compose.rules import Problem, Reason, needs_text, offered_senders, parse_type
 
 _ERROR_LINE = re.compile(r"line (\d+)")  # where a CSV reader gave up

@@ -10,9 +10,7 @@ from dataclasses import replace
 
 from bot.compose.conversation import ListSummary
 from bot.compose.coverage import Coverage
-from bot.compose.recipients import (
-    LACKING_VALUE,
-    Recipient,
+from bot.compose.placeholders import (
     has_values,
     placeholder_values,
     placeholders_in,
@@ -21,6 +19,7 @@ from bot.compose.recipients import (
     unknown_columns,
     used_columns,
 )
+from bot.compose.recipients import LACKING_VALUE, Recipient
 from bot.compose.rules import (
     MAX_TEMPLATE_NAME_CHARS,
     Problem,

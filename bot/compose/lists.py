@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 from functools import partial
 
+from bot.compose.addresses import AddressKind
 from bot.compose.coverage import Coverage
 from bot.compose.inputs import parse_file
-from bot.compose.recipients import AddressKind, RecipientList, parse_recipients_text
+from bot.compose.recipients import RecipientList, parse_recipients_text
 from bot.compose.rules import Problem
 from storage.store import Store
 

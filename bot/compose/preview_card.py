@@ -30,12 +30,7 @@ from bot.compose.left_out import left_out_note
 from bot.compose.list_checks import SHOWN_ADDRESSES
 from bot.compose.media import is_uploaded
 from bot.compose.message_types import type_name
-from bot.compose.recipients import (
-    render_html,
-    render_text,
-    required_placeholders,
-    used_columns,
-)
+from bot.compose.placeholders import render_html, render_text, required_placeholders, used_columns
 from bot.compose.rules import needs_text
 from bot.compose.segments import is_sms_type
 from bot.compose.transliteration import transliterate_values

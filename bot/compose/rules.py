@@ -14,14 +14,9 @@ from enum import StrEnum
 from typing import Any
 
 from bot.compose import message_types
+from bot.compose.addresses import TOKEN_TYPES, address_kind
 from bot.compose.conversation import ListSummary
-from bot.compose.recipients import (
-    TOKEN_TYPES,
-    address_kind,
-    placeholders_in,
-    render_text,
-    with_fallback,
-)
+from bot.compose.placeholders import placeholders_in, render_text, with_fallback
 from bot.compose.segments import is_sms_type, sms_segments
 from bot.platform.charsets import PLATFORM_CHARSETS, CharsetError, codec_for, is_ucs2, outside_bmp
 from storage.campaigns import Draft

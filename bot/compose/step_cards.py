@@ -8,6 +8,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
+from bot.compose.addresses import TOKEN_TYPES, AddressKind, InvalidReason, address_kind
 from bot.compose.cards import (
     CARD_LIMIT,
     ComposeMove,
@@ -25,12 +26,6 @@ from bot.compose.conversation import ListSummary, RecipientsReport
 from bot.compose.message_types import type_name
 from bot.compose.preview_card import render_preview
 from bot.compose.problem_texts import placeholder_names
-from bot.compose.recipients import (
-    TOKEN_TYPES,
-    AddressKind,
-    InvalidReason,
-    address_kind,
-)
 from bot.compose.rules import Problem, Reason, Step, offered_senders
 from bot.config import Settings
 from bot.texts import clip, number, paragraphs, shorten, units

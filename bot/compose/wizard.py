@@ -18,9 +18,9 @@ from bot.compose.conversation import ListSummary, RecipientsReport, draft_data, 
 from bot.compose.costs import Estimate, estimate_list
 from bot.compose.list_checks import next_step, summarize_list
 from bot.compose.menu_cards import render_extra_prompt, render_template_prompt
+from bot.compose.placeholders import placeholders_in
 from bot.compose.preview_card import render_preview
 from bot.compose.problem_texts import problem_text
-from bot.compose.recipients import placeholders_in
 from bot.compose.rules import Extra, Problem, Reason, Step, toggle_find_token
 from bot.compose.segments import is_sms_type
 from bot.compose.step_cards import render_fallback_prompt, render_step, report_text

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.compose.recipients import AddressKind, address_kind, is_mobile, normalise_address
+from bot.compose.addresses import AddressKind, address_kind, is_mobile, normalise_address
 from storage.members import Member, OwnAddress
 from storage.store import Store
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.compose.recipients import render_html, render_text
+from bot.compose.placeholders import render_html, render_text
 from bot.compose.transliteration import transliterate_values
 from bot.platform.charsets import encode_text
 from bot.platform.results import OutgoingMessage

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from bot.compose.costs import price_for
-from bot.compose.recipients import placeholders_in, render_text
+from bot.compose.placeholders import placeholders_in, render_text
 from bot.compose.segments import is_sms_type, sms_segments
 from bot.compose.transliteration import transliterate_values
 
