@@ -6,6 +6,8 @@ aiogram's I18n reads, so nothing has to be compiled by hand and a stale .mo neve
 
 from __future__ import annotations
 
+import functools
+import io
 from pathlib import Path
 
 from aiogram.utils.i18n import I18n
@@ -40,14 +42,33 @@ class MissingCatalog(RuntimeError):
 
 def compile_catalogs(target: Path, locales_dir: Path = LOCALES_DIR) -> None:
     for language in SUPPORTED:
-        catalog = load_catalog(language, locales_dir)
-        # English msgids are the English texts, so only the other languages must bring messages.
-        if language != SOURCE_LANGUAGE and not len(catalog):
-            raise MissingCatalog(f"no {language!r} messages under {locales_dir}")
         mo_path = target / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
         mo_path.parent.mkdir(parents=True, exist_ok=True)
-        with mo_path.open("wb") as mo_file:
-            write_mo(mo_file, catalog)
+        mo_path.write_bytes(_compiled(language, locales_dir, _sources(language, locales_dir)))
+
+
+def _sources(language: str, locales_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """What a compiled catalogue depends on: each .po file's name, change time and size."""
+    return tuple(
+        (po_path.name, stat.st_mtime_ns, stat.st_size)
+        for po_path in sorted((locales_dir / language / "LC_MESSAGES").glob("*.po"))
+        for stat in [po_path.stat()]
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _compiled(language: str, locales_dir: Path, sources: tuple[tuple[str, int, int], ...]) -> bytes:
+    """The .mo bytes of one language, parsed once per process for as long as its files are unchanged.
+
+    `sources` is part of the key only, so an edited .po file is compiled again.
+    """
+    catalog = load_catalog(language, locales_dir)
+    # English msgids are the English texts, so only the other languages must bring messages.
+    if language != SOURCE_LANGUAGE and not len(catalog):
+        raise MissingCatalog(f"no {language!r} messages under {locales_dir}")
+    mo_file = io.BytesIO()
+    write_mo(mo_file, catalog)
+    return mo_file.getvalue()
 
 
 def make_i18n(default_locale: str, compiled_dir: Path) -> I18n:
