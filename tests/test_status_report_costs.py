@@ -20,6 +20,7 @@ NAMES = {
     "79000000004": "Bob",  # refused by the platform: costs nothing
 }
 COST = "Estimated cost, ₽"
+TOTAL = "Estimated cost of the accepted messages, ₽"
 
 
 def seeded_with_names(bot_env):
@@ -63,6 +64,7 @@ async def test_the_report_prices_each_accepted_message_by_its_own_parts(
 
     undelivered = await telegram.wait_for(lambda: document(telegram, "undelivered"), timeout=30)
     report = read_report(undelivered["document"]["content"])
+    assert report.head[TOTAL] == "12.50"  # every accepted message, not only those listed
     assert report.header[-1] == COST
     assert {row["Address"]: row[COST] for row in report.rows} == {
         "79000000002": "5.00",
@@ -77,8 +79,9 @@ async def test_the_report_prices_each_accepted_message_by_its_own_parts(
     query = telegram.press(ADMIN, card, telegram.find_button(card, "Full report"), strict=True)
     await telegram.wait_answer(query)
     full = await telegram.wait_for(lambda: document(telegram, "all-recipients"))
-    rows = read_report(full["document"]["content"]).rows
-    costs = {row["Address"]: row[COST] for row in rows}
+    full_report = read_report(full["document"]["content"])
+    assert full_report.head[TOTAL] == "12.50"
+    costs = {row["Address"]: row[COST] for row in full_report.rows}
     assert costs == {
         "79000000001": "2.50",
         "79000000002": "5.00",
@@ -100,6 +103,7 @@ async def test_the_russian_report_writes_amounts_as_a_russian_spreadsheet_reads_
 
     undelivered = await telegram.wait_for(lambda: document(telegram, "-1-"), timeout=30)
     report = read_report(undelivered["document"]["content"])
+    assert report.head["Ориентировочная стоимость сообщений, принятых платформой, руб."] == "1,75"
     assert report.header[-1] == "Ориентировочная стоимость, руб."
     assert [row["Ориентировочная стоимость, руб."] for row in report.rows] == ["0,70", ""]
 
@@ -110,8 +114,9 @@ async def test_without_prices_the_report_has_no_cost_column(start_bot, bot_env, 
     await finish(program, seeded)
 
     undelivered = await telegram.wait_for(lambda: document(telegram, "undelivered"), timeout=30)
-    header = read_report(undelivered["document"]["content"]).header
-    assert not [title for title in header if "cost" in title.lower()]
+    report = read_report(undelivered["document"]["content"])
+    assert not [title for title in report.header if "cost" in title.lower()]
+    assert not [title for title in report.head if "cost" in title.lower()]
 
 
 async def test_the_digest_shows_the_periods_estimated_spend(start_bot, bot_env, telegram):

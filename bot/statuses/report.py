@@ -8,6 +8,7 @@ the file is written in a worker thread, so a campaign of 100,000 recipients hold
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 
 from aiogram.types import BufferedInputFile
 from aiogram.utils.i18n import gettext as _
@@ -20,7 +21,7 @@ from bot.statuses.spend import message_cost
 from bot.texts import number, reader_locale
 from storage.campaigns import Campaign
 from storage.clock import utc_now
-from storage.messages import MessageRow
+from storage.messages import MessageRow, SubmitState
 from storage.store import Store
 
 
@@ -38,8 +39,21 @@ async def report_document(
     cost = message_cost(campaign.text, campaign.type, settings.pulse_prices, campaign.transliterate)
     locale = reader_locale()
 
+    # The file may list only some recipients; the head gives what all accepted ones cost.
+    read_accepted = (
+        store.messages.accepted_fields_reader(campaign.id) if cost and not full else None
+    )
+
     def write() -> bytes:
         clicks = read_clicks() if read_clicks else None
+        total = None
+        if cost is not None:
+            accepted = (
+                read_accepted()
+                if read_accepted
+                else (row.fields for row in rows if row.state is SubmitState.ACCEPTED)
+            )
+            total = sum((cost.of(fields) for fields in accepted), Decimal(0))
         return report_csv(
             campaign,
             rows,
@@ -48,6 +62,7 @@ async def report_document(
             full=full,
             clicks=clicks,
             cost=cost,
+            total_cost=total,
             locale=locale,
         )
 

@@ -13,6 +13,7 @@ import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
@@ -58,6 +59,7 @@ class ReportWords:
     header: tuple[str, ...]  # address, then (after the uploaded columns) status columns
     clicked: str  # the column of a campaign with tracked links: when the recipient first clicked
     cost: str  # the column of a priced type: each accepted message's estimated cost
+    total_cost: str  # the head row: what all the campaign's accepted messages cost
     statuses: dict[str, str]  # delivery class or submission state -> words
     errors: dict[str, str]  # the program's own row errors and stored reason codes -> words
 
@@ -82,6 +84,9 @@ class ReportWords:
             ),
             clicked=_("Clicked"),
             cost=_("Estimated cost, {currency}").format(currency=currency).strip(" ,"),
+            total_cost=_("Estimated cost of the accepted messages, {currency}")
+            .format(currency=currency)
+            .strip(" ,"),
             statuses={
                 "delivered": _("delivered"),
                 "failed": _("failed"),
@@ -132,11 +137,13 @@ def report_csv(
     full: bool,
     clicks: Mapping[int, str] | None = None,
     cost: MessageCost | None = None,
+    total_cost: Decimal | None = None,
     locale: str = "en",
 ) -> bytes:
     """The file's bytes; `clicks` (row id -> first click) adds the "clicked" column, `cost`
     (the campaign's type has a price) the estimated cost of each accepted message, written as
-    a number in `locale` so the reader's spreadsheet sums it.
+    a number in `locale` so the reader's spreadsheet sums it; `total_cost` heads the file with
+    what every accepted message of the campaign costs (the file may list only some).
 
     Pure computation (a fraction of a second per 100,000 rows, too long for
     the event loop): run it in a worker thread."""
@@ -147,6 +154,8 @@ def report_csv(
     write([words.text, campaign.text or ""])
     write([words.sent_at, _local(sent_at, zone)])
     write([words.contents, words.everyone if full else words.undelivered_only])
+    if total_cost is not None:
+        write([words.total_cost, _number(total_cost, locale)])
     write([])
     columns = _columns(campaign, rows)
     clicked = [words.clicked] if clicks is not None else []
@@ -187,7 +196,11 @@ def _amount(row: MessageRow, cost: MessageCost, locale: str) -> str:
     spreadsheet reads `1234,5` as a number, not `1 234,50`); empty for messages not taken."""
     if row.state is not SubmitState.ACCEPTED:
         return ""
-    return format_decimal(cost.of(row.fields), format="0.00########", locale=locale)
+    return _number(cost.of(row.fields), locale)
+
+
+def _number(amount: Decimal, locale: str) -> str:
+    return format_decimal(amount, format="0.00########", locale=locale)
 
 
 def _local(iso: str | None, zone: ZoneInfo) -> str:
