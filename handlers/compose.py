@@ -314,7 +314,7 @@ async def leave_out_pressed(query: CallbackQuery, wizard: ComposeWizard, member:
     if list_id is None:
         await wizard.advance()
         return
-    new_list, left_out = leave_out_lacking(draft, wizard.store, list_id, member.user_id)
+    new_list, left_out = await leave_out_lacking(draft, wizard.store, list_id, member.user_id)
     await wizard.save(draft, list_id=new_list)
     notice = ngettext(
         "Left out {count} recipient without a value.",

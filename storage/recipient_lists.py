@@ -194,6 +194,21 @@ class RecipientLists:
         )
         return [tuple(row) for row in cursor]  # type: ignore[misc]
 
+    def items_reader(
+        self, list_id: int
+    ) -> Callable[[], Iterator[tuple[str, dict[str, str], str | None]]]:
+        """A function reading the list's recipients in order, each with its zone, to be called
+        in a worker thread."""
+        read = reader_apart(
+            self.db,
+            "SELECT address, fields, zone FROM recipient_list_items WHERE list_id = ? ORDER BY seq",
+            [list_id],
+        )
+        return lambda: (
+            (address, json.loads(fields) if fields else {}, zone)
+            for address, fields, zone in read()
+        )
+
     def fields_reader(self, list_id: int) -> Callable[[], Iterator[dict[str, str]]]:
         """A function reading the list's fields in order, to be called in a worker thread."""
         read = reader_apart(

@@ -136,7 +136,9 @@ TABLE = "\n".join(
 ).encode()
 
 
-async def test_an_uploaded_list_is_stored_with_its_coverage(start_bot, telegram, platform):
+async def test_an_uploaded_list_and_the_one_left_after_leaving_out_keep_their_coverage(
+    start_bot, telegram, platform
+):
     program = await start_bot(PULSE_SENDERS="Shop")
     await make_operator(telegram)
     composer = Composer(telegram)
@@ -155,4 +157,14 @@ async def test_an_uploaded_list_is_stored_with_its_coverage(start_bot, telegram,
     assert coverage is not None
     assert coverage["size"] == 5_000
     assert coverage["columns"]["name"]["lacking"] == [[n, n] for n in range(1000, 5001, 1000)]
+
+    card = await composer.press("Leave out 5 recipients", expect="Preview")
+
+    assert "Recipients: 4,995" in card["text"]
+    kept = max(row[0] for row in program.app.store.db.execute("SELECT id FROM recipient_lists"))
+    assert kept != list_id
+    coverage = lists.coverage(kept)
+    assert coverage is not None
+    assert coverage["size"] == 4_995
+    assert coverage["columns"]["name"]["lacking"] == []
     assert "reading it once" not in program.logs()

@@ -4,6 +4,7 @@ recipient has what the text needs, which step comes next, whether a template nam
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import replace
@@ -99,23 +100,35 @@ def list_coverage(store: Store, list_id: int) -> Coverage:
     return coverage
 
 
-def leave_out_lacking(draft: Draft, store: Store, list_id: int, owner_id: int) -> tuple[int, int]:
+async def leave_out_lacking(
+    draft: Draft, store: Store, list_id: int, owner_id: int
+) -> tuple[int, int]:
     """A copy of the list without the recipients lacking a value the text needs:
-    (new list id, how many were left out)."""
+    (new list id, how many were left out).
+
+    The rows are read, sorted and stored again in worker threads: a 100,000-row list does not
+    hold the event loop."""
     columns = store.recipient_lists.columns(list_id)
     required = _required_fields(draft, columns)
-    kept: list[tuple[str, Mapping[str, str], str | None]] = []
-    dropped = store.recipient_lists.left_out(list_id)
-    left_out = 0
-    for address, fields, zone in store.recipient_lists.items_with_zones(list_id):
-        if has_values(fields, required):
-            kept.append((address, fields, zone))
-        else:
-            left_out += 1
-            dropped.append((None, address, LACKING_VALUE))
-    coverage = Coverage.of((Recipient(address, fields) for address, fields, _zone in kept), columns)
-    list_id = store.recipient_lists.save(owner_id, kept, columns, dropped, coverage.to_data())
-    return list_id, left_out
+    before = store.recipient_lists.left_out(list_id)
+    read = store.recipient_lists.items_reader(list_id)
+
+    def split() -> tuple[list[tuple[str, Mapping[str, str], str | None]], list, Coverage]:
+        kept: list[tuple[str, Mapping[str, str], str | None]] = []
+        dropped = list(before)
+        for address, fields, zone in read():
+            if has_values(fields, required):
+                kept.append((address, fields, zone))
+            else:
+                dropped.append((None, address, LACKING_VALUE))
+        recipients = (Recipient(address, fields) for address, fields, _zone in kept)
+        return kept, dropped, Coverage.of(recipients, columns)
+
+    kept, dropped, coverage = await asyncio.to_thread(split)
+    new_list = await store.recipient_lists.save_off_loop(
+        owner_id, kept, columns, dropped, coverage.to_data()
+    )
+    return new_list, len(dropped) - len(before)
 
 
 def _required_fields(draft: Draft, columns: list[str]) -> list[str]:
