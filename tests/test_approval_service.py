@@ -166,3 +166,17 @@ async def test_operators_decide_only_when_approvers_is_operator(store):
         store, APPROVAL_MIN_RECIPIENTS="1", APPROVERS="operator"
     )
     assert (await operators.approve(approval.id, actor_id=30)).outcome is Outcome.APPROVED
+
+
+async def test_a_campaign_whose_author_lost_access_cannot_be_approved(store):
+    approvals, _notices, launcher = service(store, APPROVAL_MIN_RECIPIENTS="1")
+    campaign_id = campaign(store, 1)
+    approval = await approvals.request(campaign_id)
+    assert approval is not None
+    store.members.remove(AUTHOR)
+
+    decision = await approvals.approve(approval.id, actor_id=ADMIN)
+
+    assert decision.outcome is Outcome.AUTHOR_LEFT
+    assert launcher.launched == []
+    assert store.approvals.get(approval.id).state.value == "pending"

@@ -239,6 +239,11 @@ def refusal_text(outcome: Outcome, approval: Approval | None, by: str) -> str:
         return _("You cannot approve or reject your own campaign: another member must.")
     if outcome is Outcome.NOT_ALLOWED:
         return _("You may not decide about this campaign.")
+    if outcome is Outcome.AUTHOR_LEFT:
+        return _(
+            "Its author may no longer send, so it cannot go out on their behalf. An admin can "
+            "take over a scheduled one on /scheduled."
+        )
     if outcome is Outcome.DECIDED and approval is not None:
         return _("This card is outdated: {state}").format(
             state=html.unescape(state_line(approval, by))

@@ -140,6 +140,7 @@ class Outcome(StrEnum):
     NOT_ALLOWED = "not_allowed"  # not (or no longer) an approver
     DECIDED = "decided"  # decided before this press: nothing changed
     GONE = "gone"  # the campaign was cancelled or already went out
+    AUTHOR_LEFT = "author_left"  # its author may no longer send: it cannot go out as theirs
 
 
 @dataclass(frozen=True)
@@ -382,6 +383,9 @@ class ApprovalService:
             return Decision(Outcome.DECIDED, approval)
         if campaign.state is not CampaignState.SCHEDULED:
             return Decision(Outcome.GONE, approval)
+        author_role = self.store.members.role_of(campaign.author_id)
+        if author_role is None or not author_role.allows(Role.OPERATOR):
+            return Decision(Outcome.AUTHOR_LEFT, approval)  # nothing goes out on their behalf
         refused = self._may_decide(actor_id, campaign)
         return None if refused is None else Decision(refused, approval)
 
@@ -422,7 +426,7 @@ class ApprovalService:
         by = self.name_of(actor_id)
         campaign = self.store.campaigns.get(campaign_id)
         assert campaign is not None
-        if schedule is not None and schedule.state is ScheduleState.PENDING:
+        if schedule is not None and schedule.state in (ScheduleState.PENDING, ScheduleState.PAUSED):
             follows = Follow.AT_ITS_TIME
         elif schedule is not None and self.clock() - schedule.run_at_time > self.grace:
             follows = Follow.OWNER_ASKED
@@ -432,10 +436,10 @@ class ApprovalService:
         decided = ApprovalDecided(
             campaign_id, True, by, None, follows, scheduled_for, self.settings.timezone
         )
-        await self.notices.tell(campaign.author_chat_id, decided)
         if follows is Follow.LAUNCHED:
-            self.launcher.launch(campaign_id)
-        elif follows is Follow.OWNER_ASKED:
+            self.launcher.launch(campaign_id)  # before telling anyone: Telegram may be slow
+        await self.notices.tell(campaign.author_chat_id, decided)
+        if follows is Follow.OWNER_ASKED:
             assert schedule is not None
             late = int((self.clock() - schedule.run_at_time).total_seconds() // 60)
             question = ApprovedLate(approval.id, campaign_id, by, late)
