@@ -20,6 +20,7 @@ from storage import (
     members,
     messages,
     recipient_lists,
+    recovery_questions,
     reports,
     schedules,
     statuses,
@@ -47,6 +48,7 @@ MIGRATION_SETS = [
     schedules.migrations,
     links.migrations,
     approvals.migrations,
+    recovery_questions.migrations,
 ]
 
 
@@ -68,6 +70,7 @@ class Store:
         self.schedules = schedules.Schedules(db)
         self.links = links.Links(db)
         self.approvals = approvals.Approvals(db)
+        self.recovery_questions = recovery_questions.RecoveryQuestions(db)
 
     @classmethod
     def open(cls, path: Path | str) -> Store:

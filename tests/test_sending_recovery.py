@@ -8,9 +8,12 @@ import sqlite3
 from collections import Counter
 from pathlib import Path
 
-from bot.sending.recovery import RecoveryDecision
+from bot.sending.recovery import RecoveryDecision, RecoveryQuestion
+from storage import recovery_questions
 from storage.campaigns import CampaignState
+from storage.db import open_database
 from storage.messages import INTERRUPTED, INTERRUPTED_LEFT, SubmitState
+from storage.store import MIGRATION_SETS, Store
 from tests.conftest import ADMIN
 from tests.fakes.platform import FakePlatform
 from tests.fakes.telegram import FakeTelegram
@@ -180,13 +183,61 @@ async def test_a_question_a_stop_kept_from_its_author_is_asked_after_the_restart
     assert "Messages concerned: 2." in question["text"]
     assert telegram.find_button(question, "Send these 2 again")
 
-    def latest_question() -> dict:
+    def latest_question_delivered() -> bool:
         with sqlite3.connect(database_path(bot_env)) as db:
-            (last,) = db.execute("SELECT value FROM kv WHERE key = 'recovery:last'").fetchone()
-            (record,) = db.execute(
-                "SELECT value FROM kv WHERE key = ?", [f"recovery:{last}"]
+            (delivered,) = db.execute(
+                "SELECT delivered FROM recovery_questions ORDER BY id DESC LIMIT 1"
             ).fetchone()
-        return json.loads(record)
+        return bool(delivered)
 
     # Asked and taken this time: a further start has nothing left to ask.
-    assert await telegram.wait_for(lambda: latest_question()["delivered"])
+    assert await telegram.wait_for(latest_question_delivered)
+
+
+def test_questions_kept_in_kv_by_an_earlier_version_move_to_their_table(tmp_path: Path) -> None:
+    path = tmp_path / "pulse.db"
+    earlier = [sets for sets in MIGRATION_SETS if sets is not recovery_questions.migrations]
+    db = open_database(path, earlier)
+    old = {
+        "recovery:last": "3",
+        "recovery:1": json.dumps(
+            {"id": 1, "campaign_id": 7, "count": 4, "decision": "send", "decided_by": ADMIN}
+        ),  # kept before delivery was recorded
+        "recovery:2": json.dumps(
+            {
+                "id": 2,
+                "campaign_id": 8,
+                "count": 2,
+                "decision": None,
+                "decided_by": None,
+                "delivered": False,
+            }
+        ),
+        "recovery:3": json.dumps(
+            {
+                "id": 3,
+                "campaign_id": 9,
+                "count": 1,
+                "decision": None,
+                "decided_by": None,
+                "delivered": True,
+            }
+        ),
+        "recovery:open:9": "3",
+        "callback_secret": "kept",
+    }
+    db["kv"].insert_all([{"key": key, "value": value} for key, value in old.items()])
+    db.close()
+
+    store = Store.open(path)
+    try:
+        questions = store.recovery_questions
+        assert questions.get(1) == RecoveryQuestion(1, 7, 4, RecoveryDecision.SEND, ADMIN, True)
+        assert questions.undelivered() == [RecoveryQuestion(2, 8, 2)]
+        assert questions.get(3).delivered
+        assert store.kv.with_prefix("recovery:") == []
+        assert store.kv.get("callback_secret") == "kept"
+        assert questions.open(9, 5).id == 4  # numbering goes on; 3 is superseded
+        assert questions.get(3).decision is RecoveryDecision.SUPERSEDED
+    finally:
+        store.close()

@@ -28,12 +28,7 @@ from bot.sending.creation import (
 )
 from bot.sending.from_settings import callback_base, submission_options
 from bot.sending.pass_end import PassEnds
-from bot.sending.recovery import (
-    RecoveryDecision,
-    RecoveryOutcome,
-    RecoveryQuestion,
-    RecoveryQuestions,
-)
+from bot.sending.recovery import RecoveryDecision, RecoveryOutcome, RecoveryQuestion, decide
 from bot.sending.request_slots import RequestSlots
 from bot.sending.submission import CampaignSubmission, PlatformClient, SubmissionOptions
 from bot.timing.holding import QuietHold
@@ -82,7 +77,7 @@ class Sender:
         self.on_change = on_change
         self.options = options or submission_options(settings)
         self.callback_base = callback_base(settings)
-        self.questions = RecoveryQuestions(store)
+        self.questions = store.recovery_questions
         self.ends = PassEnds(
             store, self.authors, self.questions, self._changed, lambda: self.wake_at
         )
@@ -363,7 +358,7 @@ class Sender:
         self, question_id: int, decision: RecoveryDecision, *, actor_id: int
     ) -> RecoveryOutcome | None:
         """Apply the author's answer once: send the interrupted rows again, or leave them."""
-        outcome = self.questions.decide(question_id, decision, actor_id)
+        outcome = decide(self._store, question_id, decision, actor_id)
         if outcome is None or not outcome.changed:
             return outcome
         if decision is RecoveryDecision.SEND and outcome.count:

@@ -13,11 +13,11 @@ from datetime import datetime
 
 from bot.sending.authors import AuthorMessages
 from bot.sending.notices import CampaignPaused, UnknownRowsQuestion
-from bot.sending.recovery import RecoveryQuestion, RecoveryQuestions
 from bot.sending.run_report import RunEnd, RunReport
 from storage.campaigns import Campaign, CampaignState
 from storage.clock import from_iso, utc_now_iso
 from storage.messages import SubmitState
+from storage.recovery_questions import RecoveryQuestion, RecoveryQuestions
 from storage.store import Store
 
 log = logging.getLogger(__name__)
