@@ -207,6 +207,23 @@ class Messages:
             found.append(after)
         return found
 
+    def sent_date_of(self, campaign_id: int, zone: str | None) -> str | None:
+        """The `sent_date` the zone's rows not yet sent carry (None: the campaign's)."""
+        row = self.db.execute(
+            f"SELECT sent_date FROM messages WHERE campaign_id = ? AND zone IS ? AND {_UNSENT} "
+            "LIMIT 1",
+            [campaign_id, zone],
+        ).fetchone()
+        return row[0] if row else None
+
+    def date_some(self, campaign_id: int, zone: str | None, sent_date: str, limit: int) -> int:
+        """Up to `limit` of the zone's rows not yet sent get this `sent_date`; returns how many."""
+        return self.db.execute(
+            "UPDATE messages SET sent_date = ? WHERE id IN (SELECT id FROM messages "
+            f"WHERE campaign_id = ? AND zone IS ? AND {_UNSENT} AND sent_date IS NOT ? LIMIT ?)",
+            [sent_date, campaign_id, zone, sent_date, limit],
+        ).rowcount
+
     def hold(self, campaign_id: int, zone: str | None, until: str, limit: int) -> int:
         """Up to `limit` rows not yet taken of a zone wait until `until`; returns how many, so
         a caller may hold a big zone in slices and let other work run in between."""

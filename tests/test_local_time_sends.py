@@ -128,3 +128,32 @@ async def test_rescheduling_a_local_send_moves_every_zones_time(running: Program
         MOSCOW: "2031-03-04T09:00:00.000+00:00",
         KALININGRAD: "2031-03-04T10:00:00.000+00:00",
     }
+
+
+async def test_the_platforms_time_is_moved_out_of_each_zones_quiet_hours(
+    tmp_path, telegram, platform
+) -> None:
+    async with program(tmp_path, telegram, platform, quiet_hours="21:00-09:00") as running:
+        running.clock.now = datetime(2031, 3, 3, 12, 0, tzinfo=UTC)  # 22:00 in Vladivostok
+        engine = await running.start()
+        items = [(address, {}, zone) for address, zone in ZONES.items()]
+        list_id = engine.store.recipient_lists.save(OPERATOR, items, [])
+        result = engine.service.schedule_by_platform(
+            Draft(type="sms", sender="Shop", text="Good evening"),
+            list_id,
+            at=NINE.replace(hour=20),  # 20:00 in Moscow today
+            owner_id=OPERATOR,
+            owner_chat_id=OPERATOR,
+        )
+        assert isinstance(result, Schedule), result
+        await engine.settle()
+
+        # Everyone is submitted now, though Vladivostok is inside quiet hours now: the
+        # platform sends at sent_date, so each zone's time is judged then.
+        sent_dates = {r.params["sent_to"]: r.params["sent_date"] for r in platform.requests}
+        assert sent_dates == {
+            MOSCOW: "2031-03-03 20:00",  # outside the window in Moscow
+            KALININGRAD: "2031-03-03 20:00",  # 19:00 there
+            VLADIVOSTOK: "2031-03-04 02:00",  # 03:00 there: moved to 09:00 there
+        }
+        assert dict(platform.received) == dict.fromkeys(ZONES, 1)

@@ -87,7 +87,7 @@ class PlanDialogue(TimeQuestion):
         summary = summarize_list(self.wizard.store, list_id)
         local = LocalSend.of(plan.start, self.settings.zone, summary.zones) if plan.local else None
         at = local.moments if local else {None: plan.start}
-        quiet = quiet_at_send(self.settings, summary.zones, at) if plan.by_bot else ""
+        quiet = quiet_at_send(self.settings, summary.zones, at)
         await self.state.update_data({PLAN: plan.to_data()})
         await self.state.set_state(self.steps.card)
         text, markup = render_card(

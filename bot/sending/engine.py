@@ -31,7 +31,7 @@ from bot.sending.pass_end import PassEnds
 from bot.sending.recovery import RecoveryDecision, RecoveryOutcome, RecoveryQuestion, decide
 from bot.sending.request_slots import RequestSlots
 from bot.sending.submission import CampaignSubmission, PlatformClient, SubmissionOptions
-from bot.timing.holding import QuietHold
+from bot.timing.holding import PlatformTimes, QuietHold
 from bot.timing.quiet_hours import QuietHours
 from storage.campaigns import Campaign, CampaignState, Draft
 from storage.clock import utc_now, utc_now_iso
@@ -284,6 +284,11 @@ class Sender:
                     window=self._quiet,
                     default_zone=self._settings.zone,
                     clock=self._clock,
+                    platform_times=(
+                        PlatformTimes(campaign.sent_date, self._settings.pulse_zone)
+                        if campaign.sent_date
+                        else None
+                    ),
                 ),
             )
             self._runs[campaign_id] = submission

@@ -145,7 +145,7 @@ class CampaignSubmission:
                 )
 
         if self._hold is not None:
-            self._hold.open()
+            await self._hold.open()
         try:
             while not self._halted():
                 units = await self._slots.acquire(self._slots.size, self._halted)

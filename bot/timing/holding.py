@@ -11,16 +11,28 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.timing.quiet_hours import QuietHours, quiet_zones
+from bot.timing.quiet_hours import QuietHours, quiet_zones, zone_of
 from storage.clock import to_iso
 from storage.messages import Messages
 
 log = logging.getLogger(__name__)
 
 HOLD_SLICE = 1000  # rows held per write: a few tens of milliseconds of the event loop
+
+
+SENT_DATE_FORMAT = "%Y-%m-%d %H:%M"
+
+
+@dataclass(frozen=True)
+class PlatformTimes:
+    """A campaign the platform sends at `sent_date` (in its own zone), not when submitted."""
+
+    sent_date: str
+    zone: ZoneInfo
 
 
 class QuietHold:
@@ -34,29 +46,65 @@ class QuietHold:
         window: QuietHours | None,
         default_zone: ZoneInfo,
         clock: Callable[[], datetime],
+        platform_times: PlatformTimes | None = None,
     ) -> None:
         self._messages = messages
         self._campaign_id = campaign_id
         self._window = window
         self._default = default_zone
         self._clock = clock
+        self._platform = platform_times
         self._zones: list[str | None] = []
         self._held: frozenset[str | None] = frozenset()
 
-    def open(self) -> None:
-        """At the start of a pass: waiting rows whose time has come become `new`."""
+    async def open(self) -> None:
+        """At the start of a pass: waiting rows whose time has come become `new`; for a send
+        the platform times, each zone's time is moved out of quiet hours there."""
         released = self._messages.release_due(self._campaign_id, to_iso(self._clock()))
         if released:
             log.info("campaign %s: %d waiting recipients are due now", self._campaign_id, released)
         if self._window is not None:
             self._zones = self._messages.zone_names(self._campaign_id)
+            if self._platform is not None:
+                await self._move_platform_times(self._window, self._platform)
+
+    async def _move_platform_times(self, window: QuietHours, platform: PlatformTimes) -> None:
+        """The platform sends at `sent_date`, so quiet hours are judged then (or now, if that
+        has passed): a zone inside them gets the window's end there as its `sent_date`."""
+        now = self._clock()
+        for zone in self._zones:
+            written = self._messages.sent_date_of(self._campaign_id, zone) or platform.sent_date
+            try:
+                planned = datetime.strptime(written, SENT_DATE_FORMAT)
+            except ValueError:
+                continue
+            moment = max(planned.replace(tzinfo=platform.zone), now)
+            ends = window.ends_after(moment, zone_of(zone, self._default))
+            if ends is None:
+                continue
+            later = ends.astimezone(platform.zone).strftime(SENT_DATE_FORMAT)
+            moved = 0
+            while True:
+                count = self._messages.date_some(self._campaign_id, zone, later, HOLD_SLICE)
+                moved += count
+                if count < HOLD_SLICE:
+                    break
+                await asyncio.sleep(0)
+            log.info(
+                "campaign %s: %d recipients in %s would get it inside quiet hours; sent_date %s",
+                self._campaign_id,
+                moved,
+                zone or "TIMEZONE",
+                later,
+            )
 
     async def check(self) -> None:
         """Before rows are taken: those of zones inside quiet hours now wait for its end.
 
         A zone entering quiet hours may hold most of a big list: its rows are held a slice at
-        a time, letting the event loop serve callbacks in between."""
-        if self._window is None:
+        a time, letting the event loop serve callbacks in between. A send the platform times
+        was judged at its time by `open`."""
+        if self._window is None or self._platform is not None:
             return
         quiet = quiet_zones(self._window, self._clock(), self._zones, self._default)
         if frozenset(quiet) == self._held:
