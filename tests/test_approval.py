@@ -408,3 +408,21 @@ async def test_a_campaign_scheduled_before_approval_was_required_is_checked_at_i
     async with asyncio.timeout(20):
         await platform.wait_requests(2)
     assert len(audit(bot_env, "approval_request")) == 1
+
+
+async def test_a_campaign_waiting_for_approval_keeps_waiting_across_a_restart(
+    start_bot, telegram, platform
+):
+    first = await start_bot(PULSE_SENDERS="Shop", APPROVAL_MIN_RECIPIENTS="2")
+    await make_operator(telegram)
+    await send_for_approval(telegram)
+    card = await telegram.wait_message(ADMIN, contains="Approval needed")
+    await first.stop()
+
+    await start_bot(PULSE_SENDERS="Shop", APPROVAL_MIN_RECIPIENTS="2")
+    assert platform.requests == []  # the restart resumed nothing
+    await press(telegram, ADMIN, card, "Approve")
+
+    async with asyncio.timeout(20):
+        await platform.wait_requests(2)
+    assert platform.received == {"79001234567": 1, "79001234568": 1}
