@@ -79,6 +79,10 @@ class Wizard:
         self.unchanged = False
         self.note = ""  # said once at the top of the next card drawn
 
+    async def card_id(self) -> int | None:
+        """The message id of the conversation's card, if it has one."""
+        return current_card(await self.state.get_data())
+
     def why_unchanged(self) -> str | None:
         """The reason, in plain text, why a redraw asked the same question again (if it did)."""
         return None

@@ -25,7 +25,7 @@ from bot.approval.cards import (
     withdraw_keyboard,
 )
 from bot.approval.service import ApprovalService, Decision, Outcome, ReasonAsked
-from bot.dialogs import CARD, Wizard
+from bot.dialogs import Wizard
 from bot.notices import Card
 from bot.texts import shorten
 from storage.members import Member
@@ -39,7 +39,7 @@ async def ask_if_needed(
 ) -> Card | None:
     """After Send or Schedule: the campaign's approval request, if it needs one, tied to the
     author's card; returns what the card says about it, with Withdraw (None: not needed)."""
-    card_id = (await wizard.state.get_data()).get(CARD)
+    card_id = await wizard.card_id()
     card = (wizard.chat_id, card_id) if card_id else None
     approval = await approvals.request(campaign_id, card=card)
     if approval is None:

@@ -27,7 +27,7 @@ from bot.compose.step_cards import render_fallback_prompt, render_step, report_t
 from bot.compose.transliteration import may_transliterate, transliterate
 from bot.compose.typography import plain, typographic_only
 from bot.config import Settings
-from bot.dialogs import CARD, Wizard, remove_buttons
+from bot.dialogs import Wizard, current_card, remove_buttons
 from bot.links.tracking import as_sent
 from storage.campaigns import Draft
 from storage.clock import utc_now
@@ -209,15 +209,16 @@ class ComposeWizard(Wizard):
         and the new card says so too."""
         data = await self.state.get_data()
         notice = report_text(report) if report else ""
-        if data.get(CARD):
+        card_id = current_card(data)
+        if card_id is not None:
             previous = draft_from_data(data)
             if previous.type or previous.text or data.get("list_id"):
                 closing = _("✖️ Closed: a new message was started. Nothing was sent.")
-                await self.close_previous(data[CARD], closing)
+                await self.close_previous(card_id, closing)
                 closed = _("The message you were composing was closed unsent; this is a new one.")
                 self.note = f"ℹ️ {closed}"
             else:
-                await remove_buttons(self.bot, self.chat_id, data[CARD])
+                await remove_buttons(self.bot, self.chat_id, card_id)
         await self.state.set_data(
             {
                 "draft": draft_data(draft),
