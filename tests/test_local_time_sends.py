@@ -157,3 +157,17 @@ async def test_the_platforms_time_is_moved_out_of_each_zones_quiet_hours(
             VLADIVOSTOK: "2031-03-04 02:00",  # 03:00 there: moved to 09:00 there
         }
         assert dict(platform.received) == dict.fromkeys(ZONES, 1)
+
+
+async def test_cancelling_a_local_send_leaves_no_row_waiting(running: Program, platform) -> None:
+    engine = await running.start()
+    schedule = schedule_local(engine, ScheduleMode.BOT)
+    assert engine.service.cancel(schedule.id, actor_id=OPERATOR, role=Role.OPERATOR).value == "done"
+
+    rows = engine.harness.rows(schedule.campaign_id)
+    assert {row.state for row in rows} == {SubmitState.NEW}
+    assert engine.store.campaigns.get(schedule.campaign_id).state is CampaignState.CANCELLED
+    running.clock.now = KALININGRAD_TEN
+    engine.harness.sender.release_waiting(schedule.campaign_id)
+    await engine.settle()
+    assert platform.requests == []

@@ -210,6 +210,8 @@ class Sender:
             finished_at=utc_now_iso(),
         )
         if cancelled:
+            # Rows waiting for their local time read as never sent, like the campaign's others.
+            self._store.messages.release_all(campaign_id)
             self._store.audit.record(actor_id, "cancel", campaign_id=campaign_id)
             log.info("campaign %s cancelled by %s", campaign_id, actor_id)
             self._changed(campaign_id)
