@@ -220,6 +220,9 @@ async def test_a_scheduled_campaign_not_approved_by_its_time_waits_and_its_owner
     await make_operator(telegram)
     composer = await schedule_for_tomorrow(telegram)
     assert "Scheduled campaign №1" in composer.text
+    telegram.send_text(OPERATOR, "/scheduled")
+    listing = await telegram.wait_message(OPERATOR, contains="Waiting to be sent")
+    assert "⏳ Waiting for approval." in listing["text"]
     card = await telegram.wait_message(ADMIN, contains="Approval needed")
     assert "Scheduled for" in card["text"]
     assert program.app is not None

@@ -101,6 +101,8 @@ def describe(shown: ScheduleSummary, locale: str) -> str:
         f"🕒 {when} · {mode}" + (f" · {repeat}" if repeat else ""),
         _("Owner: {owner}").format(owner=person_label(schedule.owner_id, shown.owner_name)),
     ]
+    if shown.awaiting_approval:
+        lines.append(_("⏳ Waiting for approval."))
     if campaign is not None:
         lines.append(f"<i>{html.escape(text_start(campaign))}</i>")
     return "\n".join(lines)

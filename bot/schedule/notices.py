@@ -20,6 +20,7 @@ class ScheduleSummary:
     campaign: Campaign | None
     owner_name: str | None
     zone: ZoneInfo
+    awaiting_approval: bool = False  # nothing of it goes out before another member approves
 
 
 @dataclass(frozen=True)

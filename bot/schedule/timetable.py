@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.notices import Notices
 from bot.schedule.notices import ScheduleSummary
 from bot.schedule.when import Recurrence, next_run
+from storage.approvals import ApprovalState
 from storage.campaigns import Draft
 from storage.clock import utc_now
 from storage.members import Role
@@ -129,7 +130,9 @@ class Timetable:
         """What lists and questions show of a schedule: its campaign, owner and time zone."""
         campaign = self.store.campaigns.get(schedule.campaign_id)
         owner = self._name_of(schedule.owner_id)
-        return ScheduleSummary(schedule, campaign, owner, self.settings.zone)
+        approval = self.store.approvals.for_campaign(schedule.campaign_id)
+        waiting = approval is not None and approval.state is ApprovalState.PENDING
+        return ScheduleSummary(schedule, campaign, owner, self.settings.zone, waiting)
 
     def _name_of(self, user_id: int) -> str | None:
         member = self.store.members.get(user_id)
