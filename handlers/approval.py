@@ -3,6 +3,7 @@ when an approval came after the campaign's time. Decisions are the approval serv
 
 from __future__ import annotations
 
+import html
 import logging
 
 from aiogram import Bot, F, Router
@@ -70,9 +71,12 @@ async def reject_pressed(
     if not isinstance(message, Message) or approval is None:
         await query.answer()
         return
+    # In a group, the mention is what points the selective reply field at this approver alone.
+    name = html.escape(query.from_user.full_name or str(member.user_id))
+    mention = f'<a href="tg://user?id={member.user_id}">{name}</a>'
     prompt = await message.answer(
-        reason_prompt(approval.campaign_id),
-        reply_markup=ForceReply(selective=True, input_field_placeholder=None),
+        f"{mention}\n{reason_prompt(approval.campaign_id)}",
+        reply_markup=ForceReply(selective=True),
         reply_to_message_id=message.message_id,
     )
     asked = ReasonAsked(approval.id, member.user_id, message.chat.id, message.message_id)
