@@ -91,15 +91,15 @@ async def test_by_the_bot_each_zone_goes_out_at_its_own_ten_once_across_a_restar
     job = engine.scheduler.get_job(job_id(schedule.campaign_id))
     assert job.next_run_time == MOSCOW_TEN
     running.clock.now = MOSCOW_TEN
-    job.func(*job.args)
+    await job.func(*job.args)
     await engine.settle()
     assert dict(platform.received) == {VLADIVOSTOK: 1, MOSCOW: 1}
 
     job = engine.scheduler.get_job(job_id(schedule.campaign_id))
     assert job.next_run_time == KALININGRAD_TEN
     running.clock.now = KALININGRAD_TEN
-    job.func(*job.args)
-    job.func(*job.args)
+    await job.func(*job.args)
+    await job.func(*job.args)
     await engine.settle()
     assert dict(platform.received) == dict.fromkeys(ZONES, 1)
     rows = engine.harness.rows(schedule.campaign_id)

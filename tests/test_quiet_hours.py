@@ -4,12 +4,14 @@ over HTTP."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.timing.releases import job_id
+from bot.timing.releases import Releases, job_id
 from bot.timing.zones import number_zone
 from storage.campaigns import CampaignState, Draft
 from storage.messages import SubmitState
@@ -71,7 +73,7 @@ async def test_a_vladivostok_number_waits_for_nine_there_while_moscow_goes_out(
 
     # An early wake-up sends nothing and keeps the wait.
     running.clock.now = VLADIVOSTOK_NINE.replace(hour=22)
-    job.func(*job.args)
+    await job.func(*job.args)
     await engine.settle()
     assert dict(platform.received) == {MOSCOW: 1}
 
@@ -84,8 +86,8 @@ async def test_a_vladivostok_number_waits_for_nine_there_while_moscow_goes_out(
     assert job.next_run_time == VLADIVOSTOK_NINE
 
     running.clock.now = VLADIVOSTOK_NINE
-    job.func(*job.args)
-    job.func(*job.args)  # a second wake-up finds nothing left
+    await job.func(*job.args)
+    await job.func(*job.args)  # a second wake-up finds nothing left
     await engine.settle()
     assert dict(platform.received) == {MOSCOW: 1, VLADIVOSTOK: 1}
     assert states(engine, campaign_id) == {
@@ -111,7 +113,7 @@ async def test_a_restart_after_the_window_ended_sends_the_waiting_row_once(
     engine = await running.start()
     job = engine.scheduler.get_job(job_id(campaign_id))
     assert job.next_run_time == VLADIVOSTOK_NINE  # overdue: APScheduler runs it at once
-    job.func(*job.args)
+    await job.func(*job.args)
     await engine.settle()
     assert dict(platform.received) == {MOSCOW: 1, VLADIVOSTOK: 1}
 
@@ -136,3 +138,22 @@ async def test_without_quiet_hours_everyone_goes_out_at_once(tmp_path, telegram,
         send_now(engine, (MOSCOW, VLADIVOSTOK))
         await engine.settle()
         assert dict(platform.received) == {MOSCOW: 1, VLADIVOSTOK: 1}
+
+
+async def test_a_due_wake_up_runs_on_the_event_loop_by_itself() -> None:
+    """The job APScheduler runs by itself launches the campaign on the loop's own thread."""
+    loop = asyncio.get_running_loop()
+    launched: asyncio.Queue[tuple[int, bool]] = asyncio.Queue()
+
+    def launch(campaign_id: int) -> None:
+        launched.put_nowait((campaign_id, asyncio.get_running_loop() is loop))
+
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.start()
+    try:
+        Releases(scheduler, launch).wake_at(7, datetime.now(UTC) - timedelta(seconds=1))
+        async with asyncio.timeout(10):
+            assert await launched.get() == (7, True)
+        assert scheduler.get_job(job_id(7)) is None  # it ran once and is gone
+    finally:
+        scheduler.shutdown(wait=False)

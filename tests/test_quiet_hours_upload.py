@@ -57,7 +57,7 @@ async def test_the_lists_zone_wins_over_the_number_and_quiet_hours_hold_it(
     clock.now = VLADIVOSTOK_NINE
     job = program.app.scheduler.get_job("release:1")
     assert job.next_run_time == VLADIVOSTOK_NINE
-    job.func(*job.args)
+    await job.func(*job.args)
     async with asyncio.timeout(10):
         await telegram.wait_for(lambda: len(platform.received) == 3)
     await program.app.sender.wait(1)

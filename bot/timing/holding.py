@@ -2,8 +2,9 @@
 
 A pass over a campaign first lets out the rows whose time has come, then, before each take,
 looks at the campaign's zones: rows of a zone inside quiet hours now become `waiting` until the
-window ends there. The zones are few (a dozen for all of Russia), so this costs one UPDATE when
-a zone enters quiet hours, never a look at each row.
+window ends there. The zones are few (a dozen for all of Russia), so this costs a few writes
+when a zone enters quiet hours, never a look at each row. A send the platform times is judged
+at its `sent_date` instead, once per pass.
 """
 
 from __future__ import annotations
@@ -22,8 +23,6 @@ from storage.messages import Messages
 log = logging.getLogger(__name__)
 
 HOLD_SLICE = 1000  # rows held per write: a few tens of milliseconds of the event loop
-
-
 SENT_DATE_FORMAT = "%Y-%m-%d %H:%M"
 
 

@@ -41,5 +41,10 @@ class Releases:
         )
         log.info("campaign %s: waiting recipients go out from %s", campaign_id, moment.isoformat())
 
-    def fire(self, campaign_id: int) -> None:
-        self._launch(campaign_id)
+    async def fire(self, campaign_id: int) -> None:
+        # A coroutine, so APScheduler runs it on the event loop, where launching belongs (a
+        # plain function would run in a worker thread).
+        try:
+            self._launch(campaign_id)
+        except Exception:
+            log.exception("campaign %s: could not release its waiting recipients", campaign_id)
