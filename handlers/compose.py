@@ -15,14 +15,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import ngettext
 
 from bot.access import OPERATOR
 from bot.compose.addresses import address_kind, needs_mobile
 from bot.compose.cards import ComposeAction, ComposeMove, ComposePick, PickKind
 from bot.compose.conversation import RecipientsReport
-from bot.compose.inputs import default_sender, parse_fallback, parse_send_command
-from bot.compose.list_checks import leave_out_lacking, next_step
+from bot.compose.inputs import default_sender, parse_send_command
 from bot.compose.lists import recipients_from_file, recipients_from_text, save_list
 from bot.compose.menu_cards import (
     render_cancelled,
@@ -33,14 +31,13 @@ from bot.compose.rules import (
     Problem,
     Reason,
     Step,
-    add_fallback,
     change_type,
     check_sender,
     offered_senders,
     parse_type,
     previous_step,
 )
-from bot.compose.step_cards import render_fallback_prompt, report_text
+from bot.compose.step_cards import report_text
 from bot.compose.wizard import ComposeWizard
 from bot.config import Settings
 from bot.dialogs import (
@@ -50,8 +47,7 @@ from bot.dialogs import (
     download_recipient_file,
     remove_buttons,
 )
-from bot.texts import number
-from handlers import compose_extras, compose_preview, compose_test, compose_translit
+from handlers import compose_extras, compose_preview, compose_test, compose_text, compose_translit
 from handlers.compose_card import COMPOSE_STATES, Compose
 from storage.campaigns import Draft
 from storage.clock import utc_now
@@ -266,62 +262,7 @@ async def use_recipients(wizard: ComposeWizard, member: Member, parsed: Recipien
     await wizard.advance(notice=report_text(report))
 
 
-# ---------------------------------------------------------------- text
-
-
-async def text_typed(message: Message, wizard: ComposeWizard) -> None:
-    """Store the text if it fits the type and every recipient's placeholders; show the preview.
-
-    A text only some recipients lack a value for is kept: the card offers a fallback or
-    leaving them out."""
-    draft, list_id = await wizard.load()
-    candidate = replace(draft, text=message.text or "")
-    step, problem = next_step(candidate, list_id, wizard.store, wizard.settings.pulse_types)
-    keep = problem is not None and problem.reason is Reason.PLACEHOLDER_MISSING
-    if step is Step.TEXT and problem is not None and not keep:
-        await wizard.re_ask(problem)
-        return
-    await wizard.save(candidate)
-    await wizard.show_step(step, problem=problem)
-
-
-async def fallback_pressed(query: CallbackQuery, wizard: ComposeWizard) -> None:
-    """Ask for the word recipients without a value get instead."""
-    name = await wizard.fallback_name()
-    if not name:
-        await wizard.advance()  # nobody lacks a value any more
-        return
-    await wizard.state.set_state(Compose.fallback)
-    await wizard.show(*render_fallback_prompt(name))
-
-
-async def fallback_typed(message: Message, wizard: ComposeWizard) -> None:
-    """Put the fallback into the text: `{name}` becomes `{name|fallback}`."""
-    value = parse_fallback(message.text or "")
-    if isinstance(value, Problem):
-        await wizard.re_ask(value)
-        return
-    name = await wizard.fallback_name()
-    draft, _list_id = await wizard.load()
-    if name:
-        await wizard.save(add_fallback(draft, name, value))
-    await wizard.advance()
-
-
-async def leave_out_pressed(query: CallbackQuery, wizard: ComposeWizard, member: Member) -> None:
-    """Go on with only the recipients who have every value the text needs."""
-    draft, list_id = await wizard.load()
-    if list_id is None:
-        await wizard.advance()
-        return
-    new_list, left_out = await leave_out_lacking(draft, wizard.store, list_id, member.user_id)
-    await wizard.save(draft, list_id=new_list)
-    notice = ngettext(
-        "Left out {count} recipient without a value.",
-        "Left out {count} recipients without a value.",
-        left_out,
-    ).format(count=number(left_out))
-    await wizard.advance(notice=f"✂️ {notice}")
+# ---------------------------------------------------------------- input a step cannot use
 
 
 async def expected_text(message: Message, wizard: ComposeWizard) -> None:
@@ -354,6 +295,7 @@ def build_router() -> Router:
     router = Router(name="compose")
     router.include_routers(
         steps,
+        compose_text.build_router(),
         compose_preview.build_router(),
         compose_extras.build_router(),
         compose_test.build_router(),
@@ -404,20 +346,6 @@ def build_router() -> Router:
         flags=OPERATOR,
     )
     steps.message.register(recipients_invalid, Compose.recipients, NOT_COMMAND, flags=OPERATOR)
-    steps.message.register(text_typed, Compose.text, F.text, NOT_COMMAND, flags=OPERATOR)
-    steps.callback_query.register(
-        fallback_pressed,
-        Compose.text,
-        ComposeAction.filter(F.action == ComposeMove.FALLBACK),
-        flags=OPERATOR,
-    )
-    steps.callback_query.register(
-        leave_out_pressed,
-        Compose.text,
-        ComposeAction.filter(F.action == ComposeMove.LEAVE_OUT),
-        flags=OPERATOR,
-    )
-    steps.message.register(fallback_typed, Compose.fallback, F.text, NOT_COMMAND, flags=OPERATOR)
     steps.message.register(
         expected_text,
         StateFilter(
