@@ -39,10 +39,10 @@ class Composer:
     @property
     def card(self) -> dict[str, Any]:
         """The card as it is now."""
-        for message in self.telegram.chat(self.user_id):
-            if message["message_id"] == self.card_id:
-                return message
-        raise AssertionError(f"card {self.card_id} is gone")
+        card = self.telegram.message(self.user_id, self.card_id)
+        if card is None:
+            raise AssertionError(f"card {self.card_id} is gone")
+        return card
 
     @property
     def text(self) -> str:

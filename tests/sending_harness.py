@@ -16,11 +16,10 @@ from typing import Any
 import aiohttp
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.utils.i18n import I18n
 
-from bot.app import NOTICE_CARDS
+from bot.app import NOTICE_CARDS, TelegramSession
 from bot.config import Settings
 from bot.i18n import make_i18n
 from bot.metrics import Metrics
@@ -192,7 +191,7 @@ async def make_harness(
     else:
         bot = Bot(
             token=TOKEN,
-            session=AiohttpSession(api=TelegramAPIServer.from_base(telegram.url)),
+            session=TelegramSession(api=TelegramAPIServer.from_base(telegram.url)),
             default=DefaultBotProperties(parse_mode="HTML"),
         )
         notices = TelegramNotices(bot, i18n, settings.locale, NOTICE_CARDS)

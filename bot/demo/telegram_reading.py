@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from bot.demo.telegram_html import (
@@ -31,16 +31,29 @@ class Reading:
 
     def chat(self, chat_id: int) -> list[dict[str, Any]]:
         """Current state of every bot message in the chat, oldest first; files carry `content`."""
-        messages = []
+        return [self._snapshot(stored) for stored in self._bot_messages(chat_id)]
+
+    def message(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
+        """Current state of one bot message, as `chat` shows it; None if there is none."""
+        stored = self._messages.get((chat_id, message_id))
+        if stored is None or stored["from"]["id"] != self.bot_id:
+            return None
+        return self._snapshot(stored)
+
+    def _bot_messages(self, chat_id: int) -> Iterator[dict[str, Any]]:
+        """The stored bot messages of a chat, oldest first: read them, never hand them out."""
         for (message_chat, _), stored in self._messages.items():
-            if message_chat != chat_id or stored["from"]["id"] != self.bot_id:
-                continue
-            message = copy.deepcopy(stored)
-            for part in [message.get("document"), *message.get("photo", [])]:
-                if part:
-                    part["content"] = self._files[part["file_id"]].content
-            messages.append(message)
-        return messages
+            if message_chat == chat_id and stored["from"]["id"] == self.bot_id:
+                yield stored
+
+    def _snapshot(self, stored: dict[str, Any]) -> dict[str, Any]:
+        """A copy the reader may keep or change; waits read the stored messages and copy only
+        what they return, as they look again after every call."""
+        message = copy.deepcopy(stored)
+        for part in [message.get("document"), *message.get("photo", [])]:
+            if part:
+                part["content"] = self._files[part["file_id"]].content
+        return message
 
     def transcript(self, chat_id: int) -> list[dict[str, Any]]:
         """Every message in the chat, the people's and the bot's, oldest first, without file bytes."""
@@ -54,8 +67,8 @@ class Reading:
         return self._files.get(file_id)
 
     def last(self, chat_id: int) -> dict[str, Any] | None:
-        messages = self.chat(chat_id)
-        return messages[-1] if messages else None
+        stored = list(self._bot_messages(chat_id))
+        return self._snapshot(stored[-1]) if stored else None
 
     @staticmethod
     def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
@@ -93,11 +106,11 @@ class Reading:
         """First bot message with message_id > after (or edited) whose text/caption contains."""
 
         def find() -> dict[str, Any] | None:
-            for message in self.chat(chat_id):
-                body = message.get("text") or message.get("caption") or ""
-                fresh = message["message_id"] > after or "edit_date" in message
+            for stored in self._bot_messages(chat_id):
+                body = stored.get("text") or stored.get("caption") or ""
+                fresh = stored["message_id"] > after or "edit_date" in stored
                 if fresh and (contains is None or contains in body):
-                    return message
+                    return self._snapshot(stored)
             return None
 
         return await self.wait_for(find, timeout)
