@@ -140,3 +140,28 @@ def test_a_passed_ttl_does_not_finish_a_campaign_whose_rows_still_wait_for_their
     tracker.look()
 
     assert store.campaigns.get(campaign_id).state is CampaignState.SUBMITTED
+
+
+def test_the_ttl_counts_from_the_last_recipients_own_sent_date(store):
+    clock = Clock()
+    campaign_id = submitted(store, 2, ttl=30)
+    first = (clock.now + timedelta(hours=1)).astimezone(Settings(bot_token="1:x").pulse_zone)
+    last = first + timedelta(hours=7)  # the platform sends the second one at its local time
+    store.db.execute(
+        "UPDATE campaigns SET sent_date = ? WHERE id = ?",
+        [first.strftime("%Y-%m-%d %H:%M"), campaign_id],
+    )
+    [_, later] = store.messages.rows(campaign_id)
+    store.db.execute(
+        "UPDATE messages SET sent_date = ? WHERE id = ?",
+        [last.strftime("%Y-%m-%d %H:%M"), later.id],
+    )
+    tracker = tracker_over(store, clock, [])
+
+    clock.now += timedelta(hours=2)  # 30 minutes after the first's time: not the last's
+    tracker.look()
+    assert store.campaigns.get(campaign_id).state is CampaignState.SUBMITTED
+
+    clock.now += timedelta(hours=7)
+    tracker.look()
+    assert store.campaigns.get(campaign_id).state is CampaignState.FINISHED

@@ -106,11 +106,13 @@ class CampaignTracker:
         return finished
 
     def ttl_passed(self, campaign: Campaign) -> bool:
-        """The TTL (minutes) counts from submission, or from `sent_date` when the platform waits."""
+        """The TTL (minutes) counts from submission, or from `sent_date` when the platform waits
+        (the latest, when recipients have their own: each at their local time)."""
         started = from_iso(campaign.submitted_at or campaign.created_at)
         if campaign.sent_date:
+            own = self.store.messages.latest_sent_date(campaign.id)
             with contextlib.suppress(ValueError):
-                planned = datetime.strptime(campaign.sent_date, "%Y-%m-%d %H:%M")
+                planned = datetime.strptime(max(campaign.sent_date, own or ""), "%Y-%m-%d %H:%M")
                 started = max(started, planned.replace(tzinfo=self.settings.pulse_zone))
         ttl = timedelta(minutes=campaign.ttl) if campaign.ttl else self.fallback_ttl
         return self.now() > started + ttl
