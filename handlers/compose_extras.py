@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import replace
+from typing import TypeVar
 
 from aiogram import F, Router
 from aiogram.filters import StateFilter
@@ -30,6 +32,8 @@ CLEARED = {
     Extra.TTL: {"ttl": None},
     Extra.CHARSET: {"charset": None},
 }
+
+T = TypeVar("T")
 
 
 async def show_extras(wizard: ComposeWizard, advanced: bool = False) -> None:
@@ -95,15 +99,24 @@ async def html_typed(message: Message, wizard: ComposeWizard) -> None:
     await set_extra(wizard, changed)
 
 
-async def button_typed(message: Message, wizard: ComposeWizard) -> None:
-    """Store the button's caption and the address or bot command it opens."""
-    parsed = parse_button(message.text or "")
+async def take(
+    wizard: ComposeWizard, parsed: T | Problem, apply: Callable[[Draft, T], Draft]
+) -> None:
+    """An extra read from what was sent: asked again with the reason, or stored (preview next)."""
     if isinstance(parsed, Problem):
         await wizard.re_ask(parsed)
         return
     draft, _list_id = await wizard.load()
-    caption, action = parsed
-    await set_extra(wizard, replace(draft, button=caption, action=action))
+    await set_extra(wizard, apply(draft, parsed))
+
+
+async def button_typed(message: Message, wizard: ComposeWizard) -> None:
+    """Store the button's caption and the address or bot command it opens."""
+    await take(
+        wizard,
+        parse_button(message.text or ""),
+        lambda draft, button: replace(draft, button=button[0], action=button[1]),
+    )
 
 
 async def image_uploaded(
@@ -126,21 +139,13 @@ async def image_uploaded(
 async def image_address_typed(message: Message, wizard: ComposeWizard) -> None:
     """Use an image address as given."""
     url = parse_image_url(message.text or "")
-    if isinstance(url, Problem):
-        await wizard.re_ask(url)
-        return
-    draft, _list_id = await wizard.load()
-    await set_extra(wizard, replace(draft, image=url))
+    await take(wizard, url, lambda draft, image: replace(draft, image=image))
 
 
 async def ttl_typed(message: Message, wizard: ComposeWizard) -> None:
     """Store the lifetime in minutes."""
     ttl = parse_ttl(message.text or "")
-    if isinstance(ttl, Problem):
-        await wizard.re_ask(ttl)
-        return
-    draft, _list_id = await wizard.load()
-    await set_extra(wizard, replace(draft, ttl=ttl))
+    await take(wizard, ttl, lambda draft, minutes: replace(draft, ttl=minutes))
 
 
 async def charset_chosen(
