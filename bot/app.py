@@ -28,6 +28,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.access import RoleCheck, StrangerGate
 from bot.approval import cards as approval_cards
+from bot.approval.gate import ApprovalGate
 from bot.approval.service import ApprovalService
 from bot.commands import COMMANDS
 from bot.compose.media import MediaStore, add_media_routes
@@ -273,7 +274,8 @@ class Application:
             notify_chat=lambda: notify_chat_id(settings, self.store.kv),
             clock=self.clock,
         )
-        self.sender.gate = self.approvals  # asked before anything of a campaign is submitted
+        self.approval_gate = ApprovalGate(self.approvals)
+        self.sender.gate = self.approval_gate  # asked before anything of a campaign is submitted
         self.dispatcher["approvals"] = self.approvals
         await self.sender.resume_after_restart()
         self.tracker.start()
@@ -298,7 +300,7 @@ class Application:
         """Stop in the reverse order of start: finish in-flight work, then close connections."""
         await self.telegram_monitor.stop()
         await self.sender.drain()
-        await self.approvals.drain()
+        await self.approval_gate.drain()
         self.status_writer.flush()
         await self.tracker.stop()
         await self.notifier.stop()

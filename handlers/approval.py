@@ -25,7 +25,8 @@ from bot.approval.cards import (
     withdraw_answer,
     withdraw_keyboard,
 )
-from bot.approval.service import ApprovalService, Decision, Outcome, ReasonAsked
+from bot.approval.reasons import ReasonAsked
+from bot.approval.service import ApprovalService, Decision, Outcome
 from bot.dialogs import Wizard
 from bot.notices import Card
 from bot.texts import shorten
@@ -80,7 +81,7 @@ async def reject_pressed(
         reply_to_message_id=message.message_id,
     )
     asked = ReasonAsked(approval.id, member.user_id, message.chat.id, message.message_id)
-    approvals.expect_reason(message.chat.id, prompt.message_id, asked)
+    approvals.reasons.expect(message.chat.id, prompt.message_id, asked)
     await query.answer()
 
 
@@ -88,7 +89,7 @@ async def reason_replied(message: Message, member: Member, approvals: ApprovalSe
     """The reply to a reason prompt: reject with it."""
     assert message.reply_to_message is not None
     chat_id, prompt_id = message.chat.id, message.reply_to_message.message_id
-    asked = approvals.reason_for(chat_id, prompt_id, member.user_id)
+    asked = approvals.reasons.awaited(chat_id, prompt_id, member.user_id)
     if asked is None:
         return
     reason = shorten(" ".join((message.text or "").split()), REASON_CHARS)
@@ -96,7 +97,7 @@ async def reason_replied(message: Message, member: Member, approvals: ApprovalSe
         await message.reply(reason_problem())
         return
     decision = await approvals.reject(asked.approval_id, actor_id=member.user_id, reason=reason)
-    approvals.reason_given(chat_id, prompt_id)
+    approvals.reasons.given(chat_id, prompt_id)
     approval = decision.approval
     if decision.outcome is not Outcome.REJECTED:
         by = approvals.name_of(approval.decided_by) if approval and approval.decided_by else ""
@@ -209,5 +210,5 @@ class ReasonPrompt(Filter):
         reply = message.reply_to_message
         if reply is None or message.from_user is None:
             return False
-        found = approvals.reason_for(message.chat.id, reply.message_id, message.from_user.id)
+        found = approvals.reasons.awaited(message.chat.id, reply.message_id, message.from_user.id)
         return found is not None

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.approval.gate import ApprovalGate
 from bot.approval.rule import approval_needed
 from bot.approval.service import ApprovalAsked, ApprovalService, ApprovalWaiting, Outcome
 from bot.config import Settings, load_settings
@@ -61,11 +63,17 @@ def campaign(store: Store, recipients: int, state: CampaignState = CampaignState
     return campaign_id
 
 
-def service(store: Store, **values: str) -> tuple[ApprovalService, RecordingNotices, Launcher]:
+class Approvals(ApprovalService):
+    """The service with its gate, as the program wires them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.gate = ApprovalGate(self)
+
+
+def service(store: Store, **values: str) -> tuple[Approvals, RecordingNotices, Launcher]:
     notices, launcher = RecordingNotices(), Launcher()
-    approvals = ApprovalService(
-        store, settings(**values), notices, launcher, notify_chat=lambda: GROUP
-    )
+    approvals = Approvals(store, settings(**values), notices, launcher, notify_chat=lambda: GROUP)
     return approvals, notices, launcher
 
 
@@ -88,7 +96,7 @@ async def test_a_request_holds_the_campaign_and_asks_the_group_and_each_approver
     assert store.campaigns.get(campaign_id).state is CampaignState.SCHEDULED
     asked = {chat for chat, notice in notices.told if isinstance(notice, ApprovalAsked)}
     assert asked == {GROUP, ADMIN, OTHER_ADMIN}  # never the author
-    assert not approvals.admits(campaign_id)
+    assert not approvals.gate.admits(campaign_id)
     assert launcher.launched == []
     assert await approvals.request(campaign_id) == approval  # asked once
 
@@ -97,11 +105,11 @@ async def test_below_the_thresholds_the_gate_checks_then_launches_again(store):
     approvals, notices, launcher = service(store, APPROVAL_MIN_RECIPIENTS="3")
     campaign_id = campaign(store, 2)
 
-    assert not approvals.admits(campaign_id)  # checked in the background first
-    await approvals.drain()
+    assert not approvals.gate.admits(campaign_id)  # checked in the background first
+    await approvals.gate.drain()
 
     assert launcher.launched == [campaign_id]
-    assert approvals.admits(campaign_id)
+    assert approvals.gate.admits(campaign_id)
     assert store.approvals.for_campaign(campaign_id) is None
     assert notices.told == []
 
@@ -114,7 +122,7 @@ async def test_a_campaign_under_way_before_approval_was_required_is_never_stoppe
         "UPDATE messages SET state = ? WHERE id = ?", [SubmitState.ACCEPTED.value, row.id]
     )
 
-    assert approvals.admits(campaign_id)
+    assert approvals.gate.admits(campaign_id)
 
 
 async def test_due_while_waiting_it_goes_back_to_waiting_and_its_owner_is_told(store):
@@ -123,8 +131,8 @@ async def test_due_while_waiting_it_goes_back_to_waiting_and_its_owner_is_told(s
     await approvals.request(campaign_id)
     store.campaigns.move(campaign_id, (CampaignState.SCHEDULED,), CampaignState.SUBMITTING)
 
-    assert not approvals.admits(campaign_id)
-    await approvals.drain()
+    assert not approvals.gate.admits(campaign_id)
+    await approvals.gate.drain()
 
     assert store.campaigns.get(campaign_id).state is CampaignState.SCHEDULED
     [waiting] = notices.of(ApprovalWaiting, AUTHOR)

@@ -1,6 +1,6 @@
 """Decisions about approvals: when a campaign needs one, who may give it, and what follows.
 
-Every decision and its audit record are one transaction. Submission asks `admits` before a
+Every decision and its audit record are one transaction. Submission asks the gate before a
 campaign leaves (Send now, a schedule's run, a platform-mode schedule, a resume), so nothing of
 a campaign above the thresholds is submitted until another member approved it.
 """
@@ -10,13 +10,22 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable, Coroutine
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Protocol
 
+from bot.approval.notices import (
+    ApprovalAsked,
+    ApprovalDecided,
+    ApprovalSettled,
+    ApprovalWaiting,
+    ApprovedLate,
+    Figures,
+    Follow,
+)
+from bot.approval.reasons import ReasonPrompts
 from bot.approval.rule import approval_needed
 from bot.compose.costs import measure, price_for
 from bot.compose.placeholders import placeholders_in
@@ -54,85 +63,6 @@ class Launcher(Protocol):
     def cancel_scheduled(self, campaign_id: int, *, actor_id: int | None = None) -> bool: ...
 
 
-# -- what people are told ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Figures:
-    """What approvers see: the preview's counts and estimate."""
-
-    recipients: int
-    parts: int
-    sms: bool
-    estimate: Decimal | None
-
-
-@dataclass(frozen=True)
-class ApprovalAsked(Notice):
-    """To the notify group and each approver: a campaign waits for their decision."""
-
-    approval_id: int
-    campaign_id: int
-    type: str
-    sender: str
-    author: str
-    figures: Figures
-    currency: str
-    excerpt: str
-    scheduled_for: datetime | None  # a bot-mode or platform-mode schedule's time (UTC)
-    zone: str  # where times are shown (TIMEZONE)
-
-
-@dataclass(frozen=True)
-class ApprovalSettled(Notice):
-    """An approvers' card redrawn once decided: the request as it was, and what became of it."""
-
-    asked: ApprovalAsked
-    state: ApprovalState
-    by: str
-    reason: str | None
-
-
-@dataclass(frozen=True)
-class ApprovalWaiting(Notice):
-    """To the owner: the campaign waits for approval (`at_its_time`: its time came meanwhile)."""
-
-    campaign_id: int
-    approvers: str  # "admin" or "operator"
-    at_its_time: bool
-
-
-@dataclass(frozen=True)
-class ApprovalDecided(Notice):
-    """To the author: approved (and what happens now) or rejected, by whom and why."""
-
-    campaign_id: int
-    approved: bool
-    by: str
-    reason: str | None
-    follows: Follow | None = None
-    scheduled_for: datetime | None = None
-    zone: str = "UTC"
-
-
-@dataclass(frozen=True)
-class ApprovedLate(Notice):
-    """To the owner: approved after its time and the grace period; send now or discard?"""
-
-    approval_id: int
-    campaign_id: int
-    by: str
-    minutes_late: int
-
-
-class Follow(StrEnum):
-    """What an approval sets going."""
-
-    LAUNCHED = "launched"  # submitted now
-    AT_ITS_TIME = "at_its_time"  # its schedule fires later
-    OWNER_ASKED = "owner_asked"  # its time passed beyond the grace period
-
-
 class Outcome(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
@@ -148,16 +78,6 @@ class Decision:
     outcome: Outcome
     approval: Approval | None = None
     told: ApprovalDecided | None = None  # what the author was told, for their card too
-
-
-@dataclass(frozen=True)
-class ReasonAsked:
-    """A rejection waiting for its reason: the reply to `prompt` in `chat` from `actor_id`."""
-
-    approval_id: int
-    actor_id: int
-    card_chat_id: int  # the approvers' card that was pressed
-    card_message_id: int
 
 
 # -- the service ---------------------------------------------------------------------------------
@@ -179,9 +99,8 @@ class ApprovalService:
         self.store, self.settings, self.notices = store, settings, notices
         self.launcher = launcher
         self.notify_chat = notify_chat
+        self.reasons = ReasonPrompts(store.kv)  # rejections waiting for their reason
         self.clock = clock
-        self._cleared: set[int] = set()  # found below the thresholds since this start
-        self._tasks: set[asyncio.Task[Any]] = set()
 
     @property
     def active(self) -> bool:
@@ -217,7 +136,7 @@ class ApprovalService:
         it left yet; None when it needs none. `card`: the author's card (chat, message)."""
         approval = self.store.approvals.for_campaign(campaign_id)
         campaign = self.store.campaigns.get(campaign_id)
-        if approval is None and campaign is not None and self.active and self._fresh(campaign):
+        if approval is None and campaign is not None and self.active and self.fresh(campaign):
             figures = await self.figures(campaign)
             if self.needs(figures):
                 approval = await self._open(campaign, figures, tell_owner=tell_owner)
@@ -237,7 +156,7 @@ class ApprovalService:
                 estimate=figures.estimate,
             )
             if added is not None:
-                self._hold(campaign.id)
+                self.hold(campaign.id)
                 self.store.audit.record(
                     campaign.author_id,
                     "approval_request",
@@ -260,7 +179,7 @@ class ApprovalService:
         if tell_owner:
             time = self._time_of(campaign.id)
             due = time is None or time <= self.clock()
-            await self._tell_owner(campaign, at_its_time=due)
+            await self.tell_owner(campaign, at_its_time=due)
         return added
 
     async def _ask_approvers(
@@ -320,49 +239,19 @@ class ApprovalService:
         campaign = self.store.campaigns.get(campaign_id)
         return campaign is not None and bool(self.approvers(campaign))
 
-    async def _tell_owner(self, campaign: Campaign, *, at_its_time: bool) -> None:
+    async def tell_owner(self, campaign: Campaign, *, at_its_time: bool) -> None:
         notice = ApprovalWaiting(campaign.id, self.settings.approvers, at_its_time)
         await self.notices.tell(campaign.author_chat_id, notice)
 
-    # -- the submission gate ------------------------------------------------------------------
+    # -- held campaigns ---------------------------------------------------------------------
 
-    def admits(self, campaign_id: int) -> bool:
-        """Whether the campaign may be submitted now. When not, it is held (state `scheduled`)
-        and whatever is owed follows in the background: the owner told that it waits, or the
-        thresholds checked and approvers asked (or, below them, the campaign launched again)."""
-        approval = self.store.approvals.for_campaign(campaign_id)
-        if approval is not None:
-            if approval.state is ApprovalState.APPROVED:
-                return True
-            campaign = self.store.campaigns.get(campaign_id)
-            if self._hold(campaign_id) and campaign is not None:
-                log.info("campaign %s reached its time but waits for approval", campaign_id)
-                self._spawn(self._tell_owner(campaign, at_its_time=True))
-            return False
-        if not self.active or campaign_id in self._cleared:
-            return True
-        campaign = self.store.campaigns.get(campaign_id)
-        if campaign is None or not self._fresh(campaign):
-            return True  # under way before approval was asked for: never stopped halfway
-        if campaign.test:
-            return True  # one message to its author's own address: nobody else's to approve
-        self._spawn(self._check(campaign_id))
-        return False
-
-    async def _check(self, campaign_id: int) -> None:
-        """Ask for approval if needed; otherwise the campaign goes on."""
-        approval = await self.request(campaign_id, tell_owner=True)
-        if approval is None:
-            self._cleared.add(campaign_id)
-            self.launcher.launch(campaign_id)
-
-    def _hold(self, campaign_id: int) -> bool:
+    def hold(self, campaign_id: int) -> bool:
         """A campaign due for submission goes back to waiting; True when it was due."""
         return self.store.campaigns.move(
             campaign_id, (CampaignState.SUBMITTING,), CampaignState.SCHEDULED
         )
 
-    def _fresh(self, campaign: Campaign) -> bool:
+    def fresh(self, campaign: Campaign) -> bool:
         """Nothing of it was submitted yet, and it may still be."""
         if campaign.state not in (CampaignState.SCHEDULED, CampaignState.SUBMITTING):
             return False
@@ -502,21 +391,6 @@ class ApprovalService:
         log.info("campaign %s withdrawn from approval by %s", campaign.id, actor_id)
         return True
 
-    # -- the reason of a rejection --------------------------------------------------------------
-
-    def expect_reason(self, chat_id: int, prompt_id: int, asked: ReasonAsked) -> None:
-        """Remember whose reply to the prompt is the reason of which rejection."""
-        self.store.kv.set(_reason_key(chat_id, prompt_id), json.dumps(asdict(asked)))
-
-    def reason_for(self, chat_id: int, prompt_id: int, actor_id: int) -> ReasonAsked | None:
-        """The rejection this reply gives the reason of, if the one asked wrote it."""
-        found = self.store.kv.get(_reason_key(chat_id, prompt_id))
-        asked = ReasonAsked(**json.loads(found)) if found else None
-        return asked if asked is not None and asked.actor_id == actor_id else None
-
-    def reason_given(self, chat_id: int, prompt_id: int) -> None:
-        self.store.kv.delete(_reason_key(chat_id, prompt_id))
-
     def _record_refusal(
         self, refused: Decision, approval_id: int, actor_id: int, wanted: str
     ) -> None:
@@ -573,29 +447,9 @@ class ApprovalService:
         assert approval is not None
         return approval
 
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.get_running_loop().create_task(self._logged(work))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _logged(self, work: Coroutine[Any, Any, None]) -> None:
-        try:
-            await work
-        except Exception:
-            log.exception("approval: a background step failed")
-
-    async def drain(self) -> None:
-        """At shutdown: let the approvers and owners being told get their messages."""
-        if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=10)
-
 
 def _cards_key(approval_id: int) -> str:
     return f"approval_cards:{approval_id}"
-
-
-def _reason_key(chat_id: int, prompt_id: int) -> str:
-    return f"approval_reason:{chat_id}:{prompt_id}"
 
 
 def excerpt(text: str) -> str:
