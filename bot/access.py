@@ -16,7 +16,8 @@ from aiogram.dispatcher.flags import get_flag
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
-from bot.members.requests import tell_admins
+from bot.members.requests import AccessRequested, tell_admins
+from bot.notices import Notices
 from bot.texts import shorten
 from storage.clock import utc_now
 from storage.members import Member, Role
@@ -52,8 +53,10 @@ class StrangerGate(BaseMiddleware):
     entry per stranger an hour, so a flood cannot grow it.
     """
 
-    def __init__(self, store: Store, clock: Callable[[], datetime] = utc_now) -> None:
-        self.store, self.clock = store, clock
+    def __init__(
+        self, store: Store, notices: Notices, clock: Callable[[], datetime] = utc_now
+    ) -> None:
+        self.store, self.notices, self.clock = store, notices, clock
         self._refused_at: dict[int, datetime] = {}  # last private refusal sent, per user
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
@@ -73,8 +76,9 @@ class StrangerGate(BaseMiddleware):
                 return None  # chatter in a group is not addressed to the bot
             if self._note(user.id, _summary(event.text or "[non-text]")):
                 log.info("refused a message from stranger %s", user.id)
-            if private and event.bot is not None:
-                await tell_admins(event.bot, self.store, user, event.text or "", self.clock())
+            if private:
+                asked = AccessRequested(user.id, user.full_name, user.username, event.text or "")
+                await tell_admins(self.notices, self.store, asked, self.clock())
             if private and self._may_refuse(user.id):
                 await event.answer(
                     _(

@@ -38,6 +38,7 @@ from bot.i18n import SUPPORTED, make_i18n
 from bot.links.redirects import LinkRedirects
 from bot.links.tracking import Utm
 from bot.loop_lag import LoopLagMonitor
+from bot.members import cards as members_cards
 from bot.metrics import Metrics
 from bot.notices import TelegramNotices
 from bot.platform.sandbox import SandboxPlatform
@@ -47,6 +48,7 @@ from bot.schedule.service import SchedulingService
 from bot.sending import cards as sending_cards
 from bot.sending.engine import Sender
 from bot.sending.from_settings import make_platform
+from bot.statuses import cards as statuses_cards
 from bot.statuses.chats import notify_chat_id, remember_migration
 from bot.statuses.digest import DigestService
 from bot.statuses.endpoint import CallbackEndpoint, StatusWriter
@@ -64,7 +66,13 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
 # How each capability's notices read: one table per capability's cards.
-NOTICE_CARDS = [sending_cards.RENDERERS, schedule_cards.RENDERERS, approval_cards.RENDERERS]
+NOTICE_CARDS = [
+    sending_cards.RENDERERS,
+    schedule_cards.RENDERERS,
+    approval_cards.RENDERERS,
+    statuses_cards.RENDERERS,
+    members_cards.RENDERERS,
+]
 
 
 class TelegramSession(AiohttpSession):
@@ -161,7 +169,7 @@ class Application:
         dp = self.dispatcher
         SimpleI18nMiddleware(self.i18n).setup(dp)
         dp.update.outer_middleware(ConversationTopic())
-        gate = StrangerGate(self.store, clock=self.clock)
+        gate = StrangerGate(self.store, self.notices, clock=self.clock)
         dp.message.outer_middleware(gate)
         dp.callback_query.outer_middleware(gate)
         dp.message.middleware(RoleCheck())
@@ -293,7 +301,7 @@ class Application:
         # APScheduler keeps jobs added before start() and schedules them when run() starts it,
         # after the web endpoint is up; overdue ones then fire at once and `fire` judges them.
         self.scheduling.restore()
-        self.digest = DigestService(self.bot, self.store, self.settings, self.i18n, self.clock)
+        self.digest = DigestService(self.notices, self.store, self.settings, self.clock)
         self.digest.register(self.scheduler)
 
     async def stop_services(self) -> None:

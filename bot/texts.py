@@ -45,6 +45,12 @@ def clip(text: str, limit: int) -> str:
     return html.escape(text[:low]) + ELLIPSIS
 
 
+def share(part: int, whole: int, locale: str) -> str:
+    """A percentage with at most one decimal: 48.5%."""
+    value = 100.0 * part / whole if whole else 0.0
+    return format_decimal(round(value, 1), format="0.#", locale=locale) + "%"
+
+
 def paragraphs(*parts: str) -> str:
     """The non-empty parts, a blank line between them."""
     return "\n\n".join(part for part in parts if part)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardMarkup, User
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -17,6 +17,8 @@ from bot.compose.cards import action, button
 from bot.members.membership import MembershipError, Refusal
 from bot.members.own_addresses import AddressError, AddressRefusal, NoOwnAddress
 from bot.members.profile import Profile
+from bot.members.requests import AccessRequested
+from bot.notices import Card, Notice, Render
 from bot.texts import number, shorten
 from storage.members import Member, OwnAddress, Role
 from storage.store import Store
@@ -46,11 +48,6 @@ def member_label(store: Store, user_id: int) -> str:
     """A member by the name they were last seen with, or the bare id when none is known."""
     member = store.members.get(user_id)
     return person_label(user_id, member.name if member else None)
-
-
-def stranger_label(user: User) -> str:
-    """Someone who is not a member yet, as an admin recognises them."""
-    return person_label(user.id, user.full_name, user.username)
 
 
 def role_name(role: Role) -> str:
@@ -91,19 +88,19 @@ def refusal_text(error: MembershipError) -> str:
     return texts[error.refusal]
 
 
-def access_request(user: User, text: str) -> tuple[str, InlineKeyboardMarkup]:
+def render_access_request(asked: AccessRequested) -> Card:
     """What admins read when a stranger writes to the bot, with the buttons that let them in."""
-    notice = _("{person} is not a member and wrote to the bot: «{text}». Let them in?").format(
-        person=stranger_label(user), text=html.escape(text)
+    person = person_label(asked.user_id, asked.name, asked.username)
+    text = _("{person} is not a member and wrote to the bot: «{text}». Let them in?").format(
+        person=person, text=html.escape(asked.text)
     )
     builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("Allow as operator"), callback_data=AccessGrant(user_id=user.id, role=Role.OPERATOR)
-    )
-    builder.button(
-        text=_("Allow as viewer"), callback_data=AccessGrant(user_id=user.id, role=Role.VIEWER)
-    )
-    return notice, builder.as_markup()
+    for role, label in (
+        (Role.OPERATOR, _("Allow as operator")),
+        (Role.VIEWER, _("Allow as viewer")),
+    ):
+        builder.button(text=label, callback_data=AccessGrant(user_id=asked.user_id, role=role))
+    return Card(text, builder.as_markup())
 
 
 def allowed(user_id: int, role: Role, told: bool) -> str:
@@ -281,3 +278,6 @@ def test_already_sent(campaign_id: int) -> str:
     return _(
         "This exact message already went to you as test №{id}. Change it to test again."
     ).format(id=campaign_id)
+
+
+RENDERERS: dict[type[Notice], Render] = {AccessRequested: render_access_request}

@@ -10,7 +10,6 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from babel.numbers import format_decimal
 
 from bot.button_data import RowId
 from bot.compose.costs import Estimate
@@ -18,12 +17,15 @@ from bot.compose.message_types import type_name
 from bot.compose.preview_card import cost_line
 from bot.config import Settings
 from bot.members.cards import member_label
+from bot.notices import Notice, Render
 from bot.platform.reasons import describe
 from bot.platform.status_words import SAID_BY_THE_CLASS, kannel_code, kannel_words
 from bot.schedule.when import format_moment
+from bot.statuses.digest import DigestNotice
+from bot.statuses.digest_card import render_digest
 from bot.statuses.figures import Figures
 from bot.statuses.report_file import error_words
-from bot.texts import number, reader_locale, shorten
+from bot.texts import number, reader_locale, share, shorten
 from storage.campaigns import Campaign, CampaignState
 from storage.clock import from_iso
 from storage.messages import MessageRow, SubmitState
@@ -35,12 +37,6 @@ REJECTION_GROUPS = 5
 BAR_CELLS = 10
 CLASS_ICONS = {"delivered": "✅", "failed": "❌", "pending": "⏳"}
 ACTIVE_STATES = (CampaignState.SUBMITTING, CampaignState.SUBMITTED)
-
-
-def share(part: int, whole: int, locale: str) -> str:
-    """A percentage with at most one decimal: 48.5%."""
-    value = 100.0 * part / whole if whole else 0.0
-    return format_decimal(round(value, 1), format="0.#", locale=locale) + "%"
 
 
 def progress_bar(part: int, whole: int) -> str:
@@ -337,3 +333,6 @@ def stop_question_markup(campaign_id: int) -> InlineKeyboardMarkup:
         callback_data=CampaignAction(action=CampaignStep.KEEP, campaign_id=campaign_id),
     )
     return builder.as_markup()
+
+
+RENDERERS: dict[type[Notice], Render] = {DigestNotice: render_digest}

@@ -1,30 +1,23 @@
 """The periodic digest (DIGEST_CRON): one card in the notify group with the period's campaigns,
 recipients and share delivered, per type, its estimated spend when PULSE_PRICES is set, and one
-chart of the messages handed over each day."""
+chart of the messages handed over each day. This module gathers the figures; how they read is
+bot/statuses/digest_card.py's."""
 
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
-from aiogram.types import BufferedInputFile
-from aiogram.utils.i18n import I18n, ngettext
-from aiogram.utils.i18n import gettext as _
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.compose.message_types import type_name
 from bot.config import Settings
-from bot.schedule.when import cron_trigger, format_day
-from bot.statuses.cards import share
-from bot.statuses.charts import PeriodWords, draw_period_chart
+from bot.notices import Notice, Notices
+from bot.schedule.when import cron_trigger
 from bot.statuses.chats import notify_chat_id
 from bot.statuses.spend import Spend, spend_of
-from bot.texts import money, number
 from storage.campaigns import PeriodRow
 from storage.clock import from_iso, to_iso
 from storage.store import Store
@@ -33,8 +26,70 @@ log = logging.getLogger(__name__)
 
 LAST_DIGEST_KEY = "digest_last_at"
 FIRST_PERIOD = timedelta(days=7)  # before the first digest: the week before it
-TYPES_LISTED = 8  # a photo caption holds 1,024 characters
 JOB_ID = "digest"
+
+
+@dataclass(frozen=True)
+class TypeFigures:
+    """One message type's campaigns in the period."""
+
+    type: str
+    campaigns: int
+    recipients: int
+    accepted: int  # messages the platform took
+    delivered: int
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    """The messages taken by the platform on one day (in TIMEZONE), by where they are now."""
+
+    day: str  # YYYY-MM-DD
+    delivered: int
+    failed: int
+    pending: int  # no final status yet
+
+
+@dataclass(frozen=True)
+class DigestNotice(Notice):
+    """A period's figures for the notify group."""
+
+    start: datetime
+    end: datetime
+    zone: tzinfo  # TIMEZONE, the one the days are counted in
+    types: tuple[TypeFigures, ...]  # most recipients first
+    days: tuple[DayFigures, ...]  # oldest first; empty when nothing was taken
+    spend: Spend | None  # None without PULSE_PRICES
+    currency: str
+
+
+def digest_of(
+    rows: list[PeriodRow],
+    start: datetime,
+    end: datetime,
+    zone: tzinfo,
+    spend: Spend | None = None,
+    currency: str = "",
+) -> DigestNotice:
+    """The period's figures from its rows (one per day and type)."""
+    by_type: dict[str, list[int]] = {}
+    by_day: dict[str, list[int]] = {}
+    for row in rows:
+        totals = by_type.setdefault(row.type, [0, 0, 0, 0])
+        for index, value in enumerate((row.campaigns, row.recipients, row.accepted, row.delivered)):
+            totals[index] += value
+        day = by_day.setdefault(row.day, [0, 0, 0])
+        day[0] += row.delivered
+        day[1] += row.failed
+        day[2] += row.accepted - row.delivered - row.failed
+    types = tuple(
+        TypeFigures(kind, *totals)
+        for kind, totals in sorted(by_type.items(), key=lambda item: -item[1][1])
+    )
+    days = tuple(DayFigures(day, *by_day[day]) for day in sorted(by_day))
+    if not any(sum((day.delivered, day.failed, day.pending)) for day in days):
+        days = ()
+    return DigestNotice(start, end, zone, types, days, spend, currency)
 
 
 class DigestService:
@@ -42,19 +97,12 @@ class DigestService:
 
     def __init__(
         self,
-        bot: Bot,
+        notices: Notices,
         store: Store,
         settings: Settings,
-        i18n: I18n,
         clock: Callable[[], datetime],
     ) -> None:
-        self.bot, self.store, self.settings, self.i18n, self.clock = (
-            bot,
-            store,
-            settings,
-            i18n,
-            clock,
-        )
+        self.notices, self.store, self.settings, self.clock = notices, store, settings, clock
 
     def register(self, scheduler: AsyncIOScheduler) -> None:
         if not self.settings.digest_cron:
@@ -77,24 +125,17 @@ class DigestService:
         end = self.clock()
         last = self.store.kv.get(LAST_DIGEST_KEY)
         start = from_iso(last) if last else end - FIRST_PERIOD
-        offset = end.astimezone(self.settings.zone).utcoffset() or timedelta(0)
+        zone = self.settings.zone
+        offset = end.astimezone(zone).utcoffset() or timedelta(0)
         read = self.store.campaigns.period_reader(
             to_iso(start), to_iso(end), int(offset.total_seconds() // 60)
         )
         rows = await asyncio.to_thread(read)
         spend = await self._spend(start, end)
-        with self.i18n.context(), self.i18n.use_locale(self.settings.locale):
-            text = self._card(rows, start, end, spend)
-            chart = await self._chart(rows)
-            try:
-                if chart is None:
-                    await self.bot.send_message(chat_id=chat, text=text)
-                else:
-                    photo = BufferedInputFile(chart, filename="digest.png")
-                    await self.bot.send_photo(chat_id=chat, photo=photo, caption=text)
-            except TelegramAPIError as error:
-                log.warning("digest not sent: %s", error)
-                return False
+        notice = digest_of(rows, start, end, zone, spend, self.settings.currency)
+        if not await self.notices.tell(chat, notice):
+            log.warning("digest not sent; the next one covers this period too")
+            return False
         self.store.kv.set(LAST_DIGEST_KEY, to_iso(end))
         log.info("digest sent: %s campaigns", sum(row.campaigns for row in rows))
         return True
@@ -106,101 +147,3 @@ class DigestService:
             return None
         read = self.store.campaigns.accepted_reader(to_iso(start), to_iso(end))
         return await asyncio.to_thread(lambda: spend_of(read(), prices))
-
-    def _card(
-        self, rows: list[PeriodRow], start: datetime, end: datetime, spend: Spend | None = None
-    ) -> str:
-        locale, zone = self.settings.locale, self.settings.zone
-        lines = [
-            _("<b>Digest</b> · {start} – {end}").format(
-                start=format_day(start, zone, locale), end=format_day(end, zone, locale)
-            )
-        ]
-        if not rows:
-            lines.append(_("No campaigns in this period."))
-            return "\n".join(lines)
-        by_type: dict[str, list[int]] = {}
-        for row in rows:
-            totals = by_type.setdefault(row.type, [0, 0, 0, 0])
-            for index, value in enumerate((row.campaigns, row.recipients, row.accepted)):
-                totals[index] += value
-            totals[3] += row.delivered
-        campaigns, recipients, accepted, delivered = (
-            sum(totals[index] for totals in by_type.values()) for index in range(4)
-        )
-        lines.append(
-            _("Campaigns: {campaigns} · recipients: {recipients}").format(
-                campaigns=number(campaigns, locale), recipients=number(recipients, locale)
-            )
-        )
-        lines.append(
-            _("✅ Delivered: {delivered} of {accepted} taken by the platform ({share})").format(
-                delivered=number(delivered, locale),
-                accepted=number(accepted, locale),
-                share=share(delivered, accepted, locale),
-            )
-        )
-        if spend is not None:
-            lines += self._spend_lines(spend)
-        lines.append("")
-        ranked = sorted(by_type.items(), key=lambda item: -item[1][1])
-        for kind, (count, people, taken, got) in ranked[:TYPES_LISTED]:
-            lines.append(
-                _(
-                    "{type}: campaigns {campaigns}, recipients {recipients}, delivered {share}"
-                ).format(
-                    type=html.escape(type_name(kind)),
-                    campaigns=number(count, locale),
-                    recipients=number(people, locale),
-                    share=share(got, taken, locale),
-                )
-            )
-        return "\n".join(lines)
-
-    def _spend_lines(self, spend: Spend) -> list[str]:
-        """💰 Estimated spend: ≈ 4,900.00 ₽ for 1,960 messages; types without a price are named
-        with their count rather than guessed."""
-        locale = self.settings.locale
-        lines = []
-        if spend.messages:
-            lines.append(
-                ngettext(
-                    "💰 Estimated spend: ≈ {amount} for {count} accepted message",
-                    "💰 Estimated spend: ≈ {amount} for {count} accepted messages",
-                    spend.messages,
-                ).format(
-                    amount=money(spend.total, self.settings.currency, locale),
-                    count=number(spend.messages, locale),
-                )
-            )
-        if spend.unpriced:
-            kinds = ", ".join(
-                f"{html.escape(type_name(kind))} ({number(count, locale)})"
-                for kind, count in sorted(spend.unpriced.items())
-            )
-            lines.append(_("No price set, not counted: {types}").format(types=kinds))
-        return lines
-
-    async def _chart(self, rows: list[PeriodRow]) -> bytes | None:
-        days = sorted({row.day for row in rows})
-        series = {key: [0] * len(days) for key in ("delivered", "failed", "pending")}
-        for row in rows:
-            at = days.index(row.day)
-            series["delivered"][at] += row.delivered
-            series["failed"][at] += row.failed
-            series["pending"][at] += row.accepted - row.delivered - row.failed
-        if not any(sum(values) for values in series.values()):
-            return None
-        words = PeriodWords(
-            title=_("Messages taken by the platform per day"),
-            delivered=_("delivered"),
-            failed=_("failed"),
-            pending=_("no final status"),
-            axis=_("messages"),
-        )
-        labels = [day[8:10] + "." + day[5:7] for day in days]  # 30.11, read the same in both
-        try:
-            return await asyncio.to_thread(draw_period_chart, labels, series, words)
-        except Exception:
-            log.exception("digest chart could not be drawn")
-            return None

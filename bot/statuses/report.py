@@ -14,11 +14,10 @@ from aiogram.types import BufferedInputFile
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
-from bot.statuses.cards import share
 from bot.statuses.charts import chart_filename, delivery_chart
 from bot.statuses.report_file import ReportWords, report_csv, report_filename
 from bot.statuses.spend import message_cost
-from bot.texts import number, reader_locale
+from bot.texts import number, reader_locale, share
 from storage.campaigns import Campaign
 from storage.clock import utc_now
 from storage.messages import MessageRow, SubmitState

@@ -8,7 +8,7 @@ Pure computation over many rows: called in worker threads by the report file and
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.compose.costs import price_for
@@ -61,14 +61,14 @@ def message_cost(
     return MessageCost(text or "", message_type, price, transliterated)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Spend:
     """Estimated spend over many campaigns: the total over the priced types, and the types
     whose messages could not be priced (they are named, not guessed)."""
 
     total: Decimal = Decimal(0)
     messages: int = 0
-    unpriced: dict[str, int] = field(default_factory=dict)  # type -> accepted messages
+    unpriced: tuple[tuple[str, int], ...] = ()  # (type, accepted messages), by type
 
 
 def spend_of(
@@ -77,7 +77,7 @@ def spend_of(
 ) -> Spend:
     """Sum the cost of accepted messages given as (campaign id, type, text, whether the text
     was transliterated, recipient fields), in campaign order."""
-    spend = Spend()
+    total, messages, unpriced = Decimal(0), 0, dict[str, int]()
     current: tuple[int, MessageCost | None] | None = None
     for campaign_id, message_type, text, transliterated, fields in accepted:
         if current is None or current[0] != campaign_id:
@@ -85,8 +85,8 @@ def spend_of(
             current = (campaign_id, cost)
         cost = current[1]
         if cost is None:
-            spend.unpriced[message_type] = spend.unpriced.get(message_type, 0) + 1
+            unpriced[message_type] = unpriced.get(message_type, 0) + 1
             continue
-        spend.total += cost.of(fields)
-        spend.messages += 1
-    return spend
+        total += cost.of(fields)
+        messages += 1
+    return Spend(total, messages, tuple(sorted(unpriced.items())))

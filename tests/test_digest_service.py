@@ -1,0 +1,102 @@
+"""The digest and strangers' access requests at the service level: what each tells, as facts,
+through a recorder standing in for Telegram."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from bot.config import load_settings
+from bot.members.requests import SHOWN_CHARS, AccessRequested, tell_admins
+from bot.statuses.digest import (
+    LAST_DIGEST_KEY,
+    DayFigures,
+    DigestNotice,
+    DigestService,
+    TypeFigures,
+)
+from bot.statuses.spend import Spend
+from storage.clock import to_iso, utc_now
+from storage.members import Role
+from storage.statuses import IncomingStatus
+from storage.store import Store
+from tests.conftest import ADMIN, GROUP, OPERATOR, STRANGER
+from tests.recording_notices import RecordingNotices
+from tests.test_callbacks_seed import database_path, seed_campaign
+
+OTHER_ADMIN = 1002
+
+
+async def test_the_digest_tells_the_periods_figures_and_keeps_a_period_telegram_refused(
+    bot_env,
+):
+    seeded = seed_campaign(
+        bot_env, ["79000000001", "79000000002", "79000000003"], rejected={"79000000003": "bad"}
+    )
+    first, second = seeded.message_ids[:2]
+    settings = load_settings(
+        _env_file=None,
+        **{key.lower(): value for key, value in bot_env.items() if key != "CWD"},
+        pulse_prices="sms:2.50",
+    )
+    store = Store.open(database_path(bot_env))
+    store.statuses.apply(
+        [IncomingStatus(first, "DELIVRD", "delivered"), IncomingStatus(second, "UNDELIV", "failed")]
+    )
+    now = [utc_now().replace(microsecond=0) + timedelta(minutes=1)]  # as stored
+    notices = RecordingNotices()
+    digest = DigestService(notices, store, settings, lambda: now[0])
+    try:
+        assert await digest.send()
+
+        [told] = notices.of(DigestNotice, GROUP)
+        assert told.types == (TypeFigures("sms", 1, 3, 2, 1),)
+        [day] = told.days
+        assert day == DayFigures(day.day, delivered=1, failed=1, pending=0)
+        assert told.spend == Spend(Decimal("5.00"), 2)
+        assert told.end == now[0]
+        assert store.kv.get(LAST_DIGEST_KEY) == to_iso(now[0])
+
+        # Telegram refuses the next one: the one after covers its period too.
+        notices.unreachable.add(GROUP)
+        now[0] += timedelta(days=7)
+        assert not await digest.send()
+        assert store.kv.get(LAST_DIGEST_KEY) == to_iso(told.end)
+
+        notices.unreachable.clear()
+        later = now[0] + timedelta(days=7)
+        now[0] = later
+        assert await digest.send()
+        _, after = notices.of(DigestNotice, GROUP)
+        assert (after.start, after.end) == (told.end, later)
+        assert after.types == ()
+        assert after.days == ()
+        assert after.spend == Spend()
+    finally:
+        store.close()
+
+
+async def test_a_strangers_request_reaches_each_admin_it_can_once_a_day(tmp_path):
+    store = Store.open(tmp_path / "db.sqlite")
+    store.members.bootstrap_admins([ADMIN, OTHER_ADMIN])
+    store.members.set_role(OPERATOR, Role.OPERATOR, added_by=ADMIN)
+    notices = RecordingNotices()
+    notices.unreachable.add(OTHER_ADMIN)  # blocked the bot: the other admin still hears
+    asked = AccessRequested(STRANGER, "Ann <Lee>", "ann_lee", "let me in " * 40)
+    now = utc_now()
+    try:
+        assert await tell_admins(notices, store, asked, now)
+
+        [told] = notices.of(AccessRequested, ADMIN)
+        assert (told.user_id, told.name, told.username) == (STRANGER, "Ann <Lee>", "ann_lee")
+        assert len(told.text) == SHOWN_CHARS
+        assert told.text.endswith("…")
+        assert [chat for chat, _ in notices.refused] == [OTHER_ADMIN]
+        assert notices.of(AccessRequested, OPERATOR) == []
+
+        assert not await tell_admins(notices, store, asked, now + timedelta(hours=23))
+        assert len(notices.told) == 1
+        assert await tell_admins(notices, store, asked, now + timedelta(hours=25))
+        assert len(notices.of(AccessRequested, ADMIN)) == 2
+    finally:
+        store.close()
