@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -49,7 +48,7 @@ class Reading:
     def _snapshot(self, stored: dict[str, Any]) -> dict[str, Any]:
         """A copy the reader may keep or change; waits read the stored messages and copy only
         what they return, as they look again after every call."""
-        message = copy.deepcopy(stored)
+        message = _copied(stored)
         for part in [message.get("document"), *message.get("photo", [])]:
             if part:
                 part["content"] = self._files[part["file_id"]].content
@@ -58,7 +57,7 @@ class Reading:
     def transcript(self, chat_id: int) -> list[dict[str, Any]]:
         """Every message in the chat, the people's and the bot's, oldest first, without file bytes."""
         return [
-            copy.deepcopy(message)
+            _copied(message)
             for (message_chat, _), message in sorted(self._messages.items())
             if message_chat == chat_id
         ]
@@ -127,3 +126,15 @@ class Reading:
             for call in calls
         ]
         return "last calls:\n" + ("\n".join(lines) or "  (none)")
+
+
+def _copied(value: T) -> T:
+    """A deep copy of a message as the Bot API gives it: dicts and lists of plain values.
+
+    Several times cheaper than `copy.deepcopy`, which waits pay for after every call.
+    """
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}  # type: ignore[return-value]
+    if isinstance(value, list):
+        return [_copied(item) for item in value]  # type: ignore[return-value]
+    return value
