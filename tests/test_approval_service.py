@@ -188,3 +188,27 @@ async def test_a_campaign_whose_author_lost_access_cannot_be_approved(store):
     assert decision.outcome is Outcome.AUTHOR_LEFT
     assert launcher.launched == []
     assert store.approvals.get(approval.id).state.value == "pending"
+
+
+async def test_an_approval_after_its_time_is_sent_or_discarded_once_by_its_owner(store):
+    approvals, _notices, launcher = service(store, APPROVAL_MIN_RECIPIENTS="1")
+    sent, discarded = campaign(store, 1), campaign(store, 1)
+    for campaign_id in (sent, discarded):
+        approval = await approvals.request(campaign_id)
+        assert approval is not None
+        await approvals.approve(approval.id, actor_id=ADMIN)  # no schedule: it is launched
+    launcher.launched.clear()
+    first, second = (store.approvals.for_campaign(c) for c in (sent, discarded))
+    assert first is not None and second is not None
+
+    assert not approvals.late_choice(first.id, actor_id=30, send=True)  # not a member
+    assert approvals.late_choice(first.id, actor_id=AUTHOR, send=True)
+    assert not approvals.late_choice(first.id, actor_id=AUTHOR, send=False)  # already decided
+    assert approvals.late_choice(second.id, actor_id=ADMIN, send=False)
+
+    assert launcher.launched == [sent]
+    assert store.campaigns.get(sent).state is CampaignState.SUBMITTING
+    assert store.campaigns.get(discarded).state is CampaignState.CANCELLED
+    actions = [entry["action"] for entry in store.audit.recent(action=None)]
+    assert actions.count("approval_late_send") == 1
+    assert actions.count("approval_late_discard") == 1

@@ -416,10 +416,20 @@ class ApprovalService:
         owner = actor_id == campaign.author_id and role is not None and role.allows(Role.OPERATOR)
         if not (owner or role is Role.ADMIN) or campaign.state is not CampaignState.SCHEDULED:
             return False
-        if not send:
-            return self.launcher.cancel_scheduled(campaign.id, actor_id=actor_id)
-        self.store.audit.record(actor_id, "approval_late_send", campaign_id=campaign.id)
-        self.launcher.launch(campaign.id)
+        to_state = CampaignState.SUBMITTING if send else CampaignState.CANCELLED
+        stamps = {} if send else {"finished_at": utc_now_iso()}
+        with self.store.db.atomic():
+            # Due for submission (a restart resumes it) or cancelled, with its record, at once.
+            if not self.store.campaigns.move(
+                campaign.id, (CampaignState.SCHEDULED,), to_state, **stamps
+            ):
+                return False
+            if not send:
+                self.store.schedules.cancel_for_campaign(campaign.id)
+            action = "approval_late_send" if send else "approval_late_discard"
+            self.store.audit.record(actor_id, action, campaign_id=campaign.id)
+        if send:
+            self.launcher.launch(campaign.id)
         return True
 
     # -- reading --------------------------------------------------------------------------------
