@@ -31,6 +31,8 @@ class PeriodRow:
 
 
 class CampaignState(StrEnum):
+    # Its recipients are still being copied from the list: never submitted, shown or counted.
+    PREPARING = "preparing"
     SCHEDULED = "scheduled"  # waiting for its time (the bot fires it)
     SUBMITTING = "submitting"  # recipients are being handed to the platform
     SUBMITTED = "submitted"  # every recipient has an answer; statuses may still arrive
@@ -191,6 +193,14 @@ class Campaigns:
             "UPDATE campaigns SET recipient_count = ? WHERE id = ?", [count, campaign_id]
         )
 
+    def discard(self, campaign_id: int) -> None:
+        """Remove a campaign that never became one (still preparing) with its recipient rows."""
+        self.db.execute("DELETE FROM messages WHERE campaign_id = ?", [campaign_id])
+        self.db.execute(
+            "DELETE FROM campaigns WHERE id = ? AND state = ?",
+            [campaign_id, CampaignState.PREPARING.value],
+        )
+
     def set_pause(self, campaign_id: int, reason: str | None) -> None:
         """Mark submission as paused (with the reason shown to people) or running again (None)."""
         self.db.execute("UPDATE campaigns SET pause_reason = ? WHERE id = ?", [reason, campaign_id])
@@ -208,7 +218,7 @@ class Campaigns:
                    COALESCE(SUM(m.state = 'accepted' AND m.status_class = 'delivered'), 0),
                    COALESCE(SUM(m.state = 'accepted' AND m.status_class = 'failed'), 0)
             FROM campaigns c LEFT JOIN messages m ON m.campaign_id = c.id
-            WHERE c.state != 'scheduled' AND NOT c.test
+            WHERE c.state NOT IN ('scheduled', 'preparing') AND NOT c.test
               AND COALESCE(c.submitted_at, c.created_at) >= ?
               AND COALESCE(c.submitted_at, c.created_at) < ?
             GROUP BY day, c.type ORDER BY day, c.type
@@ -226,7 +236,7 @@ class Campaigns:
         query = """
             SELECT c.id, c.type, c.text, c.transliterate, m.fields
             FROM campaigns c JOIN messages m ON m.campaign_id = c.id AND m.state = 'accepted'
-            WHERE c.state != 'scheduled' AND NOT c.test
+            WHERE c.state NOT IN ('scheduled', 'preparing') AND NOT c.test
               AND COALESCE(c.submitted_at, c.created_at) >= ?
               AND COALESCE(c.submitted_at, c.created_at) < ?
             ORDER BY c.id
@@ -247,7 +257,9 @@ class Campaigns:
         return int(row[0]), int(row[1])
 
     def recent(self, limit: int = 10, author_id: int | None = None) -> list[Campaign]:
-        where, args = ("author_id = ?", [author_id]) if author_id is not None else (None, [])
+        where, args = "state != ?", [CampaignState.PREPARING.value]
+        if author_id is not None:
+            where, args = f"{where} AND author_id = ?", [*args, author_id]
         rows = self.db["campaigns"].rows_where(where, args, order_by="id desc", limit=limit)
         return [campaign_from_row(row) for row in rows]
 

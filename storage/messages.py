@@ -179,15 +179,25 @@ class Messages:
         self.db["messages"].insert_all(rows, batch_size=1000)
         return self.db["messages"].count_where("campaign_id = ?", [campaign_id])
 
-    def copy_from_list(self, campaign_id: int, list_id: int) -> int:
-        """Insert one `new` row per item of a recipient list in one statement; returns how many."""
+    def copy_from_list(
+        self, campaign_id: int, list_id: int, seqs: tuple[int, int] | None = None
+    ) -> int:
+        """Insert one `new` row per item of a recipient list (those with `seqs[0] <= seq <=
+        seqs[1]` when given) in one statement; returns how many. A row already copied is kept
+        as it is, so copying a range again adds nothing."""
+        # A range is an index seek, so each piece costs its own size, not the list's.
+        within, bounds = (" AND seq BETWEEN ? AND ?", list(seqs)) if seqs else ("", [])
         cursor = self.db.execute(
             "INSERT OR IGNORE INTO messages (campaign_id, seq, sent_to, fields, zone, state) "
             "SELECT ?, seq, address, fields, zone, 'new' FROM recipient_list_items "
-            "WHERE list_id = ? ORDER BY seq",
-            [campaign_id, list_id],
+            f"WHERE list_id = ?{within} ORDER BY seq",
+            [campaign_id, list_id, *bounds],
         )
         return cursor.rowcount
+
+    def count(self, campaign_id: int) -> int:
+        """How many recipient rows the campaign has."""
+        return self.db["messages"].count_where("campaign_id = ?", [campaign_id])
 
     def zones(
         self, campaign_id: int, states: tuple[SubmitState, ...] = (SubmitState.NEW,)

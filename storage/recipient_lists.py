@@ -226,6 +226,19 @@ class RecipientLists:
         )
         return cursor.rowcount == 1
 
+    def release(self, campaign_id: int) -> None:
+        """Free the list a campaign claimed but never became (see `Campaigns.discard`)."""
+        self.db.execute(
+            "UPDATE recipient_lists SET campaign_id = NULL WHERE campaign_id = ?", [campaign_id]
+        )
+
+    def seq_bounds(self, list_id: int) -> tuple[int, int] | None:
+        """The list's first and last item numbers, or None when it has none."""
+        row = self.db.execute(
+            "SELECT MIN(seq), MAX(seq) FROM recipient_list_items WHERE list_id = ?", [list_id]
+        ).fetchone()
+        return None if row is None or row[0] is None else (row[0], row[1])
+
     def claimed_by(self, list_id: int) -> int | None:
         row = self.db.execute(
             "SELECT campaign_id FROM recipient_lists WHERE id = ?", [list_id]

@@ -135,11 +135,13 @@ async def test_send_copies_the_recipients_in_a_worker_thread_while_the_loop_goes
     copied_in: list[threading.Thread] = []
     copy = Messages.copy_from_list
 
-    def copy_beside_the_loop(self: Messages, campaign_id: int, list_id: int) -> int:
+    def copy_beside_the_loop(
+        self: Messages, campaign_id: int, list_id: int, seqs: tuple[int, int] | None = None
+    ) -> int:
         copied_in.append(threading.current_thread())
         loop.call_soon_threadsafe(copying.set)
         assert loop_answered.wait(timeout=10), "the loop did not run while the list was copied"
-        return copy(self, campaign_id, list_id)
+        return copy(self, campaign_id, list_id, seqs)
 
     async def another_user() -> list[int]:
         await copying.wait()
@@ -193,8 +195,10 @@ async def test_a_copy_that_fails_leaves_no_campaign_and_the_list_free_for_anothe
     harness = await make_harness(tmp_path, None, platform)
     copy = Messages.copy_from_list
 
-    def copy_then_fail(self: Messages, campaign_id: int, list_id: int) -> int:
-        copy(self, campaign_id, list_id)
+    def copy_then_fail(
+        self: Messages, campaign_id: int, list_id: int, seqs: tuple[int, int] | None = None
+    ) -> int:
+        copy(self, campaign_id, list_id, seqs)
         raise sqlite3.OperationalError("disk I/O error")
 
     try:

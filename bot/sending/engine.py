@@ -25,6 +25,7 @@ from bot.sending.creation import (
     NewCampaign,
     create_campaign,
     create_off_loop,
+    discard_unprepared,
 )
 from bot.sending.from_settings import callback_base, submission_options
 from bot.sending.pass_end import PassEnds
@@ -327,7 +328,9 @@ class Sender:
     # -- restart and shutdown -------------------------------------------------------------------
 
     async def resume_after_restart(self) -> None:
-        """Turn rows a stop left `submitting` into `unknown` and ask their authors; resume the rest."""
+        """Remove campaigns a stop left half-made; turn rows a stop left `submitting` into
+        `unknown` and ask their authors; resume the rest."""
+        await discard_unprepared(self._store)
         interrupted = self._store.messages.mark_interrupted()
         for campaign_id, count in sorted(interrupted.items()):
             log.warning(

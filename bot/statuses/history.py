@@ -39,6 +39,7 @@ ADDRESS_CHARS = 64
 
 def state_name(state: CampaignState) -> str:
     names = {
+        CampaignState.PREPARING: _("being prepared"),
         CampaignState.SCHEDULED: _("scheduled"),
         CampaignState.SUBMITTING: _("submitting"),
         CampaignState.SUBMITTED: _("waiting for statuses"),
