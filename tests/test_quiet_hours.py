@@ -157,3 +157,15 @@ async def test_a_due_wake_up_runs_on_the_event_loop_by_itself() -> None:
         assert scheduler.get_job(job_id(7)) is None  # it ran once and is gone
     finally:
         scheduler.shutdown(wait=False)
+
+
+async def test_a_one_recipient_card_says_when_its_message_goes_out(
+    running: Program, telegram, platform
+) -> None:
+    engine = await running.start()
+    send_now(engine, (VLADIVOSTOK,))
+    await engine.settle()
+
+    card = await telegram.wait_message(GROUP, contains="Waiting for the recipient's local time")
+    assert "goes out on Tue 4 Mar 2031, 02:00" in card["text"]
+    assert platform.requests == []

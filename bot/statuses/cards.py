@@ -150,7 +150,7 @@ def render_message_card(
     elif row.state is SubmitState.WAITING:
         at = local_time(row.not_before, settings)
         lines.append(
-            _("🌙 Waiting for the recipient's local time: goes out at {time}").format(time=at)
+            _("🌙 Waiting for the recipient's local time: goes out on {time}").format(time=at)
         )
     else:
         status = status_text(row.status_raw, row.status_class)
@@ -196,7 +196,7 @@ def render_campaign_card(
         )
         if figures.held:
             lines.append(
-                _("🌙 Waiting for their local time: {count}; the first go out at {time}").format(
+                _("🌙 Waiting for their local time: {count}; the first go out on {time}").format(
                     count=number(figures.held, locale),
                     time=local_time(figures.held_from, settings),
                 )
