@@ -89,7 +89,7 @@ async def send(
 ) -> None:
     """Hand the message to sending; a second press finds the list taken and sends nothing."""
     draft, list_id = await wizard.load()
-    step, _problem = next_step(draft, list_id, wizard.store, wizard.settings.pulse_types)
+    step, _problem = next_step(draft, list_id, wizard.store, wizard.settings)
     if step is not Step.PREVIEW or list_id is None:
         await wizard.advance()  # something changed under the card (e.g. the settings)
         return

@@ -91,7 +91,7 @@ async def send_test(
     callback_answer: CallbackAnswer | None,
 ) -> None:
     draft, list_id = await wizard.load()
-    step, _problem = next_step(draft, list_id, wizard.store, wizard.settings.pulse_types)
+    step, _problem = next_step(draft, list_id, wizard.store, wizard.settings)
     if step is not Step.PREVIEW or list_id is None:
         await wizard.advance()  # something changed under the card (e.g. the settings)
         return

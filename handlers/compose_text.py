@@ -37,7 +37,7 @@ async def text_typed(message: Message, wizard: ComposeWizard) -> None:
     leaving them out."""
     draft, list_id = await wizard.load()
     candidate = replace(draft, text=message.text or "")
-    step, problem = next_step(candidate, list_id, wizard.store, wizard.settings.pulse_types)
+    step, problem = next_step(candidate, list_id, wizard.store, wizard.settings)
     keep = problem is not None and problem.reason is Reason.PLACEHOLDER_MISSING
     if step is Step.TEXT and problem is not None and not keep:
         await wizard.re_ask(problem)

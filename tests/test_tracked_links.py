@@ -228,3 +228,31 @@ async def test_a_one_recipient_card_shows_its_clicks(start_bot, telegram, platfo
         link = SHORT.search(message.sent_text).group()
         assert (await _get(session, link, BROWSER)).status == 302
     await telegram.wait_message(GROUP, "🔗 Clicks: 1", timeout=20)
+
+
+HUGE = "https://shop.example/catalogue/" + "spring-sale/" * 140 + "?ref=sms"
+
+
+async def test_the_sms_length_limit_measures_the_short_link(start_bot, telegram, platform):
+    await start_bot(PULSE_SENDERS="Shop")
+    await make_operator(telegram)
+    composer = Composer(telegram)
+    text = f"Sale: {HUGE}"
+    assert len(text) > 10 * 153  # more than ten parts as written, one with its short link
+    await composer.start(f"/send sms 79001234567 {text}", expect="Preview")
+    assert "SMS segments: 1 " in composer.text
+    await composer.press("Send", expect="Sent to the platform")
+    await telegram.wait_for(lambda: len(platform.messages) == 1)
+    (message,) = platform.messages.values()
+    assert SHORT.fullmatch(message.sent_text.removeprefix("Sale: "))
+
+
+async def test_without_tracking_the_sms_length_limit_measures_the_address_as_written(
+    start_bot, telegram, platform
+):
+    await start_bot(PULSE_SENDERS="Shop", TRACK_LINKS="0")
+    await make_operator(telegram)
+    composer = Composer(telegram)
+    await composer.start(f"/send sms 79001234567 Sale: {HUGE}", expect="SMS segments; at most 10")
+    assert "Preview" not in composer.text
+    assert not platform.requests

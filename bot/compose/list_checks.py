@@ -31,6 +31,8 @@ from bot.compose.rules import (
     check_text,
     needs_text,
 )
+from bot.config import Settings
+from bot.links.tracking import as_sent
 from bot.platform.charsets import codec_for
 from storage.campaigns import Draft
 from storage.store import Store
@@ -161,10 +163,14 @@ def _value_charset_problem(
 
 
 def next_step(
-    draft: Draft, list_id: int | None, store: Store, types: list[str]
+    draft: Draft, list_id: int | None, store: Store, settings: Settings
 ) -> tuple[Step, Problem | None]:
-    """The first step whose answer is missing or no longer valid, with the reason if invalid."""
-    if draft.type not in types:
+    """The first step whose answer is missing or no longer valid, with the reason if invalid.
+
+    Lengths are measured as recipients will get the text: with tracked links, each address as
+    long as its short link.
+    """
+    if draft.type not in settings.pulse_types:
         return Step.TYPE, None
     sender_problem = check_sender(draft.type, draft.sender)
     if sender_problem is not None:
@@ -175,7 +181,8 @@ def next_step(
         return Step.PREVIEW, None
     if not draft.text:
         return Step.TEXT, None
-    problem = check_text(draft, summarize_list(store, list_id)) or check_placeholders(
+    measure = as_sent(settings.public_url, settings.tracks_links)
+    problem = check_text(draft, summarize_list(store, list_id), measure) or check_placeholders(
         draft, store, list_id
     )
     if problem is not None:

@@ -215,11 +215,14 @@ def toggle_find_token(draft: Draft) -> tuple[Draft, bool]:
     return (changed if keeps_list else replace(changed, columns=[])), keeps_list
 
 
-def check_text(draft: Draft, summary: ListSummary) -> Problem | None:
-    """Whether the text fits its type and charset, as rendered for the first recipients."""
+def check_text(
+    draft: Draft, summary: ListSummary, as_sent: Callable[[str], str] = str
+) -> Problem | None:
+    """Whether the text fits its type and charset, as rendered for the first recipients and
+    measured by `as_sent` (tracked links count as long as their short links)."""
     if not draft.text.strip():
         return Problem(Reason.TEXT_EMPTY)
-    rendered = _rendered_sample(draft.text, summary)
+    rendered = [as_sent(text) for text in _rendered_sample(draft.text, summary)]
     if is_sms_type(draft.type):
         segments = max(sms_segments(text).segments for text in rendered)
         if segments > MAX_SMS_SEGMENTS:

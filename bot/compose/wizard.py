@@ -171,7 +171,7 @@ class ComposeWizard(Wizard):
     async def advance(self, notice: str = "") -> None:
         """Go to the first step still missing an answer (or whose answer is no longer valid)."""
         draft, list_id = await self.load()
-        step, problem = next_step(draft, list_id, self.store, self.settings.pulse_types)
+        step, problem = next_step(draft, list_id, self.store, self.settings)
         await self.show_step(step, problem=problem, notice=notice)
 
     async def re_ask(self, problem: Problem) -> None:
@@ -192,7 +192,7 @@ class ComposeWizard(Wizard):
     async def fallback_name(self) -> str:
         """The first field some recipients have no value for (the one a fallback is asked for)."""
         draft, list_id = await self.load()
-        _step, problem = next_step(draft, list_id, self.store, self.settings.pulse_types)
+        _step, problem = next_step(draft, list_id, self.store, self.settings)
         if problem is not None and problem.reason is Reason.PLACEHOLDER_MISSING:
             return str(problem.details["names"][0])
         return ""

@@ -112,7 +112,7 @@ class PlanDialogue(TimeQuestion):
         Raises the sender's AlreadyLaunched when the draft was sent or scheduled meanwhile.
         """
         draft, list_id = await self.wizard.load()
-        step, _problem = next_step(draft, list_id, self.wizard.store, self.settings.pulse_types)
+        step, _problem = next_step(draft, list_id, self.wizard.store, self.settings)
         if step is not Step.PREVIEW or list_id is None:
             return None
         return self.scheduling.schedule(
