@@ -25,14 +25,9 @@ AUTHOR, ADMIN, OTHER_ADMIN, GROUP = 20, 10, 11, -100
 class Launcher:
     def __init__(self) -> None:
         self.launched: list[int] = []
-        self.cancelled: list[int] = []
 
     def launch(self, campaign_id: int) -> None:
         self.launched.append(campaign_id)
-
-    def cancel_scheduled(self, campaign_id: int, *, actor_id: int | None = None) -> bool:
-        self.cancelled.append(campaign_id)
-        return True
 
 
 def settings(**values: str) -> Settings:
@@ -199,7 +194,8 @@ async def test_an_approval_after_its_time_is_sent_or_discarded_once_by_its_owner
         await approvals.approve(approval.id, actor_id=ADMIN)  # no schedule: it is launched
     launcher.launched.clear()
     first, second = (store.approvals.for_campaign(c) for c in (sent, discarded))
-    assert first is not None and second is not None
+    assert first is not None
+    assert second is not None
 
     assert not approvals.late_choice(first.id, actor_id=30, send=True)  # not a member
     assert approvals.late_choice(first.id, actor_id=AUTHOR, send=True)

@@ -60,8 +60,6 @@ class Launcher(Protocol):
 
     def launch(self, campaign_id: int) -> None: ...
 
-    def cancel_scheduled(self, campaign_id: int, *, actor_id: int | None = None) -> bool: ...
-
 
 class Outcome(StrEnum):
     APPROVED = "approved"
