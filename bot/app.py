@@ -43,6 +43,7 @@ from bot.metrics import Metrics
 from bot.notices import TelegramNotices
 from bot.platform.sandbox import SandboxPlatform
 from bot.platform.status_classes import StatusClassifier
+from bot.presses import AnswerPresses
 from bot.schedule import cards as schedule_cards
 from bot.schedule.service import SchedulingService
 from bot.sending import cards as sending_cards
@@ -174,6 +175,8 @@ class Application:
         dp.callback_query.outer_middleware(gate)
         dp.message.middleware(RoleCheck())
         dp.callback_query.middleware(RoleCheck())
+        # Inside RoleCheck: a refused press is answered there, with the reason.
+        dp.callback_query.middleware(AnswerPresses())
         dp.include_routers(*get_routers())
 
     @property

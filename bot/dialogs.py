@@ -19,9 +19,8 @@ What it gives:
 - `TimeQuestion`: a card that asks for a time, from quick buttons or typed in TIMEZONE, and
   goes on with it; `ask_time_on` registers its two handlers for the state that waits for the
   time. The Schedule card and the Reschedule card are both one.
-- `edit_pressed`, `alert`: redraw the message a button was pressed on; answer a press with an
-  alert. Presses are answered by aiogram's `CallbackAnswerMiddleware` once their handler is
-  done, so a handler only says what the answer reads.
+- `edit_pressed`: redraw the message a button was pressed on. Presses are answered once their
+  handler is done (bot/presses.py), so a handler only says what the answer reads.
 
 Why not aiogram-dialog: it gives the same (one message edited in place, stale presses
 rejected, Back/Cancel, sub-dialogs), but measured here, importing aiogram_dialog 2.6 with its
@@ -53,10 +52,10 @@ from aiogram.utils.i18n import gettext as _
 from bot.compose.inputs import check_file_size, file_problem
 from bot.compose.recipient_files import RecipientFileError, file_format
 from bot.compose.rules import Problem, Reason
+from bot.presses import alert
 from bot.schedule.time_cards import ScheduleStep, StepAction, render_when, time_problem
 from bot.schedule.time_phrases import read_phrase
 from bot.schedule.when import quick_choice
-from bot.texts import shorten
 
 if TYPE_CHECKING:
     from bot.schedule.service import SchedulingService
@@ -65,7 +64,6 @@ log = logging.getLogger(__name__)
 
 CARD = "card_message_id"  # FSM data key: the message id of the conversation's card
 NOT_COMMAND = ~F.text.startswith("/")  # commands pass through a step to their own handlers
-ALERT_CHARS = 200  # Telegram's limit for a press's alert
 
 
 class Wizard:
@@ -120,7 +118,7 @@ class Wizard:
         answer = self.callback_answer
         if isinstance(self.event, CallbackQuery) and answer is not None:
             if not answer.answered and not answer.disabled and answer.text is None:
-                answer.text, answer.show_alert = shorten(text, ALERT_CHARS), True
+                alert(answer, text)
         elif isinstance(self.event, Message):
             await self.event.answer(html.escape(text))
 
@@ -229,11 +227,6 @@ async def download(bot: Bot, file: Any) -> bytes | Problem:
         return Problem(Reason.FILE_DOWNLOAD_FAILED)
     assert downloaded is not None
     return downloaded.read()
-
-
-def alert(answer: CallbackAnswer, text: str) -> None:
-    """Answer the press with an alert saying `text` (sent once the handler is done)."""
-    answer.text, answer.show_alert = shorten(text, ALERT_CHARS), True
 
 
 async def edit_pressed(

@@ -10,7 +10,9 @@ from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, ForceReply, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
+from bot.access import OPERATOR
 from bot.approval.cards import (
     REASON_CHARS,
     ApprovalAction,
@@ -29,11 +31,11 @@ from bot.approval.reasons import ReasonAsked
 from bot.approval.service import ApprovalService, Decision, Outcome
 from bot.dialogs import Wizard
 from bot.notices import Card
+from bot.presses import alert, tell
 from bot.texts import shorten
 from storage.members import Member
 
 log = logging.getLogger(__name__)
-OPERATOR = {"role": "operator"}
 
 
 async def ask_if_needed(
@@ -53,24 +55,31 @@ async def ask_if_needed(
 
 
 async def approve_pressed(
-    query: CallbackQuery, callback_data: ApprovalAction, member: Member, approvals: ApprovalService
+    query: CallbackQuery,
+    callback_data: ApprovalAction,
+    member: Member,
+    approvals: ApprovalService,
+    callback_answer: CallbackAnswer,
 ) -> None:
     decision = await approvals.approve(callback_data.approval_id, actor_id=member.user_id)
-    await show_decision(query, decision, approvals)
+    await show_decision(query, callback_answer, decision, approvals)
 
 
 async def reject_pressed(
-    query: CallbackQuery, callback_data: ApprovalAction, member: Member, approvals: ApprovalService
+    query: CallbackQuery,
+    callback_data: ApprovalAction,
+    member: Member,
+    approvals: ApprovalService,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """Ask for the reason in the chat of the card; the reply rejects."""
     refused = approvals.refusal(callback_data.approval_id, member.user_id)
     if refused is not None:
-        await show_decision(query, refused, approvals)
+        await show_decision(query, callback_answer, refused, approvals)
         return
     message = query.message
     approval = approvals.get(callback_data.approval_id)
     if not isinstance(message, Message) or approval is None:
-        await query.answer()
         return
     # In a group, the mention is what points the selective reply field at this approver alone.
     name = html.escape(query.from_user.full_name or str(member.user_id))
@@ -82,7 +91,6 @@ async def reject_pressed(
     )
     asked = ReasonAsked(approval.id, member.user_id, message.chat.id, message.message_id)
     approvals.reasons.expect(message.chat.id, prompt.message_id, asked)
-    await query.answer()
 
 
 async def reason_replied(message: Message, member: Member, approvals: ApprovalService) -> None:
@@ -108,13 +116,17 @@ async def reason_replied(message: Message, member: Member, approvals: ApprovalSe
 
 
 async def late_pressed(
-    query: CallbackQuery, callback_data: ApprovalAction, member: Member, approvals: ApprovalService
+    query: CallbackQuery,
+    callback_data: ApprovalAction,
+    member: Member,
+    approvals: ApprovalService,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """Send now or discard a campaign approved after its time: only the first answer counts."""
     send = callback_data.action is ApprovalChoice.SEND_LATE
     done = approvals.late_choice(callback_data.approval_id, actor_id=member.user_id, send=send)
     text = late_answer(send, done)
-    await query.answer(text, show_alert=not done)
+    tell(callback_answer, text, as_alert=not done)
     message = query.message
     if isinstance(message, Message) and query.bot is not None:
         note = text if done else None
@@ -122,12 +134,16 @@ async def late_pressed(
 
 
 async def withdraw_pressed(
-    query: CallbackQuery, callback_data: ApprovalAction, member: Member, approvals: ApprovalService
+    query: CallbackQuery,
+    callback_data: ApprovalAction,
+    member: Member,
+    approvals: ApprovalService,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """The author takes the campaign back while it waits."""
     done = approvals.withdraw(callback_data.approval_id, actor_id=member.user_id)
     text = withdraw_answer(done)
-    await query.answer(text, show_alert=not done)
+    tell(callback_answer, text, as_alert=not done)
     message = query.message
     if isinstance(message, Message) and query.bot is not None:
         note = text if done else None
@@ -137,16 +153,19 @@ async def withdraw_pressed(
 
 
 async def show_decision(
-    query: CallbackQuery, decision: Decision, approvals: ApprovalService
+    query: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    decision: Decision,
+    approvals: ApprovalService,
 ) -> None:
     """Answer a press: the card shows the state without buttons, a refusal comes as an alert."""
     approval = decision.approval
     by = approvals.name_of(approval.decided_by) if approval and approval.decided_by else ""
     message, bot = query.message, query.bot
     if decision.outcome is Outcome.APPROVED and approval is not None:
-        await query.answer(state_line(approval, by))  # every card was redrawn with it
+        tell(callback_answer, state_line(approval, by))  # every card was redrawn with it
         return
-    await query.answer(refusal_text(decision.outcome, approval, by), show_alert=True)
+    alert(callback_answer, refusal_text(decision.outcome, approval, by))
     closed = decision.outcome in (Outcome.DECIDED, Outcome.GONE)
     if closed and isinstance(message, Message) and bot is not None:
         note = (

@@ -7,12 +7,14 @@ import logging
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from bot.access import is_author_or_admin
+from bot.access import OPERATOR, VIEWER, is_author_or_admin
 from bot.config import Settings
 from bot.members.cards import member_label
+from bot.presses import alert, answer_now
 from bot.sending.engine import Sender
 from bot.statuses.cards import CampaignAction, CampaignStep, stop_question_markup
 from bot.statuses.report import chart, report_document
@@ -23,22 +25,24 @@ from storage.messages import SubmitState
 from storage.store import Store
 
 log = logging.getLogger(__name__)
-VIEWER = {"role": "viewer"}
-OPERATOR = {"role": "operator"}
 
 
 async def full_report(
-    query: CallbackQuery, callback_data: CampaignAction, store: Store, settings: Settings
+    query: CallbackQuery,
+    callback_data: CampaignAction,
+    store: Store,
+    settings: Settings,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """Every recipient of a finished campaign, in one file sent to the chat of the card."""
     campaign = store.campaigns.get(callback_data.campaign_id)
     if campaign is None or query.message is None:
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+        alert(callback_answer, _("This button is no longer valid."))
         return
     if campaign.state is not CampaignState.FINISHED:
-        await query.answer(_("The report is ready once the campaign is final."), show_alert=True)
+        alert(callback_answer, _("The report is ready once the campaign is final."))
         return
-    await query.answer(_("Preparing the full report…"))
+    await answer_now(query, callback_answer, _("Preparing the full report…"))
     document, count = await report_document(store, settings, campaign, full=True)
     await query.message.answer_document(
         document,
@@ -48,13 +52,19 @@ async def full_report(
     )
 
 
-async def chart_pressed(query: CallbackQuery, callback_data: CampaignAction, store: Store) -> None:
+async def chart_pressed(
+    query: CallbackQuery,
+    callback_data: CampaignAction,
+    store: Store,
+    callback_answer: CallbackAnswer,
+) -> None:
     """The campaign's delivery chart so far, sent to the chat where the button was pressed."""
     campaign = store.campaigns.get(callback_data.campaign_id)
     if campaign is None or not isinstance(query.message, Message):
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+        alert(callback_answer, _("This button is no longer valid."))
         return
-    await query.answer(_("Drawing the chart…"))  # the first drawing loads the plotting library
+    # The first drawing loads the plotting library.
+    await answer_now(query, callback_answer, _("Drawing the chart…"))
     drawn = await chart(store, campaign)
     if drawn is None:
         await query.message.answer(
@@ -68,18 +78,21 @@ async def chart_pressed(query: CallbackQuery, callback_data: CampaignAction, sto
 
 
 async def stop_pressed(
-    query: CallbackQuery, callback_data: CampaignAction, store: Store, member: Member
+    query: CallbackQuery,
+    callback_data: CampaignAction,
+    store: Store,
+    member: Member,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """Ask once more before stopping: what is not yet sent will never be."""
     campaign = store.campaigns.get(callback_data.campaign_id)
     if campaign is None or campaign.state is not CampaignState.SUBMITTING:
-        await query.answer(_("This campaign is no longer being sent."), show_alert=True)
+        alert(callback_answer, _("This campaign is no longer being sent."))
         return
     if not is_author_or_admin(member, campaign.author_id):
-        await query.answer(_("Only the campaign's author or an admin can stop it."), True)
+        alert(callback_answer, _("Only the campaign's author or an admin can stop it."))
         return
     if not isinstance(query.message, Message):
-        await query.answer()
         return
     counts = store.messages.counts_by_state(campaign.id)
     waiting = counts.get(SubmitState.NEW, 0) + counts.get(SubmitState.WAITING, 0)
@@ -90,7 +103,6 @@ async def stop_pressed(
         "not get it. Messages already handed to the platform keep going.",
         waiting,
     ).format(id=campaign.id, count=number(waiting))
-    await query.answer()
     await query.message.answer(question, reply_markup=stop_question_markup(campaign.id))
 
 
@@ -100,28 +112,28 @@ async def stop_confirmed(
     store: Store,
     member: Member,
     sender: Sender,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """Cancel every row not yet submitted; the cards count them as cancelled."""
     campaign = store.campaigns.get(callback_data.campaign_id)
     if campaign is None or not is_author_or_admin(member, campaign.author_id):
-        await query.answer(_("Only the campaign's author or an admin can stop it."), True)
+        alert(callback_answer, _("Only the campaign's author or an admin can stop it."))
         return
     cancelled = await sender.stop_campaign(campaign.id, actor_id=member.user_id)
     if cancelled is None:
         note = _("Campaign №{id} is no longer being sent: nothing to stop.").format(id=campaign.id)
-        await query.answer(note, show_alert=True)
+        alert(callback_answer, note)
     else:
         note = ngettext(
             "⏹ Campaign №{id} stopped by {who}: {count} recipient will not get the message.",
             "⏹ Campaign №{id} stopped by {who}: {count} recipients will not get the message.",
             cancelled,
         ).format(id=campaign.id, who=member_label(store, member.user_id), count=number(cancelled))
-        await query.answer()
     await close_question(query, note)
 
 
 async def stop_declined(query: CallbackQuery) -> None:
-    await query.answer()
+    """Nothing stopped: the question says so."""
     await close_question(query, _("Sending continues."))
 
 

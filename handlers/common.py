@@ -9,12 +9,14 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.access import VIEWER, role_name
 from bot.commands import commands_for
 from bot.config import Settings
 from bot.dialogs import close_card
+from bot.presses import alert
 from storage.members import Member
 from storage.store import Store
 
@@ -79,9 +81,9 @@ async def unknown_command(message: Message) -> None:
     await message.answer(_("Unknown command. Send /help to see what you can do."))
 
 
-async def outdated_button(query: CallbackQuery) -> None:
+async def outdated_button(query: CallbackQuery, callback_answer: CallbackAnswer) -> None:
     """A press no handler takes: a button from an old card, or forged data."""
-    await query.answer(_("This button is no longer valid."), show_alert=True)
+    alert(callback_answer, _("This button is no longer valid."))
 
 
 def build_cancel_router() -> Router:

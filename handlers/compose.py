@@ -13,7 +13,7 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, StateFilter, or_f
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.access import OPERATOR
@@ -47,6 +47,7 @@ from bot.dialogs import (
     download_recipient_file,
     remove_buttons,
 )
+from bot.presses import alert
 from handlers import compose_extras, compose_preview, compose_test, compose_text, compose_translit
 from handlers.compose_card import COMPOSE_STATES, Compose
 from storage.campaigns import Draft
@@ -277,8 +278,7 @@ COMPOSE_BUTTON = or_f(ComposeAction.filter(), ComposePick.filter())
 
 async def stale_card(query: CallbackQuery, callback_answer: CallbackAnswer) -> None:
     """A press on an old card does nothing but say so and clear that card's buttons."""
-    callback_answer.text = _("This card is no longer active.")
-    callback_answer.show_alert = True
+    alert(callback_answer, _("This card is no longer active."))
     message = query.message
     if isinstance(message, Message) and message.reply_markup and query.bot is not None:
         await remove_buttons(query.bot, message.chat.id, message.message_id)
@@ -303,8 +303,6 @@ def build_router() -> Router:
         leftovers,
     )
     router.message.middleware(WizardMiddleware(composing))
-    # Presses are answered after their handler, so one whose card does not change can say why.
-    router.callback_query.middleware(CallbackAnswerMiddleware())
     router.callback_query.middleware(WizardMiddleware(composing))
     steps.callback_query.filter(OnCurrentCard())
     steps.message.register(new, Command("new"), flags=OPERATOR)

@@ -40,6 +40,7 @@ from bot.dialogs import (
     NOT_COMMAND,
     OnCurrentCard,
 )
+from bot.presses import alert
 from bot.sending.creation import AlreadyLaunched
 from bot.sending.engine import Sender
 from bot.texts import number
@@ -99,7 +100,7 @@ async def send(
         )
     except AlreadyLaunched as already:
         text = _("Already sent as campaign №{id}.").format(id=already.campaign_id)
-        callback_answer.text, callback_answer.show_alert = text, True
+        alert(callback_answer, text)
         return
     waiting = await ask_if_needed(approvals, wizard, campaign_id)
     sender.launch(campaign_id)  # before touching Telegram, which may fail; held while waiting

@@ -23,6 +23,7 @@ from bot.members.cards import (
     test_sent_notice,
 )
 from bot.members.own_addresses import AddressError, NoOwnAddress, Request
+from bot.presses import alert
 from bot.sending.engine import Sender
 from handlers.compose_card import Compose
 from storage.members import Member, OwnAddress
@@ -52,7 +53,7 @@ async def test_pressed(
     fresh = wizard.store.members.get(member.user_id) or member
     kind = own_addresses.test_address_kind(draft.type, draft.find_token, fresh)
     if isinstance(kind, NoOwnAddress):
-        callback_answer.text, callback_answer.show_alert = no_own_address_text(kind), True
+        alert(callback_answer, no_own_address_text(kind))
         return
     address = fresh.address(kind)
     if address is None:
@@ -100,7 +101,7 @@ async def send_test(
     if last.get("fingerprint") == fingerprint:
         if callback_answer is not None:
             text = test_already_sent(last["campaign"])
-            callback_answer.text, callback_answer.show_alert = text, True
+            alert(callback_answer, text)
             return
         await wizard.show_preview(notice=test_already_sent(last["campaign"]))
         return

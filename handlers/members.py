@@ -8,11 +8,13 @@ from aiogram import Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.access import ADMIN
 from bot.members import cards, membership
 from bot.members.cards import AccessGrant
 from bot.members.membership import MembershipError
+from bot.presses import alert
 from bot.schedule.service import SchedulingService
 from storage.members import Member, Role
 from storage.store import Store
@@ -90,18 +92,21 @@ async def answer_and_pause_schedules(
 
 
 async def grant_pressed(
-    query: CallbackQuery, callback_data: AccessGrant, store: Store, member: Member
+    query: CallbackQuery,
+    callback_data: AccessGrant,
+    store: Store,
+    member: Member,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """An admin lets in someone who asked: once; a second press says who decided."""
     existing = store.members.role_of(callback_data.user_id)
     if existing is not None:
-        await query.answer(cards.already_member(callback_data.user_id, existing), show_alert=True)
+        alert(callback_answer, cards.already_member(callback_data.user_id, existing))
         if isinstance(query.message, Message):
             await close_request(query.message, None)
         return
     role = callback_data.role
     membership.allow(store, actor_id=member.user_id, user_id=callback_data.user_id, role=role)
-    await query.answer()
     if isinstance(query.message, Message):
         told = await welcome(query.message, callback_data.user_id, role)
         await close_request(query.message, cards.let_in(store, role, member.user_id, told))

@@ -10,10 +10,12 @@ import logging
 from aiogram import Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from bot.access import OPERATOR, is_author_or_admin
+from bot.presses import alert
 from bot.sending.cards import RecoveryChoice, ResumeChoice
 from bot.sending.engine import Sender
 from bot.sending.recovery import RecoveryDecision
@@ -48,15 +50,16 @@ async def recovery_choice(
     sender: Sender,
     store: Store,
     member: Member,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """Send the interrupted messages again, or leave them unknown: once."""
     question = sender.questions.get(callback_data.question_id)
     campaign = store.campaigns.get(question.campaign_id) if question else None
     if question is None or callback_data.decision is RecoveryDecision.SUPERSEDED:
-        await query.answer(_("This question is no longer open."), show_alert=True)
+        alert(callback_answer, _("This question is no longer open."))
         return
     if not may_decide(member, campaign):
-        await query.answer(_("Only the campaign's author or an admin can decide this."), True)
+        alert(callback_answer, _("Only the campaign's author or an admin can decide this."))
         return
     outcome = sender.decide_recovery(question.id, callback_data.decision, actor_id=member.user_id)
     if outcome is None or not outcome.changed:
@@ -68,7 +71,7 @@ async def recovery_choice(
                 "A newer question about this campaign replaced this one."
             ),
         }
-        await query.answer(texts.get(decided, _("This question is no longer open.")), True)
+        alert(callback_answer, texts.get(decided, _("This question is no longer open.")))
         await close_question(query, texts.get(decided))
         return
     if callback_data.decision is RecoveryDecision.SEND:
@@ -86,7 +89,6 @@ async def recovery_choice(
             "not sent again.",
             reported,
         ).format(count=reported)
-    await query.answer()
     await close_question(query, note)
 
 
@@ -96,22 +98,22 @@ async def resume_choice(
     sender: Sender,
     store: Store,
     member: Member,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """Continue a paused campaign."""
     campaign = store.campaigns.get(callback_data.campaign_id)
     if not may_decide(member, campaign):
-        await query.answer(_("Only the campaign's author or an admin can decide this."), True)
+        alert(callback_answer, _("Only the campaign's author or an admin can decide this."))
         return
     if not sender.resume(callback_data.campaign_id, actor_id=member.user_id):
-        await query.answer(
+        alert(
+            callback_answer,
             _("Nothing to resume: campaign №{campaign_id} is not paused.").format(
                 campaign_id=callback_data.campaign_id
             ),
-            True,
         )
         await close_question(query, None)
         return
-    await query.answer()
     await close_question(query, _("▶️ Resumed."))
 
 

@@ -16,9 +16,10 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
+from bot.access import OPERATOR
 from bot.approval.service import ApprovalService
 from bot.compose.cards import ComposeAction, ComposeMove
 from bot.compose.wizard import ComposeWizard
@@ -26,12 +27,12 @@ from bot.dialogs import (
     NOT_COMMAND,
     OnCurrentCard,
     Wizard,
-    alert,
     ask_time_on,
     current_card,
     remove_buttons,
     use_dialogue,
 )
+from bot.presses import alert
 from bot.schedule.dialogues import PlanDialogue, PlanSteps
 from bot.schedule.plan import Choice, Repeat
 from bot.schedule.time_cards import ScheduleStep, StepAction, cron_problem
@@ -41,8 +42,6 @@ from handlers.compose import composing
 from handlers.compose_card import Compose
 from storage.members import Member
 from storage.schedules import Schedule
-
-OPERATOR = {"role": "operator"}
 
 
 class ScheduleDialog(StatesGroup):
@@ -171,8 +170,6 @@ def build_router() -> Router:
     )  # presses on the dialogue's current card, and its messages
     leftovers = Router(name="schedule-leftovers")  # presses on cards that are no longer current
     router.include_routers(steps, leftovers)
-    # Presses are answered after their handler, so a card that did not change can say why.
-    router.callback_query.middleware(CallbackAnswerMiddleware())
     steps.callback_query.filter(OnCurrentCard())
     use_dialogue(steps, composing, planning)
     steps.callback_query.register(

@@ -16,20 +16,21 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
+from bot.access import ADMIN, OPERATOR
 from bot.dialogs import (
     NOT_COMMAND,
     OnCurrentCard,
     Wizard,
-    alert,
     ask_time_on,
     edit_pressed,
     provide,
     remove_buttons,
     use_dialogue,
 )
+from bot.presses import alert, tell
 from bot.schedule.cards import (
     Act,
     Origin,
@@ -47,9 +48,6 @@ from bot.schedule.time_cards import ScheduleStep, StepAction, moved_text
 from storage.members import Member
 
 log = logging.getLogger(__name__)
-
-OPERATOR = {"role": "operator"}
-ADMIN = {"role": "admin"}
 
 
 class Reschedule(StatesGroup):
@@ -145,10 +143,10 @@ async def missed_answered(
         if outcome is Outcome.GONE and isinstance(question, Message):
             await remove_buttons(bot, question.chat.id, question.message_id)
     elif isinstance(question, Message):
-        callback_answer.text = note
+        tell(callback_answer, note)
         await edit_pressed(query, f"{question.html_text}\n\n{note}", None)
     else:
-        callback_answer.text = note
+        tell(callback_answer, note)
         await listing.redraw(query)
 
 
@@ -198,7 +196,7 @@ async def paused_card_pressed(
         outcome = scheduling.cancel(schedule_id, actor_id=member.user_id, role=member.role)
         note = cancelled_note(scheduling.number_of(schedule_id))
     if outcome is Outcome.DONE:
-        callback_answer.text = note
+        tell(callback_answer, note)
     else:
         alert(callback_answer, outcome_text(outcome))
     card = query.message
@@ -273,8 +271,6 @@ def build_router() -> Router:
     moving = Router(name="reschedule")  # presses on the current Reschedule card, and its messages
     router.include_router(moving)
     moving.callback_query.filter(OnCurrentCard())
-    # Presses are answered after their handler, so a card that did not change can say why.
-    router.callback_query.middleware(CallbackAnswerMiddleware())
     use_dialogue(router, card_of, rescheduling)
     provide(router, "listing", listing_of)
     router.message.register(scheduled_list, Command("scheduled"), flags=OPERATOR)

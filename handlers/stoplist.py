@@ -48,7 +48,6 @@ async def change_pressed(
     query: CallbackQuery, callback_data: StopListAction, bot: Bot, state: FSMContext
 ) -> None:
     """Ask for the addresses to add or remove (typed, or a file); an open composing is left."""
-    await query.answer()
     assert isinstance(query.message, Message)
     await close_card(state, bot, query.message.chat.id)
     await state.clear()
@@ -63,7 +62,6 @@ async def done_pressed(
     query: CallbackQuery, state: FSMContext, store: Store, member: Member, settings: Settings
 ) -> None:
     """Stop changing the list; show it again."""
-    await query.answer()
     await state.clear()
     assert isinstance(query.message, Message)
     text, markup = stoplist_card(store, member, settings.zone)

@@ -8,9 +8,11 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.access import OPERATOR, is_author_or_admin
 from bot.config import Settings
+from bot.presses import alert, tell
 from bot.templates.cards import (
     TemplateAction,
     TemplateMove,
@@ -39,59 +41,65 @@ async def use_template(
     state: FSMContext,
     store: Store,
     settings: Settings,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """Start a message from the template: type, sender, text and extras filled, recipients asked."""
     template = store.templates.get(callback_data.template_id)
     if template is None:
-        await query.answer(template_gone(), show_alert=True)
+        alert(callback_answer, template_gone())
         return
-    await query.answer()
     wizard = wizard_for(query, bot, state, store, settings)
     await wizard.start(replace(template.draft, columns=[]))
 
 
-async def deletable(
-    query: CallbackQuery, template_id: int, store: Store, member: Member
+def deletable(
+    template_id: int, store: Store, member: Member, callback_answer: CallbackAnswer
 ) -> Template | None:
     """The template if this member may delete it; otherwise None, and the press is told why."""
     template = store.templates.get(template_id)
     if template is None:
-        await query.answer(template_gone(), show_alert=True)
+        alert(callback_answer, template_gone())
     elif not is_author_or_admin(member, template.author_id):
-        await query.answer(not_yours(), show_alert=True)
+        alert(callback_answer, not_yours())
     else:
         return template
     return None
 
 
 async def delete_pressed(
-    query: CallbackQuery, callback_data: TemplateAction, store: Store, member: Member
+    query: CallbackQuery,
+    callback_data: TemplateAction,
+    store: Store,
+    member: Member,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """Ask once more before deleting."""
-    template = await deletable(query, callback_data.template_id, store, member)
+    template = deletable(callback_data.template_id, store, member, callback_answer)
     if template is None:
         return
-    await query.answer()
     assert isinstance(query.message, Message)
     text, markup = delete_question(template)
     await query.message.edit_text(text, reply_markup=markup)
 
 
 async def delete_confirmed(
-    query: CallbackQuery, callback_data: TemplateAction, store: Store, member: Member
+    query: CallbackQuery,
+    callback_data: TemplateAction,
+    store: Store,
+    member: Member,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """Delete the template (its author's or, for an admin, anyone's); show the list again."""
-    template = await deletable(query, callback_data.template_id, store, member)
+    template = deletable(callback_data.template_id, store, member, callback_answer)
     if template is None:
         return
     store.templates.delete(template.id, member.user_id)
-    await query.answer(deleted())
+    tell(callback_answer, deleted())
     await show_list(query, store, member)
 
 
 async def back_to_list(query: CallbackQuery, store: Store, member: Member) -> None:
     """Nothing deleted: show the list again."""
-    await query.answer()
     await show_list(query, store, member)
 
 

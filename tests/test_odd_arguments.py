@@ -126,3 +126,22 @@ async def test_a_failing_handler_still_answers_the_person(program, telegram, mon
     reply = await telegram.wait_message(ADMIN, contains="Something went wrong")
     assert "/cancel" in reply["text"]
     assert_logged_under_its_reference(program, reply["text"])
+
+
+async def test_a_failing_press_is_answered_with_what_went_wrong(program, telegram, monkeypatch):
+    import handlers.stoplist
+
+    telegram.send_text(ADMIN, "/stoplist")
+    card = await telegram.wait_message(ADMIN, contains="Stop-list")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a fault inside a handler")
+
+    # The Add button asks with this card; made to fail, it stands for any press handler's bug.
+    monkeypatch.setattr(handlers.stoplist, "change_prompt", broken)
+    press = telegram.press(ADMIN, card, telegram.find_button(card, "Add"), strict=True)
+    answer = await telegram.wait_answer(press)
+    assert answer["text"].startswith("Something went wrong")
+    assert answer["show_alert"] is True
+    assert_logged_under_its_reference(program, answer["text"])
+    assert not telegram.errors  # answered once: no second answer to the same press

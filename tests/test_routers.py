@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 from aiogram import Dispatcher
 
 from handlers import get_routers
@@ -25,3 +27,18 @@ def test_two_dispatchers_get_their_own_routers_with_the_same_handlers():
     assert not {id(router) for router in first.chain_tail} & {
         id(router) for router in second.chain_tail
     }
+
+
+def test_every_handler_takes_its_event_first():
+    # aiogram passes the event as the first argument, whatever that parameter is called.
+    expected = {"message": "Message", "callback_query": "CallbackQuery", "error": "ErrorEvent"}
+    dispatcher = Dispatcher()
+    dispatcher.include_routers(*get_routers())
+    checked = 0
+    for router in dispatcher.chain_tail:
+        for observer in (router.message, router.callback_query, router.errors):
+            for handler in observer.handlers:
+                first = next(iter(inspect.signature(handler.callback).parameters.values()))
+                assert first.annotation == expected[observer.event_name], handler.callback
+                checked += 1
+    assert checked > 50

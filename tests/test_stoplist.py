@@ -105,6 +105,9 @@ async def test_the_stop_list_is_kept_audited_and_applied_to_new_lists(start_bot,
     assert "Remove" not in [label for label, _ in telegram.buttons(uploaded)]
     crafted = telegram.press(OPERATOR, uploaded, "stoplist:remove")
     assert "needs the admin role" in (await telegram.wait_answer(crafted))["text"]
+    telegram.send_text(OPERATOR, "/whoami")  # handled after the refused press: its answers are in
+    await telegram.wait_message(OPERATOR, contains="Your user id")
+    assert not telegram.errors  # the refusal was the press's one answer
 
     telegram.send_text(ADMIN, "/stoplist")
     card = await telegram.wait_message(ADMIN, contains="Stop-list: 3 addresses")

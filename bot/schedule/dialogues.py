@@ -22,7 +22,8 @@ from bot.approval.cards import after_approval_text
 from bot.compose.list_checks import next_step, summarize_list
 from bot.compose.rules import Step
 from bot.compose.wizard import ComposeWizard
-from bot.dialogs import TimeQuestion, Wizard, alert, edit_pressed
+from bot.dialogs import TimeQuestion, Wizard, edit_pressed
+from bot.presses import alert, tell
 from bot.schedule.cards import ScheduleAction, outcome_text, render_list
 from bot.schedule.plan import Plan
 from bot.schedule.service import Outcome, SchedulingService
@@ -224,7 +225,7 @@ class Listing:
         """Answer a press with what it did (or an alert saying why not), and redraw the list."""
         assert self.pressed is not None
         if outcome is Outcome.DONE:
-            self.pressed.text = done
+            tell(self.pressed, done)
         else:
             alert(self.pressed, outcome_text(outcome))
         await self.redraw(query)
