@@ -49,7 +49,7 @@ class Engine:
     def store(self) -> Store:
         return self.harness.store
 
-    def schedule(
+    async def schedule(
         self,
         start: datetime,
         addresses: tuple[str, ...],
@@ -60,7 +60,7 @@ class Engine:
     ) -> Schedule:
         """Schedule a send by the bot, as the Schedule card's Confirm does."""
         list_id = self.store.recipient_lists.save(owner, [(a, {}) for a in addresses], [])
-        result = self.service.schedule_by_bot(
+        result = await self.service.schedule_by_bot(
             Draft(type="sms", sender="Shop", text=text),
             list_id,
             start=start,

@@ -33,10 +33,10 @@ async def running(tmp_path, telegram, platform) -> AsyncIterator[Program]:
         yield started
 
 
-def schedule_local(engine: Engine, mode: ScheduleMode) -> Schedule:
+async def schedule_local(engine: Engine, mode: ScheduleMode) -> Schedule:
     items = [(address, {}, zone) for address, zone in ZONES.items()]
     list_id = engine.store.recipient_lists.save(OPERATOR, items, [])
-    result = engine.service.schedule(
+    result = await engine.service.schedule(
         Draft(type="sms", sender="Shop", text="Good morning"),
         list_id,
         start=TOMORROW_TEN,
@@ -54,7 +54,7 @@ async def test_by_the_platform_each_row_has_its_own_sent_date_in_the_platforms_z
     running: Program, platform
 ) -> None:
     engine = await running.start()
-    schedule = schedule_local(engine, ScheduleMode.PLATFORM)
+    schedule = await schedule_local(engine, ScheduleMode.PLATFORM)
     await engine.settle()
 
     sent_dates = {
@@ -76,7 +76,7 @@ async def test_by_the_bot_each_zone_goes_out_at_its_own_ten_once_across_a_restar
     running: Program, platform
 ) -> None:
     engine = await running.start()
-    schedule = schedule_local(engine, ScheduleMode.BOT)
+    schedule = await schedule_local(engine, ScheduleMode.BOT)
     assert schedule.run_at_time == VLADIVOSTOK_TEN  # the first zone's time
 
     running.clock.now = VLADIVOSTOK_TEN
@@ -110,7 +110,7 @@ async def test_by_the_bot_each_zone_goes_out_at_its_own_ten_once_across_a_restar
 
 async def test_rescheduling_a_local_send_moves_every_zones_time(running: Program) -> None:
     engine = await running.start()
-    schedule = schedule_local(engine, ScheduleMode.BOT)
+    schedule = await schedule_local(engine, ScheduleMode.BOT)
 
     moved = engine.service.reschedule(
         schedule.id,
@@ -138,7 +138,7 @@ async def test_the_platforms_time_is_moved_out_of_each_zones_quiet_hours(
         engine = await running.start()
         items = [(address, {}, zone) for address, zone in ZONES.items()]
         list_id = engine.store.recipient_lists.save(OPERATOR, items, [])
-        result = engine.service.schedule_by_platform(
+        result = await engine.service.schedule_by_platform(
             Draft(type="sms", sender="Shop", text="Good evening"),
             list_id,
             at=NINE.replace(hour=20),  # 20:00 in Moscow today
@@ -161,7 +161,7 @@ async def test_the_platforms_time_is_moved_out_of_each_zones_quiet_hours(
 
 async def test_cancelling_a_local_send_leaves_no_row_waiting(running: Program, platform) -> None:
     engine = await running.start()
-    schedule = schedule_local(engine, ScheduleMode.BOT)
+    schedule = await schedule_local(engine, ScheduleMode.BOT)
     assert engine.service.cancel(schedule.id, actor_id=OPERATOR, role=Role.OPERATOR).value == "done"
 
     rows = engine.harness.rows(schedule.campaign_id)

@@ -23,7 +23,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
 
 async def test_cancel_prevents_the_send(world: World) -> None:
     ten = DAY.replace(hour=10)
-    schedule = world.schedule(ten)
+    schedule = await world.schedule(ten)
 
     assert world.service.cancel(schedule.id, actor_id=OWNER, role=Role.OPERATOR) is Outcome.DONE
 
@@ -39,7 +39,7 @@ async def test_cancel_prevents_the_send(world: World) -> None:
 
 async def test_reschedule_moves_the_job_and_the_send(world: World) -> None:
     ten, noon = DAY.replace(hour=10), DAY.replace(hour=12)
-    schedule = world.schedule(ten)
+    schedule = await world.schedule(ten)
 
     moved = world.service.reschedule(
         schedule.id, noon, actor_id=OWNER, role=Role.OPERATOR, stamp=stamp_of(schedule)
@@ -59,7 +59,7 @@ async def test_reschedule_moves_the_job_and_the_send(world: World) -> None:
 
 
 async def test_a_stale_reschedule_or_send_now_button_does_nothing(world: World) -> None:
-    schedule = world.schedule(DAY.replace(hour=10))
+    schedule = await world.schedule(DAY.replace(hour=10))
     old_stamp = stamp_of(schedule)
     world.service.reschedule(
         schedule.id, DAY.replace(hour=11), actor_id=OWNER, role=Role.OPERATOR, stamp=old_stamp
@@ -77,7 +77,7 @@ async def test_a_stale_reschedule_or_send_now_button_does_nothing(world: World) 
 
 
 async def test_a_time_in_the_past_is_refused_when_rescheduling(world: World) -> None:
-    schedule = world.schedule(DAY.replace(hour=10))
+    schedule = await world.schedule(DAY.replace(hour=10))
     past = world.clock.now + timedelta(seconds=30)
 
     result = world.service.reschedule(
@@ -89,7 +89,7 @@ async def test_a_time_in_the_past_is_refused_when_rescheduling(world: World) -> 
 
 
 async def test_send_now_sends_once_before_the_time(world: World) -> None:
-    schedule = world.schedule(DAY.replace(hour=10))
+    schedule = await world.schedule(DAY.replace(hour=10))
     stamp = stamp_of(schedule)
 
     first = world.service.send_now(schedule.id, actor_id=OWNER, role=Role.OPERATOR, stamp=stamp)
@@ -101,8 +101,8 @@ async def test_send_now_sends_once_before_the_time(world: World) -> None:
 
 
 async def test_operators_manage_only_their_own_and_admins_all(world: World) -> None:
-    mine = world.schedule(DAY.replace(hour=10), owner=OWNER)
-    theirs = world.schedule(DAY.replace(hour=11), owner=OTHER_OPERATOR)
+    mine = await world.schedule(DAY.replace(hour=10), owner=OWNER)
+    theirs = await world.schedule(DAY.replace(hour=11), owner=OTHER_OPERATOR)
 
     assert world.service.cancel(theirs.id, actor_id=OWNER, role=Role.OPERATOR) is (
         Outcome.NOT_ALLOWED
@@ -114,7 +114,7 @@ async def test_operators_manage_only_their_own_and_admins_all(world: World) -> N
 
 
 async def test_rescheduling_a_daily_send_moves_its_time_of_day(world: World) -> None:
-    schedule = world.schedule(DAY.replace(hour=10), recurrence="daily")
+    schedule = await world.schedule(DAY.replace(hour=10), recurrence="daily")
     half_past_eight_tomorrow = DAY.replace(hour=8, minute=30) + timedelta(days=1)
 
     world.service.reschedule(

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from bot.schedule.service import Fired, Outcome
+from storage.audit import AuditLog
 from storage.campaigns import CampaignState, Draft
 from storage.members import Role
-from storage.schedules import Schedule, ScheduleState
+from storage.schedules import Schedule, Schedules, ScheduleState
 from tests.compose_user import Composer, make_operator
 from tests.scheduled_sending import NINE, OPERATOR, Program, program
 from tests.test_schedule_world import DAY, World, open_world
@@ -43,7 +44,7 @@ def campaign_state(store, campaign_id: int) -> CampaignState:
 
 
 async def test_the_claim_makes_the_campaign_due_even_if_starting_it_fails(world: World) -> None:
-    schedule = world.schedule(TEN)
+    schedule = await world.schedule(TEN)
 
     def broken_launch(campaign_id: int) -> None:
         raise sqlite3.OperationalError("database is locked")
@@ -58,7 +59,7 @@ async def test_the_claim_makes_the_campaign_due_even_if_starting_it_fails(world:
 
 
 async def test_each_run_of_a_recurring_send_is_due_as_soon_as_it_is_claimed(world: World) -> None:
-    schedule = world.schedule(TEN, recurrence="daily")
+    schedule = await world.schedule(TEN, recurrence="daily")
     world.sender.accepting = False  # the program is stopping: nothing is started now
 
     world.clock.now = TEN
@@ -75,7 +76,7 @@ async def test_a_run_claimed_during_a_stop_goes_out_once_at_the_next_start(
     running: Program, platform
 ) -> None:
     first = await running.start()
-    schedule = first.schedule(TEN, TWO)
+    schedule = await first.schedule(TEN, TWO)
     await first.harness.sender.drain()  # the program begins to stop
 
     running.clock.now = TEN
@@ -99,7 +100,7 @@ async def test_send_now_while_stopping_says_when_it_goes_out_and_then_sends_once
     running: Program, platform
 ) -> None:
     first = await running.start()
-    schedule = first.schedule(TEN, TWO)
+    schedule = await first.schedule(TEN, TWO)
     await first.harness.sender.drain()
 
     running.clock.now = NINE + timedelta(minutes=5)
@@ -136,23 +137,26 @@ async def test_send_pressed_on_the_preview_while_stopping_goes_out_once_at_the_n
 async def test_a_schedule_is_made_whole_or_not_at_all(
     running: Program, platform, monkeypatch, failing: str
 ) -> None:
-    """The campaign, its claimed list, the schedule row and the audit record are one write: a
-    stop between them would leave a waiting campaign that never fires and a list that cannot
-    be sent again."""
+    """The campaign, its claimed list, the schedule row and the audit record are made whole or
+    not at all (the row and the records in the campaign's last write, a failure removing what
+    came before): anything else would leave a waiting campaign that never fires and a list
+    that cannot be sent again."""
     first = await running.start()
     store = first.store
-    broken = (store.schedules, "add") if failing == "schedule row" else (store.audit, "record")
+    # The campaign's last transaction runs on a connection of its own in a worker thread, over
+    # a Store of its own: the failure is set on the tables' classes, not on this Store.
+    broken = (Schedules, "add") if failing == "schedule row" else (AuditLog, "record")
     real = getattr(*broken)
 
     def dies_here(*args, **kwargs):
-        if broken[1] == "record" and args[1] != "schedule_create":
+        if broken[1] == "record" and args[2] != "schedule_create":
             return real(*args, **kwargs)  # the sender's own record, inside the same write
         raise sqlite3.OperationalError("disk I/O error")
 
     monkeypatch.setattr(*broken, dies_here)
     list_id = store.recipient_lists.save(OPERATOR, [(address, {}) for address in TWO], [])
     with pytest.raises(sqlite3.OperationalError):
-        first.service.schedule_by_bot(
+        await first.service.schedule_by_bot(
             Draft(type="sms", sender="Shop", text="Spring sale"),
             list_id,
             start=TEN,
@@ -171,7 +175,7 @@ async def test_a_schedule_is_made_whole_or_not_at_all(
 
     # Nothing half-made stands in the way: the same list is scheduled as if the first try
     # never happened, and it goes out once at its time.
-    schedule = first.service.schedule_by_bot(
+    schedule = await first.service.schedule_by_bot(
         Draft(type="sms", sender="Shop", text="Spring sale"),
         list_id,
         start=TEN,

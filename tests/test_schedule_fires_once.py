@@ -24,7 +24,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
 
 async def test_a_bot_schedule_fires_once_at_its_time(world: World) -> None:
     ten = DAY.replace(hour=10)
-    schedule = world.schedule(ten)
+    schedule = await world.schedule(ten)
 
     job = world.job(schedule.id)
     assert isinstance(job.trigger, DateTrigger)
@@ -51,7 +51,7 @@ async def test_a_bot_schedule_fires_once_at_its_time(world: World) -> None:
 
 async def test_two_fires_at_the_same_moment_send_once(world: World) -> None:
     ten = DAY.replace(hour=10)
-    schedule = world.schedule(ten)
+    schedule = await world.schedule(ten)
     world.clock.now = ten
 
     results = await asyncio.gather(*(world.service.fire(schedule.id) for _ in range(3)))
@@ -62,7 +62,7 @@ async def test_two_fires_at_the_same_moment_send_once(world: World) -> None:
 
 async def test_the_fire_is_audited(world: World) -> None:
     ten = DAY.replace(hour=10)
-    schedule = world.schedule(ten)
+    schedule = await world.schedule(ten)
     world.clock.now = ten
 
     await world.service.fire(schedule.id)

@@ -33,9 +33,9 @@ def revoke(world: World, user_id: int = OWNER) -> list[int]:
 async def test_revoking_pauses_one_off_and_recurring_schedules_across_a_restart(
     world: World,
 ) -> None:
-    once = world.schedule(TEN)
-    daily = world.schedule(TEN, recurrence="daily")
-    theirs = world.schedule(TEN, owner=OTHER_OPERATOR)
+    once = await world.schedule(TEN)
+    daily = await world.schedule(TEN, recurrence="daily")
+    theirs = await world.schedule(TEN, owner=OTHER_OPERATOR)
 
     assert revoke(world) == [once.id, daily.id]
     assert world.job(once.id) is None
@@ -53,7 +53,7 @@ async def test_revoking_pauses_one_off_and_recurring_schedules_across_a_restart(
 
 
 async def test_only_an_admin_takes_over_and_only_once(world: World) -> None:
-    schedule = world.schedule(TEN, recurrence="daily")
+    schedule = await world.schedule(TEN, recurrence="daily")
     revoke(world)
     service = world.service
 
@@ -84,7 +84,7 @@ async def test_only_an_admin_takes_over_and_only_once(world: World) -> None:
 
 
 async def test_a_paused_schedule_is_cancelled_with_its_campaign(world: World) -> None:
-    schedule = world.schedule(TEN)
+    schedule = await world.schedule(TEN)
     revoke(world)
 
     outcome = world.service.cancel(schedule.id, actor_id=ADMIN, role=Role.ADMIN)
@@ -100,7 +100,7 @@ async def test_a_paused_schedule_is_cancelled_with_its_campaign(world: World) ->
 
 
 async def test_admins_see_paused_schedules_on_their_list_with_take_over(world: World) -> None:
-    schedule = world.schedule(TEN)
+    schedule = await world.schedule(TEN)
     revoke(world)
 
     listed = world.service.visible_to(ADMIN, Role.ADMIN)
@@ -115,7 +115,7 @@ async def test_admins_see_paused_schedules_on_their_list_with_take_over(world: W
 async def test_a_missed_send_of_a_revoked_owner_is_asked_of_the_admin_taking_it_over(
     world: World,
 ) -> None:
-    schedule = world.schedule(TEN)
+    schedule = await world.schedule(TEN)
     world.clock.now = TEN + timedelta(minutes=30)
     restarted = world.restart()
     assert await restarted.service.fire_due() == {schedule.id: Fired.MISSED}
@@ -140,8 +140,8 @@ async def test_a_missed_send_of_a_revoked_owner_is_asked_of_the_admin_taking_it_
 async def test_cards_a_stop_kept_from_the_admins_go_out_at_the_next_start_once(
     world: World,
 ) -> None:
-    once = world.schedule(TEN)
-    daily = world.schedule(TEN, recurrence="daily")
+    once = await world.schedule(TEN)
+    daily = await world.schedule(TEN, recurrence="daily")
     revoke(world)  # and the program stops before the admins were told
 
     restarted = world.restart()
@@ -166,7 +166,7 @@ async def test_cards_a_stop_kept_from_the_admins_go_out_at_the_next_start_once(
 async def test_a_card_telegram_refused_stays_owed_and_goes_out_at_the_next_start_once(
     world: World,
 ) -> None:
-    once = world.schedule(TEN)
+    once = await world.schedule(TEN)
     world.notices.unreachable.add(ADMIN)  # Telegram does not take the card this time
     revoke(world)
     await world.service.tell_admins(OWNER)

@@ -27,8 +27,8 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         yield opened
 
 
-def schedule_by_platform(world: World, at: datetime) -> Schedule | Outcome:
-    return world.service.schedule_by_platform(
+async def schedule_by_platform(world: World, at: datetime) -> Schedule | Outcome:
+    return await world.service.schedule_by_platform(
         world.draft(),
         world.recipients("79001112233"),
         at=at,
@@ -40,7 +40,7 @@ def schedule_by_platform(world: World, at: datetime) -> Schedule | Outcome:
 async def test_sent_date_is_the_local_time_in_the_platform_zone(world: World) -> None:
     ten_local = datetime(2031, 3, 3, 10, 0, tzinfo=YEKATERINBURG)
 
-    schedule = schedule_by_platform(world, ten_local)
+    schedule = await schedule_by_platform(world, ten_local)
 
     assert isinstance(schedule, Schedule)
     campaign = world.store.campaigns.get(schedule.campaign_id)
@@ -56,7 +56,7 @@ async def test_a_platform_send_is_listed_until_its_time_and_cannot_be_cancelled(
     world: World,
 ) -> None:
     ten_local = datetime(2031, 3, 3, 10, 0, tzinfo=YEKATERINBURG)
-    schedule = schedule_by_platform(world, ten_local)
+    schedule = await schedule_by_platform(world, ten_local)
 
     assert [s.id for s in world.service.visible_to(OWNER, Role.OPERATOR)] == [schedule.id]
     assert world.service.cancel(schedule.id, actor_id=OWNER, role=Role.OPERATOR) is Outcome.GONE
@@ -66,7 +66,7 @@ async def test_a_platform_send_is_listed_until_its_time_and_cannot_be_cancelled(
 
 
 async def test_a_platform_send_in_the_past_is_refused(world: World) -> None:
-    result = schedule_by_platform(world, world.clock.now + timedelta(seconds=20))
+    result = await schedule_by_platform(world, world.clock.now + timedelta(seconds=20))
 
     assert result is Outcome.TOO_SOON
     assert world.sender.launched == []

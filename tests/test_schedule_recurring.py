@@ -22,7 +22,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
 
 
 async def test_a_daily_send_fires_once_on_each_of_consecutive_days(world: World) -> None:
-    schedule = world.schedule(DAY.replace(hour=10), recurrence="daily")
+    schedule = await world.schedule(DAY.replace(hour=10), recurrence="daily")
     days = [DAY.replace(hour=10) + timedelta(days=offset) for offset in range(3)]
 
     for day in days:
@@ -50,7 +50,7 @@ async def test_a_daily_send_fires_once_on_each_of_consecutive_days(world: World)
 async def test_a_weekday_send_skips_the_weekend(world: World) -> None:
     friday = DAY.replace(hour=10) + timedelta(days=4)
     world.clock.now = friday - timedelta(hours=1)
-    schedule = world.schedule(friday, recurrence="weekdays")
+    schedule = await world.schedule(friday, recurrence="weekdays")
 
     world.clock.now = friday
     assert await world.service.fire(schedule.id) is Fired.SENT
@@ -62,13 +62,13 @@ async def test_a_weekday_send_skips_the_weekend(world: World) -> None:
 
 async def test_a_weekly_send_starts_on_its_first_chosen_day(world: World) -> None:
     # Chosen on Monday 09:00 for 10:00, repeating on Wednesdays and Fridays (crontab 3 and 5).
-    schedule = world.schedule(DAY.replace(hour=10), recurrence="weekly:3,5")
+    schedule = await world.schedule(DAY.replace(hour=10), recurrence="weekly:3,5")
 
     assert schedule.run_at_time == DAY.replace(hour=10) + timedelta(days=2)
 
 
 async def test_cancelling_a_recurring_send_stops_every_later_run(world: World) -> None:
-    schedule = world.schedule(DAY.replace(hour=10), recurrence="daily")
+    schedule = await world.schedule(DAY.replace(hour=10), recurrence="daily")
     world.clock.now = DAY.replace(hour=10)
     await world.service.fire(schedule.id)
 

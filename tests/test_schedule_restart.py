@@ -28,7 +28,7 @@ def campaign_state(world: World, campaign_id: int) -> CampaignState:
 
 async def test_a_restart_before_the_time_keeps_the_schedule(world: World) -> None:
     ten = DAY.replace(hour=10)
-    schedule = world.schedule(ten)
+    schedule = await world.schedule(ten)
     world.clock.now = ten - timedelta(minutes=30)
 
     restarted = world.restart()
@@ -41,7 +41,7 @@ async def test_a_restart_before_the_time_keeps_the_schedule(world: World) -> Non
 
 async def test_a_restart_a_little_late_sends_once(world: World) -> None:
     ten = DAY.replace(hour=10)
-    schedule = world.schedule(ten)
+    schedule = await world.schedule(ten)
     world.clock.now = ten + timedelta(minutes=5)  # the bot was down at 10:00
 
     restarted = world.restart()
@@ -60,7 +60,7 @@ async def test_a_restart_a_little_late_sends_once(world: World) -> None:
 
 async def test_a_restart_long_after_the_time_asks_the_owner(world: World) -> None:
     ten = DAY.replace(hour=10)
-    schedule = world.schedule(ten)
+    schedule = await world.schedule(ten)
     world.clock.now = ten + timedelta(minutes=30)
 
     restarted = world.restart()
@@ -84,7 +84,7 @@ async def test_a_restart_long_after_the_time_asks_the_owner(world: World) -> Non
 
 
 async def test_send_now_on_a_missed_send_sends_it_once(world: World) -> None:
-    schedule = world.schedule(DAY.replace(hour=10))
+    schedule = await world.schedule(DAY.replace(hour=10))
     world.clock.now = DAY.replace(hour=11)
     restarted = world.restart()
     await restarted.service.fire_due()
@@ -101,7 +101,7 @@ async def test_send_now_on_a_missed_send_sends_it_once(world: World) -> None:
 
 
 async def test_discarding_a_missed_send_cancels_it(world: World) -> None:
-    schedule = world.schedule(DAY.replace(hour=10))
+    schedule = await world.schedule(DAY.replace(hour=10))
     world.clock.now = DAY.replace(hour=11)
     restarted = world.restart()
     await restarted.service.fire_due()
@@ -117,7 +117,7 @@ async def test_discarding_a_missed_send_cancels_it(world: World) -> None:
 
 
 async def test_a_recurring_send_missed_for_days_asks_once_and_goes_on(world: World) -> None:
-    schedule = world.schedule(DAY.replace(hour=10), recurrence="daily")
+    schedule = await world.schedule(DAY.replace(hour=10), recurrence="daily")
     world.clock.now = DAY.replace(hour=11) + timedelta(days=2)  # down Monday to Wednesday
 
     restarted = world.restart()
@@ -141,7 +141,7 @@ async def test_a_recurring_send_missed_for_days_asks_once_and_goes_on(world: Wor
 
 async def test_a_missed_send_is_asked_in_its_owners_language(world: World) -> None:
     ten = DAY.replace(hour=10)
-    scheduled = world.service.schedule_by_bot(
+    scheduled = await world.service.schedule_by_bot(
         world.draft(),
         world.recipients("79001112233"),
         start=ten,

@@ -1,18 +1,19 @@
 """A scheduling service on a real database and a real APScheduler, with a clock the test sets.
 
 Shared by the service-level scheduling tests (they import `world`). The sender stand-in keeps
-the sending engine's contract: `create` makes a campaign with its recipient rows, `launch`
+the sending engine's contract: `prepare_off_loop` makes a campaign with its recipient rows (the
+engine's own code, in pieces off the loop), `launch`
 moves a scheduled campaign to `submitting`, `cancel_scheduled` cancels a waiting one.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,6 +26,7 @@ from bot.notices import Card
 from bot.schedule.cards import RENDERERS as SCHEDULE_CARDS
 from bot.schedule.service import SchedulingService
 from bot.schedule.when import Recurrence
+from bot.sending.creation import NewCampaign, prepare_off_loop
 from storage.campaigns import CampaignState, Draft
 from storage.members import Role
 from storage.schedules import Schedule, ScheduleState
@@ -37,6 +39,8 @@ OTHER_OPERATOR = 2003
 ADMIN = 1001
 # Far in the real future: APScheduler's own timer never reaches these runs during a test.
 DAY = datetime(2031, 3, 3, tzinfo=ZoneInfo("Europe/Moscow"))  # a Monday
+
+T = TypeVar("T")
 
 
 class FakeClock:
@@ -56,28 +60,20 @@ class RecordingSender:
         self.cancelled: list[int] = []
         self.accepting = True  # False: the program is stopping, nothing starts until a restart
 
-    def create(
+    async def prepare_off_loop(
         self,
         draft: Draft,
         list_id: int,
+        then: Callable[[Store, int], T],
         *,
         author_id: int,
         author_chat_id: int,
         scheduled: bool = False,
-    ) -> int:
-        with self.store.db.atomic():
-            campaign_id = self.store.campaigns.create(
-                draft,
-                author_id=author_id,
-                author_chat_id=author_chat_id,
-                state=CampaignState.SCHEDULED if scheduled else CampaignState.SUBMITTING,
-                sandbox=False,
-                callbacks=True,
-                recipient_count=self.store.recipient_lists.size(list_id),
-            )
-            assert self.store.recipient_lists.claim(list_id, campaign_id)
-            self.store.messages.copy_from_list(campaign_id, list_id)
-        return campaign_id
+    ) -> T:
+        new = NewCampaign(
+            draft, list_id, author_id, author_chat_id, scheduled, sandbox=False, callbacks=True
+        )
+        return await prepare_off_loop(self.store, new, then)
 
     def launch(self, campaign_id: int) -> None:
         if not self.accepting:
@@ -127,7 +123,7 @@ class World:
     def draft(self, text: str = "Hello from the schedule") -> Draft:
         return Draft(type="sms", sender="Shop", text=text)
 
-    def schedule(
+    async def schedule(
         self,
         start: datetime,
         *,
@@ -136,7 +132,7 @@ class World:
         text: str = "Hello from the schedule",
     ) -> Schedule:
         """Schedule a send by the bot to two recipients, as the Schedule card's Confirm does."""
-        result = self.service.schedule_by_bot(
+        result = await self.service.schedule_by_bot(
             self.draft(text),
             self.recipients("79001112233", "79001112244", owner=owner),
             start=start,
@@ -234,10 +230,15 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         yield opened
 
 
-def test_the_sender_stand_in_keeps_recipients_with_the_campaign(world: World) -> None:
+async def test_the_sender_stand_in_keeps_recipients_with_the_campaign(world: World) -> None:
     list_id = world.recipients("79001112233", "79001112244")
-    campaign_id = world.sender.create(
-        world.draft(), list_id, author_id=OWNER, author_chat_id=OWNER_CHAT, scheduled=True
+    campaign_id = await world.sender.prepare_off_loop(
+        world.draft(),
+        list_id,
+        lambda _store, campaign_id: campaign_id,
+        author_id=OWNER,
+        author_chat_id=OWNER_CHAT,
+        scheduled=True,
     )
     campaign = world.store.campaigns.get(campaign_id)
     assert campaign is not None

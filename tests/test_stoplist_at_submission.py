@@ -42,7 +42,7 @@ async def test_an_address_stop_listed_after_scheduling_is_skipped_at_the_due_tim
     running: Program, telegram, platform
 ) -> None:
     engine = await running.start()
-    schedule = engine.schedule(TEN, (KEPT, LISTED))
+    schedule = await engine.schedule(TEN, (KEPT, LISTED))
     engine.store.stoplist.add([LISTED], ADMIN)
 
     running.clock.now = TEN
@@ -61,7 +61,7 @@ async def test_each_run_of_a_recurring_send_checks_the_stop_list_of_its_day(
     running: Program, platform
 ) -> None:
     engine = await running.start()
-    schedule = engine.schedule(TEN, (KEPT, LISTED), recurrence="daily")
+    schedule = await engine.schedule(TEN, (KEPT, LISTED), recurrence="daily")
 
     running.clock.now = TEN
     await engine.service.fire_due()
@@ -145,7 +145,7 @@ async def test_the_final_report_lists_a_skipped_address_with_its_reason(
     # Without a public URL no status is awaited: the campaign is final once submitted.
     async with program(tmp_path, telegram, platform, public_url="") as running:
         engine = await running.start()
-        schedule = engine.schedule(TEN, (KEPT, LISTED))
+        schedule = await engine.schedule(TEN, (KEPT, LISTED))
         engine.store.stoplist.add([LISTED], ADMIN)
         running.clock.now = TEN
         await engine.service.fire_due()

@@ -1,9 +1,14 @@
-"""Creating schedules: a composed draft becomes a waiting campaign and its schedule, in one write,
-kept for the bot's job or handed to the platform with `sent_date`."""
+"""Creating schedules: a composed draft becomes a waiting campaign and its schedule, kept for the
+bot's job or handed to the platform with `sent_date`.
+
+The campaign's recipients are copied in a worker thread in short transactions
+(`bot.sending.creation`); the schedule's row, its rows' times and its audit record are written
+in the last of them, with the campaign's own: a schedule is made whole or not at all."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
@@ -12,6 +17,7 @@ from bot.schedule.when import Recurrence, first_run, platform_sent_date, too_soo
 from bot.timing.local_time import LocalSend
 from storage.campaigns import Draft
 from storage.schedules import Schedule, ScheduleMode, ScheduleState
+from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +25,7 @@ log = logging.getLogger(__name__)
 class CreatingSchedules(Timetable):
     """Makes new schedules."""
 
-    def schedule(
+    async def schedule(
         self,
         draft: Draft,
         list_id: int,
@@ -37,12 +43,12 @@ class CreatingSchedules(Timetable):
         Raises the sender's AlreadyLaunched."""
         owner = {"owner_id": owner_id, "owner_chat_id": owner_chat_id, "locale": locale}
         if mode is ScheduleMode.PLATFORM:
-            return self.schedule_by_platform(draft, list_id, at=start, local=local, **owner)
-        return self.schedule_by_bot(
+            return await self.schedule_by_platform(draft, list_id, at=start, local=local, **owner)
+        return await self.schedule_by_bot(
             draft, list_id, start=start, recurrence=recurrence, local=local, **owner
         )
 
-    def schedule_by_bot(
+    async def schedule_by_bot(
         self,
         draft: Draft,
         list_id: int,
@@ -67,19 +73,11 @@ class CreatingSchedules(Timetable):
             return Outcome.TOO_SOON
         owner = Owner(owner_id, owner_chat_id, locale)
         repeat = recurrence.to_text() if recurrence else None
-        with self.store.db.atomic():
-            schedule = self._add(
-                draft,
-                list_id,
-                owner,
-                run_at=run_at,
-                mode=ScheduleMode.BOT,
-                recurrence=repeat,
-                local_time=zones.wall_text if zones else None,
-            )
+
+        def complete(store: Store, schedule: Schedule) -> None:
             if zones:
-                self.store.messages.wait_until(schedule.campaign_id, zones.until())
-            self.store.audit.record(
+                store.messages.wait_until(schedule.campaign_id, zones.until())
+            store.audit.record(
                 owner_id,
                 "schedule_create",
                 schedule_id=schedule.id,
@@ -88,13 +86,24 @@ class CreatingSchedules(Timetable):
                 mode=schedule.mode.value,
                 recurrence=schedule.recurrence,
             )
+
+        schedule = await self._add(
+            draft,
+            list_id,
+            owner,
+            complete,
+            run_at=run_at,
+            mode=ScheduleMode.BOT,
+            recurrence=repeat,
+            local_time=zones.wall_text if zones else None,
+        )
         self._register(schedule)
         log.info(
             "schedule %s: campaign %s at %s", schedule.id, schedule.campaign_id, schedule.run_at
         )
         return schedule
 
-    def schedule_by_platform(
+    async def schedule_by_platform(
         self,
         draft: Draft,
         list_id: int,
@@ -116,19 +125,12 @@ class CreatingSchedules(Timetable):
             return Outcome.TOO_SOON
         owner = Owner(owner_id, owner_chat_id, locale)
         held = replace(draft, sent_date=platform_sent_date(at, self.settings.pulse_zone))
-        with self.store.db.atomic():
-            schedule = self._add(
-                held,
-                list_id,
-                owner,
-                run_at=at,
-                mode=ScheduleMode.PLATFORM,
-                local_time=zones.wall_text if zones else None,
-            )
-            if zones:
-                dates = zones.sent_dates(self.settings.pulse_zone)
-                self.store.messages.set_sent_dates(schedule.campaign_id, dates)
-            self.store.audit.record(
+        dates = zones.sent_dates(self.settings.pulse_zone) if zones else None
+
+        def complete(store: Store, schedule: Schedule) -> None:
+            if dates:
+                store.messages.set_sent_dates(schedule.campaign_id, dates)
+            store.audit.record(
                 owner_id,
                 "schedule_create",
                 schedule_id=schedule.id,
@@ -136,14 +138,25 @@ class CreatingSchedules(Timetable):
                 mode=ScheduleMode.PLATFORM.value,
                 sent_date=held.sent_date,
             )
+
+        schedule = await self._add(
+            held,
+            list_id,
+            owner,
+            complete,
+            run_at=at,
+            mode=ScheduleMode.PLATFORM,
+            local_time=zones.wall_text if zones else None,
+        )
         self.sender.launch(schedule.campaign_id)
         return schedule
 
-    def _add(
+    async def _add(
         self,
         draft: Draft,
         list_id: int,
         owner: Owner,
+        complete: Callable[[Store, Schedule], None],
         *,
         run_at: datetime,
         mode: ScheduleMode,
@@ -153,23 +166,36 @@ class CreatingSchedules(Timetable):
         """The draft's campaign and its schedule row: waiting for the bot's job, or already handed
         to the platform (`done`). Raises the sender's AlreadyLaunched.
 
-        Called inside the caller's transaction, with its audit record: a stop or an error
-        between the sender's commit and the row would leave a waiting campaign, its list
-        claimed, that no schedule ever fires."""
+        The row and `complete(store, schedule)` (the rows' times, the audit record) are written
+        in the campaign's last transaction, in the worker thread that copies its recipients: a
+        stop or an error before it leaves no waiting campaign, its list claimed, that no
+        schedule ever fires."""
         by_bot = mode is ScheduleMode.BOT
-        campaign_id = self.sender.create(
-            draft, list_id, author_id=owner.user_id, author_chat_id=owner.chat_id, scheduled=by_bot
-        )
-        schedule_id = self.store.schedules.add(
-            campaign_id,
-            owner_id=owner.user_id,
-            owner_chat_id=owner.chat_id,
-            run_at=run_at,
-            mode=mode,
-            recurrence=recurrence,
-            state=ScheduleState.PENDING if by_bot else ScheduleState.DONE,
-            locale=owner.locale,
-            local_time=local_time,
+
+        def made(store: Store, campaign_id: int) -> int:
+            schedule_id = store.schedules.add(
+                campaign_id,
+                owner_id=owner.user_id,
+                owner_chat_id=owner.chat_id,
+                run_at=run_at,
+                mode=mode,
+                recurrence=recurrence,
+                state=ScheduleState.PENDING if by_bot else ScheduleState.DONE,
+                locale=owner.locale,
+                local_time=local_time,
+            )
+            schedule = store.schedules.get(schedule_id)
+            assert schedule is not None
+            complete(store, schedule)
+            return schedule_id
+
+        schedule_id = await self.sender.prepare_off_loop(
+            draft,
+            list_id,
+            made,
+            author_id=owner.user_id,
+            author_chat_id=owner.chat_id,
+            scheduled=by_bot,
         )
         return self._get(schedule_id)
 

@@ -116,7 +116,7 @@ class PlanDialogue(TimeQuestion):
         step, _problem = next_step(draft, list_id, self.wizard.store, self.settings)
         if step is not Step.PREVIEW or list_id is None:
             return None
-        return self.scheduling.schedule(
+        return await self.scheduling.schedule(
             draft,
             list_id,
             start=plan.start,

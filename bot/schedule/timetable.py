@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import NamedTuple, Protocol
+from typing import NamedTuple, Protocol, TypeVar
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.date import DateTrigger
@@ -28,19 +28,22 @@ from storage.store import Store
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 
 class CampaignSender(Protocol):
     """What scheduling needs from the sending engine (`bot.sending.engine.Sender`)."""
 
-    def create(
+    async def prepare_off_loop(
         self,
         draft: Draft,
         list_id: int,
+        then: Callable[[Store, int], T],
         *,
         author_id: int,
         author_chat_id: int,
         scheduled: bool = False,
-    ) -> int: ...
+    ) -> T: ...
 
     def launch(self, campaign_id: int) -> None: ...
 

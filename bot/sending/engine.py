@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from bot.config import Settings
 from bot.links.tracking import LinkShortener
@@ -26,6 +26,7 @@ from bot.sending.creation import (
     create_campaign,
     create_off_loop,
     discard_unprepared,
+    prepare_off_loop,
 )
 from bot.sending.from_settings import callback_base, submission_options
 from bot.sending.pass_end import PassEnds
@@ -39,6 +40,8 @@ from storage.clock import utc_now, utc_now_iso
 from storage.store import Store
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class SubmissionGate(Protocol):
@@ -126,6 +129,22 @@ class Sender:
         """`create` with the recipients copied in a worker thread: the loop goes on meanwhile."""
         new = self._new_campaign(draft, list_id, author_id, author_chat_id, scheduled)
         return await create_off_loop(self._store, new)
+
+    async def prepare_off_loop(
+        self,
+        draft: Draft,
+        list_id: int,
+        then: Callable[[Store, int], T],
+        *,
+        author_id: int,
+        author_chat_id: int,
+        scheduled: bool = False,
+    ) -> T:
+        """`create_off_loop` whose last transaction also runs `then(store, campaign_id)` in the
+        worker thread, for what must exist with the campaign or not at all (a schedule's row);
+        returns what `then` returns."""
+        new = self._new_campaign(draft, list_id, author_id, author_chat_id, scheduled)
+        return await prepare_off_loop(self._store, new, then)
 
     def _new_campaign(
         self, draft: Draft, list_id: int, author_id: int, author_chat_id: int, scheduled: bool
