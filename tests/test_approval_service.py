@@ -12,6 +12,7 @@ import pytest
 from bot.approval.gate import ApprovalGate
 from bot.approval.rule import approval_needed
 from bot.approval.service import ApprovalAsked, ApprovalService, ApprovalWaiting, Outcome
+from bot.compose.costs import estimate_list
 from bot.config import Settings, load_settings
 from storage.campaigns import CampaignState, Draft
 from storage.members import Role
@@ -208,3 +209,32 @@ async def test_an_approval_after_its_time_is_sent_or_discarded_once_by_its_owner
     actions = [entry["action"] for entry in store.audit.recent(action=None)]
     assert actions.count("approval_late_send") == 1
     assert actions.count("approval_late_discard") == 1
+
+
+async def test_approvers_see_a_transliterated_text_priced_as_the_preview_prices_it(store):
+    text = "Zdravstvuyte, {имя}! " + "x" * 100  # 125 characters with «Юлия»
+    draft = Draft(type="sms", sender="Shop", text=text, columns=["имя"], transliterate=True)
+    campaign_id = store.campaigns.create(
+        draft,
+        author_id=AUTHOR,
+        author_chat_id=AUTHOR,
+        state=CampaignState.SUBMITTING,
+        sandbox=True,
+        callbacks=False,
+        recipient_count=2,
+    )
+    store.messages.add_recipients(
+        campaign_id, [("79000000001", {"имя": "Юлия"}), ("79000000002", {"имя": "Анна"})]
+    )
+    approvals, _, _ = service(store, pulse_prices="sms:2.50")
+    list_id = store.recipient_lists.save(
+        AUTHOR, [("79000000001", {"имя": "Юлия"}), ("79000000002", {"имя": "Анна"})], ["имя"]
+    )
+
+    figures = await approvals.figures(store.campaigns.get(campaign_id))
+    preview = await estimate_list(store, list_id, draft, {"sms": Decimal("2.50")})
+
+    # In Latin letters each name keeps the text in one GSM-7 part; as written it would take two.
+    assert (figures.recipients, figures.parts, figures.estimate) == (2, 2, Decimal("5.00"))
+    assert preview is not None
+    assert (preview.parts, preview.total) == (figures.parts, figures.estimate)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from bot.compose.costs import message_cost
 from bot.compose.segments import GSM_BASIC, GSM_EXTENSION, sms_segments
 from bot.compose.transliteration import may_transliterate, transliterate
-from bot.statuses.spend import message_cost
 from tests.compose_user import Composer, make_operator
 
 # 100 Cyrillic characters: 2 UCS-2 parts; in Latin letters 116 characters, 1 GSM-7 part.

@@ -120,7 +120,9 @@ class ApprovalService:
 
         def count() -> Figures:
             rows = reader() if reader else None
-            estimate = measure(campaign.text, campaign.type, size, rows, price, measured_as)
+            estimate = measure(
+                campaign.text, campaign.type, size, rows, price, measured_as, campaign.transliterate
+            )
             return Figures(estimate.recipients, estimate.parts, estimate.sms, estimate.total)
 
         return await asyncio.to_thread(count)

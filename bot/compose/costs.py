@@ -1,8 +1,11 @@
-"""What a campaign costs before it is sent: SMS parts counted over every recipient's own text.
+"""What messages cost: SMS parts counted over every recipient's own text, before sending (the
+preview, the approval rule) and after (the campaign card, the report file, the digest).
 
+`Parts` is the one place a rendered text is counted and `MessageCost` the one place it is
+priced: SMS per part of that recipient's own text as it goes out, other types per message.
 Prices come from PULSE_PRICES as exact decimals; a type without a price gets no money figure,
-never a guess. Counting a 100,000-row list takes about a second of Python, so `measure` is pure
-and runs in a worker thread.
+never a guess. Counting a 100,000-row list takes about a second of Python, so the counting is
+pure and runs in worker threads.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from storage.campaigns import Campaign, Draft
 from storage.store import Store
 
 SHOWN_CULPRITS = 8  # characters named as making a text UCS-2
+KNOWN_TEXTS = 50_000  # texts whose parts are remembered: many recipients share one
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,67 @@ def price_for(message_type: str, prices: Mapping[str, Decimal]) -> Decimal | Non
     return prices.get(message_type.strip().lower())
 
 
+class Parts:
+    """What one recipient's message of a campaign counts for: the SMS parts of their own text as
+    it goes out (their values in Latin letters when the text is transliterated; `as_sent` turns
+    addresses into short links), or one message for other types."""
+
+    def __init__(
+        self,
+        text: str,
+        message_type: str,
+        *,
+        transliterated: bool = False,
+        as_sent: Callable[[str], str] = str,
+    ) -> None:
+        self.text, self.transliterated, self.as_sent = text, transliterated, as_sent
+        self.sms = is_sms_type(message_type)
+        self.personal = self.sms and bool(placeholders_in(text))
+        # Every recipient's count when the text has no placeholders (the template's otherwise).
+        self.same = sms_segments(as_sent(text)).segments if self.sms else 1
+        self._known: dict[str, int] = {}
+
+    def of(self, fields: Mapping[str, str]) -> int:
+        if not self.personal:
+            return self.same
+        values = transliterate_values(fields) if self.transliterated else fields
+        rendered = self.as_sent(render_text(self.text, values))
+        parts = self._known.get(rendered)
+        if parts is None:
+            if len(self._known) >= KNOWN_TEXTS:  # every text different: keep memory bounded
+                self._known.clear()
+            parts = self._known[rendered] = sms_segments(rendered).segments
+        return parts
+
+
+class MessageCost:
+    """The cost of one message of a campaign, for the fields of its recipient: exact, the price
+    times its parts."""
+
+    def __init__(
+        self, text: str, message_type: str, price: Decimal, transliterated: bool = False
+    ) -> None:
+        self.price = price
+        self.parts = Parts(text, message_type, transliterated=transliterated)
+
+    def of(self, fields: Mapping[str, str]) -> Decimal:
+        return self.price * self.parts.of(fields)
+
+
+def message_cost(
+    text: str | None,
+    message_type: str,
+    prices: Mapping[str, Decimal],
+    transliterated: bool = False,
+) -> MessageCost | None:
+    """How to price this campaign's messages (a transliterated text gets its recipients' values
+    in Latin letters); None when its type has no price."""
+    price = price_for(message_type, prices)
+    if price is None:
+        return None
+    return MessageCost(text or "", message_type, price, transliterated)
+
+
 def measure(
     text: str,
     message_type: str,
@@ -68,27 +133,20 @@ def measure(
     rows: Iterable[Mapping[str, str]] | None,
     price: Decimal | None,
     as_sent: Callable[[str], str] = str,
+    transliterated: bool = False,
 ) -> Estimate:
     """Count the parts every recipient's text takes; `rows` are their fields in list order
     (None or unused when the text has no placeholders, as every text is then the same).
     `as_sent` turns a text into what goes out (addresses as short links)."""
-    if not is_sms_type(message_type):
-        return Estimate(size, size, 1, 1, False, price)
-    if rows is None or not placeholders_in(text):
-        parts = sms_segments(as_sent(text)).segments
-        return Estimate(size, parts * size, parts, parts, True, price)
-    counted: dict[str, int] = {}  # many recipients share a text: count each text once
+    parts = Parts(text, message_type, transliterated=transliterated, as_sent=as_sent)
+    if rows is None or not parts.personal:
+        return Estimate(size, parts.same * size, parts.same, parts.same, parts.sms, price)
     total, fewest, most, seen = 0, 0, 0, 0
     for fields in rows:
-        rendered = as_sent(render_text(text, fields))
-        parts = counted.get(rendered)
-        if parts is None:
-            parts = counted[rendered] = sms_segments(rendered).segments
-            if len(counted) > 50_000:  # every text different: keep memory bounded
-                counted.clear()
-        total += parts
-        fewest = parts if not seen else min(fewest, parts)
-        most = max(most, parts)
+        count = parts.of(fields)
+        total += count
+        fewest = count if not seen else min(fewest, count)
+        most = max(most, count)
         seen += 1
     return Estimate(seen, total, fewest, most, True, price)
 
@@ -121,13 +179,6 @@ def _gsm_parts(septets: int) -> int:
     return -(-septets // GSM_PART)
 
 
-def values_as_sent(
-    rows: Iterable[Mapping[str, str]], transliterated: bool
-) -> Iterable[Mapping[str, str]]:
-    """Recipients' values as the text gets them: in Latin letters for a transliterated text."""
-    return (transliterate_values(fields) for fields in rows) if transliterated else rows
-
-
 async def estimate_list(
     store: Store,
     list_id: int | None,
@@ -145,8 +196,8 @@ async def estimate_list(
     reader = store.recipient_lists.fields_reader(list_id) if needs_rows else None
 
     def count() -> Estimate:
-        rows = values_as_sent(reader(), draft.transliterate) if reader else None
-        return measure(draft.text, draft.type, size, rows, price, as_sent)
+        rows = reader() if reader else None
+        return measure(draft.text, draft.type, size, rows, price, as_sent, draft.transliterate)
 
     return await asyncio.to_thread(count)
 
@@ -165,7 +216,7 @@ async def accepted_estimate(
     reader = store.messages.accepted_fields_reader(campaign.id) if needs_rows else None
 
     def count() -> Estimate:
-        rows = values_as_sent(reader(), campaign.transliterate) if reader else None
-        return measure(text, campaign.type, accepted, rows, price)
+        rows = reader() if reader else None
+        return measure(text, campaign.type, accepted, rows, price, str, campaign.transliterate)
 
     return await asyncio.to_thread(count)

@@ -13,10 +13,10 @@ from decimal import Decimal
 from aiogram.types import BufferedInputFile
 from aiogram.utils.i18n import gettext as _
 
+from bot.compose.costs import message_cost
 from bot.config import Settings
 from bot.statuses.charts import chart_filename, delivery_chart
 from bot.statuses.report_file import ReportWords, report_csv, report_filename
-from bot.statuses.spend import message_cost
 from bot.texts import number, reader_locale, share
 from storage.campaigns import Campaign
 from storage.clock import utc_now

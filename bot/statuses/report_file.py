@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 from aiogram.utils.i18n import gettext as _
 from babel.numbers import format_decimal
 
+from bot.compose.costs import MessageCost
 from bot.platform.reasons import decode, describe
-from bot.statuses.spend import MessageCost
 from storage.campaigns import Campaign
 from storage.clock import from_iso
 from storage.messages import (
