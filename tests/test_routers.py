@@ -6,6 +6,7 @@ import inspect
 
 from aiogram import Dispatcher
 
+from bot.access import ADMIN, OPERATOR, VIEWER
 from handlers import get_routers
 
 
@@ -42,3 +43,16 @@ def test_every_handler_takes_its_event_first():
                 assert first.annotation == expected[observer.event_name], handler.callback
                 checked += 1
     assert checked > 50
+
+
+def test_every_role_flag_is_one_of_those_access_exports():
+    # Each role is written once, in bot/access.py; a handler without the flag needs an admin.
+    dispatcher = Dispatcher()
+    dispatcher.include_routers(*get_routers())
+    for router in dispatcher.chain_tail:
+        for observer in (router.message, router.callback_query):
+            for handler in observer.handlers:
+                flags = handler.flags
+                assert "role" not in flags or any(
+                    flags is exported for exported in (ADMIN, OPERATOR, VIEWER)
+                ), handler.callback
