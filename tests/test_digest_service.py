@@ -3,11 +3,16 @@ through a recorder standing in for Telegram."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from bot.app import NOTICE_CARDS
 from bot.config import load_settings
+from bot.i18n import make_i18n
+from bot.members.cards import AccessGrant
 from bot.members.requests import SHOWN_CHARS, AccessRequested, tell_admins
+from bot.notices import TelegramNotices
 from bot.statuses.digest import (
     LAST_DIGEST_KEY,
     DayFigures,
@@ -100,3 +105,36 @@ async def test_a_strangers_request_reaches_each_admin_it_can_once_a_day(tmp_path
         assert len(notices.of(AccessRequested, ADMIN)) == 2
     finally:
         store.close()
+
+
+def test_the_digest_and_the_request_read_in_the_configured_language(tmp_path):
+    i18n = make_i18n("ru", tmp_path / "locales")
+    cards = TelegramNotices(None, i18n, "ru", NOTICE_CARDS)  # type: ignore[arg-type]
+    at = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
+    digest = cards.render(
+        DigestNotice(
+            at - timedelta(days=7),
+            at,
+            ZoneInfo("Europe/Moscow"),
+            (TypeFigures("sms", 1, 3, 2, 1),),
+            (DayFigures("2026-11-29", 1, 1, 0),),
+            Spend(Decimal("5.00"), 2),
+            "₽",
+        )
+    )
+    assert "Рассылок: 1 · получателей: 3" in digest.text
+    assert digest.photo is not None
+    assert digest.photo.filename == "digest.png"
+    # The chart's words are read now, in the configured language, though it is drawn later.
+    assert callable(digest.photo.content)
+    assert digest.photo.content.args[2].title == "Сообщения, принятые платформой, по дням"
+
+    asked = cards.render(AccessRequested(STRANGER, "Ann <Lee>", "ann_lee", "впустите <b>"))
+    assert asked.text.startswith(f"Ann &lt;Lee&gt; @ann_lee (<code>{STRANGER}</code>) не в команде")
+    assert "«впустите &lt;b&gt;». Дать доступ?" in asked.text
+    [[operator, viewer]] = asked.markup.inline_keyboard
+    assert operator.text == "Дать доступ оператора"
+    assert AccessGrant.unpack(operator.callback_data) == AccessGrant(
+        user_id=STRANGER, role=Role.OPERATOR
+    )
+    assert AccessGrant.unpack(viewer.callback_data).role is Role.VIEWER
