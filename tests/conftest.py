@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +23,13 @@ OPERATOR = 2002
 VIEWER = 3003
 STRANGER = 4004
 GROUP = -100500
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Everything imported so far (aiogram's and pydantic's models, every test module) lives as
+    long as the process: leave it out of the collector's full passes, which each test's program
+    start otherwise pays for, walking it whole."""
+    gc.freeze()
 
 
 @pytest.fixture
