@@ -11,11 +11,10 @@ from aiogram import Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
-from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import ngettext
 
 from bot.access import OPERATOR, is_author_or_admin
 from bot.presses import alert
+from bot.sending import cards
 from bot.sending.cards import RecoveryChoice, ResumeChoice
 from bot.sending.engine import Sender
 from bot.sending.recovery import RecoveryDecision
@@ -56,39 +55,19 @@ async def recovery_choice(
     question = sender.questions.get(callback_data.question_id)
     campaign = store.campaigns.get(question.campaign_id) if question else None
     if question is None or callback_data.decision is RecoveryDecision.SUPERSEDED:
-        alert(callback_answer, _("This question is no longer open."))
+        alert(callback_answer, cards.question_closed())
         return
     if not may_decide(member, campaign):
-        alert(callback_answer, _("Only the campaign's author or an admin can decide this."))
+        alert(callback_answer, cards.not_theirs())
         return
     outcome = sender.decide_recovery(question.id, callback_data.decision, actor_id=member.user_id)
     if outcome is None or not outcome.changed:
-        decided = outcome.question.decision if outcome else None
-        texts = {
-            RecoveryDecision.SEND: _("Already decided: sent again."),
-            RecoveryDecision.LEAVE: _("Already decided: left as unknown."),
-            RecoveryDecision.SUPERSEDED: _(
-                "A newer question about this campaign replaced this one."
-            ),
-        }
-        alert(callback_answer, texts.get(decided, _("This question is no longer open.")))
-        await close_question(query, texts.get(decided))
+        decided = cards.already_decided(outcome.question.decision if outcome else None)
+        alert(callback_answer, decided or cards.question_closed())
+        await close_question(query, decided)
         return
-    if callback_data.decision is RecoveryDecision.SEND:
-        note = _("✅ Sending them again: {count}.").format(count=outcome.count)
-    else:
-        note = _("Left as unknown: {count}. They will not be sent again.").format(
-            count=outcome.count
-        )
     reported = question.count - outcome.count
-    if reported > 0:  # statuses arrived since the question was asked: those messages exist
-        note += "\n" + ngettext(
-            "Meanwhile {count} of them received a status: the platform has it, so it is not "
-            "sent again.",
-            "Meanwhile {count} of them received a status: the platform has them, so they are "
-            "not sent again.",
-            reported,
-        ).format(count=reported)
+    note = cards.recovery_decided(callback_data.decision, outcome.count, reported)
     await close_question(query, note)
 
 
@@ -103,18 +82,13 @@ async def resume_choice(
     """Continue a paused campaign."""
     campaign = store.campaigns.get(callback_data.campaign_id)
     if not may_decide(member, campaign):
-        alert(callback_answer, _("Only the campaign's author or an admin can decide this."))
+        alert(callback_answer, cards.not_theirs())
         return
     if not sender.resume(callback_data.campaign_id, actor_id=member.user_id):
-        alert(
-            callback_answer,
-            _("Nothing to resume: campaign №{campaign_id} is not paused.").format(
-                campaign_id=callback_data.campaign_id
-            ),
-        )
+        alert(callback_answer, cards.nothing_to_resume(callback_data.campaign_id))
         await close_question(query, None)
         return
-    await close_question(query, _("▶️ Resumed."))
+    await close_question(query, cards.resumed())
 
 
 def build_router() -> Router:

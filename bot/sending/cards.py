@@ -1,4 +1,4 @@
-"""How the sending engine's notices read in Telegram, and the buttons that answer them.
+"""How the sending engine's notices read in Telegram, the buttons that answer them, and what a press on them is told.
 
 A paused campaign waits for its author's Resume; rows whose fate is unknown wait for the author
 to decide once whether they are sent again.
@@ -11,6 +11,7 @@ import html
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.button_data import RowId
@@ -142,3 +143,51 @@ RENDERERS: dict[type[Notice], Render] = {
     CampaignPaused: render_paused,
     UnknownRowsQuestion: render_question,
 }
+
+
+# ---------------------------------------------------------------- answers to the questions' buttons
+
+
+def question_closed() -> str:
+    return _("This question is no longer open.")
+
+
+def not_theirs() -> str:
+    return _("Only the campaign's author or an admin can decide this.")
+
+
+def already_decided(decision: RecoveryDecision | None) -> str | None:
+    """What a second press on a decided question is told; None when it was never decided."""
+    texts = {
+        RecoveryDecision.SEND: _("Already decided: sent again."),
+        RecoveryDecision.LEAVE: _("Already decided: left as unknown."),
+        RecoveryDecision.SUPERSEDED: _("A newer question about this campaign replaced this one."),
+    }
+    return texts.get(decision) if decision is not None else None
+
+
+def recovery_decided(decision: RecoveryDecision, count: int, reported: int) -> str:
+    """Written under the question once decided; `reported` rows got a status meanwhile."""
+    if decision is RecoveryDecision.SEND:
+        note = _("✅ Sending them again: {count}.").format(count=count)
+    else:
+        note = _("Left as unknown: {count}. They will not be sent again.").format(count=count)
+    if reported > 0:  # statuses arrived since the question was asked: those messages exist
+        note += "\n" + ngettext(
+            "Meanwhile {count} of them received a status: the platform has it, so it is not "
+            "sent again.",
+            "Meanwhile {count} of them received a status: the platform has them, so they are "
+            "not sent again.",
+            reported,
+        ).format(count=reported)
+    return note
+
+
+def nothing_to_resume(campaign_id: int) -> str:
+    return _("Nothing to resume: campaign №{campaign_id} is not paused.").format(
+        campaign_id=campaign_id
+    )
+
+
+def resumed() -> str:
+    return _("▶️ Resumed.")
