@@ -262,16 +262,24 @@ class Messages:
             [until, campaign_id, zone, limit],
         ).rowcount
 
-    def wait_until(self, campaign_id: int, until: Mapping[str | None, str]) -> int:
-        """Rows not yet sent of each zone wait until the moment given for it (a send at each
-        recipient's local time, made or moved); returns how many."""
+    def wait_until(
+        self,
+        campaign_id: int,
+        until: Mapping[str | None, str],
+        seqs: tuple[int, int] | None = None,
+    ) -> int:
+        """Rows not yet sent of each zone (those with `seqs[0] <= seq <= seqs[1]` when given)
+        wait until the moment given for it (a send at each recipient's local time, made or
+        moved); returns how many."""
+        within, bounds = (" AND seq BETWEEN ? AND ?", list(seqs)) if seqs else ("", [])
         waiting = 0
         with self.db.atomic():
             for zone, moment in until.items():
                 waiting += self.db.execute(
                     "UPDATE messages SET state = 'waiting', not_before = ? "
-                    "WHERE campaign_id = ? AND state IN ('new', 'waiting') AND zone IS ?",
-                    [moment, campaign_id, zone],
+                    "WHERE campaign_id = ? AND state IN ('new', 'waiting') AND zone IS ?"
+                    f"{within}",
+                    [moment, campaign_id, zone, *bounds],
                 ).rowcount
         return waiting
 
@@ -282,13 +290,20 @@ class Messages:
             [campaign_id],
         ).rowcount
 
-    def set_sent_dates(self, campaign_id: int, dates: Mapping[str | None, str]) -> None:
-        """Each zone's rows get their own `sent_date` (the platform's zone, "YYYY-MM-DD HH:MM")."""
+    def set_sent_dates(
+        self,
+        campaign_id: int,
+        dates: Mapping[str | None, str],
+        seqs: tuple[int, int] | None = None,
+    ) -> None:
+        """Each zone's rows (those with `seqs[0] <= seq <= seqs[1]` when given) get their own
+        `sent_date` (the platform's zone, "YYYY-MM-DD HH:MM")."""
+        within, bounds = (" AND seq BETWEEN ? AND ?", list(seqs)) if seqs else ("", [])
         with self.db.atomic():
             for zone, sent_date in dates.items():
                 self.db.execute(
-                    "UPDATE messages SET sent_date = ? WHERE campaign_id = ? AND zone IS ?",
-                    [sent_date, campaign_id, zone],
+                    f"UPDATE messages SET sent_date = ? WHERE campaign_id = ? AND zone IS ?{within}",
+                    [sent_date, campaign_id, zone, *bounds],
                 )
 
     def release_due(self, campaign_id: int, now: str) -> int:

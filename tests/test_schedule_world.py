@@ -69,11 +69,12 @@ class RecordingSender:
         author_id: int,
         author_chat_id: int,
         scheduled: bool = False,
+        shape: Callable[[Store, int, tuple[int, int]], None] | None = None,
     ) -> T:
         new = NewCampaign(
             draft, list_id, author_id, author_chat_id, scheduled, sandbox=False, callbacks=True
         )
-        return await prepare_off_loop(self.store, new, then)
+        return await prepare_off_loop(self.store, new, then, shape=shape)
 
     def launch(self, campaign_id: int) -> None:
         if not self.accepting:

@@ -8,12 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from bot.sending import creation
 from bot.sending.creation import AlreadyLaunched, NewCampaign, create_off_loop
 from storage.campaigns import CampaignState, Draft
-from storage.messages import SubmitState
+from storage.messages import Messages, SubmitState
+from storage.schedules import Schedule, ScheduleMode
 from tests.conftest import ADMIN
 from tests.fakes.platform import FakePlatform
 from tests.sending_harness import Harness, make_harness, phones, settle
+from tests.test_schedule_world import DAY, OWNER, open_world
 
 DRAFT = Draft(type="sms", sender="Shop", text="Hello")
 ROWS = 250
@@ -141,3 +144,56 @@ async def test_a_piece_copied_twice_adds_no_row(tmp_path: Path, platform: FakePl
         assert harness.store.messages.count(campaign_id) == ROWS
     finally:
         await harness.close()
+
+
+@pytest.mark.parametrize("mode", [ScheduleMode.BOT, ScheduleMode.PLATFORM])
+async def test_a_send_at_local_times_gives_every_piece_of_a_big_list_its_zones_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: ScheduleMode
+) -> None:
+    """The rows' own times are set with each piece of the copy, not in one last long write."""
+    monkeypatch.setattr(creation, "COPY_CHUNK_ROWS", PIECE)
+    timed: list[tuple[int, int] | None] = []
+    setter = "wait_until" if mode is ScheduleMode.BOT else "set_sent_dates"
+    real = getattr(Messages, setter)
+
+    def times_rows(self: Messages, campaign_id: int, moments: dict, seqs: object = None) -> object:
+        timed.append(seqs)
+        return real(self, campaign_id, moments, seqs)
+
+    monkeypatch.setattr(Messages, setter, times_rows)
+    async with open_world(tmp_path) as world:
+        zone_of = {n: None if n % 2 else "Asia/Vladivostok" for n in range(ROWS)}
+        items = [(f"7900{n:07d}", {}, zone) for n, zone in zone_of.items()]
+        list_id = world.store.recipient_lists.save(OWNER, items, [])
+
+        schedule = await world.service.schedule(
+            world.draft(),
+            list_id,
+            start=DAY.replace(day=4, hour=10),
+            mode=mode,
+            recurrence=None,
+            owner_id=OWNER,
+            owner_chat_id=OWNER,
+            local=True,
+        )
+
+        assert isinstance(schedule, Schedule)
+        assert timed == [(1, 100), (101, 200), (201, 250)]  # with each piece, in its transaction
+        rows = world.store.messages.rows(schedule.campaign_id)
+        assert len(rows) == ROWS
+        by_zone: dict[str | None, set[tuple[str, str | None, str | None]]] = {}
+        for row in rows:
+            by_zone.setdefault(row.zone, set()).add(
+                (row.state.value, row.not_before, row.sent_date)
+            )
+        # Ten in Vladivostok is midnight UTC, ten in Moscow (the team's zone) 07:00 UTC.
+        if mode is ScheduleMode.BOT:
+            assert by_zone == {
+                "Asia/Vladivostok": {("waiting", "2031-03-04T00:00:00.000+00:00", None)},
+                None: {("waiting", "2031-03-04T07:00:00.000+00:00", None)},
+            }
+        else:
+            assert by_zone == {
+                "Asia/Vladivostok": {("new", None, "2031-03-04 03:00")},
+                None: {("new", None, "2031-03-04 10:00")},
+            }

@@ -2,8 +2,9 @@
 bot's job or handed to the platform with `sent_date`.
 
 The campaign's recipients are copied in a worker thread in short transactions
-(`bot.sending.creation`); the schedule's row, its rows' times and its audit record are written
-in the last of them, with the campaign's own: a schedule is made whole or not at all."""
+(`bot.sending.creation`), each piece with its rows' times (a send at local times); the
+schedule's row and its audit record are written in the last of them, with the campaign's own:
+a schedule is made whole or not at all."""
 
 from __future__ import annotations
 
@@ -74,9 +75,13 @@ class CreatingSchedules(Timetable):
         owner = Owner(owner_id, owner_chat_id, locale)
         repeat = recurrence.to_text() if recurrence else None
 
+        until = zones.until() if zones else None
+
+        def hold(store: Store, campaign_id: int, seqs: tuple[int, int]) -> None:
+            if until:
+                store.messages.wait_until(campaign_id, until, seqs)
+
         def complete(store: Store, schedule: Schedule) -> None:
-            if zones:
-                store.messages.wait_until(schedule.campaign_id, zones.until())
             store.audit.record(
                 owner_id,
                 "schedule_create",
@@ -92,6 +97,7 @@ class CreatingSchedules(Timetable):
             list_id,
             owner,
             complete,
+            hold,
             run_at=run_at,
             mode=ScheduleMode.BOT,
             recurrence=repeat,
@@ -127,9 +133,11 @@ class CreatingSchedules(Timetable):
         held = replace(draft, sent_date=platform_sent_date(at, self.settings.pulse_zone))
         dates = zones.sent_dates(self.settings.pulse_zone) if zones else None
 
-        def complete(store: Store, schedule: Schedule) -> None:
+        def date(store: Store, campaign_id: int, seqs: tuple[int, int]) -> None:
             if dates:
-                store.messages.set_sent_dates(schedule.campaign_id, dates)
+                store.messages.set_sent_dates(campaign_id, dates, seqs)
+
+        def complete(store: Store, schedule: Schedule) -> None:
             store.audit.record(
                 owner_id,
                 "schedule_create",
@@ -144,6 +152,7 @@ class CreatingSchedules(Timetable):
             list_id,
             owner,
             complete,
+            date,
             run_at=at,
             mode=ScheduleMode.PLATFORM,
             local_time=zones.wall_text if zones else None,
@@ -157,6 +166,7 @@ class CreatingSchedules(Timetable):
         list_id: int,
         owner: Owner,
         complete: Callable[[Store, Schedule], None],
+        shape: Callable[[Store, int, tuple[int, int]], None],
         *,
         run_at: datetime,
         mode: ScheduleMode,
@@ -166,10 +176,10 @@ class CreatingSchedules(Timetable):
         """The draft's campaign and its schedule row: waiting for the bot's job, or already handed
         to the platform (`done`). Raises the sender's AlreadyLaunched.
 
-        The row and `complete(store, schedule)` (the rows' times, the audit record) are written
-        in the campaign's last transaction, in the worker thread that copies its recipients: a
-        stop or an error before it leaves no waiting campaign, its list claimed, that no
-        schedule ever fires."""
+        `shape` sets the rows' own times with each piece of the copy; the row and
+        `complete(store, schedule)` (the audit record) are written in the campaign's last
+        transaction, in the worker thread that copies its recipients: a stop or an error before
+        it leaves no waiting campaign, its list claimed, that no schedule ever fires."""
         by_bot = mode is ScheduleMode.BOT
 
         def made(store: Store, campaign_id: int) -> int:
@@ -196,6 +206,7 @@ class CreatingSchedules(Timetable):
             author_id=owner.user_id,
             author_chat_id=owner.chat_id,
             scheduled=by_bot,
+            shape=shape,
         )
         return self._get(schedule_id)
 

@@ -43,6 +43,7 @@ class CampaignSender(Protocol):
         author_id: int,
         author_chat_id: int,
         scheduled: bool = False,
+        shape: Callable[[Store, int, tuple[int, int]], None] | None = None,
     ) -> T: ...
 
     def launch(self, campaign_id: int) -> None: ...

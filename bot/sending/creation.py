@@ -121,7 +121,7 @@ async def create_off_loop(
     store: Store,
     new: NewCampaign,
     *,
-    chunk_rows: int = COPY_CHUNK_ROWS,
+    chunk_rows: int | None = None,
     between_chunks: Callable[[int], Awaitable[None]] | None = None,
 ) -> int:
     """Create the campaign in a worker thread in short transactions (see the module's
@@ -140,27 +140,29 @@ async def prepare_off_loop(
     new: NewCampaign,
     then: Callable[[Store, int], T],
     *,
-    chunk_rows: int = COPY_CHUNK_ROWS,
+    shape: Callable[[Store, int, tuple[int, int]], None] | None = None,
+    chunk_rows: int | None = None,
     between_chunks: Callable[[int], Awaitable[None]] | None = None,
 ) -> T:
     """`create_off_loop` whose last transaction also runs `then(store, campaign_id)` (in the
     worker thread, on its connection) and returns what it returns: what must exist with the
-    campaign or not at all. `between_chunks(rows copied)` is awaited on the loop after each
-    piece, outside every transaction.
+    campaign or not at all. `shape(store, campaign_id, (first, last))` runs in each piece's
+    transaction after its rows are copied, for what is set on the rows themselves (their zones'
+    times), so that too holds the lock a piece at a time. `between_chunks(rows copied)` is
+    awaited on the loop after each piece, outside every transaction.
 
     The first transaction takes the write lock before it reads whether the list is free, so
     two presses at once are ordered by SQLite: one creates, the other finds the list claimed.
     """
+    step = chunk_rows or COPY_CHUNK_ROWS
     campaign_id, bounds = await store.write_off_loop(lambda apart: _begin(apart, new))
     try:
         low, high = bounds
         copied = 0
-        for first in range(low, high + 1, chunk_rows):
-            piece = (first, min(first + chunk_rows - 1, high))
+        for first in range(low, high + 1, step):
+            piece = (first, min(first + step - 1, high))
             copied += await store.write_off_loop(
-                lambda apart, piece=piece: apart.messages.copy_from_list(
-                    campaign_id, new.list_id, piece
-                )
+                lambda apart, piece=piece: _copy_piece(apart, new, campaign_id, piece, shape)
             )
             if between_chunks is not None:
                 await between_chunks(copied)
@@ -196,6 +198,19 @@ def _begin(store: Store, new: NewCampaign) -> tuple[int, tuple[int, int]]:
     if not lists.claim(new.list_id, campaign_id):
         raise AlreadyLaunched(lists.claimed_by(new.list_id) or 0)  # rolls everything back
     return campaign_id, bounds
+
+
+def _copy_piece(
+    store: Store,
+    new: NewCampaign,
+    campaign_id: int,
+    piece: tuple[int, int],
+    shape: Callable[[Store, int, tuple[int, int]], None] | None,
+) -> int:
+    copied = store.messages.copy_from_list(campaign_id, new.list_id, piece)
+    if shape is not None:
+        shape(store, campaign_id, piece)
+    return copied
 
 
 def _complete(

@@ -139,12 +139,14 @@ class Sender:
         author_id: int,
         author_chat_id: int,
         scheduled: bool = False,
+        shape: Callable[[Store, int, tuple[int, int]], None] | None = None,
     ) -> T:
         """`create_off_loop` whose last transaction also runs `then(store, campaign_id)` in the
         worker thread, for what must exist with the campaign or not at all (a schedule's row);
-        returns what `then` returns."""
+        returns what `then` returns. `shape` sets what the rows carry, a piece at a time (see
+        `bot.sending.creation.prepare_off_loop`)."""
         new = self._new_campaign(draft, list_id, author_id, author_chat_id, scheduled)
-        return await prepare_off_loop(self._store, new, then)
+        return await prepare_off_loop(self._store, new, then, shape=shape)
 
     def _new_campaign(
         self, draft: Draft, list_id: int, author_id: int, author_chat_id: int, scheduled: bool
