@@ -1,15 +1,19 @@
 """How button presses are answered: once, by the dispatcher's middleware after the handler, with
-what the handler put in its `callback_answer`."""
+what the handler put in its `callback_answer`; and how a question a press decided is closed."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram.types import CallbackQuery, TelegramObject
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 
 from bot.texts import shorten
+
+log = logging.getLogger(__name__)
 
 ALERT_CHARS = 200  # Telegram's limit for a press's answer
 
@@ -52,3 +56,17 @@ async def answer_now(query: CallbackQuery, answer: CallbackAnswer, text: str) ->
     """Answers the press at once, before long work, so the spinner gives way to `text` now."""
     answer.disable()
     await query.answer(text)
+
+
+async def settle(query: CallbackQuery, note: str | None) -> None:
+    """The question a press answered loses its buttons, with what was decided (if given) under it."""
+    message = query.message
+    if not isinstance(message, Message):
+        return
+    try:
+        if note:
+            await message.edit_text(f"{message.html_text}\n\n{note}", reply_markup=None)
+        else:
+            await message.edit_reply_markup(reply_markup=None)
+    except TelegramAPIError as error:  # deleted meanwhile, or too old to edit
+        log.info("could not settle the question in chat %s: %s", message.chat.id, error.message)

@@ -14,7 +14,7 @@ from bot.access import ADMIN
 from bot.members import cards, membership
 from bot.members.cards import AccessGrant
 from bot.members.membership import MembershipError
-from bot.presses import alert
+from bot.presses import alert, settle
 from bot.schedule.service import SchedulingService
 from storage.members import Member, Role
 from storage.store import Store
@@ -102,25 +102,13 @@ async def grant_pressed(
     existing = store.members.role_of(callback_data.user_id)
     if existing is not None:
         alert(callback_answer, cards.already_member(callback_data.user_id, existing))
-        if isinstance(query.message, Message):
-            await close_request(query.message, None)
+        await settle(query, None)
         return
     role = callback_data.role
     membership.allow(store, actor_id=member.user_id, user_id=callback_data.user_id, role=role)
     if isinstance(query.message, Message):
         told = await welcome(query.message, callback_data.user_id, role)
-        await close_request(query.message, cards.let_in(store, role, member.user_id, told))
-
-
-async def close_request(message: Message, note: str | None) -> None:
-    """The request loses its buttons, with what was decided under it."""
-    try:
-        if note:
-            await message.edit_text(f"{message.html_text}\n\n{note}", reply_markup=None)
-        else:
-            await message.edit_reply_markup(reply_markup=None)
-    except TelegramAPIError as error:
-        log.info("could not close an access request: %s", error.message)
+        await settle(query, cards.let_in(store, role, member.user_id, told))
 
 
 def build_router() -> Router:

@@ -5,15 +5,12 @@ Only the campaign's author or an admin decides; a second press changes nothing.
 
 from __future__ import annotations
 
-import logging
-
 from aiogram import Router
-from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.access import OPERATOR, is_author_or_admin
-from bot.presses import alert
+from bot.presses import alert, settle
 from bot.sending import cards
 from bot.sending.cards import RecoveryChoice, ResumeChoice
 from bot.sending.engine import Sender
@@ -22,25 +19,9 @@ from storage.campaigns import Campaign
 from storage.members import Member
 from storage.store import Store
 
-log = logging.getLogger(__name__)
-
 
 def may_decide(member: Member, campaign: Campaign | None) -> bool:
     return campaign is not None and is_author_or_admin(member, campaign.author_id)
-
-
-async def close_question(query: CallbackQuery, note: str | None) -> None:
-    """Remove the buttons and add what was decided (if given) under the question."""
-    message = query.message
-    if not isinstance(message, Message):
-        return
-    try:
-        if note:
-            await message.edit_text(f"{message.html_text}\n\n{note}", reply_markup=None)
-        else:
-            await message.edit_reply_markup(reply_markup=None)
-    except TelegramBadRequest as error:
-        log.info("could not update the question in chat %s: %s", message.chat.id, error)
 
 
 async def recovery_choice(
@@ -64,11 +45,11 @@ async def recovery_choice(
     if outcome is None or not outcome.changed:
         decided = cards.already_decided(outcome.question.decision if outcome else None)
         alert(callback_answer, decided or cards.question_closed())
-        await close_question(query, decided)
+        await settle(query, decided)
         return
     reported = question.count - outcome.count
     note = cards.recovery_decided(callback_data.decision, outcome.count, reported)
-    await close_question(query, note)
+    await settle(query, note)
 
 
 async def resume_choice(
@@ -86,9 +67,9 @@ async def resume_choice(
         return
     if not sender.resume(callback_data.campaign_id, actor_id=member.user_id):
         alert(callback_answer, cards.nothing_to_resume(callback_data.campaign_id))
-        await close_question(query, None)
+        await settle(query, None)
         return
-    await close_question(query, cards.resumed())
+    await settle(query, cards.resumed())
 
 
 def build_router() -> Router:
