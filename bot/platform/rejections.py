@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import StrEnum
 
-from aiogram.utils.i18n import gettext as _
-
 
 class RejectionKind(StrEnum):
     TOKEN = "token"  # noqa: S105 - a kind of error, not a secret
@@ -83,6 +81,10 @@ def rejection_kind(message: str) -> RejectionKind | None:
 
 def explain_rejection(message: str) -> str | None:
     """A one-sentence explanation of a platform error text, in the current language, or None."""
+    # Imported here: the settings read this module's error texts, and a start that fails on its
+    # settings should say so at once, not after the seconds aiogram takes to import.
+    from aiogram.utils.i18n import gettext as _
+
     kind = rejection_kind(message)
     if kind is None:
         return None
