@@ -9,14 +9,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
 
 from storage.clock import utc_now_iso
-from storage.db import reader_apart
 
 log = logging.getLogger(__name__)
 
-migrations = Migrations("messages")
 
 # `error` of rows left in `submitting` by a stop, before and after the operator's decision.
 INTERRUPTED = "interrupted"
@@ -61,93 +58,6 @@ class MessageRow:
     zone: str | None = None  # the recipient's IANA zone; None: the team's TIMEZONE
     not_before: str | None = None  # a `waiting` row goes out from this moment (UTC, ISO)
     sent_date: str | None = None  # the platform sends it then (its zone), when not the campaign's
-
-
-@migrations()
-def m001_messages(db: Database) -> None:
-    db["messages"].create(
-        {
-            "id": int,
-            "campaign_id": int,
-            "seq": int,
-            "sent_to": str,
-            "fields": str,
-            "state": str,
-            "platform_id": str,
-            "error": str,
-            "submitted_at": str,
-            "status_raw": str,
-            "status_class": str,
-            "status_at": str,
-        },
-        pk="id",
-        not_null={"campaign_id", "seq", "sent_to", "state"},
-        foreign_keys=[("campaign_id", "campaigns", "id")],
-    )
-    db["messages"].create_index(["campaign_id", "sent_to"], unique=True)
-    db["messages"].create_index(["campaign_id", "state"])
-    db["messages"].create_index(["platform_id"])
-
-
-@migrations()
-def m002_messages_take_order(db: Database) -> None:
-    # take_new picks new rows in seq order; without seq in the index every pick sorts the whole
-    # campaign (20 ms per pick at 100,000 rows). The old (campaign_id, state) index is its prefix.
-    db["messages"].create_index(["campaign_id", "state", "seq"])
-    db.execute("DROP INDEX IF EXISTS idx_messages_campaign_id_state")
-
-
-@migrations()
-def m003_messages_answer_id(db: Database) -> None:
-    # A late answer whose id differs from the one a status came with: kept beside it, findable.
-    db.execute("ALTER TABLE messages ADD COLUMN answer_id TEXT")
-    db.execute(
-        "CREATE INDEX idx_messages_answer_id ON messages (answer_id) WHERE answer_id IS NOT NULL"
-    )
-
-
-@migrations()
-def m004_messages_zone(db: Database) -> None:
-    # The recipient's IANA zone as read with the list (NULL: the team's TIMEZONE), and the
-    # moment (UTC) before which a `waiting` row is not sent.
-    db.execute("ALTER TABLE messages ADD COLUMN zone TEXT")
-    db.execute("ALTER TABLE messages ADD COLUMN not_before TEXT")
-
-
-@migrations()
-def m005_messages_sent_date(db: Database) -> None:
-    # A row's own `sent_date`, when the platform sends each recipient at their local time.
-    db.execute("ALTER TABLE messages ADD COLUMN sent_date TEXT")
-
-
-@migrations()
-def m006_messages_unsent_indexes(db: Database) -> None:
-    # Only rows not yet sent are in these, so they stay small and cost nothing once a campaign
-    # is submitted: a campaign's zones and a zone's rows to hold are found without reading the
-    # campaign, and the waiting rows due by their moment.
-    db.execute(
-        "CREATE INDEX idx_messages_unsent_zone ON messages (campaign_id, zone) "
-        "WHERE state IN ('new', 'waiting')"
-    )
-    db.execute(
-        "CREATE INDEX idx_messages_waiting ON messages (campaign_id, not_before) "
-        "WHERE state = 'waiting'"
-    )
-
-
-@migrations()
-def m007_messages_own_sent_date(db: Database) -> None:
-    # Only rows with a `sent_date` of their own (a send at each recipient's local time, or one
-    # moved out of quiet hours): the latest of a campaign is found without reading it all.
-    db.execute(
-        "CREATE INDEX idx_messages_own_sent_date ON messages (campaign_id, sent_date) "
-        "WHERE sent_date IS NOT NULL"
-    )
-
-
-# Rows not yet sent: the condition of idx_messages_unsent_zone, repeated in a query's WHERE so
-# that SQLite may use that index.
-_UNSENT = "state IN ('new', 'waiting')"
 
 
 # A row's address is on the stop-list: the same text, or for e-mails the same ignoring case (as
@@ -198,143 +108,6 @@ class Messages:
     def count(self, campaign_id: int) -> int:
         """How many recipient rows the campaign has."""
         return self.db["messages"].count_where("campaign_id = ?", [campaign_id])
-
-    def zones(
-        self, campaign_id: int, states: tuple[SubmitState, ...] = (SubmitState.NEW,)
-    ) -> dict[str | None, int]:
-        """How many of the campaign's rows not yet sent, in these states (`new`, `waiting`),
-        each zone has (None: TIMEZONE)."""
-        marks = ",".join("?" * len(states))
-        cursor = self.db.execute(
-            f"SELECT zone, COUNT(*) FROM messages WHERE campaign_id = ? AND {_UNSENT} "
-            f"AND state IN ({marks}) GROUP BY zone",
-            [campaign_id, *(state.value for state in states)],
-        )
-        return dict(cursor.fetchall())
-
-    def zone_names(self, campaign_id: int) -> list[str | None]:
-        """The zones of the campaign's rows not yet sent, one index seek per zone (a dozen for
-        all of Russia) rather than a read of every row."""
-        found: list[str | None] = []
-        unsent = f"FROM messages WHERE campaign_id = ? AND {_UNSENT}"
-        if self.db.execute(f"SELECT 1 {unsent} AND zone IS NULL LIMIT 1", [campaign_id]).fetchone():
-            found.append(None)
-        after = ""
-        while row := self.db.execute(
-            f"SELECT zone {unsent} AND zone > ? ORDER BY zone LIMIT 1", [campaign_id, after]
-        ).fetchone():
-            after = row[0]
-            found.append(after)
-        return found
-
-    def latest_sent_date(self, campaign_id: int) -> str | None:
-        """The latest `sent_date` a row carries of its own (None: only the campaign's)."""
-        row = self.db.execute(
-            "SELECT MAX(sent_date) FROM messages WHERE campaign_id = ? AND sent_date IS NOT NULL",
-            [campaign_id],
-        ).fetchone()
-        return row[0] if row else None
-
-    def sent_date_of(self, campaign_id: int, zone: str | None) -> str | None:
-        """The `sent_date` the zone's rows not yet sent carry (None: the campaign's)."""
-        row = self.db.execute(
-            f"SELECT sent_date FROM messages WHERE campaign_id = ? AND zone IS ? AND {_UNSENT} "
-            "LIMIT 1",
-            [campaign_id, zone],
-        ).fetchone()
-        return row[0] if row else None
-
-    def date_some(self, campaign_id: int, zone: str | None, sent_date: str, limit: int) -> int:
-        """Up to `limit` of the zone's rows not yet sent get this `sent_date`; returns how many."""
-        return self.db.execute(
-            "UPDATE messages SET sent_date = ? WHERE id IN (SELECT id FROM messages "
-            f"WHERE campaign_id = ? AND zone IS ? AND {_UNSENT} AND sent_date IS NOT ? LIMIT ?)",
-            [sent_date, campaign_id, zone, sent_date, limit],
-        ).rowcount
-
-    def hold(self, campaign_id: int, zone: str | None, until: str, limit: int) -> int:
-        """Up to `limit` rows not yet taken of a zone wait until `until`; returns how many, so
-        a caller may hold a big zone in slices and let other work run in between."""
-        return self.db.execute(
-            "UPDATE messages SET state = 'waiting', not_before = ? WHERE id IN (SELECT id FROM "
-            f"messages WHERE campaign_id = ? AND zone IS ? AND {_UNSENT} AND state = 'new' "
-            "LIMIT ?)",
-            [until, campaign_id, zone, limit],
-        ).rowcount
-
-    def wait_until(
-        self,
-        campaign_id: int,
-        until: Mapping[str | None, str],
-        seqs: tuple[int, int] | None = None,
-    ) -> int:
-        """Rows not yet sent of each zone (those with `seqs[0] <= seq <= seqs[1]` when given)
-        wait until the moment given for it (a send at each recipient's local time, made or
-        moved); returns how many."""
-        within, bounds = (" AND seq BETWEEN ? AND ?", list(seqs)) if seqs else ("", [])
-        waiting = 0
-        with self.db.atomic():
-            for zone, moment in until.items():
-                waiting += self.db.execute(
-                    "UPDATE messages SET state = 'waiting', not_before = ? "
-                    "WHERE campaign_id = ? AND state IN ('new', 'waiting') AND zone IS ?"
-                    f"{within}",
-                    [moment, campaign_id, zone, *bounds],
-                ).rowcount
-        return waiting
-
-    def release_all(self, campaign_id: int) -> int:
-        """Every waiting row is due now (Send now on a send at local times)."""
-        return self.db.execute(
-            "UPDATE messages SET state = 'new' WHERE campaign_id = ? AND state = 'waiting'",
-            [campaign_id],
-        ).rowcount
-
-    def set_sent_dates(
-        self,
-        campaign_id: int,
-        dates: Mapping[str | None, str],
-        seqs: tuple[int, int] | None = None,
-    ) -> None:
-        """Each zone's rows (those with `seqs[0] <= seq <= seqs[1]` when given) get their own
-        `sent_date` (the platform's zone, "YYYY-MM-DD HH:MM")."""
-        within, bounds = (" AND seq BETWEEN ? AND ?", list(seqs)) if seqs else ("", [])
-        with self.db.atomic():
-            for zone, sent_date in dates.items():
-                self.db.execute(
-                    f"UPDATE messages SET sent_date = ? WHERE campaign_id = ? AND zone IS ?{within}",
-                    [sent_date, campaign_id, zone, *bounds],
-                )
-
-    def release_due(self, campaign_id: int, now: str) -> int:
-        """Waiting rows whose moment has come become `new`; returns how many."""
-        return self.db.execute(
-            "UPDATE messages SET state = 'new' WHERE campaign_id = ? AND state = 'waiting' "
-            "AND not_before <= ?",
-            [campaign_id, now],
-        ).rowcount
-
-    def waiting_until(self, campaign_id: int) -> dict[str, int]:
-        """The campaign's waiting rows by the moment (UTC, ISO) they go out, earliest first."""
-        cursor = self.db.execute(
-            "SELECT not_before, COUNT(*) FROM messages WHERE campaign_id = ? "
-            "AND state = 'waiting' GROUP BY not_before ORDER BY not_before",
-            [campaign_id],
-        )
-        return dict(cursor.fetchall())
-
-    _FIRST_RELEASE = (
-        "SELECT MIN(not_before) FROM messages WHERE campaign_id = ? AND state = 'waiting'"
-    )
-
-    def first_release(self, campaign_id: int) -> str | None:
-        """When the campaign's first waiting row goes out (UTC, ISO); None when none waits."""
-        return self.db.execute(self._FIRST_RELEASE, [campaign_id]).fetchone()[0]
-
-    def first_release_reader(self, campaign_id: int) -> Callable[[], str | None]:
-        """`first_release`, read by a function to be called in a worker thread."""
-        read = reader_apart(self.db, self._FIRST_RELEASE, [campaign_id])
-        return lambda: next(iter(list(read())))[0]
 
     def get(self, message_id: int) -> MessageRow | None:
         rows = list(self.db["messages"].rows_where("id = ?", [message_id]))
@@ -521,23 +294,6 @@ class Messages:
         ).fetchone()
         return row[0]
 
-    def accepted_fields_reader(self, campaign_id: int) -> Callable[[], Iterable[dict[str, str]]]:
-        """A function reading the fields of the accepted rows, to be called in a worker thread."""
-        read = reader_apart(
-            self.db,
-            "SELECT fields FROM messages WHERE campaign_id = ? AND state = ? ORDER BY seq",
-            [campaign_id, SubmitState.ACCEPTED.value],
-        )
-        return lambda: (json.loads(fields) if fields else {} for (fields,) in read())
-
-    def fields_reader(self, campaign_id: int) -> Callable[[], Iterable[dict[str, str]]]:
-        """A function reading the fields of every row of a campaign, in list order, to be called
-        in a worker thread."""
-        read = reader_apart(
-            self.db, "SELECT fields FROM messages WHERE campaign_id = ? ORDER BY seq", [campaign_id]
-        )
-        return lambda: (json.loads(fields) if fields else {} for (fields,) in read())
-
     def rejections(self, campaign_id: int) -> dict[str, int]:
         """Rejected rows grouped by the platform's message."""
         rows = self.db.execute(
@@ -565,29 +321,6 @@ class Messages:
             where += " AND NOT (state = 'accepted' AND COALESCE(status_class, '') = 'delivered')"
         cursor = self.db["messages"].rows_where(where, [campaign_id], order_by="seq")
         return [_row(r) for r in cursor]
-
-    def report_rows_reader(
-        self, campaign_id: int, *, undelivered_only: bool
-    ) -> Callable[[], list[MessageRow]]:
-        """`report_rows`, read by a function to be called in a worker thread."""
-        where = "campaign_id = ?"
-        if undelivered_only:
-            where += " AND NOT (state = 'accepted' AND COALESCE(status_class, '') = 'delivered')"
-        columns = [column.name for column in self.db["messages"].columns]
-        read = reader_apart(
-            self.db, f"SELECT * FROM messages WHERE {where} ORDER BY seq", [campaign_id]
-        )
-        return lambda: [_row(dict(zip(columns, values, strict=True))) for values in read()]
-
-    def rejections_reader(self, campaign_id: int) -> Callable[[], dict[str, int]]:
-        """`rejections`, read by a function to be called in a worker thread."""
-        read = reader_apart(
-            self.db,
-            "SELECT COALESCE(error, ''), COUNT(*) FROM messages WHERE campaign_id = ? "
-            "AND state = 'rejected' GROUP BY 1 ORDER BY 2 DESC",
-            [campaign_id],
-        )
-        return lambda: dict(read())
 
     def rows(self, campaign_id: int, limit: int = -1) -> list[MessageRow]:
         """The campaign's rows in recipient order (the first `limit` of them, if given)."""

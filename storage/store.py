@@ -18,7 +18,10 @@ from storage import (
     kv,
     links,
     members,
+    message_readers,
+    message_times,
     messages,
+    messages_schema,
     recipient_lists,
     recovery_questions,
     reports,
@@ -38,7 +41,7 @@ MIGRATION_SETS = [
     kv.migrations,
     fsm_state.migrations,
     campaigns.migrations,
-    messages.migrations,
+    messages_schema.migrations,
     recipient_lists.migrations,
     templates.migrations,
     stoplist.migrations,
@@ -61,6 +64,8 @@ class Store:
         self.fsm = fsm_state.ConversationStates(db)
         self.campaigns = campaigns.Campaigns(db)
         self.messages = messages.Messages(db)
+        self.message_times = message_times.MessageTimes(db)
+        self.message_readers = message_readers.MessageReaders(db)
         self.recipient_lists = recipient_lists.RecipientLists(db)
         self.templates = templates.Templates(db, self.audit)
         self.stoplist = stoplist.StopList(db, self.audit)

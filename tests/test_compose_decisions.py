@@ -26,10 +26,18 @@ from bot.compose.rules import (
     sms_figures,
     toggle_find_token,
 )
+from bot.config import Settings
 from storage.campaigns import Draft
 from storage.store import Store
 
 TYPES = ["sms", "viber", "email", "bulk"]
+
+
+def settings_with(types: list[str]) -> Settings:
+    return Settings(_env_file=None, bot_token="1:A", pulse_types=",".join(types))  # type: ignore[call-arg]
+
+
+SETTINGS = settings_with(TYPES)
 
 
 @pytest.fixture
@@ -65,24 +73,24 @@ def test_send_without_recipients_or_text_explains_its_usage(args):
 
 def test_the_next_step_is_the_first_one_without_a_valid_answer(store):
     empty = Draft(type="", sender="", text="")
-    assert next_step(empty, None, store, TYPES) == (Step.TYPE, None)
-    assert next_step(draft(sender=""), None, store, TYPES) == (Step.SENDER, None)
-    assert next_step(draft(type="bulk"), None, store, TYPES) == (
+    assert next_step(empty, None, store, SETTINGS) == (Step.TYPE, None)
+    assert next_step(draft(sender=""), None, store, SETTINGS) == (Step.SENDER, None)
+    assert next_step(draft(type="bulk"), None, store, SETTINGS) == (
         Step.SENDER,
         Problem(Reason.SENDER_NOT_DIGITS),
     )
-    assert next_step(draft(), None, store, TYPES) == (Step.RECIPIENTS, None)
+    assert next_step(draft(), None, store, SETTINGS) == (Step.RECIPIENTS, None)
     list_id = store.recipient_lists.save(
         1, [("79001234567", {"name": "Anna"}), ("79001234568", {})], ["name"]
     )
-    assert next_step(draft(text=""), list_id, store, TYPES) == (Step.TEXT, None)
-    step, problem = next_step(draft(text="Hi {name}"), list_id, store, TYPES)
+    assert next_step(draft(text=""), list_id, store, SETTINGS) == (Step.TEXT, None)
+    step, problem = next_step(draft(text="Hi {name}"), list_id, store, SETTINGS)
     assert step is Step.TEXT
     assert problem == Problem(
         Reason.PLACEHOLDER_MISSING,
         {"names": ["name"], "count": 1, "examples": [(2, "79001234568")], "total": 2},
     )
-    assert next_step(draft(), list_id, store, TYPES) == (Step.PREVIEW, None)
+    assert next_step(draft(), list_id, store, SETTINGS) == (Step.PREVIEW, None)
 
 
 def test_back_leads_to_the_previous_step_and_the_first_has_none():
@@ -197,7 +205,7 @@ def test_template_names_are_short_and_unique_ignoring_case(store):
 def test_hlr_needs_no_text_and_skips_the_text_step(store):
     list_id = store.recipient_lists.save(1, [("79001234567", {})], [])
     hlr = draft(type="hlr", text="")
-    assert next_step(hlr, list_id, store, ["sms", "hlr"]) == (Step.PREVIEW, None)
+    assert next_step(hlr, list_id, store, settings_with(["sms", "hlr"])) == (Step.PREVIEW, None)
     assert previous_step(Step.PREVIEW, "hlr") is Step.RECIPIENTS
     assert previous_step(Step.PREVIEW, "sms") is Step.TEXT
     assert editable_steps("hlr") == (Step.RECIPIENTS, Step.SENDER, Step.TYPE)

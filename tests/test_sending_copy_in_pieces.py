@@ -11,7 +11,8 @@ import pytest
 from bot.sending import creation
 from bot.sending.creation import AlreadyLaunched, NewCampaign, create_off_loop
 from storage.campaigns import CampaignState, Draft
-from storage.messages import Messages, SubmitState
+from storage.message_times import MessageTimes
+from storage.messages import SubmitState
 from storage.schedules import Schedule, ScheduleMode
 from tests.conftest import ADMIN
 from tests.fakes.platform import FakePlatform
@@ -154,13 +155,15 @@ async def test_a_send_at_local_times_gives_every_piece_of_a_big_list_its_zones_t
     monkeypatch.setattr(creation, "COPY_CHUNK_ROWS", PIECE)
     timed: list[tuple[int, int] | None] = []
     setter = "wait_until" if mode is ScheduleMode.BOT else "set_sent_dates"
-    real = getattr(Messages, setter)
+    real = getattr(MessageTimes, setter)
 
-    def times_rows(self: Messages, campaign_id: int, moments: dict, seqs: object = None) -> object:
+    def times_rows(
+        self: MessageTimes, campaign_id: int, moments: dict, seqs: object = None
+    ) -> object:
         timed.append(seqs)
         return real(self, campaign_id, moments, seqs)
 
-    monkeypatch.setattr(Messages, setter, times_rows)
+    monkeypatch.setattr(MessageTimes, setter, times_rows)
     async with open_world(tmp_path) as world:
         zone_of = {n: None if n % 2 else "Asia/Vladivostok" for n in range(ROWS)}
         items = [(f"7900{n:07d}", {}, zone) for n, zone in zone_of.items()]

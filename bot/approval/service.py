@@ -114,7 +114,7 @@ class ApprovalService:
         """The preview's estimate over the campaign's own rows, counted in a worker thread."""
         price = price_for(campaign.type, self.settings.pulse_prices)
         needs_rows = is_sms_type(campaign.type) and bool(placeholders_in(campaign.text))
-        reader = self.store.messages.fields_reader(campaign.id) if needs_rows else None
+        reader = self.store.message_readers.fields_reader(campaign.id) if needs_rows else None
         measured_as = as_sent(self.settings.public_url, self.settings.tracks_links)
         size = campaign.recipient_count
 

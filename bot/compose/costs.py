@@ -213,7 +213,7 @@ async def accepted_estimate(
     text = campaign.text or ""
     accepted = store.messages.accepted_count(campaign.id)
     needs_rows = is_sms_type(campaign.type) and bool(placeholders_in(text))
-    reader = store.messages.accepted_fields_reader(campaign.id) if needs_rows else None
+    reader = store.message_readers.accepted_fields_reader(campaign.id) if needs_rows else None
 
     def count() -> Estimate:
         rows = reader() if reader else None

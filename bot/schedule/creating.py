@@ -79,7 +79,7 @@ class CreatingSchedules(Timetable):
 
         def hold(store: Store, campaign_id: int, seqs: tuple[int, int]) -> None:
             if until:
-                store.messages.wait_until(campaign_id, until, seqs)
+                store.message_times.wait_until(campaign_id, until, seqs)
 
         def complete(store: Store, schedule: Schedule) -> None:
             store.audit.record(
@@ -135,7 +135,7 @@ class CreatingSchedules(Timetable):
 
         def date(store: Store, campaign_id: int, seqs: tuple[int, int]) -> None:
             if dates:
-                store.messages.set_sent_dates(campaign_id, dates, seqs)
+                store.message_times.set_sent_dates(campaign_id, dates, seqs)
 
         def complete(store: Store, schedule: Schedule) -> None:
             store.audit.record(

@@ -77,7 +77,7 @@ class ManagingSchedules(FiringRuns):
         if not self._run(schedule, self.clock(), actor_id=actor_id):
             return Outcome.GONE
         if schedule.local_time:  # now means now for every zone, before the pass begins
-            self.store.messages.release_all(schedule.campaign_id)
+            self.store.message_times.release_all(schedule.campaign_id)
         return Outcome.DONE if self.sender.accepting else Outcome.AT_NEXT_START
 
     def reschedule(
@@ -103,7 +103,7 @@ class ManagingSchedules(FiringRuns):
                 return Outcome.GONE
             if zones:
                 self.store.schedules.move_local(schedule_id, to_iso(run_at), zones.wall_text)
-                self.store.messages.wait_until(schedule.campaign_id, zones.until())
+                self.store.message_times.wait_until(schedule.campaign_id, zones.until())
             moved = self._get(schedule_id)
             self.store.audit.record(
                 actor_id,
@@ -117,7 +117,7 @@ class ManagingSchedules(FiringRuns):
 
     def _local_again(self, schedule: Schedule, start: datetime) -> LocalSend:
         """A send at local times moved to start's time of day: each zone's new moment."""
-        counts = self.store.messages.zones(
+        counts = self.store.message_times.zones(
             schedule.campaign_id, (SubmitState.NEW, SubmitState.WAITING)
         )
         return LocalSend.of(start, self.settings.zone, counts)

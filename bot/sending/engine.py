@@ -233,7 +233,7 @@ class Sender:
         )
         if cancelled:
             # Rows waiting for their local time read as never sent, like the campaign's others.
-            self._store.messages.release_all(campaign_id)
+            self._store.message_times.release_all(campaign_id)
             self._store.audit.record(actor_id, "cancel", campaign_id=campaign_id)
             log.info("campaign %s cancelled by %s", campaign_id, actor_id)
             self._changed(campaign_id)
@@ -303,7 +303,7 @@ class Sender:
                 on_stored=lambda: self._changed(campaign_id),
                 links=self._links,
                 hold=QuietHold(
-                    self._store.messages,
+                    self._store.message_times,
                     campaign_id,
                     window=self._quiet,
                     default_zone=self._settings.zone,

@@ -106,7 +106,7 @@ class PassEnds:
 
     def _wake_for_waiting(self, campaign_id: int) -> None:
         """The campaign stays being submitted; it is woken when its earliest waiting row is due."""
-        waiting = self._store.messages.waiting_until(campaign_id)
+        waiting = self._store.message_times.waiting_until(campaign_id)
         if not waiting:
             return
         earliest = from_iso(next(iter(waiting)))

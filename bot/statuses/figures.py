@@ -66,7 +66,9 @@ class Figures:
             counts,
             store.messages.rejections(campaign.id) if SubmitState.REJECTED in states else {},
             store.links.counts(campaign.id) if store.links.has_links(campaign.id) else None,
-            store.messages.first_release(campaign.id) if SubmitState.WAITING in states else None,
+            store.message_times.first_release(campaign.id)
+            if SubmitState.WAITING in states
+            else None,
         )
 
     @property
@@ -128,9 +130,9 @@ async def read_figures(store: Store, campaign: Campaign) -> Figures:
     if campaign.recipient_count < COUNTED_APART_FROM:
         return Figures.read(store, campaign)
     counts = store.statuses.figures_reader(campaign.id)
-    rejections = store.messages.rejections_reader(campaign.id)
+    rejections = store.message_readers.rejections_reader(campaign.id)
     clicks = store.links.counts_reader(campaign.id) if store.links.has_links(campaign.id) else None
-    release = store.messages.first_release_reader(campaign.id)
+    release = store.message_times.first_release_reader(campaign.id)
 
     def count() -> Figures:
         return Figures.of(campaign, counts(), rejections(), clicks() if clicks else None, release())

@@ -28,7 +28,7 @@ async def report_document(
     store: Store, settings: Settings, campaign: Campaign, *, full: bool
 ) -> tuple[BufferedInputFile, int]:
     """A campaign's report file in the current language, and how many recipients it lists."""
-    read_rows = store.messages.report_rows_reader(campaign.id, undelivered_only=not full)
+    read_rows = store.message_readers.report_rows_reader(campaign.id, undelivered_only=not full)
     read_clicks = (
         store.links.first_clicks_reader(campaign.id) if store.links.has_links(campaign.id) else None
     )
@@ -40,7 +40,7 @@ async def report_document(
 
     # The file may list only some recipients; the head gives what all accepted ones cost.
     read_accepted = (
-        store.messages.accepted_fields_reader(campaign.id) if cost and not full else None
+        store.message_readers.accepted_fields_reader(campaign.id) if cost and not full else None
     )
 
     def write() -> bytes:

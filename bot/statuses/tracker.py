@@ -110,7 +110,7 @@ class CampaignTracker:
         (the latest, when recipients have their own: each at their local time)."""
         started = from_iso(campaign.submitted_at or campaign.created_at)
         if campaign.sent_date:
-            own = self.store.messages.latest_sent_date(campaign.id)
+            own = self.store.message_times.latest_sent_date(campaign.id)
             with contextlib.suppress(ValueError):
                 planned = datetime.strptime(max(campaign.sent_date, own or ""), "%Y-%m-%d %H:%M")
                 started = max(started, planned.replace(tzinfo=self.settings.pulse_zone))

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bot.timing.quiet_hours import QuietHours, quiet_zones, zone_of
 from storage.clock import to_iso
-from storage.messages import Messages
+from storage.message_times import MessageTimes
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ class QuietHold:
 
     def __init__(
         self,
-        messages: Messages,
+        messages: MessageTimes,
         campaign_id: int,
         *,
         window: QuietHours | None,

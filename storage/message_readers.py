@@ -1,0 +1,58 @@
+"""Whole-campaign reads of the `messages` table made to run in a worker thread: each returns a
+function that reads over a read-only connection of its own (`reader_apart`), so a big
+campaign's report, cost or figures never hold the event loop."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+
+from sqlite_utils import Database
+
+from storage.db import reader_apart
+from storage.messages import MessageRow, SubmitState, _row
+
+
+class MessageReaders:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def accepted_fields_reader(self, campaign_id: int) -> Callable[[], Iterable[dict[str, str]]]:
+        """A function reading the fields of the accepted rows, to be called in a worker thread."""
+        read = reader_apart(
+            self.db,
+            "SELECT fields FROM messages WHERE campaign_id = ? AND state = ? ORDER BY seq",
+            [campaign_id, SubmitState.ACCEPTED.value],
+        )
+        return lambda: (json.loads(fields) if fields else {} for (fields,) in read())
+
+    def fields_reader(self, campaign_id: int) -> Callable[[], Iterable[dict[str, str]]]:
+        """A function reading the fields of every row of a campaign, in list order, to be called
+        in a worker thread."""
+        read = reader_apart(
+            self.db, "SELECT fields FROM messages WHERE campaign_id = ? ORDER BY seq", [campaign_id]
+        )
+        return lambda: (json.loads(fields) if fields else {} for (fields,) in read())
+
+    def report_rows_reader(
+        self, campaign_id: int, *, undelivered_only: bool
+    ) -> Callable[[], list[MessageRow]]:
+        """`report_rows`, read by a function to be called in a worker thread."""
+        where = "campaign_id = ?"
+        if undelivered_only:
+            where += " AND NOT (state = 'accepted' AND COALESCE(status_class, '') = 'delivered')"
+        columns = [column.name for column in self.db["messages"].columns]
+        read = reader_apart(
+            self.db, f"SELECT * FROM messages WHERE {where} ORDER BY seq", [campaign_id]
+        )
+        return lambda: [_row(dict(zip(columns, values, strict=True))) for values in read()]
+
+    def rejections_reader(self, campaign_id: int) -> Callable[[], dict[str, int]]:
+        """`rejections`, read by a function to be called in a worker thread."""
+        read = reader_apart(
+            self.db,
+            "SELECT COALESCE(error, ''), COUNT(*) FROM messages WHERE campaign_id = ? "
+            "AND state = 'rejected' GROUP BY 1 ORDER BY 2 DESC",
+            [campaign_id],
+        )
+        return lambda: dict(read())
