@@ -20,7 +20,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramNetworkError, TelegramServerError
-from aiogram.methods.base import Response
+from aiogram.methods.base import Response, TelegramMethod, TelegramType
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram.utils.i18n import I18n, SimpleI18nMiddleware
 from aiohttp import web
@@ -86,10 +86,12 @@ class TelegramSession(AiohttpSession):
 
     answer_models: ClassVar[dict[object, type]] = {}
 
-    def check_response(self, bot, method, status_code, content):  # type: ignore[no-untyped-def]
+    def check_response(
+        self, bot: Bot, method: TelegramMethod[TelegramType], status_code: int, content: str
+    ) -> Response[TelegramType]:
         returning = method.__returning__
         if returning not in self.answer_models:
-            self.answer_models[returning] = Response[returning]  # type: ignore[index]
+            self.answer_models[returning] = Response[returning]  # type: ignore[valid-type]
         return super().check_response(bot, method, status_code, content)
 
 
