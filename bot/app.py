@@ -33,7 +33,6 @@ from bot.approval.service import ApprovalService
 from bot.commands import COMMANDS
 from bot.compose.media import MediaStore, add_media_routes
 from bot.config import Settings
-from bot.fsm_storage import SQLiteStorage
 from bot.i18n import SUPPORTED, make_i18n
 from bot.links.redirects import LinkRedirects
 from bot.links.tracking import Utm
@@ -43,7 +42,6 @@ from bot.metrics import Metrics
 from bot.notices import TelegramNotices
 from bot.platform.sandbox import SandboxPlatform
 from bot.platform.status_classes import StatusClassifier
-from bot.presses import AnswerPresses
 from bot.schedule import cards as schedule_cards
 from bot.schedule.service import SchedulingService
 from bot.sending import cards as sending_cards
@@ -55,9 +53,11 @@ from bot.statuses.digest import DigestService
 from bot.statuses.endpoint import CallbackEndpoint, StatusWriter
 from bot.statuses.notifier import Notifier
 from bot.statuses.tracker import CampaignTracker
-from bot.telegram_pacing import TelegramPacing
+from bot.telegram.fsm_storage import SQLiteStorage
+from bot.telegram.pacing import TelegramPacing
+from bot.telegram.presses import AnswerPresses
+from bot.telegram.topics import ConversationTopic, TopicRouting
 from bot.timing.releases import Releases
-from bot.topics import ConversationTopic, TopicRouting
 from bot.web import MaskingAccessLogger, TelegramMonitor, WebhookHandler, build_web_app
 from handlers import get_routers
 from storage.clock import utc_now

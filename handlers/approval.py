@@ -29,9 +29,9 @@ from bot.approval.cards import (
 )
 from bot.approval.reasons import ReasonAsked
 from bot.approval.service import ApprovalService, Decision, Outcome
-from bot.dialogs import Wizard
 from bot.notices import Card
-from bot.presses import alert, tell
+from bot.telegram.dialogs import Wizard
+from bot.telegram.presses import alert, tell
 from bot.texts import shorten
 from storage.members import Member
 

@@ -14,10 +14,10 @@ from aiogram.utils.i18n import ngettext
 from bot.access import OPERATOR, VIEWER, is_author_or_admin
 from bot.config import Settings
 from bot.members.cards import member_label
-from bot.presses import alert, answer_now
 from bot.sending.engine import Sender
 from bot.statuses.cards import CampaignAction, CampaignStep, stop_question_markup
 from bot.statuses.report import chart, report_document
+from bot.telegram.presses import alert, answer_now
 from bot.texts import number
 from storage.campaigns import CampaignState
 from storage.members import Member

@@ -15,8 +15,8 @@ from aiogram.utils.i18n import gettext as _
 from bot.access import VIEWER, role_name
 from bot.commands import commands_for
 from bot.config import Settings
-from bot.dialogs import close_card
-from bot.presses import alert
+from bot.telegram.dialogs import close_card
+from bot.telegram.presses import alert
 from storage.members import Member
 from storage.store import Store
 

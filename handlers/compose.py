@@ -40,14 +40,14 @@ from bot.compose.rules import (
 from bot.compose.step_cards import report_text
 from bot.compose.wizard import ComposeWizard
 from bot.config import Settings
-from bot.dialogs import (
+from bot.telegram.dialogs import (
     NOT_COMMAND,
     OnCurrentCard,
     WizardMiddleware,
     download_recipient_file,
     remove_buttons,
 )
-from bot.presses import alert
+from bot.telegram.presses import alert
 from handlers import compose_extras, compose_preview, compose_test, compose_text, compose_translit
 from handlers.compose_card import COMPOSE_STATES, Compose
 from storage.campaigns import Draft

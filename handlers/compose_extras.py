@@ -20,7 +20,7 @@ from bot.compose.menu_cards import render_extra_prompt, render_extras_menu
 from bot.compose.rules import CHARSETS, Extra, Problem, Reason, check_charset, extras_for
 from bot.compose.wizard import ComposeWizard
 from bot.config import Settings
-from bot.dialogs import NOT_COMMAND, OnCurrentCard, download
+from bot.telegram.dialogs import NOT_COMMAND, OnCurrentCard, download
 from handlers.compose_card import COMPOSE_STATES, Compose
 from storage.campaigns import Draft
 

@@ -36,13 +36,13 @@ from bot.compose.rules import (
 from bot.compose.step_cards import invalid_reason_text
 from bot.compose.typography import PLAIN, plain, typographic_only
 from bot.compose.wizard import TYPOGRAPHY_UNDO, ComposeWizard
-from bot.dialogs import (
+from bot.sending.creation import AlreadyLaunched
+from bot.sending.engine import Sender
+from bot.telegram.dialogs import (
     NOT_COMMAND,
     OnCurrentCard,
 )
-from bot.presses import alert
-from bot.sending.creation import AlreadyLaunched
-from bot.sending.engine import Sender
+from bot.telegram.presses import alert
 from bot.texts import number
 from handlers.approval import ask_if_needed
 from handlers.compose_card import Compose

@@ -12,7 +12,6 @@ from bot.compose.cards import ComposeAction, ComposeMove
 from bot.compose.list_checks import next_step
 from bot.compose.rules import Step
 from bot.compose.wizard import ComposeWizard as Wizard
-from bot.dialogs import NOT_COMMAND, OnCurrentCard
 from bot.members import own_addresses, test_message
 from bot.members.cards import (
     address_refusal_text,
@@ -23,8 +22,9 @@ from bot.members.cards import (
     test_sent_notice,
 )
 from bot.members.own_addresses import AddressError, NoOwnAddress, Request
-from bot.presses import alert
 from bot.sending.engine import Sender
+from bot.telegram.dialogs import NOT_COMMAND, OnCurrentCard
+from bot.telegram.presses import alert
 from handlers.compose_card import Compose
 from storage.members import Member, OwnAddress
 

@@ -21,7 +21,7 @@ from bot.compose.rules import (
 )
 from bot.compose.step_cards import render_fallback_prompt
 from bot.compose.wizard import ComposeWizard
-from bot.dialogs import (
+from bot.telegram.dialogs import (
     NOT_COMMAND,
     OnCurrentCard,
 )

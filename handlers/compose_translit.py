@@ -13,7 +13,7 @@ from bot.compose.cards import ComposeAction, ComposeMove
 from bot.compose.transliteration import transliterate
 from bot.compose.transliteration_cards import transliterated_notice
 from bot.compose.wizard import TRANSLIT_UNDO, ComposeWizard
-from bot.dialogs import OnCurrentCard
+from bot.telegram.dialogs import OnCurrentCard
 from handlers.compose_card import Compose
 
 

@@ -14,8 +14,8 @@ from bot.access import ADMIN
 from bot.members import cards, membership
 from bot.members.cards import AccessGrant
 from bot.members.membership import MembershipError
-from bot.presses import alert, settle
 from bot.schedule.service import SchedulingService
+from bot.telegram.presses import alert, settle
 from storage.members import Member, Role
 from storage.store import Store
 

@@ -10,11 +10,11 @@ from aiogram.types import CallbackQuery
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.access import OPERATOR, is_author_or_admin
-from bot.presses import alert, settle
 from bot.sending import cards
 from bot.sending.cards import RecoveryChoice, ResumeChoice
 from bot.sending.engine import Sender
 from bot.sending.recovery import RecoveryDecision
+from bot.telegram.presses import alert, settle
 from storage.campaigns import Campaign
 from storage.members import Member
 from storage.store import Store

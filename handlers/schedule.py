@@ -3,7 +3,7 @@
 The dialogue edits the composing card: choose or type a time, then a card echoes the absolute
 date, time and zone, with the mode (by the bot / by the platform) and the repeat, and asks to
 confirm. Its conversation is `PlanDialogue` (bot/schedule/dialogues.py); the time question is
-bot/dialogs.py's `TimeQuestion`, which the Reschedule card asks too.
+bot/telegram/dialogs.py's `TimeQuestion`, which the Reschedule card asks too.
 """
 
 from __future__ import annotations
@@ -23,7 +23,11 @@ from bot.access import OPERATOR
 from bot.approval.service import ApprovalService
 from bot.compose.cards import ComposeAction, ComposeMove
 from bot.compose.wizard import ComposeWizard
-from bot.dialogs import (
+from bot.schedule.dialogues import PlanDialogue, PlanSteps
+from bot.schedule.plan import Choice, Repeat
+from bot.schedule.time_cards import ScheduleStep, StepAction, cron_problem
+from bot.sending.creation import AlreadyLaunched
+from bot.telegram.dialogs import (
     NOT_COMMAND,
     OnCurrentCard,
     Wizard,
@@ -32,11 +36,7 @@ from bot.dialogs import (
     remove_buttons,
     use_dialogue,
 )
-from bot.presses import alert
-from bot.schedule.dialogues import PlanDialogue, PlanSteps
-from bot.schedule.plan import Choice, Repeat
-from bot.schedule.time_cards import ScheduleStep, StepAction, cron_problem
-from bot.sending.creation import AlreadyLaunched
+from bot.telegram.presses import alert
 from handlers.approval import ask_if_needed
 from handlers.compose import composing
 from handlers.compose_card import Compose

@@ -2,7 +2,7 @@
 
 Each button acts on one schedule, checked by the service (operators their own, admins all).
 Reschedule opens a card of its own that asks for the new time as the Schedule card does
-(bot/dialogs.py's `TimeQuestion`), echoes it and asks to confirm; its conversation is
+(bot/telegram/dialogs.py's `TimeQuestion`), echoes it and asks to confirm; its conversation is
 `Rescheduling` and the list `Listing` (bot/schedule/dialogues.py).
 """
 
@@ -20,17 +20,6 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.access import ADMIN, OPERATOR
-from bot.dialogs import (
-    NOT_COMMAND,
-    OnCurrentCard,
-    Wizard,
-    ask_time_on,
-    edit_pressed,
-    provide,
-    remove_buttons,
-    use_dialogue,
-)
-from bot.presses import alert, tell
 from bot.schedule.cards import (
     Act,
     Origin,
@@ -45,6 +34,17 @@ from bot.schedule.cards import (
 from bot.schedule.dialogues import Listing, RescheduleSteps, Rescheduling
 from bot.schedule.service import Outcome
 from bot.schedule.time_cards import ScheduleStep, StepAction, moved_text
+from bot.telegram.dialogs import (
+    NOT_COMMAND,
+    OnCurrentCard,
+    Wizard,
+    ask_time_on,
+    edit_pressed,
+    provide,
+    remove_buttons,
+    use_dialogue,
+)
+from bot.telegram.presses import alert, tell
 from storage.members import Member
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,6 @@ from bot.compose.problem_texts import problem_text
 from bot.compose.recipients import RecipientList
 from bot.compose.rules import Problem, Reason
 from bot.config import Settings
-from bot.dialogs import NOT_COMMAND, close_card, download_recipient_file, remove_buttons
 from bot.stoplist.cards import (
     StopListAction,
     StopListMove,
@@ -28,6 +27,7 @@ from bot.stoplist.cards import (
     only_admins_remove,
     stoplist_card,
 )
+from bot.telegram.dialogs import NOT_COMMAND, close_card, download_recipient_file, remove_buttons
 from bot.texts import paragraphs
 from storage.members import Member, Role
 from storage.store import Store

@@ -12,7 +12,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.access import OPERATOR, is_author_or_admin
 from bot.config import Settings
-from bot.presses import alert, tell
+from bot.telegram.presses import alert, tell
 from bot.templates.cards import (
     TemplateAction,
     TemplateMove,

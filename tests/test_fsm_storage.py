@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram.fsm.storage.base import StorageKey
 
-from bot.fsm_storage import SQLiteStorage
+from bot.telegram.fsm_storage import SQLiteStorage
 from storage.store import Store
 
 KEY = StorageKey(bot_id=1, chat_id=10, user_id=10)

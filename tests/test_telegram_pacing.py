@@ -21,7 +21,7 @@ from aiogram.exceptions import (
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, GetUpdates, SendMessage
 
 from bot.metrics import Metrics
-from bot.telegram_pacing import TelegramPacing
+from bot.telegram.pacing import TelegramPacing
 
 GROUP = -100500
 USER = 1001
@@ -130,7 +130,7 @@ async def test_a_chat_that_refuses_the_bot_is_left_alone_and_reported_once(
 ):
     kicked = lambda m: TelegramForbiddenError(method=m, message="Forbidden: bot was kicked")  # noqa: E731
     api.script = [kicked, kicked]
-    with caplog.at_level(logging.WARNING, logger="bot.telegram_pacing"):
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.pacing"):
         for _ in range(5):
             with pytest.raises(TelegramForbiddenError):
                 await pacing(api, None, send(GROUP))

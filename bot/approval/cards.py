@@ -22,10 +22,10 @@ from bot.approval.service import (
     Follow,
     Outcome,
 )
-from bot.button_data import RowId
 from bot.compose.message_types import type_name
 from bot.notices import Card, Notice, Render
 from bot.schedule.when import format_moment
+from bot.telegram.button_data import RowId
 from bot.texts import money, number, reader_locale, shorten
 from storage.approvals import Approval, ApprovalState
 from storage.schedules import Schedule

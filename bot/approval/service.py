@@ -33,7 +33,7 @@ from bot.compose.segments import is_sms_type
 from bot.config import Settings
 from bot.links.tracking import as_sent
 from bot.notices import Notice, Notices
-from bot.topics import about_type
+from bot.telegram.topics import about_type
 from storage.approvals import Approval, ApprovalState
 from storage.campaigns import Campaign, CampaignState
 from storage.clock import utc_now, utc_now_iso

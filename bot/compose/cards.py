@@ -15,7 +15,6 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.button_data import Index
 from bot.compose.conversation import ListSummary
 from bot.compose.list_checks import SHOWN_ADDRESSES
 from bot.compose.message_types import type_name
@@ -23,6 +22,7 @@ from bot.compose.placeholders import placeholders_in, render_text
 from bot.compose.problem_texts import problem_text
 from bot.compose.rules import Problem, sms_figures
 from bot.compose.segments import is_sms_type
+from bot.telegram.button_data import Index
 from bot.texts import ELLIPSIS, clip, number, units
 from storage.campaigns import Draft
 

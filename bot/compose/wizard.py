@@ -27,8 +27,8 @@ from bot.compose.step_cards import render_fallback_prompt, render_step, report_t
 from bot.compose.transliteration import may_transliterate, transliterate
 from bot.compose.typography import plain, typographic_only
 from bot.config import Settings
-from bot.dialogs import Wizard, current_card, remove_buttons
 from bot.links.tracking import as_sent
+from bot.telegram.dialogs import Wizard, current_card, remove_buttons
 from storage.campaigns import Draft
 from storage.clock import utc_now
 from storage.store import Store

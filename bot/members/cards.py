@@ -12,13 +12,13 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.button_data import RowId
 from bot.compose.cards import action, button
 from bot.members.membership import MembershipError, Refusal
 from bot.members.own_addresses import AddressError, AddressRefusal, NoOwnAddress
 from bot.members.profile import Profile
 from bot.members.requests import AccessRequested
 from bot.notices import Card, Notice, Render
+from bot.telegram.button_data import RowId
 from bot.texts import number, shorten
 from storage.members import Member, OwnAddress, Role
 from storage.store import Store

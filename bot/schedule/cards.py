@@ -23,13 +23,13 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import get_day_names
 from babel.numbers import format_decimal
 
-from bot.button_data import RowId
 from bot.compose.message_types import type_name
 from bot.members.cards import person_label
 from bot.notices import Card, Notice, Render
 from bot.schedule.notices import MissedRun, OwnerLostAccess, ScheduleSummary
 from bot.schedule.service import Outcome, stamp_of
 from bot.schedule.when import Recurrence, format_moment
+from bot.telegram.button_data import RowId
 from bot.texts import number, one_line
 from storage.campaigns import Campaign
 from storage.schedules import Schedule, ScheduleMode, ScheduleState

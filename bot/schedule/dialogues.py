@@ -22,8 +22,6 @@ from bot.approval.cards import after_approval_text
 from bot.compose.list_checks import next_step, summarize_list
 from bot.compose.rules import Step
 from bot.compose.wizard import ComposeWizard
-from bot.dialogs import TimeQuestion, Wizard, edit_pressed
-from bot.presses import alert, tell
 from bot.schedule.cards import ScheduleAction, outcome_text, render_list
 from bot.schedule.plan import Plan
 from bot.schedule.service import Outcome, SchedulingService
@@ -35,6 +33,8 @@ from bot.schedule.time_cards import (
     render_when,
     scheduled_text,
 )
+from bot.telegram.dialogs import TimeQuestion, Wizard, edit_pressed
+from bot.telegram.presses import alert, tell
 from bot.timing.cards import quiet_at_send
 from bot.timing.local_time import LocalSend
 from storage.campaigns import Campaign

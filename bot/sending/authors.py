@@ -15,7 +15,7 @@ from collections.abc import Callable
 from bot.notices import Notice, Notices
 from bot.platform.reasons import decode
 from bot.sending.notices import CampaignPaused, pause_kind
-from bot.topics import about_type
+from bot.telegram.topics import about_type
 from storage.campaigns import Campaign
 from storage.members import Role
 from storage.store import Store

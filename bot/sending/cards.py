@@ -14,13 +14,13 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.button_data import RowId
 from bot.notices import Card, Notice, Render
 from bot.platform.reasons import describe, describe_reason
 from bot.platform.rejections import explain_rejection
 from bot.sending.notices import CampaignPaused, UnknownRowsQuestion
 from bot.sending.recovery import RecoveryDecision
 from bot.sending.run_report import PauseKind
+from bot.telegram.button_data import RowId
 from bot.texts import shorten
 from storage.messages import INTERRUPTED
 

@@ -11,7 +11,6 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.button_data import RowId
 from bot.compose.costs import Estimate
 from bot.compose.message_types import type_name
 from bot.compose.preview_card import cost_line
@@ -25,6 +24,7 @@ from bot.statuses.digest import DigestNotice
 from bot.statuses.digest_card import render_digest
 from bot.statuses.figures import Figures
 from bot.statuses.report_file import error_words
+from bot.telegram.button_data import RowId
 from bot.texts import number, reader_locale, share, shorten
 from storage.campaigns import Campaign, CampaignState
 from storage.clock import from_iso

@@ -36,7 +36,7 @@ from bot.statuses.cards import ACTIVE_STATES, card_markup, render_card
 from bot.statuses.chats import card_chats, notify_chat_id
 from bot.statuses.figures import read_figures
 from bot.statuses.report import chart, report_document, undelivered_caption
-from bot.topics import about_type
+from bot.telegram.topics import about_type
 from storage.campaigns import Campaign, CampaignState
 from storage.store import Store
 

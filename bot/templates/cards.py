@@ -11,10 +11,10 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.access import is_author_or_admin
-from bot.button_data import RowId
 from bot.compose.cards import CARD_LIMIT
 from bot.compose.message_types import type_name
 from bot.members.cards import member_label
+from bot.telegram.button_data import RowId
 from bot.texts import clip
 from storage.members import Member
 from storage.store import Store

@@ -20,7 +20,7 @@ What it gives:
   goes on with it; `ask_time_on` registers its two handlers for the state that waits for the
   time. The Schedule card and the Reschedule card are both one.
 - `edit_pressed`: redraw the message a button was pressed on. Presses are answered once their
-  handler is done (bot/presses.py), so a handler only says what the answer reads.
+  handler is done (bot/telegram/presses.py), so a handler only says what the answer reads.
 
 Why not aiogram-dialog: it gives the same (one message edited in place, stale presses
 rejected, Back/Cancel, sub-dialogs), but measured here, importing aiogram_dialog 2.6 with its
@@ -52,10 +52,10 @@ from aiogram.utils.i18n import gettext as _
 from bot.compose.inputs import check_file_size, file_problem
 from bot.compose.recipient_files import RecipientFileError, file_format
 from bot.compose.rules import Problem, Reason
-from bot.presses import alert
 from bot.schedule.time_cards import ScheduleStep, StepAction, render_when, time_problem
 from bot.schedule.time_phrases import read_phrase
 from bot.schedule.when import quick_choice
+from bot.telegram.presses import alert
 
 if TYPE_CHECKING:
     from bot.schedule.service import SchedulingService
