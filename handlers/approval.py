@@ -27,8 +27,9 @@ from bot.approval.cards import (
     withdraw_answer,
     withdraw_keyboard,
 )
+from bot.approval.deciding import Decision, Outcome
 from bot.approval.reasons import ReasonAsked
-from bot.approval.service import ApprovalService, Decision, Outcome
+from bot.approval.service import ApprovalService
 from bot.notices import Card
 from bot.telegram.dialogs import Wizard
 from bot.telegram.presses import alert, tell

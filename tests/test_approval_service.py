@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
+from bot.approval.deciding import Outcome
 from bot.approval.gate import ApprovalGate
+from bot.approval.notices import ApprovalAsked, ApprovalWaiting
 from bot.approval.rule import approval_needed
-from bot.approval.service import ApprovalAsked, ApprovalService, ApprovalWaiting, Outcome
+from bot.approval.service import ApprovalService
 from bot.compose.costs import estimate_list
 from bot.config import Settings, load_settings
 from storage.campaigns import CampaignState, Draft

@@ -12,7 +12,8 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.approval.service import (
+from bot.approval.deciding import Outcome
+from bot.approval.notices import (
     ApprovalAsked,
     ApprovalDecided,
     ApprovalSettled,
@@ -20,7 +21,6 @@ from bot.approval.service import (
     ApprovedLate,
     Figures,
     Follow,
-    Outcome,
 )
 from bot.compose.message_types import type_name
 from bot.notices import Card, Notice, Render
