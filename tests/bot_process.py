@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import signal
 import socket
@@ -16,10 +17,34 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Ports the program listens on come from below the range the kernel gives outgoing connections
+# (32768 and up on Linux), where a client socket of some other test could take a port between
+# our probe and the program's bind; each test worker has a block of its own.
+_PORTS_PER_WORKER = 400
+_FIRST_PORT = 20000
+
+
+def _port_candidates() -> itertools.cycle[int]:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    start = _FIRST_PORT + int(worker or 0) % 30 * _PORTS_PER_WORKER
+    return itertools.cycle(range(start, start + _PORTS_PER_WORKER))
+
+
+_candidates = _port_candidates()
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A loopback port nothing listens on now and that no outgoing connection will take."""
+    for _ in range(_PORTS_PER_WORKER):
+        port = next(_candidates)
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp binds
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in this worker's block")
 
 
 async def wait_until_healthy(url: str, timeout: float, failure: Callable[[], str | None]) -> None:
