@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
+import queue
 import sys
 from collections.abc import Iterable
+from logging.handlers import QueueHandler, QueueListener
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -45,12 +48,30 @@ def mask_phone(address: str) -> str:
     return f"{address[:4]}***{address[-2:]}"
 
 
+_listener: QueueListener | None = None
+
+
 def setup_logging(secrets: Iterable[str], level: int = logging.INFO) -> None:
+    """Log lines go to stderr from a thread of their own: the event loop only queues them, so a
+    slow disk or a full pipe never holds it. Called again, it replaces the earlier set-up (the
+    secrets known by then are masked from then on)."""
+    global _listener
+    if _listener is not None:
+        _listener.stop()  # writes what is queued first
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     handler.addFilter(SecretMask(secrets))
+    lines: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    _listener = QueueListener(lines, handler)
+    _listener.start()
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [QueueHandler(lines)]
     root.setLevel(level)
     # aiogram logs every handled update at INFO: one line per event is enough from our own code.
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+
+
+@atexit.register
+def _write_queued_lines() -> None:
+    if _listener is not None:
+        _listener.stop()
