@@ -22,12 +22,12 @@ What it gives:
 - `edit_pressed`: redraw the message a button was pressed on. Presses are answered once their
   handler is done (bot/telegram/presses.py), so a handler only says what the answer reads.
 
-Why not aiogram-dialog: it gives the same (one message edited in place, stale presses
-rejected, Back/Cancel, sub-dialogs), but measured here, importing aiogram_dialog 2.6 with its
-widgets adds about 4 MB RSS to the bot (3.7 MB: 191.0 -> 194.7 MB after `bot.app`), and the footprint target (quality.md L6) allows the
-bot at most 30 MB over a bare aiogram bot while it is already 28.1 MB over
-(docs/benchmarks.md). Adopting it would also rewrite every conversation test, which drive the
-bot as a user does. The machinery here is small and fits what the conversations need.
+Why not aiogram-dialog (yet): it gives the same (one message edited in place, stale presses
+rejected, Back/Cancel, sub-dialogs). Importing aiogram_dialog 2.6 with its widgets adds 3.7 MB
+RSS (191.0 -> 194.7 MB after `bot.app`), which the footprint target (quality.md L6, at most
+30 MB over a bare aiogram bot; the bot is 20.1 MB over, docs/benchmarks.md) now leaves room
+for. Moving to it means rewriting every conversation and the tests that drive them as a user
+does; until then the machinery stays here, small and in one place.
 """
 
 from __future__ import annotations
