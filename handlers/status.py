@@ -73,7 +73,10 @@ async def campaigns(message: Message, store: Store, settings: Settings, i18n: I1
         for campaign in recent
     }
     figures = {campaign.id: await read_figures(store, campaign) for campaign in recent}
-    text = recent_campaigns(recent, figures, i18n.current_locale, estimates, settings.currency)
+    awaiting = store.approvals.pending_campaigns()
+    text = recent_campaigns(
+        recent, figures, i18n.current_locale, estimates, settings.currency, awaiting
+    )
     await message.answer(text)
 
 

@@ -104,6 +104,13 @@ class Approvals:
     def for_campaign(self, campaign_id: int) -> Approval | None:
         return self._one("SELECT * FROM approvals WHERE campaign_id = ?", [campaign_id])
 
+    def pending_campaigns(self) -> set[int]:
+        """The campaigns waiting for a decision."""
+        rows = self.db.execute(
+            "SELECT campaign_id FROM approvals WHERE state = ?", [ApprovalState.PENDING.value]
+        )
+        return {campaign_id for (campaign_id,) in rows}
+
     def pending(self) -> list[Approval]:
         cursor = self.db.execute("SELECT * FROM approvals WHERE state = 'pending' ORDER BY id")
         names = [column[0] for column in cursor.description]

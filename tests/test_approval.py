@@ -429,3 +429,28 @@ async def test_a_campaign_waiting_for_approval_keeps_waiting_across_a_restart(
     async with asyncio.timeout(20):
         await platform.wait_requests(2)
     assert platform.received == {"79001234567": 1, "79001234568": 1}
+
+
+async def test_campaigns_and_status_say_a_campaign_waits_for_approval(
+    start_bot, telegram, platform
+):
+    await start_bot(PULSE_SENDERS="Shop", APPROVAL_MIN_RECIPIENTS="2")
+    await make_operator(telegram)
+    await send_for_approval(telegram)
+    card = await telegram.wait_message(ADMIN, contains="Approval needed")
+
+    telegram.send_text(OPERATOR, "/campaigns")
+    listed = await telegram.wait_message(OPERATOR, contains="Latest campaigns")
+    assert "№1 · SMS · 2 recipients · ⏳ waiting for approval" in listed["text"]
+    telegram.send_text(OPERATOR, "/status 1")
+    status = await telegram.wait_message(OPERATOR, contains="State:")
+    assert "State: ⏳ waiting for approval" in status["text"]
+
+    await press(telegram, ADMIN, card, "Approve")
+    async with asyncio.timeout(20):
+        await platform.wait_requests(2)
+    telegram.send_text(OPERATOR, "/campaigns")
+    listed = await telegram.wait_message(
+        OPERATOR, contains="Latest campaigns", after=listed["message_id"]
+    )
+    assert "waiting for approval" not in listed["text"]

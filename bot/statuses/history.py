@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
@@ -49,8 +49,14 @@ def state_name(state: CampaignState) -> str:
     return names[state]
 
 
-def campaign_state_name(campaign: Campaign) -> str:
-    """The state people see: a submission waiting for its author's Resume is "paused"."""
+def campaign_state_name(campaign: Campaign, awaiting_approval: bool = False) -> str:
+    """The state people see: a submission waiting for its author's Resume is "paused", one not
+    approved yet is waiting for approval."""
+    if awaiting_approval and campaign.state in (
+        CampaignState.SCHEDULED,
+        CampaignState.SUBMITTING,
+    ):
+        return _("⏳ waiting for approval")
     if campaign.state is CampaignState.SUBMITTING and campaign.pause_reason:
         return _("⏸ paused")
     return state_name(campaign.state)
@@ -123,7 +129,9 @@ def campaign_history(
 ) -> str:
     """The campaign's card as it stands, then its latest statuses."""
     card = render_card(campaign, figures, store, settings, locale)
-    lines = [card, "", _("State: {state}").format(state=campaign_state_name(campaign))]
+    awaiting = campaign.id in store.approvals.pending_campaigns()
+    state = campaign_state_name(campaign, awaiting)
+    lines = [card, "", _("State: {state}").format(state=state)]
     lines += schedule_lines(campaign, store, settings, locale)
     events = store.statuses.recent_for_campaign(campaign.id, CAMPAIGN_EVENTS_SHOWN)
     if events:
@@ -156,6 +164,7 @@ def recent_campaigns(
     locale: str,
     estimates: Mapping[int, Estimate | None] | None = None,
     currency: str = "",
+    awaiting_approval: Collection[int] = (),
 ) -> str:
     """The given campaigns, one entry each with its figures (and the cost of the accepted
     messages when the type has a price), and how to see more."""
@@ -173,7 +182,7 @@ def recent_campaigns(
                 id=campaign.id,
                 type=type_name(campaign.type),
                 count=number(figures.total, locale),
-                state=campaign_state_name(campaign),
+                state=campaign_state_name(campaign, campaign.id in awaiting_approval),
                 delivered=number(figures.delivered, locale),
                 failed=number(figures.failed, locale),
                 pending=number(figures.pending, locale),
