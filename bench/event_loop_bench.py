@@ -13,6 +13,7 @@ import asyncio
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -22,11 +23,11 @@ from bench.callbacks_bench import HELPER, run_client_async, running_bot, write_u
 REPLY_LIMIT_S = 1.0
 
 
-async def help_latencies(telegram, load: asyncio.Task, pause: float) -> list[float]:
-    """Send /help until the load ends; return the seconds each reply took."""
+async def help_latencies(telegram, finished: Callable[[], bool], pause: float) -> list[float]:
+    """Send /help until `finished()`; return the seconds each reply took."""
     latencies = []
     last_id = 0
-    while not load.done():
+    while not finished():
         telegram.send_text(HELPER, "/help")
         sent = time.monotonic()
         reply = await telegram.wait_message(HELPER, "Your commands", after=last_id, timeout=30)
@@ -44,7 +45,7 @@ async def main(rate: float, seconds: float, connections: int, pause: float) -> i
             write_urls(urls, process.url, message_ids)
             load = asyncio.create_task(run_client_async(urls, rate, seconds + 5, connections))
             await asyncio.sleep(0.5)  # the load is under way
-            latencies = await help_latencies(telegram, load, pause)
+            latencies = await help_latencies(telegram, load.done, pause)
             result = await load
 
     latencies.sort()

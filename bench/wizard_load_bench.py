@@ -22,7 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.callbacks_bench import ADMIN, HELPER, run_client_async, running_bot, write_urls
+from bench.callbacks_bench import ADMIN, run_client_async, running_bot, write_urls
+from bench.event_loop_bench import help_latencies
 
 STALL_LIMIT_S = 0.1
 REPLY_LIMIT_S = 1.0
@@ -52,19 +53,6 @@ async def loop_figures(url: str) -> dict[str, float]:
                 if sample.labels.get("le") == str(STALL_LIMIT_S):
                     figures["within_limit"] = sample.value
     return figures
-
-
-async def help_latencies(telegram, done: asyncio.Event, pause: float) -> list[float]:
-    latencies = []
-    last_id = 0
-    while not done.is_set():
-        telegram.send_text(HELPER, "/help")
-        sent = time.monotonic()
-        reply = await telegram.wait_message(HELPER, "Your commands", after=last_id, timeout=30)
-        latencies.append(time.monotonic() - sent)
-        last_id = reply["message_id"]
-        await asyncio.sleep(pause)
-    return latencies
 
 
 async def wizard(telegram, rows: int, steps: list[tuple[str, float]]) -> None:
@@ -109,7 +97,7 @@ async def main(rows: int, rate: float, pause: float, connections: int) -> int:
                 await asyncio.sleep(1.0)  # the load is under way
                 before = await loop_figures(process.url)
                 done = asyncio.Event()
-                helper = asyncio.create_task(help_latencies(telegram, done, pause))
+                helper = asyncio.create_task(help_latencies(telegram, done.is_set, pause))
                 steps: list[tuple[str, float]] = []
                 started = time.monotonic()
                 try:
@@ -146,7 +134,9 @@ async def main(rows: int, rate: float, pause: float, connections: int) -> int:
     )
     for line in stalls:
         print("  " + line[line.find("event loop stalled") :])
-    met = after["longest"] <= STALL_LIMIT_S and worst <= REPLY_LIMIT_S and len(latencies) >= 5
+    # Start-up may hold the loop before the wizard begins: only the samples taken during the
+    # wizard count (the longest-hold gauge is since start, so it is shown, not judged).
+    met = late == 0 and worst <= REPLY_LIMIT_S and len(latencies) >= 5
     print("L3 extended met" if met else "L3 extended NOT met")
     return 0 if met else 1
 
