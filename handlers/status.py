@@ -12,11 +12,10 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.access import VIEWER
-from bot.compose.costs import accepted_estimate
 from bot.config import Settings
 from bot.statuses.cards import chart_markup
 from bot.statuses.figures import read_figures
-from bot.statuses.history import campaign_history, message_history, recent_campaigns
+from bot.statuses.history import campaign_history, latest_campaigns, message_history
 from storage.store import Store
 
 CAMPAIGNS_SHOWN = 10
@@ -64,20 +63,8 @@ async def status(
 
 async def campaigns(message: Message, store: Store, settings: Settings, i18n: I18n) -> None:
     """The latest campaigns, newest first, each with its figures."""
-    recent = store.campaigns.recent(CAMPAIGNS_SHOWN)
-    if not recent:
-        await message.answer(_("No campaigns yet."))
-        return
-    estimates = {
-        campaign.id: await accepted_estimate(store, campaign, settings.pulse_prices)
-        for campaign in recent
-    }
-    figures = {campaign.id: await read_figures(store, campaign) for campaign in recent}
-    awaiting = store.approvals.pending_campaigns()
-    text = recent_campaigns(
-        recent, figures, i18n.current_locale, estimates, settings.currency, awaiting
-    )
-    await message.answer(text)
+    text = await latest_campaigns(store, settings, i18n.current_locale, CAMPAIGNS_SHOWN)
+    await message.answer(text or _("No campaigns yet."))
 
 
 def build_router() -> Router:

@@ -8,7 +8,7 @@ from collections.abc import Collection, Mapping
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from bot.compose.costs import Estimate
+from bot.compose.costs import Estimate, accepted_estimate
 from bot.compose.message_types import type_name
 from bot.config import Settings
 from bot.platform.status_classes import DELIVERED
@@ -23,7 +23,7 @@ from bot.statuses.cards import (
     status_text,
     test_mark,
 )
-from bot.statuses.figures import Figures
+from bot.statuses.figures import Figures, read_figures
 from bot.texts import number, shorten
 from storage.campaigns import Campaign, CampaignState
 from storage.clock import utc_now
@@ -156,6 +156,21 @@ def schedule_lines(campaign: Campaign, store: Store, settings: Settings, locale:
     if schedule.mode is ScheduleMode.PLATFORM:
         return [_("⏰ Goes out on {when}: the platform holds it until then.").format(when=when)]
     return [_("⏰ Goes out on {when}.").format(when=when)]
+
+
+async def latest_campaigns(store: Store, settings: Settings, locale: str, shown: int) -> str | None:
+    """/campaigns: the latest `shown` campaigns with their figures, costs and states (counted
+    off the event loop when big); None when there is none yet."""
+    recent = store.campaigns.recent(shown)
+    if not recent:
+        return None
+    estimates = {
+        campaign.id: await accepted_estimate(store, campaign, settings.pulse_prices)
+        for campaign in recent
+    }
+    figures = {campaign.id: await read_figures(store, campaign) for campaign in recent}
+    awaiting = store.approvals.pending_campaigns()
+    return recent_campaigns(recent, figures, locale, estimates, settings.currency, awaiting)
 
 
 def recent_campaigns(
