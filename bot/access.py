@@ -35,6 +35,13 @@ OPERATOR = {"role": Role.OPERATOR.value}
 VIEWER = {"role": Role.VIEWER.value}
 
 
+def for_command(flags: dict[str, str]) -> dict[str, str]:
+    """A command handler's own copy of a role flag: aiogram's Command filter appends itself to
+    the "commands" list of the flags it is registered with, which must not gather in the shared
+    dict each time routers are built."""
+    return dict(flags)
+
+
 def role_name(role: Role) -> str:
     names = {Role.ADMIN: _("admin"), Role.OPERATOR: _("operator"), Role.VIEWER: _("viewer")}
     return names[role]

@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
-from bot.access import VIEWER, role_name
+from bot.access import VIEWER, for_command, role_name
 from bot.commands import commands_for
 from bot.config import Settings
 from bot.telegram.dialogs import close_card
@@ -89,16 +89,16 @@ async def outdated_button(query: CallbackQuery, callback_answer: CallbackAnswer)
 def build_cancel_router() -> Router:
     """A fresh router for /cancel, tried before every conversation."""
     router = Router(name="cancel")
-    router.message.register(cancel, Command("cancel"), flags=VIEWER)
+    router.message.register(cancel, Command("cancel"), flags=for_command(VIEWER))
     return router
 
 
 def build_router() -> Router:
     """A fresh router with the other commands; tried last, since it ends with the catch-all."""
     router = Router(name="common")
-    router.message.register(start, CommandStart(), flags=VIEWER)
-    router.message.register(help_, Command("help"), flags=VIEWER)
-    router.message.register(whoami, Command("whoami"), flags=VIEWER)
+    router.message.register(start, CommandStart(), flags=for_command(VIEWER))
+    router.message.register(help_, Command("help"), flags=for_command(VIEWER))
+    router.message.register(whoami, Command("whoami"), flags=for_command(VIEWER))
     router.message.register(unknown_command, F.text.startswith("/"), flags=VIEWER)
     router.callback_query.register(outdated_button, flags=VIEWER)
     return router

@@ -16,7 +16,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
-from bot.access import OPERATOR
+from bot.access import OPERATOR, for_command
 from bot.compose.addresses import address_kind, needs_mobile
 from bot.compose.cards import ComposeAction, ComposeMove, ComposePick, PickKind
 from bot.compose.conversation import RecipientsReport
@@ -305,8 +305,8 @@ def build_router() -> Router:
     router.message.middleware(WizardMiddleware(composing))
     router.callback_query.middleware(WizardMiddleware(composing))
     steps.callback_query.filter(OnCurrentCard())
-    steps.message.register(new, Command("new"), flags=OPERATOR)
-    steps.message.register(quick_send, Command("send"), flags=OPERATOR)
+    steps.message.register(new, Command("new"), flags=for_command(OPERATOR))
+    steps.message.register(quick_send, Command("send"), flags=for_command(OPERATOR))
     steps.callback_query.register(
         cancel_pressed,
         StateFilter(Compose),

@@ -7,7 +7,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 
-from bot.access import VIEWER
+from bot.access import VIEWER, for_command
 from bot.members import own_addresses
 from bot.members.cards import address_refusal_text, render_profile, saved_text
 from bot.members.own_addresses import AddressError
@@ -38,5 +38,5 @@ async def me(
 def build_router() -> Router:
     """A fresh router with this module's handlers, so each Dispatcher gets its own."""
     router = Router(name="me")
-    router.message.register(me, Command("me"), flags=VIEWER)
+    router.message.register(me, Command("me"), flags=for_command(VIEWER))
     return router

@@ -10,7 +10,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.access import ADMIN
+from bot.access import ADMIN, for_command
 from bot.members import cards, membership
 from bot.members.cards import AccessGrant
 from bot.members.membership import MembershipError
@@ -114,8 +114,8 @@ async def grant_pressed(
 def build_router() -> Router:
     """A fresh router with this module's handlers, so each Dispatcher gets its own."""
     router = Router(name="members")
-    router.message.register(list_members, Command("members"), flags=ADMIN)
-    router.message.register(allow, Command("allow"), flags=ADMIN)
-    router.message.register(revoke, Command("revoke"), flags=ADMIN)
+    router.message.register(list_members, Command("members"), flags=for_command(ADMIN))
+    router.message.register(allow, Command("allow"), flags=for_command(ADMIN))
+    router.message.register(revoke, Command("revoke"), flags=for_command(ADMIN))
     router.callback_query.register(grant_pressed, AccessGrant.filter(), flags=ADMIN)
     return router

@@ -19,7 +19,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
-from bot.access import ADMIN, OPERATOR
+from bot.access import ADMIN, OPERATOR, for_command
 from bot.schedule.cards import (
     Act,
     Origin,
@@ -273,7 +273,7 @@ def build_router() -> Router:
     moving.callback_query.filter(OnCurrentCard())
     use_dialogue(router, card_of, rescheduling)
     provide(router, "listing", listing_of)
-    router.message.register(scheduled_list, Command("scheduled"), flags=OPERATOR)
+    router.message.register(scheduled_list, Command("scheduled"), flags=for_command(OPERATOR))
     router.callback_query.register(
         paused_card_pressed,
         ScheduleAction.filter(

@@ -11,7 +11,7 @@ from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.access import VIEWER
+from bot.access import VIEWER, for_command
 from bot.config import Settings
 from bot.statuses.cards import chart_markup
 from bot.statuses.figures import read_figures
@@ -70,6 +70,6 @@ async def campaigns(message: Message, store: Store, settings: Settings, i18n: I1
 def build_router() -> Router:
     """A fresh router with this module's handlers, so each Dispatcher gets its own."""
     router = Router(name="status")
-    router.message.register(status, Command("status"), flags=VIEWER)
-    router.message.register(campaigns, Command("campaigns"), flags=VIEWER)
+    router.message.register(status, Command("status"), flags=for_command(VIEWER))
+    router.message.register(campaigns, Command("campaigns"), flags=for_command(VIEWER))
     return router

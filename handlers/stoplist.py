@@ -10,7 +10,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from bot.access import OPERATOR
+from bot.access import OPERATOR, for_command
 from bot.compose.addresses import AddressKind
 from bot.compose.lists import recipients_from_file, recipients_from_text
 from bot.compose.problem_texts import problem_text
@@ -141,7 +141,7 @@ async def apply_change(
 def build_router() -> Router:
     """A fresh router with this module's handlers, so each Dispatcher gets its own."""
     router = Router(name="stoplist")
-    router.message.register(show_stoplist, Command("stoplist"), flags=OPERATOR)
+    router.message.register(show_stoplist, Command("stoplist"), flags=for_command(OPERATOR))
     router.callback_query.register(
         change_pressed,
         StopListAction.filter(F.action.in_({StopListMove.ADD, StopListMove.UPLOAD})),

@@ -10,7 +10,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.access import OPERATOR, is_author_or_admin
+from bot.access import OPERATOR, for_command, is_author_or_admin
 from bot.config import Settings
 from bot.telegram.presses import alert, tell
 from bot.templates.cards import (
@@ -112,7 +112,7 @@ async def show_list(query: CallbackQuery, store: Store, member: Member) -> None:
 def build_router() -> Router:
     """A fresh router with this module's handlers, so each Dispatcher gets its own."""
     router = Router(name="templates")
-    router.message.register(list_templates, Command("templates"), flags=OPERATOR)
+    router.message.register(list_templates, Command("templates"), flags=for_command(OPERATOR))
     steps = {
         TemplateMove.USE: use_template,
         TemplateMove.DELETE: delete_pressed,

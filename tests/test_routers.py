@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 
 from aiogram import Dispatcher
+from aiogram.filters import Command
 
 from bot.access import ADMIN, OPERATOR, VIEWER
 from handlers import get_routers
@@ -49,10 +50,29 @@ def test_every_role_flag_is_one_of_those_access_exports():
     # Each role is written once, in bot/access.py; a handler without the flag needs an admin.
     dispatcher = Dispatcher()
     dispatcher.include_routers(*get_routers())
+    roles = {exported["role"] for exported in (ADMIN, OPERATOR, VIEWER)}
     for router in dispatcher.chain_tail:
         for observer in (router.message, router.callback_query):
             for handler in observer.handlers:
                 flags = handler.flags
-                assert "role" not in flags or any(
-                    flags is exported for exported in (ADMIN, OPERATOR, VIEWER)
-                ), handler.callback
+                assert "role" not in flags or flags["role"] in roles, handler.callback
+                assert set(flags) <= {"role", "commands"}, handler.callback
+
+
+def test_building_routers_again_and_again_gathers_nothing_in_the_shared_flags():
+    for _ in range(3):
+        dispatcher = Dispatcher()
+        dispatcher.include_routers(*get_routers())
+
+    assert (ADMIN, OPERATOR, VIEWER) == (
+        {"role": "admin"},
+        {"role": "operator"},
+        {"role": "viewer"},
+    )
+    # Each command handler's flags name its own command filter, once.
+    for router in dispatcher.chain_tail:
+        for handler in router.message.handlers:
+            own = [item.callback for item in handler.filters or ()]
+            assert handler.flags.get("commands", []) == [
+                command for command in own if isinstance(command, Command)
+            ], handler.callback
