@@ -33,7 +33,7 @@ from bot.sending.pass_end import PassEnds
 from bot.sending.recovery import RecoveryDecision, RecoveryOutcome, RecoveryQuestion, decide
 from bot.sending.request_slots import RequestSlots
 from bot.sending.submission import CampaignSubmission, PlatformClient, SubmissionOptions
-from bot.timing.holding import PlatformTimes, QuietHold
+from bot.timing.holding import PlatformTimes, QuietHold, platform_minute
 from bot.timing.quiet_hours import QuietHours
 from storage.campaigns import Campaign, CampaignState, Draft
 from storage.clock import utc_now, utc_now_iso
@@ -313,6 +313,11 @@ class Sender:
                         if campaign.sent_date
                         else None
                     ),
+                ),
+                platform_minute=(
+                    (lambda: platform_minute(self._clock(), self._settings.pulse_zone))
+                    if campaign.sent_date
+                    else None
                 ),
             )
             self._runs[campaign_id] = submission

@@ -14,9 +14,21 @@ from storage.messages import MessageRow
 
 
 def build_message(
-    campaign: Campaign, row: MessageRow, callback_base: str | None, callback_secret: str
+    campaign: Campaign,
+    row: MessageRow,
+    callback_base: str | None,
+    callback_secret: str,
+    *,
+    passed: str | None = None,
 ) -> OutgoingMessage:
-    """The platform message for one recipient: placeholders filled from the row's fields."""
+    """The platform message for one recipient: placeholders filled from the row's fields.
+
+    `passed`: the platform's current minute ("YYYY-MM-DD HH:MM"). A `sent_date` not after it
+    is left out, so a message submitted after its time (approved late, resumed after a stop)
+    goes now instead of carrying a time already gone."""
+    sent_date = row.sent_date or campaign.sent_date or None
+    if sent_date and passed and sent_date <= passed:
+        sent_date = None
     callback = None
     if campaign.callbacks and callback_base:
         callback = callback_url(callback_base, callback_secret, row.id)
@@ -26,7 +38,7 @@ def build_message(
         sent_to=row.sent_to,
         sent_text=render_text(campaign.text, sent_values(campaign, row.fields)),
         html_text=render_html(campaign.html_text, row.fields) if campaign.html_text else None,
-        sent_date=row.sent_date or campaign.sent_date or None,
+        sent_date=sent_date,
         charset=campaign.charset or None,
         ttl=campaign.ttl,
         button=campaign.button or None,

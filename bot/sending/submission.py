@@ -94,9 +94,12 @@ class CampaignSubmission:
         on_stored: Callable[[], None],
         links: LinkShortener | None = None,
         hold: QuietHold | None = None,
+        platform_minute: Callable[[], str] | None = None,
     ) -> None:
         self.campaign = campaign
         self._hold = hold
+        # For a campaign the platform times: its current minute, before which no sent_date goes.
+        self._platform_minute = platform_minute
         self._links = links
         self._prepared: dict[int, OutgoingMessage] = {}
         self._store = store
@@ -186,10 +189,7 @@ class CampaignSubmission:
 
     def _prepare(self, rows: list[MessageRow]) -> None:
         """Build the taken rows' messages, their short links stored in one write for all."""
-        messages = [
-            (row.id, build_message(self.campaign, row, self._callback_base, self._callback_secret))
-            for row in rows
-        ]
+        messages = [(row.id, self._message(row)) for row in rows]
         if self._links is not None and messages:
             try:
                 shortened = self._links.shorten(self.campaign.id, messages)
@@ -201,6 +201,12 @@ class CampaignSubmission:
                 messages = list(zip((row_id for row_id, _ in messages), shortened, strict=True))
         self._prepared.update(messages)
 
+    def _message(self, row: MessageRow) -> OutgoingMessage:
+        passed = self._platform_minute() if self._platform_minute else None
+        return build_message(
+            self.campaign, row, self._callback_base, self._callback_secret, passed=passed
+        )
+
     def _skipped(self, count: int) -> None:
         """Rows on the stop-list when their turn came: never sent, counted like an outcome."""
         self._counts[SubmitState.SKIPPED.value] += count
@@ -210,9 +216,7 @@ class CampaignSubmission:
         """Send one group (one row, or one list chunk) and record what became of each row."""
         ready: list[tuple[MessageRow, OutgoingMessage]] = []
         for row in rows:
-            message = self._prepared.pop(row.id, None) or build_message(
-                self.campaign, row, self._callback_base, self._callback_secret
-            )
+            message = self._prepared.pop(row.id, None) or self._message(row)
             try:
                 check_encodable(message)
             except CharsetError as error:

@@ -1,0 +1,88 @@
+"""Approval meeting time: a send by the platform approved after its time goes now, never with a
+`sent_date` already gone."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from bot.schedule.when import platform_sent_date
+from tests.compose_user import Composer, make_operator
+from tests.conftest import ADMIN, OPERATOR
+from tests.fakes.telegram import FakeTelegram
+from tests.test_approval import TWO, Clock, press
+
+
+async def schedule_by_platform(telegram: FakeTelegram) -> Composer:
+    composer = Composer(telegram)
+    await composer.start(TWO, expect="Preview")
+    await composer.press("Schedule", expect="When should it go out")
+    await composer.press("Tomorrow 10:00", expect="Confirm?")
+    await composer.press("By the platform", expect="sent_date")
+    await composer.press("Confirm", expect="waiting for approval")
+    return composer
+
+
+async def test_a_platform_send_approved_after_its_time_goes_now_without_a_past_sent_date(
+    start_bot, telegram, platform
+):
+    clock = Clock()
+    program = await start_bot(clock=clock, PULSE_SENDERS="Shop", APPROVAL_MIN_RECIPIENTS="2")
+    await make_operator(telegram)
+    await schedule_by_platform(telegram)
+    card = await telegram.wait_message(ADMIN, contains="Approval needed")
+    assert program.app is not None
+    schedule = program.app.store.schedules.get(1)
+    assert schedule is not None
+    clock.now = schedule.run_at_time + timedelta(minutes=5)  # within the grace period
+
+    await press(telegram, ADMIN, card, "Approve")
+
+    told = await telegram.wait_message(OPERATOR, contains="was approved by")
+    assert "It is going out now" in told["text"]
+    async with asyncio.timeout(20):
+        await platform.wait_requests(2)
+    assert [request.params.get("sent_date") for request in platform.requests] == [None, None]
+
+
+async def test_approved_long_after_its_time_its_owner_is_asked_and_send_now_means_now(
+    start_bot, telegram, platform
+):
+    clock = Clock()
+    program = await start_bot(clock=clock, PULSE_SENDERS="Shop", APPROVAL_MIN_RECIPIENTS="2")
+    await make_operator(telegram)
+    await schedule_by_platform(telegram)
+    card = await telegram.wait_message(ADMIN, contains="Approval needed")
+    assert program.app is not None
+    schedule = program.app.store.schedules.get(1)
+    assert schedule is not None
+    clock.now = schedule.run_at_time + timedelta(minutes=45)
+
+    await press(telegram, ADMIN, card, "Approve")
+
+    question = await telegram.wait_message(OPERATOR, contains="45 min after its time")
+    assert platform.requests == []
+    await press(telegram, OPERATOR, question, "Send now")
+    async with asyncio.timeout(20):
+        await platform.wait_requests(2)
+    assert [request.params.get("sent_date") for request in platform.requests] == [None, None]
+
+
+async def test_a_platform_send_approved_before_its_time_keeps_its_sent_date(
+    start_bot, telegram, platform
+):
+    clock = Clock()
+    program = await start_bot(clock=clock, PULSE_SENDERS="Shop", APPROVAL_MIN_RECIPIENTS="2")
+    await make_operator(telegram)
+    await schedule_by_platform(telegram)
+    card = await telegram.wait_message(ADMIN, contains="Approval needed")
+    assert program.app is not None
+    schedule = program.app.store.schedules.get(1)
+    assert schedule is not None
+
+    await press(telegram, ADMIN, card, "Approve")
+
+    async with asyncio.timeout(20):
+        await platform.wait_requests(2)
+    sent_date = platform_sent_date(schedule.run_at_time, program.app.settings.pulse_zone)
+    assert {request.params.get("sent_date") for request in platform.requests} == {sent_date}
