@@ -220,6 +220,11 @@ class Schedules:
             assert schedule is not None
             return self._copy_campaign(schedule.campaign_id, state="submitting")
 
+    def pass_run(self, schedule_id: int, run_at: str, next_run_at: datetime) -> bool:
+        """A recurring schedule moves past a run that does not go out (its series still waits for
+        approval): no copy is made; False when this run was already taken."""
+        return self._advance(schedule_id, run_at, next_run_at, None)
+
     def miss_once(self, schedule_id: int, run_at: str) -> bool:
         """A one-off schedule's time passed beyond the grace period: its owner must decide."""
         return self._changed(

@@ -1,5 +1,6 @@
-"""Approval meeting time: a send by the platform approved after its time goes now, never with a
-`sent_date` already gone."""
+"""Approval meeting time: a repeating send's one approval covers its runs, so a run due while
+the series still waits does not go out nor ask for an approval of its own; a send by the
+platform approved after its time goes now, never with a `sent_date` already gone."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from bot.schedule.when import platform_sent_date
 from tests.compose_user import Composer, make_operator
 from tests.conftest import ADMIN, OPERATOR
 from tests.fakes.telegram import FakeTelegram
-from tests.test_approval import TWO, Clock, press
+from tests.test_approval import TWO, Clock, audit, press
 
 
 async def schedule_by_platform(telegram: FakeTelegram) -> Composer:
@@ -86,3 +87,55 @@ async def test_a_platform_send_approved_before_its_time_keeps_its_sent_date(
         await platform.wait_requests(2)
     sent_date = platform_sent_date(schedule.run_at_time, program.app.settings.pulse_zone)
     assert {request.params.get("sent_date") for request in platform.requests} == {sent_date}
+
+
+async def test_a_run_due_while_its_series_waits_for_approval_does_not_go_out_nor_ask_again(
+    start_bot, bot_env, telegram, platform
+):
+    clock = Clock()
+    program = await start_bot(clock=clock, PULSE_SENDERS="Shop", APPROVAL_MIN_RECIPIENTS="2")
+    await make_operator(telegram)
+    composer = Composer(telegram)
+    await composer.start(TWO, expect="Preview")
+    await composer.press("Schedule", expect="When should it go out")
+    await composer.press("Tomorrow 10:00", expect="Confirm?")
+    await composer.press("Every day", expect="Next runs")
+    await composer.press("Confirm", expect="waiting for approval")
+    card = await telegram.wait_message(ADMIN, contains="Approval needed")
+    assert program.app is not None
+    schedule = program.app.store.schedules.get(1)
+    assert schedule is not None
+    clock.now = schedule.run_at_time + timedelta(seconds=1)
+
+    await program.app.scheduling.fire_due()
+
+    told = await telegram.wait_message(OPERATOR, contains="did not go out")
+    assert "still waits for approval" in told["text"]
+    assert "every day at 10:00" in told["text"]
+    assert platform.requests == []
+    assert len(audit(bot_env, "approval_request")) == 1
+    asked = [m for m in telegram.chat(ADMIN) if "Approval needed" in m.get("text", "")]
+    assert len(asked) == 1
+    # Send now from /scheduled does not slip a run past the approval either.
+    telegram.send_text(OPERATOR, "/scheduled")
+    listing = await telegram.wait_message(OPERATOR, contains="Waiting to be sent")
+    assert "⏳ Waiting for approval." in listing["text"]
+    await press(telegram, OPERATOR, listing, "Send now №1")
+    confirm = await telegram.wait_for(
+        lambda: next(
+            (m for m in telegram.chat(OPERATOR) if "now? Recipients" in m.get("text", "")), None
+        )
+    )
+    refused = await press(telegram, OPERATOR, confirm, "Yes, send now")
+    assert "still waits for approval" in refused["text"]
+    assert platform.requests == []
+
+    await press(telegram, ADMIN, card, "Approve")
+    await telegram.wait_message(OPERATOR, contains="It goes out at its time")
+    clock.now = schedule.run_at_time + timedelta(days=1, seconds=1)
+    await program.app.scheduling.fire_due()
+
+    async with asyncio.timeout(20):
+        await platform.wait_requests(2)
+    assert len(audit(bot_env, "approval_request")) == 1
+    assert not [m for m in telegram.chat(OPERATOR) if "is due, but it waits" in m.get("text", "")]

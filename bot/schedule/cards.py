@@ -26,7 +26,7 @@ from babel.numbers import format_decimal
 from bot.compose.message_types import type_name
 from bot.members.cards import person_label
 from bot.notices import Card, Notice, Render
-from bot.schedule.notices import MissedRun, OwnerLostAccess, ScheduleSummary
+from bot.schedule.notices import MissedRun, OwnerLostAccess, RunUnapproved, ScheduleSummary
 from bot.schedule.service import Outcome, stamp_of
 from bot.schedule.when import Recurrence, format_moment
 from bot.telegram.button_data import RowId
@@ -147,6 +147,10 @@ def outcome_text(outcome: Outcome) -> str:
         Outcome.NEVER: _("This repeat never runs after that time."),
         Outcome.AT_NEXT_START: _(
             "The bot is restarting: this send goes out as soon as it is running again."
+        ),
+        Outcome.UNAPPROVED: _(
+            "This repeating send still waits for approval: none of its runs goes out before "
+            "another member approves it."
         ),
     }
     return texts.get(outcome, "")
@@ -283,6 +287,23 @@ def render_missed(notice: MissedRun) -> Card:
         return Card(text, missed_keyboard(notice.missed.schedule))
 
 
+def render_run_unapproved(notice: RunUnapproved) -> Card:
+    """The owner's word that a run of a series still waiting for approval did not go out."""
+    series = notice.series
+    with read_in(series.schedule.locale) as locale:
+        when = format_moment(notice.run_at, series.zone, locale)
+        text = "\n\n".join(
+            [
+                _(
+                    "⏳ The run of {when} did not go out: this repeating send still waits for "
+                    "approval. Once another member approves it, it goes out from its next run."
+                ).format(when=when),
+                describe(series, locale),
+            ]
+        )
+        return Card(text)
+
+
 def missed_keyboard(missed: Schedule) -> InlineKeyboardMarkup:
     """Send now / Discard under the question about a missed send."""
     builder = InlineKeyboardBuilder()
@@ -327,5 +348,6 @@ def paused_buttons(schedule: Schedule, origin: Origin) -> InlineKeyboardBuilder:
 
 RENDERERS: dict[type[Notice], Render] = {
     MissedRun: render_missed,
+    RunUnapproved: render_run_unapproved,
     OwnerLostAccess: render_owner_lost_access,
 }

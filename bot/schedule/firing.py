@@ -8,7 +8,7 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
-from bot.schedule.notices import MissedRun
+from bot.schedule.notices import MissedRun, RunUnapproved
 from bot.schedule.pausing import OWED_CARD, PausingSchedules
 from bot.schedule.timetable import Fired
 from storage.schedules import Schedule, ScheduleMode, ScheduleState
@@ -61,6 +61,8 @@ class FiringRuns(PausingSchedules):
         if not self.may_send(schedule.owner_id):
             # Revoked (or made a viewer) after scheduling: nothing goes out on their behalf.
             return await self._pause_orphan(schedule)
+        if schedule.recurrence and self.awaits_approval(schedule):
+            return await self._pass_unapproved(schedule, now)
         if now - schedule.run_at_time > self.grace:
             return await self._miss(schedule, now)
         return Fired.SENT if self._run(schedule, now) else Fired.NOTHING
@@ -114,6 +116,30 @@ class FiringRuns(PausingSchedules):
         log.warning("schedule %s: missed its time %s", missed_id, schedule.run_at)
         await self._ask_owner(self._get(missed_id), now)
         return Fired.MISSED
+
+    async def _pass_unapproved(self, schedule: Schedule, now: datetime) -> Fired:
+        """A series' one approval covers all its runs, so while it is still awaited a run does
+        not go out (nor asks for an approval of its own): the series moves on to its next run
+        and its owner is told."""
+        following = self._next(schedule, now)
+        if following is None:
+            return Fired.NOTHING
+        with self.store.db.atomic():
+            if not self.store.schedules.pass_run(schedule.id, schedule.run_at, following):
+                return Fired.NOTHING
+            self.store.audit.record(
+                None,
+                "schedule_run_unapproved",
+                schedule_id=schedule.id,
+                campaign_id=schedule.campaign_id,
+                run_at=schedule.run_at,
+            )
+        self._follow(schedule)
+        log.info("schedule %s: run %s not sent, awaiting approval", schedule.id, schedule.run_at)
+        passed = RunUnapproved(self.summary(self._get(schedule.id)), schedule.run_at_time)
+        if not await self.notices.tell(schedule.owner_chat_id, passed):
+            log.warning("schedule %s: could not tell the owner about the run", schedule.id)
+        return Fired.UNAPPROVED
 
     async def _ask_owner(self, missed: Schedule, now: datetime) -> None:
         late = int((now - missed.run_at_time).total_seconds() // 60)

@@ -74,6 +74,8 @@ class ManagingSchedules(FiringRuns):
             return self.resolve_missed(schedule_id, send=True, actor_id=actor_id, role=role)
         if schedule.mode is not ScheduleMode.BOT or stamp != stamp_of(schedule):
             return Outcome.GONE
+        if schedule.recurrence and self.awaits_approval(schedule):
+            return Outcome.UNAPPROVED  # its one approval comes first, not one per run
         if not self._run(schedule, self.clock(), actor_id=actor_id):
             return Outcome.GONE
         if schedule.local_time:  # now means now for every zone, before the pass begins

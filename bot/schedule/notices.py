@@ -4,6 +4,7 @@ the sends paused because their owner may no longer send. `cards` says how they r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.notices import Notice
@@ -31,6 +32,15 @@ class MissedRun(Notice):
     missed: ScheduleSummary
     minutes_late: int
     locale: str | None = None
+
+
+@dataclass(frozen=True)
+class RunUnapproved(Notice):
+    """A run of a repeating send came while the series still waits for approval: it did not go
+    out, and the series goes on with its next run (`series`, as it is now)."""
+
+    series: ScheduleSummary
+    run_at: datetime
 
 
 @dataclass(frozen=True)

@@ -72,11 +72,13 @@ class Outcome(StrEnum):
     NEVER = "never"  # a repeat that never fires after the chosen time
     # Claimed while the program stops: it goes out at the next start.
     AT_NEXT_START = "at_next_start"
+    UNAPPROVED = "unapproved"  # a series waiting for approval: none of its runs goes out yet
 
 
 class Fired(StrEnum):
     SENT = "sent"
     MISSED = "missed"
+    UNAPPROVED = "unapproved"  # its series still waits for approval: this run did not go out
     PAUSED = "paused"  # its owner may no longer send: admins were asked
     NOTHING = "nothing"
 
@@ -134,9 +136,14 @@ class Timetable:
         """What lists and questions show of a schedule: its campaign, owner and time zone."""
         campaign = self.store.campaigns.get(schedule.campaign_id)
         owner = self._name_of(schedule.owner_id)
-        approval = self.store.approvals.for_campaign(schedule.campaign_id)
-        waiting = approval is not None and approval.state is ApprovalState.PENDING
+        waiting = self.awaits_approval(schedule)
         return ScheduleSummary(schedule, campaign, owner, self.settings.zone, waiting)
+
+    def awaits_approval(self, schedule: Schedule) -> bool:
+        """Whether the schedule's campaign (a series: the one approval that covers every run)
+        still waits for another member's approval."""
+        approval = self.store.approvals.for_campaign(schedule.campaign_id)
+        return approval is not None and approval.state is ApprovalState.PENDING
 
     def _name_of(self, user_id: int) -> str | None:
         member = self.store.members.get(user_id)
