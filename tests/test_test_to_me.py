@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from bot.compose.cards import ComposeAction, ComposeMove
 from tests.compose_user import Composer, make_operator
 from tests.conftest import GROUP, OPERATOR
 
@@ -196,3 +197,25 @@ async def test_a_test_needs_no_approval_and_the_stop_list_still_applies(
     assert "on the stop-list: test messages to it are not sent" in card["text"]
     await telegram.wait_message(OPERATOR, contains="Not sent: the address is on the stop-list")
     assert len(platform.messages) == 1
+
+
+async def test_an_hlr_check_sends_no_message_so_it_has_no_test_to_me(start_bot, telegram, platform):
+    await start_bot(PULSE_SENDERS="Shop", PULSE_TYPES="sms,hlr")
+    await make_operator(telegram)
+    await ask_me(telegram, "/me phone +7 900 555-44-33", "Kept: +79005554433")
+    composer = Composer(telegram)
+    await composer.start("/send hlr 79001000001 79001000002", expect="No text is sent")
+
+    assert "Test to me" not in composer.buttons()
+    assert "Save as template" in composer.buttons()
+    # A press that still reaches the bot (an old client, forged data) is explained, not sent.
+    data = ComposeAction(action=ComposeMove.TEST_ME).pack()
+    answer = await telegram.wait_answer(telegram.press(OPERATOR, composer.card, data))
+    assert "An HLR request only asks the network about a number" in answer["text"]
+    assert platform.requests == []
+    profile = await ask_me(telegram, "/me", "Your profile")
+    assert "an HLR number check sends none, so it has no test" in profile
+
+    await composer.press("Send", expect="campaign №1")
+    await telegram.wait_for(lambda: len(platform.messages) == 2)
+    assert OWN_PHONE not in [m.sent_to for m in platform.messages.values()]

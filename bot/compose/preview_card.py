@@ -117,6 +117,7 @@ def render_preview(
         )
     text = paragraphs("\n".join(top), "\n".join(facts), body, extras, "\n".join(warnings))
     keyboard = preview_keyboard(
+        test=needs_text(draft.type),
         left_out=bool(summary.left_out),
         typography=plain_estimate is not None,
         undo=undo,
@@ -240,6 +241,7 @@ def channel_notes(draft: Draft, settings: Settings) -> str:
 
 def preview_keyboard(
     *,
+    test: bool = True,
     left_out: bool = False,
     typography: bool = False,
     undo: bool = False,
@@ -248,7 +250,8 @@ def preview_keyboard(
 ) -> InlineKeyboardMarkup:
     """The preview's buttons; the file of rows left out only when some were, the replacement
     of typographic characters only when it makes the text GSM-7, transliteration only when it
-    saves parts, and Undo right after either."""
+    saves parts, and Undo right after either; Test to me only for a type that sends a message
+    (an HLR request checks a number and sends none)."""
     files = (
         [button(_("Rows left out (CSV)"), action(ComposeMove.LEFT_OUT_FILE))] if left_out else []
     )
@@ -273,7 +276,7 @@ def preview_keyboard(
                 button(_("Extras"), action(ComposeMove.EXTRAS)),
             ],
             [
-                button(_("Test to me"), action(ComposeMove.TEST_ME)),
+                *([button(_("Test to me"), action(ComposeMove.TEST_ME))] if test else []),
                 button(_("Save as template"), action(ComposeMove.TEMPLATE)),
             ],
             files,

@@ -184,9 +184,17 @@ def render_profile(profile: Profile) -> str:
 
 def usage() -> str:
     return _(
-        "«Test to me» on the preview sends one message to your own phone or e-mail.\n"
+        "«Test to me» on the preview sends one message to your own phone or e-mail "
+        "(an HLR number check sends none, so it has no test).\n"
         "<code>/me phone +7 900 123-45-67</code> and <code>/me email name@example.com</code> "
         "keep them; <code>/me phone -</code> or <code>/me email -</code> removes one."
+    )
+
+
+def hlr_has_no_test() -> str:
+    return _(
+        "An HLR request only asks the network about a number and sends no message, so there "
+        "is nothing to test on your own phone."
     )
 
 
@@ -240,7 +248,8 @@ def stopped_warning() -> str:
 
 
 def no_own_address_text(reason: NoOwnAddress) -> str:
-    assert reason is NoOwnAddress.TOKENS
+    if reason is NoOwnAddress.NO_MESSAGE:
+        return hlr_has_no_test()
     return _(
         "Push and chat-bot messages go to app tokens, not to a phone or e-mail. "
         "Turn on find_token at the recipients step to test on your own phone or e-mail."

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.compose.addresses import AddressKind, address_kind, is_mobile, normalise_address
+from bot.compose.rules import needs_text
 from storage.members import Member, OwnAddress
 from storage.store import Store
 
@@ -103,6 +104,7 @@ class NoOwnAddress(StrEnum):
     """Why a type's test has no personal address to go to."""
 
     TOKENS = "tokens"  # push and bot messages go to app tokens
+    NO_MESSAGE = "no_message"  # an HLR request checks a number and sends nothing to test
 
 
 def test_address_kind(
@@ -112,6 +114,8 @@ def test_address_kind(
 
     A cascade takes either: the phone when there is one, since most scenarios start with a
     messenger or SMS."""
+    if not needs_text(message_type):
+        return NoOwnAddress.NO_MESSAGE
     kind = address_kind(message_type, find_token)
     if kind is AddressKind.PUSH:
         return NoOwnAddress.TOKENS
