@@ -314,6 +314,14 @@ class Messages:
             )
         return cursor.rowcount
 
+    def cancel_waiting(self, campaign_id: int) -> int:
+        """Rows still waiting for their time (the later zones of a send at local times) are
+        never sent; how many."""
+        return self.db.execute(
+            "UPDATE messages SET state = 'cancelled' WHERE campaign_id = ? AND state = 'waiting'",
+            [campaign_id],
+        ).rowcount
+
     def report_rows(self, campaign_id: int, *, undelivered_only: bool) -> list[MessageRow]:
         """The rows of a report file in recipient order: all, or those not (yet) delivered."""
         where = "campaign_id = ?"

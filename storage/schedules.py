@@ -180,10 +180,14 @@ class Schedules:
         return self.db["schedules"].count_where("state = ?", [ScheduleState.PENDING.value])
 
     def waiting(self, now: datetime, owner_id: int | None = None) -> list[Schedule]:
-        """Pending, missed and paused schedules, and platform-held ones whose time is still ahead."""
+        """Pending, missed and paused schedules, platform-held ones whose time is still ahead,
+        and sends by the bot at each recipient's local time whose later zones still wait."""
         where = (
             "(state IN ('pending', 'missed', 'paused') "
-            "OR (mode = 'platform' AND state = 'done' AND run_at > ?))"
+            "OR (mode = 'platform' AND state = 'done' AND run_at > ?) "
+            "OR (mode = 'bot' AND state = 'done' AND local_time IS NOT NULL AND EXISTS ("
+            "SELECT 1 FROM messages WHERE messages.campaign_id = schedules.campaign_id "
+            "AND messages.state = 'waiting')))"
         )
         args: list[object] = [to_iso(now)]
         if owner_id is not None:

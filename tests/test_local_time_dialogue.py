@@ -8,7 +8,7 @@ import asyncio
 from tests.compose_user import Composer, make_operator
 from tests.conftest import OPERATOR
 from tests.scheduled_sending import NINE
-from tests.test_local_time_sends import VLADIVOSTOK_TEN
+from tests.test_local_time_sends import KALININGRAD_TEN, MOSCOW_TEN, VLADIVOSTOK_TEN
 from tests.test_schedule_world import FakeClock
 
 TABLE = "\n".join(
@@ -93,3 +93,69 @@ async def test_by_the_bot_the_first_zone_goes_at_its_time_and_the_list_says_so(
     await program.app.sender.wait(1)
     assert dict(platform.received) == {"79141234567": 1, "79161234567": 1}
     assert "sent_date" not in platform.requests[0].params
+
+
+async def test_the_zones_still_to_come_stay_on_scheduled_and_cancel_stops_them(
+    start_bot, telegram, platform
+) -> None:
+    clock = FakeClock(NINE)
+    program = await start_bot(clock=clock, PULSE_SENDERS="Shop")
+    composer = await scheduled_card(telegram)
+    await composer.press("Confirm", expect="Scheduled campaign №1")
+    clock.now = VLADIVOSTOK_TEN
+    await program.app.scheduling.fire_due()
+    async with asyncio.timeout(10):
+        await telegram.wait_for(lambda: len(platform.received) == 2)
+    await program.app.sender.wait(1)
+
+    telegram.send_text(OPERATOR, "/scheduled")
+    listing = await telegram.wait_message(OPERATOR, contains="Waiting to be sent")
+    assert (
+        "10:00 in each recipient's zone, still to come: Tue 4 Mar 2031, 10:00 — 1 recipient; "
+        "Tue 4 Mar 2031, 11:00 — 1 recipient" in listing["text"]
+    )
+    assert [label for label, _data in telegram.buttons(listing)] == ["Cancel №1"]
+
+    query = telegram.press(OPERATOR, listing, telegram.find_button(listing, "Cancel №1"))
+    answer = await telegram.wait_answer(query)
+    assert "Cancelled №1. Nothing more of it will be sent." in answer["text"]
+    await telegram.wait_for(
+        lambda: "Nothing is waiting" in text_of(telegram, listing["message_id"])
+    )
+
+    clock.now = KALININGRAD_TEN
+    program.app.sender.release_waiting(1)
+    await program.app.sender.wait(1)
+    assert dict(platform.received) == {"79141234567": 1, "79161234567": 1}
+    states = {row.sent_to: row.state.value for row in program.app.store.messages.rows(1)}
+    assert states["79001234567"] == states["79211234567"] == "cancelled"
+    assert program.app.store.campaigns.get(1).state.value == "submitted"
+
+
+async def test_a_local_send_leaves_scheduled_once_its_last_zone_is_released(
+    start_bot, telegram, platform
+) -> None:
+    clock = FakeClock(NINE)
+    program = await start_bot(clock=clock, PULSE_SENDERS="Shop")
+    composer = await scheduled_card(telegram)
+    await composer.press("Confirm", expect="Scheduled campaign №1")
+    for moment in (VLADIVOSTOK_TEN, MOSCOW_TEN):
+        clock.now = moment
+        await program.app.scheduling.fire_due()
+        program.app.sender.release_waiting(1)
+        await program.app.sender.wait(1)
+    async with asyncio.timeout(10):
+        await telegram.wait_for(lambda: len(platform.received) == 3)
+    telegram.send_text(OPERATOR, "/scheduled")
+    listing = await telegram.wait_message(OPERATOR, contains="Waiting to be sent")
+    assert "still to come: Tue 4 Mar 2031, 11:00 — 1 recipient" in listing["text"]
+
+    clock.now = KALININGRAD_TEN
+    program.app.sender.release_waiting(1)
+    await program.app.sender.wait(1)
+    async with asyncio.timeout(10):
+        await telegram.wait_for(lambda: len(platform.received) == 4)
+    telegram.send_text(OPERATOR, "/scheduled")
+    await telegram.wait_message(
+        OPERATOR, contains="Nothing is waiting to be sent", after=listing["message_id"]
+    )

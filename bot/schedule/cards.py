@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import get_day_names
@@ -81,6 +81,16 @@ def describe(shown: ScheduleSummary, locale: str) -> str:
     if schedule.local_time:  # the first zone's turn; the others follow at the same local time
         when = _("{time} in each recipient's zone, the first on {when}").format(
             time=schedule.local_time[-5:], when=when
+        )
+    if shown.still_to_come:  # the first zones went out; these still wait for their time
+        when = _("{time} in each recipient's zone, still to come: {moments}").format(
+            time=schedule.local_time[-5:] if schedule.local_time else "",
+            moments="; ".join(
+                ngettext("{when} — {count} recipient", "{when} — {count} recipients", count).format(
+                    when=format_moment(moment, zone, locale), count=number(count)
+                )
+                for moment, count in shown.still_to_come
+            ),
         )
     if schedule.state is ScheduleState.MISSED:
         when = _("{when} (missed)").format(when=when)
@@ -208,6 +218,8 @@ def list_buttons(schedule: Schedule) -> InlineKeyboardBuilder:
         press(_("Send now №{number}"), Act.NOW)
         press(_("Reschedule №{number}"), Act.MOVE)
         builder.adjust(2, 1)
+    elif schedule.mode is ScheduleMode.BOT and schedule.local_time:
+        press(_("Cancel №{number}"), Act.CANCEL)  # its zones still waiting
     return builder  # held by the platform: nothing to press
 
 
@@ -251,7 +263,7 @@ def missed_note(number: int, send: bool) -> str:
 
 
 def cancelled_note(number: int) -> str:
-    return _("Cancelled №{number}. Nothing will be sent.").format(number=number)
+    return _("Cancelled №{number}. Nothing more of it will be sent.").format(number=number)
 
 
 def taken_over_note(number: int) -> str:

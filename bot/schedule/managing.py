@@ -52,6 +52,8 @@ class ManagingSchedules(FiringRuns):
             return self.resolve_missed(schedule_id, send=False, actor_id=actor_id, role=role)
         if schedule.mode is not ScheduleMode.BOT:
             return Outcome.GONE
+        if schedule.state is ScheduleState.DONE and schedule.local_time:
+            return self._cancel_zones_to_come(schedule, actor_id)
         with self.store.db.atomic():
             if not self.store.schedules.cancel(schedule_id):
                 return Outcome.GONE
@@ -63,6 +65,23 @@ class ManagingSchedules(FiringRuns):
                 campaign_id=schedule.campaign_id,
             )
         self._unregister(schedule_id)
+        return Outcome.DONE
+
+    def _cancel_zones_to_come(self, schedule: Schedule, actor_id: int) -> Outcome:
+        """A send at local times under way: its zones still waiting never get it."""
+        with self.store.db.atomic():
+            cancelled = self.store.messages.cancel_waiting(schedule.campaign_id)
+            if not cancelled:
+                return Outcome.GONE  # the last zone went out meanwhile
+            self.store.audit.record(
+                actor_id,
+                "schedule_cancel",
+                schedule_id=schedule.id,
+                campaign_id=schedule.campaign_id,
+                waiting=cancelled,
+            )
+        log.info("schedule %s: %d recipients still waiting cancelled", schedule.id, cancelled)
+        self.sender.waiting_cancelled(schedule.campaign_id)
         return Outcome.DONE
 
     def send_now(self, schedule_id: int, *, actor_id: int, role: Role, stamp: int) -> Outcome:

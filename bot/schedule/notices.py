@@ -22,6 +22,8 @@ class ScheduleSummary:
     owner_name: str | None
     zone: ZoneInfo
     awaiting_approval: bool = False  # nothing of it goes out before another member approves
+    # A send at local times already under way: when its later zones go out (UTC), and to how many.
+    still_to_come: tuple[tuple[datetime, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ from bot.schedule.notices import ScheduleSummary
 from bot.schedule.when import Recurrence, next_run
 from storage.approvals import ApprovalState
 from storage.campaigns import Draft
-from storage.clock import utc_now
+from storage.clock import from_iso, utc_now
 from storage.members import Role
-from storage.schedules import Schedule
+from storage.schedules import Schedule, ScheduleState
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,8 @@ class CampaignSender(Protocol):
         ...
 
     def cancel_scheduled(self, campaign_id: int, *, actor_id: int | None = None) -> bool: ...
+
+    def waiting_cancelled(self, campaign_id: int) -> None: ...
 
 
 class Owner(NamedTuple):
@@ -137,7 +139,11 @@ class Timetable:
         campaign = self.store.campaigns.get(schedule.campaign_id)
         owner = self._name_of(schedule.owner_id)
         waiting = self.awaits_approval(schedule)
-        return ScheduleSummary(schedule, campaign, owner, self.settings.zone, waiting)
+        to_come: tuple[tuple[datetime, int], ...] = ()
+        if schedule.local_time and schedule.state is ScheduleState.DONE:
+            rows = self.store.message_times.waiting_until(schedule.campaign_id)
+            to_come = tuple((from_iso(moment), count) for moment, count in rows.items())
+        return ScheduleSummary(schedule, campaign, owner, self.settings.zone, waiting, to_come)
 
     def awaits_approval(self, schedule: Schedule) -> bool:
         """Whether the schedule's campaign (a series: the one approval that covers every run)

@@ -239,6 +239,13 @@ class Sender:
             self._changed(campaign_id)
         return cancelled
 
+    def waiting_cancelled(self, campaign_id: int) -> None:
+        """The rows waiting for their time were cancelled: unless a pass is under way (whose end
+        closes the submission), the submission closes now, and the campaign's card shows it."""
+        if not self.is_running(campaign_id):
+            self.ends.finish(campaign_id, "waiting recipients cancelled")
+        self._changed(campaign_id)
+
     def resume(self, campaign_id: int, *, actor_id: int) -> bool:
         """Continue a paused campaign; False when it is not paused (or already running)."""
         campaign = self._store.campaigns.get(campaign_id)
