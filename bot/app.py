@@ -23,6 +23,7 @@ from aiogram.exceptions import TelegramNetworkError, TelegramServerError
 from aiogram.methods.base import Response, TelegramMethod, TelegramType
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram.utils.i18n import I18n, SimpleI18nMiddleware
+from aiogram_dialog.api.entities import DIALOG_EVENT_NAME
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -53,6 +54,7 @@ from bot.statuses.digest import DigestService
 from bot.statuses.endpoint import CallbackEndpoint, StatusWriter
 from bot.statuses.notifier import Notifier
 from bot.statuses.tracker import CampaignTracker
+from bot.telegram import dialog_kit
 from bot.telegram.fsm_storage import SQLiteStorage
 from bot.telegram.pacing import TelegramPacing
 from bot.telegram.presses import AnswerPresses
@@ -170,7 +172,8 @@ class Application:
 
     def _wire_dispatcher(self) -> None:
         dp = self.dispatcher
-        SimpleI18nMiddleware(self.i18n).setup(dp)
+        i18n_middleware = SimpleI18nMiddleware(self.i18n)
+        i18n_middleware.setup(dp)
         dp.update.outer_middleware(ConversationTopic())
         gate = StrangerGate(self.store, self.notices, clock=self.clock)
         dp.message.outer_middleware(gate)
@@ -179,6 +182,9 @@ class Application:
         dp.callback_query.middleware(RoleCheck())
         # Inside RoleCheck: a refused press is answered there, with the reason.
         dp.callback_query.middleware(AnswerPresses())
+        dialog_kit.install(dp)
+        # Dialogs redrawn from outside an update speak the configured language too.
+        dp.observers[DIALOG_EVENT_NAME].outer_middleware(i18n_middleware)
         dp.include_routers(*get_routers())
 
     @property

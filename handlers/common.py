@@ -11,10 +11,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
+from aiogram_dialog import DialogManager
 
 from bot.access import VIEWER, for_command, role_name
 from bot.commands import commands_for
 from bot.config import Settings
+from bot.telegram.dialog_kit import end_dialogs
 from bot.telegram.dialogs import close_card
 from bot.telegram.presses import alert
 from storage.members import Member
@@ -23,17 +25,24 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 
 
-async def cancel(message: Message, state: FSMContext, bot: Bot) -> None:
+async def cancel(
+    message: Message, state: FSMContext, bot: Bot, dialog_manager: DialogManager
+) -> None:
     """Leave whatever conversation is open; nothing is sent."""
+    text = _("Cancelled. Nothing was sent.")
+    # The cards themselves say so, without buttons: no half-made preview is left on screen.
+    dialog = await end_dialogs(dialog_manager, text)
     if await state.get_state() is None:
         await state.clear()
-        await message.answer(_("Nothing to cancel."))
+        if dialog is None:
+            await message.answer(_("Nothing to cancel."))
+        elif not dialog:
+            await message.answer(text)
         return
-    # The card itself says so, without buttons: no half-made preview is left on screen.
-    closed = await close_card(state, bot, message.chat.id, _("Cancelled. Nothing was sent."))
+    closed = await close_card(state, bot, message.chat.id, text)
     await state.clear()
-    if not closed:
-        await message.answer(_("Cancelled. Nothing was sent."))
+    if not closed and not dialog:
+        await message.answer(text)
 
 
 async def start(message: Message, member: Member, settings: Settings, store: Store) -> None:

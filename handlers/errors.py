@@ -11,6 +11,8 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import gettext as _
 
+from bot.telegram.dialog_kit import OLD_CARD, answer_old_card
+
 log = logging.getLogger(__name__)
 
 
@@ -30,5 +32,6 @@ async def handler_failed(event: ErrorEvent) -> None:
 def build_router() -> Router:
     """A fresh router whose error handler catches what any handler lets escape."""
     router = Router(name="errors")
+    router.errors.register(answer_old_card, OLD_CARD)  # a press on a dialog's old card
     router.errors.register(handler_failed)
     return router

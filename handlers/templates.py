@@ -4,123 +4,102 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from aiogram import Bot, F, Router
+from aiogram import Router
 from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram_dialog import DialogManager, StartMode
+from aiogram_dialog.widgets.kbd import Button
 
 from bot.access import OPERATOR, for_command, is_author_or_admin
-from bot.config import Settings
-from bot.telegram.presses import alert, tell
+from bot.telegram.dialog_kit import CardDialog, alert_press, member_of, store_of, tell_press
 from bot.templates.cards import (
-    TemplateAction,
-    TemplateMove,
-    delete_question,
     deleted,
+    listing_window,
     not_yours,
+    question_window,
     template_gone,
-    templates_card,
 )
 from handlers.compose import wizard_for
-from storage.members import Member
-from storage.store import Store
 from storage.templates import Template
 
 
-async def list_templates(message: Message, store: Store, member: Member) -> None:
+class TemplatesCard(StatesGroup):
+    listing = State()
+    deleting = State()  # asked once more before a template is deleted
+
+
+async def list_templates(message: Message, dialog_manager: DialogManager) -> None:
     """Show every template of the team, with its author."""
-    text, markup = templates_card(store, member)
-    await message.answer(text, reply_markup=markup)
+    await dialog_manager.start(TemplatesCard.listing, mode=StartMode.RESET_STACK)
 
 
-async def use_template(
-    query: CallbackQuery,
-    callback_data: TemplateAction,
-    bot: Bot,
-    state: FSMContext,
-    store: Store,
-    settings: Settings,
-    callback_answer: CallbackAnswer,
-) -> None:
-    """Start a message from the template: type, sender, text and extras filled, recipients asked."""
-    template = store.templates.get(callback_data.template_id)
+def pressed_template(manager: DialogManager) -> Template | None:
+    """The template whose button was pressed; None, and the press told so, when it is gone."""
+    item_id = getattr(manager, "item_id", "")
+    template = store_of(manager).templates.get(int(item_id)) if item_id.isdigit() else None
     if template is None:
-        alert(callback_answer, template_gone())
+        alert_press(manager, template_gone())
+    return template
+
+
+async def use_template(query: CallbackQuery, _button: Button, manager: DialogManager) -> None:
+    """Start a message from the template: type, sender, text and extras filled, recipients asked."""
+    template = pressed_template(manager)
+    if template is None:
         return
-    wizard = wizard_for(query, bot, state, store, settings)
+    data = manager.middleware_data
+    wizard = wizard_for(query, data["bot"], data["state"], data["store"], data["settings"])
     await wizard.start(replace(template.draft, columns=[]))
 
 
-def deletable(
-    template_id: int, store: Store, member: Member, callback_answer: CallbackAnswer
-) -> Template | None:
-    """The template if this member may delete it; otherwise None, and the press is told why."""
-    template = store.templates.get(template_id)
-    if template is None:
-        alert(callback_answer, template_gone())
-    elif not is_author_or_admin(member, template.author_id):
-        alert(callback_answer, not_yours())
-    else:
-        return template
-    return None
+def may_delete(template: Template, manager: DialogManager) -> bool:
+    """Whether this member may delete the template; if not, the press is told why."""
+    if is_author_or_admin(member_of(manager), template.author_id):
+        return True
+    alert_press(manager, not_yours())
+    return False
 
 
-async def delete_pressed(
-    query: CallbackQuery,
-    callback_data: TemplateAction,
-    store: Store,
-    member: Member,
-    callback_answer: CallbackAnswer,
-) -> None:
+async def delete_pressed(_query: CallbackQuery, _button: Button, manager: DialogManager) -> None:
     """Ask once more before deleting."""
-    template = deletable(callback_data.template_id, store, member, callback_answer)
-    if template is None:
+    template = pressed_template(manager)
+    if template is None or not may_delete(template, manager):
         return
-    assert isinstance(query.message, Message)
-    text, markup = delete_question(template)
-    await query.message.edit_text(text, reply_markup=markup)
+    manager.dialog_data.update(template_id=template.id, name=template.name)
+    await manager.switch_to(TemplatesCard.deleting)
 
 
-async def delete_confirmed(
-    query: CallbackQuery,
-    callback_data: TemplateAction,
-    store: Store,
-    member: Member,
-    callback_answer: CallbackAnswer,
-) -> None:
+async def delete_confirmed(_query: CallbackQuery, _button: Button, manager: DialogManager) -> None:
     """Delete the template (its author's or, for an admin, anyone's); show the list again."""
-    template = deletable(callback_data.template_id, store, member, callback_answer)
+    store = store_of(manager)
+    template = store.templates.get(manager.dialog_data.get("template_id", 0))
     if template is None:
+        alert_press(manager, template_gone())
+    elif not may_delete(template, manager):
         return
-    store.templates.delete(template.id, member.user_id)
-    tell(callback_answer, deleted())
-    await show_list(query, store, member)
+    else:
+        store.templates.delete(template.id, member_of(manager).user_id)
+        tell_press(manager, deleted())
+    await manager.switch_to(TemplatesCard.listing)
 
 
-async def back_to_list(query: CallbackQuery, store: Store, member: Member) -> None:
+async def back_to_list(_query: CallbackQuery, _button: Button, manager: DialogManager) -> None:
     """Nothing deleted: show the list again."""
-    await show_list(query, store, member)
+    await manager.switch_to(TemplatesCard.listing)
 
 
-async def show_list(query: CallbackQuery, store: Store, member: Member) -> None:
-    assert isinstance(query.message, Message)
-    text, markup = templates_card(store, member)
-    await query.message.edit_text(text, reply_markup=markup)
+def build_dialog() -> CardDialog:
+    return CardDialog(
+        listing_window(TemplatesCard.listing, use=use_template, delete=delete_pressed),
+        question_window(TemplatesCard.deleting, confirm=delete_confirmed, back=back_to_list),
+        role=OPERATOR,
+    )
 
 
 def build_router() -> Router:
-    """A fresh router with this module's handlers, so each Dispatcher gets its own."""
+    """A fresh router with this module's command and dialog, so each Dispatcher gets its own."""
     router = Router(name="templates")
     router.message.register(list_templates, Command("templates"), flags=for_command(OPERATOR))
-    steps = {
-        TemplateMove.USE: use_template,
-        TemplateMove.DELETE: delete_pressed,
-        TemplateMove.CONFIRM: delete_confirmed,
-        TemplateMove.LIST: back_to_list,
-    }
-    for move, step in steps.items():
-        router.callback_query.register(
-            step, TemplateAction.filter(F.action == move), flags=OPERATOR
-        )
+    router.include_router(build_dialog())
     return router

@@ -20,6 +20,9 @@ KEYWORDS = {
     "lazy_gettext": None,
     "ngettext": (1, 2),
     "lazy_ngettext": (1, 2),
+    # The dialogs' text widgets (bot/telegram/dialog_kit.py).
+    "Tr": None,
+    "TrPlural": (1, 2),
 }
 
 

@@ -62,10 +62,19 @@ async def test_a_saved_template_starts_a_new_message_and_only_its_author_or_an_a
     admin_listing = await telegram.wait_message(ADMIN, contains="Templates")
     telegram.press(ADMIN, admin_listing, telegram.find_button(admin_listing, "Delete"))
     await telegram.wait_message(ADMIN, contains="Delete template «Promo <b>»?")
-    confirm = telegram.find_button(telegram.last(ADMIN), "Yes, delete")
-    # An operator who did not write it cannot delete it, even with a forged press.
+    question = telegram.last(ADMIN)
+    confirm = telegram.find_button(question, "Yes, delete")
+    # An operator who did not write it cannot delete it, even with a forged press: not on the
+    # admin's card, nor on their own list, whose Delete button they were never shown.
     await make_operator(telegram, 2003)
-    forged = telegram.press(2003, admin_listing, confirm)
+    forged = telegram.press(2003, question, confirm)
+    assert "no longer active" in (await telegram.wait_answer(forged))["text"]
+    telegram.send_text(2003, "/templates")
+    own = await telegram.wait_message(2003, contains="Templates")
+    assert [label for label, _data in telegram.buttons(own)] == ["Promo <b>"]
+    use = telegram.find_button(own, "Promo")
+    forged = telegram.press(2003, own, use.replace(":use", ":delete"))
     assert "Only its author or an admin" in (await telegram.wait_answer(forged))["text"]
-    telegram.press(ADMIN, telegram.last(ADMIN), confirm)
+    assert "Delete template" not in telegram.last(2003)["text"]
+    telegram.press(ADMIN, question, confirm)
     await telegram.wait_message(ADMIN, contains="No templates yet")

@@ -1,52 +1,40 @@
-"""What /templates shows: the list with a button to start from each template, and the delete question."""
+"""What /templates shows: the list with a button to start from each template, and the delete question.
+
+The windows are in handlers/templates.py; the data they show is built here."""
 
 from __future__ import annotations
 
 import html
-from enum import StrEnum
+from typing import Any
 
-from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardMarkup
+from aiogram import F
+from aiogram.fsm.state import State
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram_dialog import DialogManager, Window
+from aiogram_dialog.widgets.kbd import Button, ListGroup, Row
+from aiogram_dialog.widgets.kbd.button import OnClick
+from aiogram_dialog.widgets.text import Format
 
 from bot.access import is_author_or_admin
 from bot.compose.cards import CARD_LIMIT
 from bot.compose.message_types import type_name
 from bot.members.cards import member_label
-from bot.telegram.button_data import RowId
+from bot.telegram.dialog_kit import Tr
 from bot.texts import clip
 from storage.members import Member
 from storage.store import Store
-from storage.templates import Template
 
 SHOWN_TEMPLATES = 30
 SNIPPET_CHARS = 60
 BUTTON_CHARS = 60
 
 
-class TemplateMove(StrEnum):
-    USE = "use"  # start a message from the template
-    DELETE = "delete"  # ask whether to delete it
-    CONFIRM = "confirm"  # delete it
-    LIST = "list"  # back to the list, nothing deleted
-
-
-class TemplateAction(CallbackData, prefix="tpl"):
-    action: TemplateMove
-    template_id: RowId = 0
-
-
-def templates_card(store: Store, member: Member) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The list of templates with a button to start from each, and delete where allowed."""
+async def listing(store: Store, member: Member, **_data: object) -> dict[str, Any]:
+    """What the /templates card shows: a line and a button (delete where allowed) per template,
+    as many as fit on one card, and how many more there are."""
     templates = store.templates.all()
-    if not templates:
-        return _(
-            "No templates yet. Compose a message with /new and press «Save as template» on its preview."
-        ), None
-    lines = [_("<b>Templates</b> (press one to start a message from it):")]
-    builder = InlineKeyboardBuilder()
-    row_sizes = []
+    lines: list[str] = []
+    items: list[dict[str, Any]] = []
     for template in templates[:SHOWN_TEMPLATES]:
         line = _("«{name}» - {type}, by {author}: {text}").format(
             name=html.escape(template.name),
@@ -54,35 +42,64 @@ def templates_card(store: Store, member: Member) -> tuple[str, InlineKeyboardMar
             author=member_label(store, template.author_id),
             text=clip(template.draft.text, SNIPPET_CHARS),
         )
-        if sum(len(item) for item in lines) + len(line) > CARD_LIMIT - 200:
+        if sum(len(item) for item in lines) + len(line) > CARD_LIMIT - 300:
             break
         lines.append(line)
-        builder.button(
-            text=template.name[:BUTTON_CHARS],
-            callback_data=TemplateAction(action=TemplateMove.USE, template_id=template.id),
+        items.append(
+            {
+                "id": template.id,
+                "name": template.name[:BUTTON_CHARS],
+                "may_delete": is_author_or_admin(member, template.author_id),
+            }
         )
-        may_delete = is_author_or_admin(member, template.author_id)
-        if may_delete:
-            builder.button(
-                text=_("Delete"),
-                callback_data=TemplateAction(action=TemplateMove.DELETE, template_id=template.id),
-            )
-        row_sizes.append(2 if may_delete else 1)
-    if len(row_sizes) < len(templates):
-        lines.append(_("…and {count} more.").format(count=len(templates) - len(row_sizes)))
-    return "\n".join(lines), builder.adjust(*row_sizes).as_markup()
+    return {
+        "any": bool(templates),
+        "lines": "\n".join(lines),
+        "templates": items,
+        "count": len(templates) - len(items),
+    }
 
 
-def delete_question(template: Template) -> tuple[str, InlineKeyboardMarkup]:
-    """Asked once more before a template is deleted."""
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("Yes, delete"),
-        callback_data=TemplateAction(action=TemplateMove.CONFIRM, template_id=template.id),
+async def delete_question(dialog_manager: DialogManager, **_data: object) -> dict[str, Any]:
+    """The template asked about, by the name it had when the question was asked."""
+    return {"name": html.escape(dialog_manager.dialog_data.get("name", ""))}
+
+
+def listing_window(state: State, use: OnClick, delete: OnClick) -> Window:
+    """The list: a button to start a message from each template, and Delete where allowed."""
+    return Window(
+        Tr(
+            "No templates yet. Compose a message with /new and press «Save as template» on its preview.",
+            when=~F["any"],
+        ),
+        Tr("<b>Templates</b> (press one to start a message from it):", when="any"),
+        Format("{lines}", when="any"),
+        Tr("…and {count} more.", when="count"),
+        ListGroup(
+            Row(
+                Button(Format("{item[name]}"), id="use", on_click=use),
+                Button(Tr("Delete"), id="delete", on_click=delete, when=F["item"]["may_delete"]),
+            ),
+            id="tpl",
+            item_id_getter=lambda item: item["id"],
+            items="templates",
+        ),
+        state=state,
+        getter=listing,
     )
-    builder.button(text=_("No"), callback_data=TemplateAction(action=TemplateMove.LIST))
-    text = _("Delete template «{name}»?").format(name=html.escape(template.name))
-    return text, builder.as_markup()
+
+
+def question_window(state: State, confirm: OnClick, back: OnClick) -> Window:
+    """Asked once more before a template is deleted."""
+    return Window(
+        Tr("Delete template «{name}»?"),
+        Row(
+            Button(Tr("Yes, delete"), id="confirm", on_click=confirm),
+            Button(Tr("No"), id="back", on_click=back),
+        ),
+        state=state,
+        getter=delete_question,
+    )
 
 
 def template_gone() -> str:

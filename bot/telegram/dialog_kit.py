@@ -1,0 +1,235 @@
+"""What every conversation on aiogram-dialog shares: texts in the person's language, role checks,
+presses answered once, old cards answered, state kept in SQLite.
+
+How a conversation is built on it:
+
+- Texts: `Tr("msgid with {fields}")` renders the msgid in the person's language and formats it with
+  the window's data (its getter's dict); `TrPlural("one {count}", "{count} many", "count")` picks
+  the plural form by the number under that key. Both are extraction keywords of the catalogue
+  checks (tests/test_catalogs.py), so their msgids need entries in locales/{en,ru}. Values a getter
+  hands to a text are HTML already: escape user-supplied strings there.
+- Dialogs: `CardDialog(*windows, role=OPERATOR)` is aiogram-dialog's Dialog whose presses and
+  texts pass the same role check as every handler (`RoleCheck` reads the flag), and which takes
+  typed text only with `takes_text=True`, never a command: commands typed mid-conversation reach
+  their own handlers. A handler module builds its dialog in a factory and includes it in its own
+  router (a Router can have one parent, and tests build several Applications in one process).
+- Starting one from a handler: its `dialog_manager` parameter (given to every handler) starts it,
+  `await dialog_manager.start(SomeStates.first, mode=StartMode.RESET_STACK)`; the new card is sent,
+  the card of the dialog it replaces loses its buttons.
+- What a dialog reaches: getters are called with the middleware data as keyword arguments
+  (`store`, `settings`, `member`, `i18n`, `scheduling`, `sender`...); button handlers read it with
+  `store_of(manager)`, `settings_of(manager)`, `member_of(manager)`, `i18n_of(manager)`.
+- Presses: answered once, after the handler, by `AnswerPresses` (bot/telegram/presses.py), so the
+  dialogs' own answer is turned off; a button handler says what the answer reads with
+  `tell_press` / `alert_press`.
+- Old cards: a press on a card whose dialog has ended or was replaced raises aiogram-dialog's
+  UnknownIntent/OutdatedIntent before any handler; `answer_old_card` (registered on the errors
+  router) answers it with "This card is no longer active." and takes that card's buttons away.
+- /cancel ends the open dialogs with `end_dialogs`, the card saying why.
+- Restart: stacks and contexts are kept by aiogram-dialog in the FSM storage under keys of their
+  own (`aiogd:stack:...`, `aiogd:context:...`), which is the SQLite file (fsm_storage.py), so an
+  open card keeps working after a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import suppress
+from dataclasses import replace
+from typing import Any
+
+from aiogram import Dispatcher, F
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import ExceptionTypeFilter
+from aiogram.types import CallbackQuery, ErrorEvent, LinkPreviewOptions, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import I18n, ngettext
+from aiogram.utils.i18n import gettext as _
+from aiogram_dialog import Dialog, DialogManager, setup_dialogs
+from aiogram_dialog.api.entities import NewMessage
+from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
+from aiogram_dialog.api.internal import WindowProtocol
+from aiogram_dialog.api.protocols import MessageNotModified
+from aiogram_dialog.manager.message_manager import MessageManager
+from aiogram_dialog.widgets.common import WhenCondition
+from aiogram_dialog.widgets.text import Text
+
+from bot.config import Settings
+from bot.telegram.presses import alert, tell
+from storage.members import Member
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+NOT_COMMAND = ~F.text.startswith("/")  # commands pass through a step to their own handlers
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+# ---------------------------------------------------------------- texts
+
+
+class Tr(Text):
+    """A msgid in the person's language, formatted with the window's data."""
+
+    def __init__(self, msgid: str, when: WhenCondition = None) -> None:
+        super().__init__(when=when)
+        self.msgid = msgid
+
+    async def _render_text(self, data: dict[str, Any], manager: DialogManager) -> str:
+        return _(self.msgid).format_map(data)
+
+
+class TrPlural(Text):
+    """A counted msgid: the plural form for the number under `count` in the window's data."""
+
+    def __init__(self, singular: str, plural: str, count: str, when: WhenCondition = None) -> None:
+        super().__init__(when=when)
+        self.singular, self.plural, self.count = singular, plural, count
+
+    async def _render_text(self, data: dict[str, Any], manager: DialogManager) -> str:
+        return ngettext(self.singular, self.plural, int(data[self.count])).format_map(data)
+
+
+# ---------------------------------------------------------------- dialogs
+
+
+class CardDialog(Dialog):
+    """A dialog whose handlers carry a role flag, and which takes typed text only when asked to
+    (never a command)."""
+
+    def __init__(
+        self,
+        *windows: WindowProtocol,
+        role: dict[str, str],
+        takes_text: bool = False,
+        **options: Any,
+    ) -> None:
+        self.role_flags, self.takes_text = role, takes_text
+        super().__init__(*windows, **options)
+
+    def _register_handlers(self) -> None:
+        self.callback_query.register(self._callback_handler, flags=self.role_flags)
+        if self.takes_text:
+            self.message.register(self._message_handler, NOT_COMMAND, flags=self.role_flags)
+
+
+class CardMessages(MessageManager):
+    """aiogram-dialog's drawing of cards, fitted to this bot.
+
+    - Presses are answered once by `AnswerPresses`, with what the handler asked for.
+    - Cards show no link previews, as every other message of the bot.
+    - The pacing layer answers an edit that changes nothing with a bare True."""
+
+    async def answer_callback(self, bot: Any, callback_query: CallbackQuery) -> None:
+        return None
+
+    async def send_text(self, bot: Any, new_message: NewMessage) -> Message:
+        return await super().send_text(bot, _without_preview(new_message))
+
+    async def edit_text(self, bot: Any, new_message: NewMessage, old_message: Any) -> Message:
+        edited = await super().edit_text(bot, _without_preview(new_message), old_message)
+        if edited is True:
+            raise MessageNotModified("the card already shows this")
+        return edited
+
+
+def _without_preview(message: NewMessage) -> NewMessage:
+    if message.link_preview_options is not None:
+        return message
+    return replace(message, link_preview_options=NO_PREVIEW)
+
+
+def install(dispatcher: Dispatcher) -> None:
+    """Run the dispatcher's dialogs (wherever its routers include them), once per Dispatcher.
+
+    Called after the access middlewares, so a stranger's update never loads a dialog."""
+    setup_dialogs(dispatcher, message_manager=CardMessages())
+
+
+# ---------------------------------------------------------------- what a dialog reaches
+
+
+def store_of(manager: DialogManager) -> Store:
+    return manager.middleware_data["store"]
+
+
+def settings_of(manager: DialogManager) -> Settings:
+    return manager.middleware_data["settings"]
+
+
+def member_of(manager: DialogManager) -> Member:
+    return manager.middleware_data["member"]
+
+
+def i18n_of(manager: DialogManager) -> I18n:
+    return manager.middleware_data["i18n"]
+
+
+def press_answer(manager: DialogManager) -> CallbackAnswer | None:
+    """How the press being handled will be answered (None when the update is not a press)."""
+    return manager.middleware_data.get("callback_answer")
+
+
+def tell_press(manager: DialogManager, text: str) -> None:
+    """The press is answered with a passing note."""
+    answer = press_answer(manager)
+    if answer is not None:
+        tell(answer, text)
+
+
+def alert_press(manager: DialogManager, text: str) -> None:
+    """The press is answered with a box the person closes."""
+    answer = press_answer(manager)
+    if answer is not None:
+        alert(answer, text)
+
+
+# ---------------------------------------------------------------- ending and old cards
+
+
+def card_inactive() -> str:
+    return _("This card is no longer active.")
+
+
+async def end_dialogs(manager: DialogManager, text: str | None = None) -> bool | None:
+    """End every open dialog of this person here; with `text`, their card says so.
+
+    None when no dialog was open; otherwise whether the card now shows `text` (it loses its
+    buttons either way)."""
+    if not manager.has_context():
+        return None
+    card_id = manager.current_stack().last_message_id
+    shown = False
+    if card_id and text is not None:
+        chat_id = manager.middleware_data["event_chat"].id
+        try:
+            await manager.middleware_data["bot"].edit_message_text(
+                text, chat_id=chat_id, message_id=card_id
+            )
+            shown = True
+        except TelegramAPIError as error:
+            log.info("the dialog's card could not be closed (%s)", error.message)
+    await manager.reset_stack(remove_keyboard=not shown)
+    return shown
+
+
+async def answer_old_card(event: ErrorEvent, dialog_manager: DialogManager | None = None) -> None:
+    """A press (or a reply) on a card whose dialog is over: say so, and the card loses its buttons.
+
+    When a stored dialog names a state this program no longer has, that stack is dropped too."""
+    log.info("a dialog update found no current dialog: %s", event.exception)
+    if isinstance(event.exception, UnknownState) and dialog_manager is not None:
+        with suppress(Exception):  # best effort: the stack is unreadable anyway
+            await dialog_manager.reset_stack(remove_keyboard=False)
+    update = event.update
+    with suppress(TelegramAPIError, OSError, TimeoutError):
+        if update.callback_query is not None:
+            query = update.callback_query
+            await query.answer(card_inactive(), show_alert=True)
+            if isinstance(query.message, Message):
+                await query.message.edit_reply_markup(reply_markup=None)
+        elif update.message is not None:
+            await update.message.answer(card_inactive())
+
+
+OLD_CARD = ExceptionTypeFilter(UnknownIntent, OutdatedIntent, UnknownState)

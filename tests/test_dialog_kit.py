@@ -1,0 +1,88 @@
+"""What every dialog shares: texts in the person's language, old cards answered, a restart survived."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.i18n import make_i18n
+from bot.telegram.dialog_kit import Tr, TrPlural
+from storage.campaigns import Draft
+from storage.store import Store
+from tests.compose_user import make_operator
+from tests.conftest import OPERATOR
+
+
+@pytest.mark.parametrize(
+    ("locale", "counts"),
+    [
+        ("en", ["1 duplicate", "2 duplicates", "5 duplicates"]),
+        ("ru", ["1 повтор", "2 повтора", "5 повторов"]),
+    ],
+)
+async def test_texts_are_translated_formatted_and_counted(tmp_path, locale, counts):
+    i18n = make_i18n("en", tmp_path)
+    asked = Tr("Delete template «{name}»?")
+    counted = TrPlural("{count} duplicate", "{count} duplicates", "count")
+    with i18n.context(), i18n.use_locale(locale):
+        question = await asked.render_text({"name": "Promo"}, None)  # type: ignore[arg-type]
+        rendered = [
+            await counted.render_text({"count": count}, None)  # type: ignore[arg-type]
+            for count in (1, 2, 5)
+        ]
+    assert question == {"en": "Delete template «Promo»?", "ru": "Удалить шаблон «Promo»?"}[locale]
+    assert rendered == counts
+
+
+def saved_template(store: Store) -> None:
+    store.templates.save("Promo", OPERATOR, Draft(type="sms", sender="Shop", text="Sale"))
+
+
+@pytest.mark.parametrize(
+    ("language", "answer"),
+    [("en", "This card is no longer active."), ("ru", "Эта карточка больше не действует.")],
+)
+async def test_a_press_on_a_replaced_card_is_answered_and_the_card_loses_its_buttons(
+    start_bot, telegram, language, answer
+):
+    program = await start_bot()
+    saved_template(program.app.store)
+    await make_operator(telegram)
+    telegram.send_text(OPERATOR, "/templates", language_code=language)
+    old = await telegram.wait_message(OPERATOR, contains="«Promo»")
+    delete = telegram.find_button(old, "Delete" if language == "en" else "Удалить")
+    telegram.send_text(OPERATOR, "/templates", language_code=language)
+    await telegram.wait_message(OPERATOR, contains="«Promo»", after=old["message_id"])
+    # The new card took over: the old one lost its buttons, and a press on it acts on nothing.
+    assert telegram.buttons(telegram.message(OPERATOR, old["message_id"])) == []
+    pressed = telegram.press(OPERATOR, old, delete, language_code=language)
+    assert (await telegram.wait_answer(pressed))["text"] == answer
+    assert "?" not in telegram.last(OPERATOR)["text"]
+
+
+async def test_an_open_card_keeps_working_after_a_restart(start_bot, telegram):
+    program = await start_bot()
+    saved_template(program.app.store)
+    await make_operator(telegram)
+    telegram.send_text(OPERATOR, "/templates")
+    card = await telegram.wait_message(OPERATOR, contains="«Promo»")
+
+    await program.stop()
+    await start_bot()
+
+    telegram.press(OPERATOR, card, telegram.find_button(card, "Delete"))
+    await telegram.wait_message(OPERATOR, contains="Delete template «Promo»?")
+    assert telegram.last(OPERATOR)["message_id"] == card["message_id"]
+
+
+async def test_cancel_ends_an_open_dialog_on_its_card(bot, telegram):
+    saved_template(bot.app.store)
+    await make_operator(telegram)
+    telegram.send_text(OPERATOR, "/templates")
+    card = await telegram.wait_message(OPERATOR, contains="«Promo»")
+    telegram.send_text(OPERATOR, "/cancel")
+    await telegram.wait_for(
+        lambda: "Cancelled" in telegram.message(OPERATOR, card["message_id"])["text"]
+    )
+    assert telegram.buttons(telegram.message(OPERATOR, card["message_id"])) == []
+    telegram.send_text(OPERATOR, "/cancel")
+    await telegram.wait_message(OPERATOR, contains="Nothing to cancel")
