@@ -86,3 +86,15 @@ async def test_cancel_ends_an_open_dialog_on_its_card(bot, telegram):
     assert telegram.buttons(telegram.message(OPERATOR, card["message_id"])) == []
     telegram.send_text(OPERATOR, "/cancel")
     await telegram.wait_message(OPERATOR, contains="Nothing to cancel")
+
+
+async def test_an_open_dialog_leaves_other_buttons_to_their_own_handlers(bot, telegram):
+    saved_template(bot.app.store)
+    await make_operator(telegram)
+    telegram.send_text(OPERATOR, "/templates")
+    card = await telegram.wait_message(OPERATOR, contains="«Promo»")
+    # Data of no dialog reaches the handlers after the dialogs (here the last, for old buttons).
+    pressed = telegram.press(OPERATOR, card, "campaign:gone:1")
+    assert (await telegram.wait_answer(pressed))["text"] == "This button is no longer valid."
+    telegram.press(OPERATOR, card, telegram.find_button(card, "Delete"))
+    await telegram.wait_message(OPERATOR, contains="Delete template «Promo»?")

@@ -51,6 +51,7 @@ from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, Unknown
 from aiogram_dialog.api.internal import WindowProtocol
 from aiogram_dialog.api.protocols import MessageNotModified
 from aiogram_dialog.manager.message_manager import MessageManager
+from aiogram_dialog.utils import CB_SEP
 from aiogram_dialog.widgets.common import WhenCondition
 from aiogram_dialog.widgets.text import Text
 
@@ -62,6 +63,9 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 
 NOT_COMMAND = ~F.text.startswith("/")  # commands pass through a step to their own handlers
+# A dialog's own button: its data starts with the id of the dialog it was drawn for. Any other
+# press (a campaign card's, a question's) goes on to its own handler even while a dialog is open.
+DIALOG_BUTTON = F.data.contains(CB_SEP)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -108,7 +112,7 @@ class CardDialog(Dialog):
         super().__init__(*windows, **options)
 
     def _register_handlers(self) -> None:
-        self.callback_query.register(self._callback_handler, flags=self.role_flags)
+        self.callback_query.register(self._callback_handler, DIALOG_BUTTON, flags=self.role_flags)
         if self.takes_text:
             self.message.register(self._message_handler, NOT_COMMAND, flags=self.role_flags)
 
@@ -142,8 +146,14 @@ def _without_preview(message: NewMessage) -> NewMessage:
 def install(dispatcher: Dispatcher) -> None:
     """Run the dispatcher's dialogs (wherever its routers include them), once per Dispatcher.
 
-    Called after the access middlewares, so a stranger's update never loads a dialog."""
-    setup_dialogs(dispatcher, message_manager=CardMessages())
+    Called after the access middlewares, so a stranger's update never loads a dialog. Updates
+    are isolated as the dispatcher isolates its FSM (not at all): a lock per person would hold
+    every update of theirs, dialog or not, behind a slow one (a press during a long send)."""
+    setup_dialogs(
+        dispatcher,
+        message_manager=CardMessages(),
+        events_isolation=dispatcher.fsm.events_isolation,
+    )
 
 
 # ---------------------------------------------------------------- what a dialog reaches

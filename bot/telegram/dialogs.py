@@ -22,12 +22,8 @@ What it gives:
 - `edit_pressed`: redraw the message a button was pressed on. Presses are answered once their
   handler is done (bot/telegram/presses.py), so a handler only says what the answer reads.
 
-Why not aiogram-dialog (yet): it gives the same (one message edited in place, stale presses
-rejected, Back/Cancel, sub-dialogs). Importing aiogram_dialog 2.6 with its widgets adds 3.7 MB
-RSS (191.0 -> 194.7 MB after `bot.app`), which the footprint target (quality.md L6, at most
-30 MB over a bare aiogram bot; the bot is 20.1 MB over, docs/benchmarks.md) now leaves room
-for. Moving to it means rewriting every conversation and the tests that drive them as a user
-does; until then the machinery stays here, small and in one place.
+Conversations are moving onto aiogram-dialog (bot/telegram/dialog_kit.py holds what those
+share); what is here serves the ones not moved yet and goes when they have.
 """
 
 from __future__ import annotations
