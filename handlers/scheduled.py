@@ -1,9 +1,10 @@
 """/scheduled: what is waiting, with Cancel, Send now and Reschedule, and the missed-send question.
 
-Each button acts on one schedule, checked by the service (operators their own, admins all).
-Reschedule opens a card of its own that asks for the new time as the Schedule card does
-(bot/telegram/dialogs.py's `TimeQuestion`), echoes it and asks to confirm; its conversation is
-`Rescheduling` and the list `Listing` (bot/schedule/dialogues.py).
+The list is a dialog on a stack of its own, so it lives beside whatever conversation is under
+way and every list sent stays usable. Each button acts on one schedule, checked by the service
+(operators their own, admins all); Send now asks once more on the same message. Reschedule opens
+a card of its own (handlers/reschedule.py). The missed-run question and the admins' card about an
+owner who lost access are notices, not dialogs: their buttons have handlers of their own here.
 """
 
 from __future__ import annotations
@@ -12,14 +13,17 @@ import logging
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from aiogram_dialog import DEFAULT_STACK_ID, DialogManager, ShowMode, StartMode, Window
+from aiogram_dialog.widgets.text import Format
 
-from bot.access import ADMIN, OPERATOR, for_command
+from bot.access import ADMIN, OPERATOR, for_command, role_name
 from bot.schedule.cards import (
     Act,
     Origin,
@@ -27,117 +31,179 @@ from bot.schedule.cards import (
     cancelled_note,
     missed_note,
     outcome_text,
+    render_list,
     render_send_now,
     taken_over_note,
     without_buttons_of,
 )
-from bot.schedule.dialogues import Listing, RescheduleSteps, Rescheduling
-from bot.schedule.service import Outcome
-from bot.schedule.time_cards import ScheduleStep, StepAction, moved_text
-from bot.telegram.dialogs import (
-    NOT_COMMAND,
-    OnCurrentCard,
-    Wizard,
-    ask_time_on,
-    edit_pressed,
-    provide,
-    remove_buttons,
-    use_dialogue,
-)
+from bot.schedule.service import Outcome, SchedulingService
+from bot.telegram.card_keyboard import CardKeyboard, already_shows
+from bot.telegram.dialog_kit import CardDialog, alert_press, tell_press
+from bot.telegram.dialogs import close_card, edit_pressed, remove_buttons
 from bot.telegram.presses import alert, tell
-from storage.members import Member
+from handlers import reschedule
+from handlers.reschedule import Reschedule, opening
+from handlers.time_question import locale_of, scheduling_of
+from storage.members import Member, Role
 
 log = logging.getLogger(__name__)
 
-
-class Reschedule(StatesGroup):
-    """The Reschedule card's steps."""
-
-    when = State()  # choose or type the new time
-    confirm = State()  # the echo with Confirm
+ASKING = "asking"  # dialog data: the Send now button whose question the list shows instead
 
 
-STEPS = RescheduleSteps(when=Reschedule.when, confirm=Reschedule.confirm)
+class ScheduledList(StatesGroup):
+    """/scheduled: one window, the list or the Send now question about one of its sends."""
 
-
-def rescheduling(wizard: Wizard, data: dict[str, Any]) -> Rescheduling:
-    """The Reschedule card of the chat an update came from."""
-    return Rescheduling(wizard, data["scheduling"], data["i18n"].current_locale, STEPS)
-
-
-def card_of(chat_id: int, data: dict[str, Any]) -> Wizard:
-    """The chat's card, kept where every conversation keeps it, so opening one closes another."""
-    return Wizard(chat_id, data["bot"], data["state"])
-
-
-def listing_of(data: dict[str, Any]) -> Listing:
-    """The member's /scheduled."""
-    locale = data["i18n"].current_locale
-    return Listing(data["scheduling"], data["member"], locale, data.get("callback_answer"))
+    shown = State()
 
 
 # ---------------------------------------------------------------- /scheduled
 
 
-async def scheduled_list(message: Message, listing: Listing) -> None:
+async def scheduled_list(message: Message, dialog_manager: DialogManager) -> None:
     """List what is waiting, with Cancel, Send now and Reschedule."""
-    text, markup = listing.render()
-    await message.answer(text, reply_markup=markup)
+    await dialog_manager.start(ScheduledList.shown, mode=StartMode.NEW_STACK)
 
 
-async def cancel_pressed(
-    query: CallbackQuery, callback_data: ScheduleAction, listing: Listing
-) -> None:
-    """Cancel one schedule: its job is removed and its campaign cancelled."""
-    schedule_id, member = callback_data.schedule_id, listing.member
-    outcome = listing.scheduling.cancel(schedule_id, actor_id=member.user_id, role=member.role)
-    done = cancelled_note(listing.scheduling.number_of(schedule_id))
-    await listing.answer(query, outcome, done)
+def reader_of(manager: DialogManager) -> Member | None:
+    """Who the list is for (a redraw after a Reschedule comes without the member's update)."""
+    member: Member | None = manager.middleware_data.get("member")
+    if member is None:
+        member = scheduling_of(manager).store.members.get(manager.event.from_user.id)
+    return member
 
 
-async def send_now_pressed(
-    query: CallbackQuery, callback_data: ScheduleAction, listing: Listing
-) -> None:
-    """Send now costs money: ask once more, on the same message."""
-    found = await listing.pending(query, callback_data)
-    if found is not None:
-        await edit_pressed(query, *render_send_now(*found, callback_data))
+async def list_shown(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    return list_view(dialog_manager)
 
 
-async def back_pressed(query: CallbackQuery, listing: Listing) -> None:
-    """Back from the Send now question to the list."""
-    await listing.redraw(query)
+def list_view(dialog_manager: DialogManager) -> dict[str, Any]:
+    """The list, or the Send now question while it is asked about a send still waiting."""
+    scheduling, member = scheduling_of(dialog_manager), reader_of(dialog_manager)
+    asking = dialog_manager.dialog_data.get(ASKING)
+    if asking and member is not None:
+        pressed = ScheduleAction.unpack(asking)
+        found = scheduling.pending(pressed.schedule_id, actor_id=member.user_id, role=member.role)
+        if not isinstance(found, Outcome):
+            text, markup = render_send_now(*found, pressed)
+            return {"text": text, "markup": markup}
+    waiting = scheduling.visible_to(member.user_id, member.role) if member else []
+    text, markup = render_list(waiting, scheduling.summary, locale_of(dialog_manager))
+    return {"text": text, "markup": markup}
 
 
-async def send_now_confirmed(
-    query: CallbackQuery, callback_data: ScheduleAction, listing: Listing
-) -> None:
-    """Send the upcoming run now (once)."""
-    member, pressed = listing.member, callback_data
-    outcome = listing.scheduling.send_now(
-        pressed.schedule_id, actor_id=member.user_id, role=member.role, stamp=pressed.stamp
+def answer(manager: DialogManager, outcome: Outcome, done: str) -> None:
+    """Answer the press with what it did, or in an alert with why not."""
+    if outcome is Outcome.DONE:
+        tell_press(manager, done)
+    else:
+        alert_press(manager, outcome_text(outcome))
+
+
+async def list_pressed(query: CallbackQuery, data: str, manager: DialogManager) -> None:
+    """A button of the list or of its Send now question; the list is redrawn after it."""
+    try:
+        pressed = ScheduleAction.unpack(data)
+    except (ValueError, TypeError):
+        alert_press(manager, _("This button is no longer valid."))
+        return
+    scheduling: SchedulingService = scheduling_of(manager)
+    member: Member = manager.middleware_data["member"]
+    number = scheduling.number_of(pressed.schedule_id)
+    mine = {"actor_id": member.user_id, "role": member.role}
+    if pressed.action is Act.CANCEL:
+        outcome = scheduling.cancel(pressed.schedule_id, **mine)
+        answer(manager, outcome, cancelled_note(number))
+    elif pressed.action is Act.NOW:  # Send now costs money: ask once more
+        if await still_pending(manager, pressed, member):
+            manager.dialog_data[ASKING] = data
+    elif pressed.action is Act.LIST:
+        manager.dialog_data.pop(ASKING, None)
+    elif pressed.action is Act.NOW_YES:
+        manager.dialog_data.pop(ASKING, None)
+        outcome = scheduling.send_now(pressed.schedule_id, **mine, stamp=pressed.stamp)
+        answer(manager, outcome, _("Sending №{number} now.").format(number=number))
+    elif pressed.action in (Act.SEND_MISSED, Act.DISCARD):
+        send = pressed.action is Act.SEND_MISSED
+        outcome = scheduling.resolve_missed(pressed.schedule_id, send=send, **mine)
+        note = missed_note(number, send)
+        if outcome is Outcome.AT_NEXT_START:
+            note, outcome = outcome_text(outcome), Outcome.DONE
+        answer(manager, outcome, note)
+    elif pressed.action is Act.TAKE_OVER:
+        if admitted(manager, member, Role.ADMIN):
+            chat_id = query.message.chat.id if query.message else member.user_id
+            outcome = scheduling.take_over(
+                pressed.schedule_id, **mine, chat_id=chat_id, locale=locale_of(manager)
+            )
+            answer(manager, outcome, taken_over_note(number))
+    elif pressed.action is Act.MOVE and await still_pending(manager, pressed, member):
+        await open_reschedule(query, manager, pressed)
+    view = list_view(manager)
+    if already_shows(query.message, view["text"], view["markup"]):
+        manager.show_mode = ShowMode.NO_UPDATE
+
+
+def admitted(manager: DialogManager, member: Member, needed: Role) -> bool:
+    """Whether the member's role allows the press; if not, the alert says which role it needs."""
+    if member.role.allows(needed):
+        return True
+    text = _("This needs the {needed} role; yours is {role}.").format(
+        needed=role_name(needed), role=role_name(member.role)
     )
-    shown = listing.scheduling.number_of(pressed.schedule_id)
-    await listing.answer(query, outcome, _("Sending №{number} now.").format(number=shown))
+    alert_press(manager, text)
+    return False
+
+
+async def still_pending(manager: DialogManager, pressed: ScheduleAction, member: Member) -> bool:
+    """Whether the pressed schedule can still be acted on; if not, an alert says why."""
+    found = scheduling_of(manager).pending(
+        pressed.schedule_id, actor_id=member.user_id, role=member.role
+    )
+    if isinstance(found, Outcome):
+        alert_press(manager, outcome_text(found))
+        return False
+    return True
+
+
+async def open_reschedule(
+    query: CallbackQuery, manager: DialogManager, pressed: ScheduleAction
+) -> None:
+    """A Reschedule card of its own, in the chat's stack, where a typed time reaches it; the
+    conversation open there ends and its card loses its buttons."""
+    data = manager.middleware_data
+    state: FSMContext = data["state"]
+    if query.message is not None:
+        await close_card(state, data["bot"], query.message.chat.id)
+    await state.clear()
+    await manager.bg(stack_id=DEFAULT_STACK_ID).start(
+        Reschedule.when,
+        data=opening(pressed.schedule_id, pressed.stamp, manager.current_stack().id),
+        mode=StartMode.RESET_STACK,
+        show_mode=ShowMode.SEND,
+    )
+
+
+# ---------------------------------------------------------------- the notices' buttons
 
 
 async def missed_answered(
     query: CallbackQuery,
     callback_data: ScheduleAction,
     bot: Bot,
-    listing: Listing,
+    member: Member,
+    scheduling: SchedulingService,
     callback_answer: CallbackAnswer,
 ) -> None:
-    """A missed send: Send now or Discard, only once; the question or the list shows the answer."""
+    """A missed send: Send now or Discard, only once; the question shows the answer."""
     schedule_id, send = callback_data.schedule_id, callback_data.action is Act.SEND_MISSED
-    member = listing.member
-    outcome = listing.scheduling.resolve_missed(
+    outcome = scheduling.resolve_missed(
         schedule_id, send=send, actor_id=member.user_id, role=member.role
     )
-    note = missed_note(listing.scheduling.number_of(schedule_id), send)
+    note = missed_note(scheduling.number_of(schedule_id), send)
     if outcome is Outcome.AT_NEXT_START:
         note, outcome = outcome_text(outcome), Outcome.DONE
-    question = query.message if callback_data.origin is Origin.QUESTION else None
+    question = query.message
     if outcome is not Outcome.DONE:
         alert(callback_answer, outcome_text(outcome))
         if outcome is Outcome.GONE and isinstance(question, Message):
@@ -145,56 +211,32 @@ async def missed_answered(
     elif isinstance(question, Message):
         tell(callback_answer, note)
         await edit_pressed(query, f"{question.html_text}\n\n{note}", None)
-    else:
-        tell(callback_answer, note)
-        await listing.redraw(query)
-
-
-# ---------------------------------------------------------------- owners who lost access
-
-
-def chat_of(query: CallbackQuery) -> int:
-    return query.message.chat.id if query.message else query.from_user.id
-
-
-async def take_over_pressed(
-    query: CallbackQuery, callback_data: ScheduleAction, listing: Listing
-) -> None:
-    """Take over, on /scheduled, a send paused because its owner lost access."""
-    schedule_id, member = callback_data.schedule_id, listing.member
-    outcome = listing.scheduling.take_over(
-        schedule_id,
-        actor_id=member.user_id,
-        role=member.role,
-        chat_id=chat_of(query),
-        locale=listing.locale,
-    )
-    number = listing.scheduling.number_of(schedule_id)
-    await listing.answer(query, outcome, taken_over_note(number))
 
 
 async def paused_card_pressed(
     query: CallbackQuery,
     callback_data: ScheduleAction,
-    listing: Listing,
+    member: Member,
+    scheduling: SchedulingService,
+    i18n: I18n,
     callback_answer: CallbackAnswer,
 ) -> None:
     """Take over or Cancel on the admins' card about a member who lost access; the card keeps
     the buttons of the other sends it lists."""
-    schedule_id, member = callback_data.schedule_id, listing.member
-    scheduling = listing.scheduling
+    schedule_id, number = callback_data.schedule_id, scheduling.number_of(callback_data.schedule_id)
     if callback_data.action is Act.TAKE_OVER:
+        chat_id = query.message.chat.id if query.message else query.from_user.id
         outcome = scheduling.take_over(
             schedule_id,
             actor_id=member.user_id,
             role=member.role,
-            chat_id=chat_of(query),
-            locale=listing.locale,
+            chat_id=chat_id,
+            locale=i18n.current_locale,
         )
-        note = taken_over_note(scheduling.number_of(schedule_id))
+        note = taken_over_note(number)
     else:
         outcome = scheduling.cancel(schedule_id, actor_id=member.user_id, role=member.role)
-        note = cancelled_note(scheduling.number_of(schedule_id))
+        note = cancelled_note(number)
     if outcome is Outcome.DONE:
         tell(callback_answer, note)
     else:
@@ -205,74 +247,18 @@ async def paused_card_pressed(
         await edit_pressed(query, text, without_buttons_of(card.reply_markup, schedule_id))
 
 
-# ---------------------------------------------------------------- Reschedule
-
-
-async def move_pressed(
-    query: CallbackQuery, callback_data: ScheduleAction, listing: Listing, dialogue: Rescheduling
-) -> None:
-    """Reschedule: ask for the new time on a card of its own (it replaces any open dialogue)."""
-    found = await listing.pending(query, callback_data)
-    if found is not None and isinstance(query.message, Message):
-        # The list it was pressed on is redrawn after the move, so it never shows the old time.
-        await dialogue.open(
-            callback_data.schedule_id, callback_data.stamp, query.message.message_id
-        )
-
-
-async def not_understood(message: Message, dialogue: Rescheduling) -> None:
-    """Anything else on the Reschedule card: ask for the time again."""
-    await dialogue.ask_time(_("Send the time as text."))
-
-
-async def change_pressed(query: CallbackQuery, dialogue: Rescheduling) -> None:
-    """Change time: ask for another."""
-    await dialogue.ask_time()
-
-
-async def move_answered(
-    query: CallbackQuery,
-    callback_data: ScheduleStep,
-    member: Member,
-    dialogue: Rescheduling,
-    listing: Listing,
-    callback_answer: CallbackAnswer,
-) -> None:
-    """Confirm the new time, or leave the schedule as it was (Cancel, Back)."""
-    list_id = await dialogue.list_id()
-    moved = await dialogue.move(member) if callback_data.action is StepAction.MOVE_YES else None
-    if moved is Outcome.TOO_SOON or moved is Outcome.NEVER:
-        await dialogue.ask_time(outcome_text(moved))
-    elif isinstance(moved, Outcome):
-        alert(callback_answer, outcome_text(moved))
-        await dialogue.finish(outcome_text(moved))
-    else:
-        await dialogue.finish(moved_text(moved, dialogue.settings, dialogue.locale))
-    if moved is not None and moved is not Outcome.TOO_SOON and moved is not Outcome.NEVER:
-        await redraw_list(query, listing, list_id)
-
-
-async def redraw_list(query: CallbackQuery, listing: Listing, list_id: int | None) -> None:
-    """Bring the /scheduled list a Reschedule was opened from up to date."""
-    if not list_id or query.bot is None or not isinstance(query.message, Message):
-        return
-    text, markup = listing.render()
-    try:
-        await query.bot.edit_message_text(
-            text, chat_id=query.message.chat.id, message_id=list_id, reply_markup=markup
-        )
-    except TelegramBadRequest as error:  # the list was deleted meanwhile
-        log.info("the /scheduled list could not be redrawn: %s", error.message)
+def build_dialog() -> CardDialog:
+    """A fresh /scheduled dialog, so each Dispatcher gets its own."""
+    window = Window(
+        Format("{text}"), CardKeyboard(list_pressed), state=ScheduledList.shown, getter=list_shown
+    )
+    return CardDialog(window, role=OPERATOR)
 
 
 def build_router() -> Router:
-    """A fresh router with this module's handlers, so each Dispatcher gets its own."""
-    router = Router(name="scheduled")  # /scheduled, its buttons and the missed-send question
-    moving = Router(name="reschedule")  # presses on the current Reschedule card, and its messages
-    router.include_router(moving)
-    moving.callback_query.filter(OnCurrentCard())
-    use_dialogue(router, card_of, rescheduling)
-    provide(router, "listing", listing_of)
+    """A fresh router with /scheduled and the notices' buttons, so each Dispatcher gets its own."""
+    router = Router(name="scheduled")
+    router.include_routers(build_dialog(), reschedule.build_dialog())
     router.message.register(scheduled_list, Command("scheduled"), flags=for_command(OPERATOR))
     router.callback_query.register(
         paused_card_pressed,
@@ -282,40 +268,10 @@ def build_router() -> Router:
         flags=ADMIN,
     )
     router.callback_query.register(
-        take_over_pressed, ScheduleAction.filter(F.action == Act.TAKE_OVER), flags=ADMIN
-    )
-    router.callback_query.register(
-        cancel_pressed, ScheduleAction.filter(F.action == Act.CANCEL), flags=OPERATOR
-    )
-    router.callback_query.register(
-        send_now_pressed, ScheduleAction.filter(F.action == Act.NOW), flags=OPERATOR
-    )
-    router.callback_query.register(
-        back_pressed, ScheduleAction.filter(F.action == Act.LIST), flags=OPERATOR
-    )
-    router.callback_query.register(
-        send_now_confirmed, ScheduleAction.filter(F.action == Act.NOW_YES), flags=OPERATOR
-    )
-    router.callback_query.register(
         missed_answered,
-        ScheduleAction.filter(F.action.in_({Act.SEND_MISSED, Act.DISCARD})),
-        flags=OPERATOR,
-    )
-    router.callback_query.register(
-        move_pressed, ScheduleAction.filter(F.action == Act.MOVE), flags=OPERATOR
-    )
-    ask_time_on(moving, Reschedule.when, OPERATOR)  # as on the Schedule card
-    moving.message.register(not_understood, StateFilter(Reschedule), NOT_COMMAND, flags=OPERATOR)
-    moving.callback_query.register(
-        change_pressed,
-        StateFilter(Reschedule),
-        ScheduleStep.pressed(StepAction.MOVE_CHANGE),
-        flags=OPERATOR,
-    )
-    moving.callback_query.register(
-        move_answered,
-        StateFilter(Reschedule),
-        ScheduleStep.pressed(StepAction.MOVE_YES, StepAction.MOVE_NO, StepAction.BACK),
+        ScheduleAction.filter(
+            (F.origin == Origin.QUESTION) & F.action.in_({Act.SEND_MISSED, Act.DISCARD})
+        ),
         flags=OPERATOR,
     )
     return router

@@ -1,12 +1,6 @@
-"""The scheduling conversations on a card, as the handlers drive them (handlers/schedule.py,
-handlers/scheduled.py own their states and hand them in):
-
-- `PlanDialogue`: Schedule on the preview. It draws on the composing card: the time question,
-  then the plan card (mode, repeat, Confirm) and the cron prompt; its plan is kept in the
-  conversation data.
-- `Rescheduling`: the Reschedule card, a card of its own: the same time question, then the new
-  time echoed with Confirm.
-- `Listing`: /scheduled as one member sees it, and the answers to presses on it.
+"""The Schedule conversation on the composing card, as handlers/schedule.py drives it (it owns
+the states and hands them in): `PlanDialogue` draws the time question, then the plan card (mode,
+repeat, Confirm) and the cron prompt; its plan is kept in the conversation data.
 """
 
 from __future__ import annotations
@@ -15,30 +9,22 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from aiogram.fsm.state import State
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup
-from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.approval.cards import after_approval_text
 from bot.compose.list_checks import next_step, summarize_list
 from bot.compose.rules import Step
 from bot.compose.wizard import ComposeWizard
-from bot.schedule.cards import ScheduleAction, outcome_text, render_list
+from bot.schedule.cards import outcome_text
 from bot.schedule.plan import Plan
 from bot.schedule.service import Outcome, SchedulingService
 from bot.schedule.time_cards import (
-    move_title,
     render_card,
     render_cron_prompt,
-    render_move_confirm,
-    render_when,
     scheduled_text,
 )
-from bot.telegram.dialogs import TimeQuestion, Wizard, edit_pressed
-from bot.telegram.presses import alert, tell
+from bot.telegram.dialogs import TimeQuestion
 from bot.timing.cards import quiet_at_send
 from bot.timing.local_time import LocalSend
-from storage.campaigns import Campaign
-from storage.members import Member
 from storage.schedules import Schedule, ScheduleMode
 
 PLAN = "schedule_plan"  # conversation data: the plan as the card shows it
@@ -142,108 +128,3 @@ class PlanDialogue(TimeQuestion):
                 # Not submitted yet: it is handed to the platform once approved.
                 text = after_approval_text(result, self.settings.zone, self.locale)
             await self.finish(f"{text}\n\n{waiting}" if waiting else text)
-
-
-@dataclass(frozen=True)
-class RescheduleSteps:
-    """The Reschedule card's states, as its handlers declare them."""
-
-    when: State  # choose or type the new time
-    confirm: State  # the new time echoed, with Confirm
-
-
-class Rescheduling(TimeQuestion):
-    """One person's Reschedule card: the schedule it moves and the new time, in the FSM data."""
-
-    def __init__(
-        self, wizard: Wizard, scheduling: SchedulingService, locale: str, steps: RescheduleSteps
-    ) -> None:
-        super().__init__(wizard, scheduling, locale, steps.when)
-        self.steps = steps
-
-    async def open(self, schedule_id: int, stamp: int, list_id: int | None = None) -> None:
-        """A new card asking for the new time; an open conversation ends and its card loses its
-        buttons. `list_id`: the /scheduled list it was opened from, redrawn after the move."""
-        now, title = self.scheduling.clock(), move_title(self.scheduling.number_of(schedule_id))
-        text, markup = render_when(self.settings, now, title=title)
-        await self.wizard.open(text, markup, move_id=schedule_id, move_stamp=stamp, list=list_id)
-        await self.state.set_state(self.asking)
-
-    async def title(self) -> str:
-        schedule_id = (await self.state.get_data()).get("move_id", 0)
-        return move_title(self.scheduling.number_of(schedule_id))
-
-    async def use_time(self, moment: datetime) -> None:
-        """Echo the new time and ask to confirm."""
-        data = await self.state.get_data()
-        schedule = self.scheduling.store.schedules.get(data.get("move_id", 0))
-        if schedule is None:
-            await self.ask_time()
-            return
-        await self.state.update_data({"move_start": moment.isoformat()})
-        await self.state.set_state(self.steps.confirm)
-        await self.wizard.show(
-            *render_move_confirm(schedule, moment, self.settings, self.locale, self.rolled)
-        )
-
-    async def move(self, member: Member) -> Schedule | Outcome | None:
-        """Move the schedule to the new time on the card; None when no time was chosen."""
-        data = await self.state.get_data()
-        if "move_start" not in data:
-            return None
-        return self.scheduling.reschedule(
-            data.get("move_id", 0),
-            datetime.fromisoformat(data["move_start"]),
-            actor_id=member.user_id,
-            role=member.role,
-            stamp=data.get("move_stamp", 0),
-        )
-
-    async def list_id(self) -> int | None:
-        """The /scheduled list the card was opened from."""
-        return (await self.state.get_data()).get("list")
-
-
-class Listing:
-    """/scheduled as one member sees it: the list, and the answers to presses on it."""
-
-    def __init__(
-        self,
-        scheduling: SchedulingService,
-        member: Member,
-        locale: str,
-        pressed: CallbackAnswer | None = None,
-    ) -> None:
-        self.scheduling, self.member, self.locale = scheduling, member, locale
-        self.pressed = pressed  # how a press on the list is answered, after its handler
-
-    def render(self) -> tuple[str, InlineKeyboardMarkup | None]:
-        waiting = self.scheduling.visible_to(self.member.user_id, self.member.role)
-        return render_list(waiting, self.scheduling.summary, self.locale)
-
-    async def answer(self, query: CallbackQuery, outcome: Outcome, done: str) -> None:
-        """Answer a press with what it did (or an alert saying why not), and redraw the list."""
-        assert self.pressed is not None
-        if outcome is Outcome.DONE:
-            tell(self.pressed, done)
-        else:
-            alert(self.pressed, outcome_text(outcome))
-        await self.redraw(query)
-
-    async def redraw(self, query: CallbackQuery) -> None:
-        await edit_pressed(query, *self.render())
-
-    async def pending(
-        self, query: CallbackQuery, pressed: ScheduleAction
-    ) -> tuple[Schedule, Campaign] | None:
-        """The pressed schedule and its campaign; None, with an alert saying why, when it
-        cannot be acted on."""
-        member = self.member
-        found = self.scheduling.pending(
-            pressed.schedule_id, actor_id=member.user_id, role=member.role
-        )
-        if isinstance(found, Outcome):
-            assert self.pressed is not None
-            alert(self.pressed, outcome_text(found))
-            return None
-        return found

@@ -1,0 +1,77 @@
+"""/scheduled as a person uses it: the list lives beside a message being composed and keeps
+working after a restart; a Reschedule card replaced by a newer one no longer acts."""
+
+from __future__ import annotations
+
+from tests.compose_user import Composer, make_operator
+from tests.conftest import OPERATOR
+from tests.test_schedule_revoked_owner import OTHER, schedule_tomorrow
+
+
+def shown(telegram, message: dict) -> dict:
+    """The message as it is now."""
+    return telegram.message(OPERATOR, message["message_id"])
+
+
+async def open_list(telegram) -> dict:
+    newest = telegram.last(OPERATOR)["message_id"]
+    telegram.send_text(OPERATOR, "/scheduled")
+    return await telegram.wait_message(OPERATOR, contains="Waiting to be sent", after=newest)
+
+
+async def test_the_list_lives_beside_a_composition_and_works_after_a_restart(
+    start_bot, telegram
+) -> None:
+    first = await start_bot(PULSE_SENDERS="Shop")
+    await make_operator(telegram)
+    await schedule_tomorrow(telegram, "Waiting its turn")
+    composer = Composer(telegram)
+    card = await composer.start("/new", expect="New message")
+
+    listing = await open_list(telegram)
+    assert "Waiting its turn" in listing["text"]
+    # The message being composed goes on on its own card.
+    telegram.press(OPERATOR, card, telegram.find_button(card, "SMS"), strict=True)
+    await telegram.wait_for(lambda: "Type: SMS" in shown(telegram, card)["text"])
+
+    await first.stop()
+    await start_bot(PULSE_SENDERS="Shop")
+    send_now = telegram.find_button(listing, "Send now №1")
+    telegram.press(OPERATOR, listing, send_now, strict=True)
+    await telegram.wait_for(lambda: "Send №1 now?" in shown(telegram, listing)["text"])
+    question = shown(telegram, listing)
+    telegram.press(OPERATOR, question, telegram.find_button(question, "Back"), strict=True)
+    await telegram.wait_for(lambda: "Waiting its turn" in shown(telegram, listing)["text"])
+    assert [label for label, _ in telegram.buttons(shown(telegram, listing))] == [
+        "Cancel №1",
+        "Send now №1",
+        "Reschedule №1",
+    ]
+    assert not telegram.errors
+
+
+async def test_a_reschedule_card_replaced_by_another_no_longer_acts(start_bot, telegram) -> None:
+    await start_bot(PULSE_SENDERS="Shop")
+    await make_operator(telegram)
+    await schedule_tomorrow(telegram, "First")
+    await schedule_tomorrow(telegram, "Second", recipients=OTHER)
+    listing = await open_list(telegram)
+
+    telegram.press(OPERATOR, listing, telegram.find_button(listing, "Reschedule №1"), strict=True)
+    older = await telegram.wait_message(
+        OPERATOR, contains="Reschedule №1", after=listing["message_id"]
+    )
+    telegram.press(OPERATOR, listing, telegram.find_button(listing, "Reschedule №2"), strict=True)
+    newer = await telegram.wait_message(
+        OPERATOR, contains="Reschedule №2", after=older["message_id"]
+    )
+    assert not shown(telegram, older).get("reply_markup")  # only the newest card acts
+
+    stale = telegram.press(OPERATOR, older, telegram.find_button(older, "Tomorrow 10:00"))
+    assert (await telegram.wait_answer(stale))["text"] == "This card is no longer active."
+    card = Composer(telegram)
+    card.card_id = newer["message_id"]
+    await card.say("2030-06-03 12:30", expect="New time: Mon 3 Jun 2030, 12:30")
+    await card.press("Cancel", expect="Nothing changed.")
+    assert not card.card.get("reply_markup")
+    assert "Mon 3 Jun 2030" not in shown(telegram, listing)["text"]  # both kept their time
