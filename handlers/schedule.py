@@ -3,7 +3,7 @@
 The dialogue edits the composing card: choose or type a time, then a card echoes the absolute
 date, time and zone, with the mode (by the bot / by the platform) and the repeat, and asks to
 confirm. Its conversation is `PlanDialogue` (bot/schedule/dialogues.py); the time question is
-bot/telegram/dialogs.py's `TimeQuestion`, which the Reschedule card asks too.
+bot/telegram/dialogs.py's `TimeQuestion`.
 """
 
 from __future__ import annotations
@@ -196,8 +196,6 @@ def build_router() -> Router:
     steps.callback_query.register(
         confirmed, ScheduleDialog.card, ScheduleStep.pressed(StepAction.CONFIRM), flags=OPERATOR
     )
-    # The Reschedule card's buttons are of the same kind: handlers/__init__.py puts the router of
-    # handlers/scheduled.py before this one, so they reach their own handlers first.
     # By prefix, so a press whose action no card offers any more is stale too.
     stale = F.data.startswith(f"{ScheduleStep.__prefix__}{ScheduleStep.__separator__}")
     leftovers.callback_query.register(stale_step, stale, flags=OPERATOR)

@@ -18,7 +18,8 @@ What it gives:
   member's /scheduled, a conversation on the wizard's card) as a parameter of their own.
 - `TimeQuestion`: a card that asks for a time, from quick buttons or typed in TIMEZONE, and
   goes on with it; `ask_time_on` registers its two handlers for the state that waits for the
-  time. The Schedule card and the Reschedule card are both one.
+  time. The Schedule card is one (the Reschedule card asks it as a dialog:
+  handlers/time_question.py).
 - `edit_pressed`: redraw the message a button was pressed on. Presses are answered once their
   handler is done (bot/telegram/presses.py), so a handler only says what the answer reads.
 
