@@ -306,6 +306,7 @@ class Application:
             notices=self.notices,
             settings=self.settings,
             clock=self.clock,
+            series_approved=self.approvals.series_may_run,
         )
         self.dispatcher["scheduling"] = self.scheduling
         self.metrics.scheduled_waiting.set_function(self.store.schedules.count_pending)

@@ -5,6 +5,7 @@ platform approved after its time goes now, never with a `sent_date` already gone
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 
 from bot.schedule.when import platform_sent_date
@@ -139,3 +140,38 @@ async def test_a_run_due_while_its_series_waits_for_approval_does_not_go_out_nor
         await platform.wait_requests(2)
     assert len(audit(bot_env, "approval_request")) == 1
     assert not [m for m in telegram.chat(OPERATOR) if "is due, but it waits" in m.get("text", "")]
+
+
+async def test_a_series_scheduled_before_approval_was_required_asks_once_for_the_series(
+    start_bot, bot_env, telegram, platform
+):
+    clock = Clock()
+    first = await start_bot(clock=clock, PULSE_SENDERS="Shop")
+    await make_operator(telegram)
+    composer = Composer(telegram)
+    await composer.start(TWO, expect="Preview")
+    await composer.press("Schedule", expect="When should it go out")
+    await composer.press("Tomorrow 10:00", expect="Confirm?")
+    await composer.press("Every day", expect="Next runs")
+    await composer.press("Confirm", expect="Scheduled campaign №1")
+    await first.stop()
+    program = await start_bot(clock=clock, PULSE_SENDERS="Shop", APPROVAL_MIN_RECIPIENTS="2")
+    assert program.app is not None
+    schedule = program.app.store.schedules.get(1)
+    assert schedule is not None
+
+    clock.now = schedule.run_at_time + timedelta(seconds=1)
+    await program.app.scheduling.fire_due()
+
+    card = await telegram.wait_message(ADMIN, contains="Approval needed")
+    assert "campaign №1 by" in card["text"]  # the series, not its run
+    await telegram.wait_message(OPERATOR, contains="did not go out")
+    assert platform.requests == []
+    await press(telegram, ADMIN, card, "Approve")
+    for day in (1, 2):
+        clock.now = schedule.run_at_time + timedelta(days=day, seconds=1)
+        await program.app.scheduling.fire_due()
+        async with asyncio.timeout(20):
+            await platform.wait_requests(2 * day)
+    [request] = audit(bot_env, "approval_request")
+    assert json.loads(request["details"])["campaign_id"] == 1

@@ -122,6 +122,23 @@ class ApprovalService(Deciding):
             self.store.approvals.attach_card(approval.id, *card)
         return approval
 
+    async def series_may_run(self, campaign_id: int) -> bool:
+        """Whether a repeating send's runs may go out now. Its one approval covers every run, so
+        a series scheduled before approval was required is checked when a run comes and, when
+        it needs approval, the series is put to the approvers (never the run: each run would
+        ask again)."""
+        approval = self.store.approvals.for_campaign(campaign_id)
+        if approval is not None:
+            return approval.state is ApprovalState.APPROVED
+        campaign = self.store.campaigns.get(campaign_id)
+        if campaign is None or not self.active or not self.fresh(campaign):
+            return True
+        figures = await self.figures(campaign)
+        if not self.needs(figures):
+            return True
+        await self._open(campaign, figures, tell_owner=False)
+        return False
+
     async def _open(self, campaign: Campaign, figures: Figures, *, tell_owner: bool) -> Approval:
         """Record the request and hold the campaign in one step, then tell the approvers."""
         with self.store.db.atomic():

@@ -61,7 +61,7 @@ class FiringRuns(PausingSchedules):
         if not self.may_send(schedule.owner_id):
             # Revoked (or made a viewer) after scheduling: nothing goes out on their behalf.
             return await self._pause_orphan(schedule)
-        if schedule.recurrence and self.awaits_approval(schedule):
+        if schedule.recurrence and not await self._series_may_run(schedule):
             return await self._pass_unapproved(schedule, now)
         if now - schedule.run_at_time > self.grace:
             return await self._miss(schedule, now)
@@ -116,6 +116,11 @@ class FiringRuns(PausingSchedules):
         log.warning("schedule %s: missed its time %s", missed_id, schedule.run_at)
         await self._ask_owner(self._get(missed_id), now)
         return Fired.MISSED
+
+    async def _series_may_run(self, schedule: Schedule) -> bool:
+        if self.awaits_approval(schedule):
+            return False
+        return self.series_approved is None or await self.series_approved(schedule.campaign_id)
 
     async def _pass_unapproved(self, schedule: Schedule, now: datetime) -> Fired:
         """A series' one approval covers all its runs, so while it is still awaited a run does

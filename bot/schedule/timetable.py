@@ -7,7 +7,7 @@ mirrors each pending schedule, the clock, and what a schedule looks like in list
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import NamedTuple, Protocol, TypeVar
@@ -105,6 +105,7 @@ class Timetable:
         notices: Notices,
         settings: Settings,
         clock: Callable[[], datetime] = utc_now,
+        series_approved: Callable[[int], Awaitable[bool]] | None = None,
     ) -> None:
         self.store = store
         self.scheduler = scheduler
@@ -112,6 +113,9 @@ class Timetable:
         self.notices = notices
         self.settings = settings
         self.clock = clock
+        # Whether a repeating send (by its campaign) may run now; it asks for the series' one
+        # approval when that is needed and was never asked (`ApprovalService.series_may_run`).
+        self.series_approved = series_approved
 
     @property
     def grace(self) -> timedelta:
