@@ -9,6 +9,7 @@ history. Any status proves the platform created the message: its row counts as a
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -118,6 +119,58 @@ class Undelivered:
     error: str | None
 
 
+# A row still `submitting` becomes accepted when its answer is stored (or at the next start).
+_PROVEN_BY_A_STATUS = frozenset({"new", "unknown", "rejected"})
+
+
+@dataclass
+class _Latest:
+    """A message's latest status as a batch of statuses moves it along."""
+
+    id: int
+    campaign_id: int
+    state: str
+    platform_id: str | None
+    status_class: str | None
+    status_raw: str | None
+    status_at: str | None
+    changed: bool = False
+
+    def take(self, status: IncomingStatus, received_at: str) -> bool:
+        """Apply one new status; True when the message changed.
+
+        A final class is never replaced by a later pending one, and `delivered` by nothing
+        but another `delivered` (a cascade's first channel may fail after the fallback
+        delivered); such statuses stay only in the history.
+        """
+        if status.platform_id and self.platform_id and status.platform_id != self.platform_id:
+            log.warning(
+                "message %s: a status came with platform id %s, the message has %s; "
+                "kept in its history",
+                self.id,
+                status.platform_id,
+                self.platform_id,
+            )
+        changed = False
+        if self.status_class == "delivered":
+            moves = status.status_class == "delivered"
+        else:
+            moves = not (status.status_class == "pending" and self.status_class == "failed")
+        if moves:
+            self.status_raw, self.status_class = status.raw, status.status_class
+            self.status_at = received_at
+            changed = True
+        if status.platform_id and self.platform_id is None:
+            self.platform_id = status.platform_id
+            changed = True
+        if self.state in _PROVEN_BY_A_STATUS:
+            # A status proves the platform took the message: it must never be sent again.
+            self.state = "accepted"
+            changed = True
+        self.changed = self.changed or changed
+        return changed
+
+
 class Statuses:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -129,10 +182,45 @@ class Statuses:
 
         A short busy timeout keeps a locked database from stalling the event loop: the
         caller answers "try again" instead (raises sqlite3.OperationalError).
+
+        The batch costs four statements whatever its size: its messages are read at once, the
+        effect of each status is worked out here in order (a batch may hold several statuses of
+        one message), and the new events and the messages' latest state are written at once.
+        Each statement gives up the GIL, and taking it back can wait behind a worker thread
+        that reads a big list in Python, so statements per status would hold the event loop.
         """
         received_at = utc_now_iso()
         with self._immediate(busy_timeout_ms):
-            return [self._apply_one(status, received_at) for status in statuses]
+            rows = self._messages_of(statuses)
+            stored = self._stored_events(statuses)
+            results: list[Applied] = []
+            events: list[list[object]] = []
+            for status in statuses:
+                row = rows.get(status.message_id)
+                if row is None:
+                    results.append(Applied(Outcome.UNKNOWN_MESSAGE))
+                    continue
+                key = (status.message_id, status.raw)
+                if key in stored:
+                    results.append(Applied(Outcome.DUPLICATE, row.campaign_id))
+                    continue
+                stored.add(key)
+                events.append(
+                    [
+                        status.message_id,
+                        row.campaign_id,
+                        status.raw,
+                        status.status_class,
+                        status.platform_id,
+                        received_at,
+                    ]
+                )
+                changed = row.take(status, received_at)
+                results.append(
+                    Applied(Outcome.CHANGED if changed else Outcome.RECORDED, row.campaign_id)
+                )
+            self._write(events, [row for row in rows.values() if row.changed])
+        return results
 
     @contextmanager
     def _immediate(self, busy_timeout_ms: int) -> Iterator[None]:
@@ -154,70 +242,61 @@ class Statuses:
         finally:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
-    def _apply_one(self, status: IncomingStatus, received_at: str) -> Applied:
+    def _messages_of(self, statuses: Sequence[IncomingStatus]) -> dict[int, _Latest]:
+        ids = json.dumps(sorted({status.message_id for status in statuses}))
+        found = self.db.conn.execute(
+            "SELECT json_group_array(json_array(id, campaign_id, state, platform_id, "
+            "status_class, status_raw, status_at)) FROM messages "
+            "WHERE id IN (SELECT value FROM json_each(?))",
+            [ids],
+        ).fetchone()[0]
+        return {row[0]: _Latest(*row) for row in json.loads(found)}
+
+    def _stored_events(self, statuses: Sequence[IncomingStatus]) -> set[tuple[int, str]]:
+        keys = json.dumps([[status.message_id, status.raw] for status in statuses])
+        found = self.db.conn.execute(
+            "SELECT json_group_array(json_array(e.message_id, e.raw)) "
+            "FROM json_each(?) AS k JOIN status_events AS e "
+            "ON e.message_id = json_extract(k.value, '$[0]') "
+            "AND e.raw = json_extract(k.value, '$[1]')",
+            [keys],
+        ).fetchone()[0]
+        return {(message_id, raw) for message_id, raw in json.loads(found)}
+
+    def _write(self, events: list[list[object]], changed: list[_Latest]) -> None:
         conn = self.db.conn
-        row = conn.execute(
-            "SELECT campaign_id, state, platform_id FROM messages WHERE id = ?",
-            [status.message_id],
-        ).fetchone()
-        if row is None:
-            return Applied(Outcome.UNKNOWN_MESSAGE)
-        campaign_id, state, stored_id = row
-        inserted = conn.execute(
-            "INSERT OR IGNORE INTO status_events "
-            "(message_id, campaign_id, raw, status_class, platform_id, received_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                status.message_id,
-                campaign_id,
-                status.raw,
-                status.status_class,
-                status.platform_id,
-                received_at,
-            ],
-        ).rowcount
-        if not inserted:
-            return Applied(Outcome.DUPLICATE, campaign_id)
-        if status.platform_id and stored_id and status.platform_id != stored_id:
-            log.warning(
-                "message %s: a status came with platform id %s, the message has %s; "
-                "kept in its history",
-                status.message_id,
-                status.platform_id,
-                stored_id,
-            )
-        changed = conn.execute(
-            "UPDATE messages SET status_raw = ?, status_class = ?, status_at = ?, "
-            "platform_id = COALESCE(platform_id, ?) "
-            "WHERE id = ? AND COALESCE(status_class, '') != 'delivered' "
-            "AND NOT (? = 'pending' AND COALESCE(status_class, '') = 'failed') "
-            "OR id = ? AND status_class = 'delivered' AND ? = 'delivered'",
-            [
-                status.raw,
-                status.status_class,
-                received_at,
-                status.platform_id,
-                status.message_id,
-                status.status_class,
-                status.message_id,
-                status.status_class,
-            ],
-        ).rowcount
-        if not changed and status.platform_id:
-            changed = conn.execute(
-                "UPDATE messages SET platform_id = ? WHERE id = ? AND platform_id IS NULL",
-                [status.platform_id, status.message_id],
-            ).rowcount
-        if state in ("new", "unknown", "rejected"):
-            # A status proves the platform took the message: it must never be sent again. A row
-            # still `submitting` becomes accepted when its answer is stored (or at the next start).
+        if events:
             conn.execute(
-                "UPDATE messages SET state = 'accepted' WHERE id = ? "
-                "AND state IN ('new', 'unknown', 'rejected')",
-                [status.message_id],
+                "INSERT INTO status_events "
+                "(message_id, campaign_id, raw, status_class, platform_id, received_at) "
+                "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
+                "json_extract(value, '$[2]'), json_extract(value, '$[3]'), "
+                "json_extract(value, '$[4]'), json_extract(value, '$[5]') FROM json_each(?)",
+                [json.dumps(events)],
             )
-            changed = 1
-        return Applied(Outcome.CHANGED if changed else Outcome.RECORDED, campaign_id)
+        if changed:
+            rows = [
+                [
+                    row.id,
+                    row.state,
+                    row.platform_id,
+                    row.status_class,
+                    row.status_raw,
+                    row.status_at,
+                ]
+                for row in changed
+            ]
+            conn.execute(
+                "UPDATE messages SET state = u.state, platform_id = u.platform_id, "
+                "status_class = u.status_class, status_raw = u.status_raw, "
+                "status_at = u.status_at FROM (SELECT json_extract(value, '$[0]') AS id, "
+                "json_extract(value, '$[1]') AS state, json_extract(value, '$[2]') AS platform_id, "
+                "json_extract(value, '$[3]') AS status_class, "
+                "json_extract(value, '$[4]') AS status_raw, "
+                "json_extract(value, '$[5]') AS status_at FROM json_each(?)) AS u "
+                "WHERE messages.id = u.id",
+                [json.dumps(rows)],
+            )
 
     _FIGURES = (
         "SELECT state, status_class, COUNT(*) FROM messages WHERE campaign_id = ? "

@@ -217,3 +217,50 @@ def test_delivered_is_final_a_later_failure_is_only_history(store):
     assert [e.raw for e in store.statuses.history(cascade)] == ["1", "2", "16"]
     # A failure followed by a fallback channel's delivery ends delivered.
     assert store.messages.get(retried).status_class == "delivered"
+
+
+def test_a_batch_takes_each_message_through_its_statuses_in_order(store):
+    first, second = accepted_messages(store, 2)
+    applied = store.statuses.apply(
+        [
+            status(first, "8", "pending"),
+            status(first, "1", "delivered"),
+            status(first, "2", "failed"),  # a cascade's first channel, after the fallback
+            status(second, "2", "failed"),
+            status(second, "8", "pending"),
+            status(first, "1", "delivered"),
+            status(999_999, "1", "delivered"),
+        ]
+    )
+    assert [a.outcome for a in applied] == [
+        Outcome.CHANGED,
+        Outcome.CHANGED,
+        Outcome.RECORDED,
+        Outcome.CHANGED,
+        Outcome.RECORDED,
+        Outcome.DUPLICATE,
+        Outcome.UNKNOWN_MESSAGE,
+    ]
+    assert (store.messages.get(first).status_raw, store.messages.get(second).status_raw) == (
+        "1",
+        "2",
+    )
+    assert [e.raw for e in store.statuses.history(first)] == ["8", "1", "2"]
+
+
+def test_a_batch_costs_the_same_few_statements_whatever_its_size(store):
+    """Each statement gives up the GIL, and the event loop may wait to take it back while a
+    worker thread reads a big list: the statements of a batch must not grow with it."""
+
+    def statements_for(count: int) -> int:
+        ids = accepted_messages(store, count)
+        executed: list[str] = []
+        store.db.conn.set_trace_callback(executed.append)
+        try:
+            applied = store.statuses.apply([status(i, "1", "delivered") for i in ids])
+        finally:
+            store.db.conn.set_trace_callback(None)
+        assert {a.outcome for a in applied} == {Outcome.CHANGED}
+        return len(executed)
+
+    assert statements_for(500) == statements_for(2) <= 10
