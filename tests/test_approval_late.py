@@ -165,6 +165,8 @@ async def test_a_series_scheduled_before_approval_was_required_asks_once_for_the
 
     card = await telegram.wait_message(ADMIN, contains="Approval needed")
     assert "campaign №1 by" in card["text"]  # the series, not its run
+    following = (schedule.run_at_time + timedelta(days=1)).astimezone(program.app.settings.zone)
+    assert f"Scheduled for {following:%a} {following.day} {following:%b %Y, %H:%M}" in card["text"]
     await telegram.wait_message(OPERATOR, contains="did not go out")
     assert platform.requests == []
     await press(telegram, ADMIN, card, "Approve")

@@ -29,6 +29,7 @@ from bot.compose.segments import is_sms_type
 from bot.config import Settings
 from bot.links.tracking import as_sent
 from bot.notices import Notice, Notices
+from bot.schedule.when import Recurrence, next_run
 from bot.telegram.topics import about_type
 from storage.approvals import Approval, ApprovalState
 from storage.campaigns import Campaign, CampaignState
@@ -275,6 +276,12 @@ class ApprovalService(Deciding):
         schedule = self.store.schedules.for_campaign(campaign_id)
         if schedule is None or schedule.mode not in (ScheduleMode.BOT, ScheduleMode.PLATFORM):
             return None
+        now = self.clock()
+        if schedule.recurrence and schedule.run_at_time <= now:
+            # A series put to the approvers as a run came: that run does not go out, the next does.
+            recurrence = Recurrence.from_text(schedule.recurrence)
+            following = next_run(recurrence, schedule.run_at_time, now, self.settings.zone)
+            return following or schedule.run_at_time
         return schedule.run_at_time
 
     def _get(self, approval_id: int) -> Approval:
