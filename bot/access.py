@@ -128,14 +128,19 @@ class RoleCheck(BaseMiddleware):
         role: Role | None = data.get("role")
         if role is not None and role.allows(needed):
             return await handler(event, data)
-        text = _("This needs the {needed} role; yours is {role}.").format(
-            needed=role_name(needed), role=role_name(role) if role else "-"
-        )
+        text = role_refusal(needed, role)
         if isinstance(event, CallbackQuery):
             await event.answer(text, show_alert=True)
         elif isinstance(event, Message):
             await event.answer(text)
         return None
+
+
+def role_refusal(needed: Role, role: Role | None) -> str:
+    """Why a handler (or a dialog's button) refused this member."""
+    return _("This needs the {needed} role; yours is {role}.").format(
+        needed=role_name(needed), role=role_name(role) if role else "-"
+    )
 
 
 def _summary(text: str) -> str:

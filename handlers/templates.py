@@ -8,7 +8,7 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram_dialog import DialogManager, StartMode
+from aiogram_dialog import DialogManager, ShowMode, StartMode
 from aiogram_dialog.widgets.kbd import Button
 
 from bot.access import OPERATOR, for_command, is_author_or_admin
@@ -51,6 +51,7 @@ async def use_template(query: CallbackQuery, _button: Button, manager: DialogMan
     data = manager.middleware_data
     wizard = wizard_for(query, data["bot"], data["state"], data["store"], data["settings"])
     await wizard.start(replace(template.draft, columns=[]))
+    manager.show_mode = ShowMode.NO_UPDATE  # the list stays as it is; the new card is the answer
 
 
 def may_delete(template: Template, manager: DialogManager) -> bool:
@@ -81,7 +82,7 @@ async def delete_confirmed(_query: CallbackQuery, _button: Button, manager: Dial
     else:
         store.templates.delete(template.id, member_of(manager).user_id)
         tell_press(manager, deleted())
-    await manager.switch_to(TemplatesCard.listing)
+    await manager.switch_to(TemplatesCard.listing, show_mode=ShowMode.EDIT)
 
 
 async def back_to_list(_query: CallbackQuery, _button: Button, manager: DialogManager) -> None:

@@ -22,11 +22,11 @@ from tests.conftest import OPERATOR
 async def test_texts_are_translated_formatted_and_counted(tmp_path, locale, counts):
     i18n = make_i18n("en", tmp_path)
     asked = Tr("Delete template «{name}»?")
-    counted = TrPlural("{count} duplicate", "{count} duplicates", "count")
+    counted = TrPlural("{count} duplicate", "{count} duplicates", by="number", count="shown")
     with i18n.context(), i18n.use_locale(locale):
         question = await asked.render_text({"name": "Promo"}, None)  # type: ignore[arg-type]
         rendered = [
-            await counted.render_text({"count": count}, None)  # type: ignore[arg-type]
+            await counted.render_text({"number": count, "shown": str(count)}, None)  # type: ignore[arg-type]
             for count in (1, 2, 5)
         ]
     assert question == {"en": "Delete template «Promo»?", "ru": "Удалить шаблон «Promo»?"}[locale]

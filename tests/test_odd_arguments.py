@@ -138,7 +138,7 @@ async def test_a_failing_press_is_answered_with_what_went_wrong(program, telegra
         raise RuntimeError("a fault inside a handler")
 
     # The Add button asks with this card; made to fail, it stands for any press handler's bug.
-    monkeypatch.setattr(handlers.stoplist, "change_prompt", broken)
+    monkeypatch.setattr(handlers.stoplist, "ask_addresses", broken)
     press = telegram.press(ADMIN, card, telegram.find_button(card, "Add"), strict=True)
     answer = await telegram.wait_answer(press)
     assert answer["text"].startswith("Something went wrong")

@@ -103,7 +103,8 @@ async def test_the_stop_list_is_kept_audited_and_applied_to_new_lists(start_bot,
 
     # Who added each address is on the card; lifting an opt-out is for an admin only.
     assert "Remove" not in [label for label, _ in telegram.buttons(uploaded)]
-    crafted = telegram.press(OPERATOR, uploaded, "stoplist:remove")
+    add = telegram.find_button(uploaded, "Add")
+    crafted = telegram.press(OPERATOR, uploaded, add.removesuffix("add") + "remove")
     assert "needs the admin role" in (await telegram.wait_answer(crafted))["text"]
     telegram.send_text(OPERATOR, "/whoami")  # handled after the refused press: its answers are in
     await telegram.wait_message(OPERATOR, contains="Your user id")
@@ -128,3 +129,26 @@ async def test_the_stop_list_is_kept_audited_and_applied_to_new_lists(start_bot,
     await composer.start("/send email FOO@example.com, b@example.com\nHi", expect="Preview")
     assert "On the stop-list: 1" in composer.text
     assert "Recipients: 1 (1 on the stop-list left out): b@example.com" in composer.text
+
+
+async def test_the_question_stays_open_through_commands_and_unusable_answers(bot, telegram):
+    await make_operator(telegram)
+    telegram.send_text(OPERATOR, "/stoplist")
+    card = await telegram.wait_message(OPERATOR, contains="Stop-list: 0 addresses")
+    prompt = await press(telegram, card, "Add")
+    assert "Send the phone numbers" in prompt["text"]
+    telegram.send_text(OPERATOR, "/whoami")  # a command reaches its own handler
+    await telegram.wait_message(OPERATOR, contains="Your user id")
+    telegram.send_text(OPERATOR, "hello")
+    refused = await telegram.wait_message(OPERATOR, contains="Invalid: 1")
+    assert "Stop-list" not in refused["text"]
+    assert telegram.buttons(telegram.message(OPERATOR, prompt["message_id"]))  # still asking
+    telegram.send_text(OPERATOR, "79001234567")
+    added = await telegram.wait_message(OPERATOR, contains="Added to the stop-list: 1")
+    assert "Stop-list: 1 address never receives messages." in added["text"]
+    # The list itself asks nothing: text typed now is not taken as addresses.
+    telegram.send_text(OPERATOR, "79001234568")
+    telegram.send_text(OPERATOR, "/whoami")
+    await telegram.wait_message(OPERATOR, contains="Your user id", after=added["message_id"])
+    assert "Added to the stop-list" not in telegram.last(OPERATOR)["text"]
+    assert bot.app.store.stoplist.count() == 1

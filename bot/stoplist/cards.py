@@ -1,24 +1,31 @@
-"""What /stoplist shows: the list with who added each address, its buttons, the questions and reports."""
+"""What /stoplist shows: the list with who added each address, its buttons, the questions and reports.
+
+The dialog's windows are built here; their handlers are in handlers/stoplist.py."""
 
 from __future__ import annotations
 
 import html
-from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.fsm.state import State
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram_dialog import DialogManager, Window
+from aiogram_dialog.widgets.input import MessageInput
+from aiogram_dialog.widgets.kbd import Button, Row
+from aiogram_dialog.widgets.kbd.button import OnClick
+from aiogram_dialog.widgets.text import Format
 
 from bot.compose.conversation import RecipientsReport
 from bot.compose.problem_texts import problem_text
 from bot.compose.recipients import RecipientList
 from bot.compose.rules import Problem, Reason
 from bot.compose.step_cards import example_lines
+from bot.config import Settings
 from bot.members.cards import member_label
 from bot.schedule.when import format_day
+from bot.telegram.dialog_kit import Tr
 from bot.texts import number, paragraphs, reader_locale
 from storage.clock import from_iso
 from storage.members import Member, Role
@@ -30,24 +37,8 @@ UTC_ZONE = ZoneInfo("UTC")
 CARD_CHARS = 3000  # of the list, leaving room for a report above it
 
 
-class StopListMove(StrEnum):
-    ADD = "add"
-    REMOVE = "remove"
-    UPLOAD = "upload"  # the same as Add: the prompt takes typed addresses or a file
-    DONE = "done"  # back to the list, nothing changed
-
-
-class StopListAction(CallbackData, prefix="stoplist"):
-    action: StopListMove
-
-
-def stoplist_card(
-    store: Store, member: Member | None = None, zone: ZoneInfo = UTC_ZONE
-) -> tuple[str, InlineKeyboardMarkup]:
-    """The count, the first addresses with who added them, and buttons to change the list.
-
-    Only an admin gets the Remove button: lifting someone's opt-out is an admin's decision.
-    """
+def stoplist_text(store: Store, zone: ZoneInfo = UTC_ZONE) -> str:
+    """The count and the first addresses with who added them."""
     count = store.stoplist.count()
     lines = [
         ngettext(
@@ -65,16 +56,50 @@ def stoplist_card(
         shown += 1
     if count > shown:
         lines.append(_("…and {count} more.").format(count=number(count - shown)))
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("Add"), callback_data=StopListAction(action=StopListMove.ADD))
-    may_remove = member is not None and member.role is Role.ADMIN
-    if may_remove:
-        builder.button(text=_("Remove"), callback_data=StopListAction(action=StopListMove.REMOVE))
-    builder.button(
-        text=_("Upload a file"), callback_data=StopListAction(action=StopListMove.UPLOAD)
+    return "\n".join(lines)
+
+
+async def listing(
+    store: Store, member: Member, settings: Settings, dialog_manager: DialogManager, **_data: object
+) -> dict[str, Any]:
+    """The list, under the report of the change just made (if one was)."""
+    return {
+        "report": dialog_manager.dialog_data.get("report", ""),
+        "listing": stoplist_text(store, settings.zone),
+        # Lifting someone's opt-out is an admin's decision.
+        "may_remove": member.role is Role.ADMIN,
+    }
+
+
+def listing_window(state: State, add: OnClick, remove: OnClick) -> Window:
+    """The list with buttons to change it; only an admin gets Remove."""
+    return Window(
+        Format("{report}\n", when="report"),  # a blank line between the report and the list
+        Format("{listing}"),
+        Row(
+            Button(Tr("Add"), id="add", on_click=add),
+            Button(Tr("Remove"), id="remove", on_click=remove, when="may_remove"),
+        ),
+        Button(Tr("Upload a file"), id="upload", on_click=add),
+        state=state,
+        getter=listing,
     )
-    builder.adjust(2 if may_remove else 1, 1)
-    return "\n".join(lines), builder.as_markup()
+
+
+def prompt_window(state: State, removing: bool, sent: Any, done: OnClick) -> Window:
+    """Asks for the addresses to add or remove, with a button to leave the list as it is."""
+    if removing:
+        prompt = Tr("Send the addresses to remove from the stop-list (typed or as a file).")
+    else:
+        prompt = Tr(
+            "Send the phone numbers or e-mail addresses to add: typed, or a file (.csv, .txt, .xlsx)."
+        )
+    return Window(
+        prompt,
+        Button(Tr("Cancel"), id="done", on_click=done),
+        MessageInput(sent),
+        state=state,
+    )
 
 
 def added_by(store: Store, entry: StopEntry, zone: ZoneInfo) -> str:
@@ -83,19 +108,6 @@ def added_by(store: Store, entry: StopEntry, zone: ZoneInfo) -> str:
     if entry.added_by is None:
         return _("added {date}").format(date=day)
     return _("added by {who}, {date}").format(who=member_label(store, entry.added_by), date=day)
-
-
-def change_prompt(removing: bool) -> tuple[str, InlineKeyboardMarkup]:
-    """Asks for the addresses to add or remove, with a button to leave the list as it is."""
-    if removing:
-        prompt = _("Send the addresses to remove from the stop-list (typed or as a file).")
-    else:
-        prompt = _(
-            "Send the phone numbers or e-mail addresses to add: typed, or a file (.csv, .txt, .xlsx)."
-        )
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("Cancel"), callback_data=StopListAction(action=StopListMove.DONE))
-    return prompt, builder.as_markup()
 
 
 def change_report(adding: bool, changed: int, same: int) -> str:

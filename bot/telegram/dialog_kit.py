@@ -4,14 +4,16 @@ presses answered once, old cards answered, state kept in SQLite.
 How a conversation is built on it:
 
 - Texts: `Tr("msgid with {fields}")` renders the msgid in the person's language and formats it with
-  the window's data (its getter's dict); `TrPlural("one {count}", "{count} many", "count")` picks
-  the plural form by the number under that key. Both are extraction keywords of the catalogue
+  the window's data (its getter's dict); `TrPlural("one {count}", "{count} many", by="count")`
+  picks the plural form by the number under that key; `Tr("{count} more", count="hidden")` takes a
+  placeholder's value from another key. Both are extraction keywords of the catalogue
   checks (tests/test_catalogs.py), so their msgids need entries in locales/{en,ru}. Values a getter
   hands to a text are HTML already: escape user-supplied strings there.
 - Dialogs: `CardDialog(*windows, role=OPERATOR)` is aiogram-dialog's Dialog whose presses and
-  texts pass the same role check as every handler (`RoleCheck` reads the flag), and which takes
-  typed text only with `takes_text=True`, never a command: commands typed mid-conversation reach
-  their own handlers. A handler module builds its dialog in a factory and includes it in its own
+  messages pass the same role check as every handler (`RoleCheck` reads the flag). It takes only
+  presses on its own buttons (other cards' buttons reach their handlers while it is open), and
+  messages only while its window has a `MessageInput`, never a command: commands typed
+  mid-conversation reach their own handlers. A handler module builds its dialog in a factory and includes it in its own
   router (a Router can have one parent, and tests build several Applications in one process).
 - Starting one from a handler: its `dialog_manager` parameter (given to every handler) starts it,
   `await dialog_manager.start(SomeStates.first, mode=StartMode.RESET_STACK)`; the new card is sent,
@@ -45,10 +47,10 @@ from aiogram.types import CallbackQuery, ErrorEvent, LinkPreviewOptions, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
-from aiogram_dialog import Dialog, DialogManager, setup_dialogs
+from aiogram_dialog import Dialog, DialogManager, ShowMode, setup_dialogs
 from aiogram_dialog.api.entities import NewMessage
 from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
-from aiogram_dialog.api.internal import WindowProtocol
+from aiogram_dialog.api.internal import CONTEXT_KEY, WindowProtocol
 from aiogram_dialog.api.protocols import MessageNotModified
 from aiogram_dialog.manager.message_manager import MessageManager
 from aiogram_dialog.utils import CB_SEP
@@ -73,48 +75,61 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 class Tr(Text):
-    """A msgid in the person's language, formatted with the window's data."""
+    """A msgid in the person's language, formatted with the window's data.
 
-    def __init__(self, msgid: str, when: WhenCondition = None) -> None:
+    `fields` name the data key a placeholder takes its value from when the two differ
+    (`Tr("…and {count} more.", count="hidden")`)."""
+
+    def __init__(self, msgid: str, when: WhenCondition = None, **fields: str) -> None:
         super().__init__(when=when)
-        self.msgid = msgid
+        self.msgid, self.fields = msgid, fields
 
     async def _render_text(self, data: dict[str, Any], manager: DialogManager) -> str:
-        return _(self.msgid).format_map(data)
+        return _(self.msgid).format_map(_with_fields(data, self.fields))
 
 
 class TrPlural(Text):
-    """A counted msgid: the plural form for the number under `count` in the window's data."""
+    """A counted msgid: the plural form for the number under the data key `by`, formatted with
+    the window's data (and `fields`, as `Tr`'s)."""
 
-    def __init__(self, singular: str, plural: str, count: str, when: WhenCondition = None) -> None:
+    def __init__(
+        self, singular: str, plural: str, by: str, when: WhenCondition = None, **fields: str
+    ) -> None:
         super().__init__(when=when)
-        self.singular, self.plural, self.count = singular, plural, count
+        self.singular, self.plural, self.by, self.fields = singular, plural, by, fields
 
     async def _render_text(self, data: dict[str, Any], manager: DialogManager) -> str:
-        return ngettext(self.singular, self.plural, int(data[self.count])).format_map(data)
+        text = ngettext(self.singular, self.plural, int(data[self.by]))
+        return text.format_map(_with_fields(data, self.fields))
+
+
+def _with_fields(data: dict[str, Any], fields: dict[str, str]) -> dict[str, Any]:
+    if not fields:
+        return data
+    return {**data, **{placeholder: data[key] for placeholder, key in fields.items()}}
 
 
 # ---------------------------------------------------------------- dialogs
 
 
 class CardDialog(Dialog):
-    """A dialog whose handlers carry a role flag, and which takes typed text only when asked to
-    (never a command)."""
+    """A dialog whose handlers carry a role flag, which takes only its own buttons' presses, and
+    typed messages only while its window asks for one (a `MessageInput`), never a command."""
 
-    def __init__(
-        self,
-        *windows: WindowProtocol,
-        role: dict[str, str],
-        takes_text: bool = False,
-        **options: Any,
-    ) -> None:
-        self.role_flags, self.takes_text = role, takes_text
+    def __init__(self, *windows: WindowProtocol, role: dict[str, str], **options: Any) -> None:
+        self.role_flags = role
         super().__init__(*windows, **options)
 
     def _register_handlers(self) -> None:
         self.callback_query.register(self._callback_handler, DIALOG_BUTTON, flags=self.role_flags)
-        if self.takes_text:
-            self.message.register(self._message_handler, NOT_COMMAND, flags=self.role_flags)
+        self.message.register(
+            self._message_handler, NOT_COMMAND, self._asks_for_input, flags=self.role_flags
+        )
+
+    def _asks_for_input(self, _message: Message, **data: Any) -> bool:
+        context = data.get(CONTEXT_KEY)
+        window = self.windows.get(context.state) if context is not None else None
+        return getattr(window, "on_message", None) is not None
 
 
 class CardMessages(MessageManager):
@@ -188,10 +203,12 @@ def tell_press(manager: DialogManager, text: str) -> None:
 
 
 def alert_press(manager: DialogManager, text: str) -> None:
-    """The press is answered with a box the person closes."""
+    """The press is refused with `text`, in a box the person closes; the card stays as it is
+    (a handler that redraws it all the same says so: `switch_to(..., show_mode=ShowMode.EDIT)`)."""
     answer = press_answer(manager)
     if answer is not None:
         alert(answer, text)
+    manager.show_mode = ShowMode.NO_UPDATE
 
 
 # ---------------------------------------------------------------- ending and old cards
