@@ -114,17 +114,26 @@ def _with_fields(data: dict[str, Any], fields: dict[str, str]) -> dict[str, Any]
 
 class CardDialog(Dialog):
     """A dialog whose handlers carry a role flag, which takes only its own buttons' presses, and
-    typed messages only while its window asks for one (a `MessageInput`), never a command."""
+    typed messages only while its window asks for one (a `MessageInput`), never a command.
 
-    def __init__(self, *windows: WindowProtocol, role: dict[str, str], **options: Any) -> None:
-        self.role_flags = role
+    `takes_text=False` makes a dialog that never takes a message, whatever its windows hold."""
+
+    def __init__(
+        self,
+        *windows: WindowProtocol,
+        role: dict[str, str],
+        takes_text: bool = True,
+        **options: Any,
+    ) -> None:
+        self.role_flags, self.takes_text = role, takes_text
         super().__init__(*windows, **options)
 
     def _register_handlers(self) -> None:
         self.callback_query.register(self._callback_handler, DIALOG_BUTTON, flags=self.role_flags)
-        self.message.register(
-            self._message_handler, NOT_COMMAND, self._asks_for_input, flags=self.role_flags
-        )
+        if self.takes_text:
+            self.message.register(
+                self._message_handler, NOT_COMMAND, self._asks_for_input, flags=self.role_flags
+            )
 
     def _asks_for_input(self, _message: Message, **data: Any) -> bool:
         context = data.get(CONTEXT_KEY)
