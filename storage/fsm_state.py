@@ -38,6 +38,11 @@ class ConversationStates:
         return json.loads(row[0]) if row and row[0] else {}
 
     def set_data(self, key: str, data: dict[str, Any]) -> None:
+        if not data:
+            # An ended conversation (or a dialog's closed context) leaves no row behind.
+            self.db.execute("DELETE FROM fsm WHERE key = ? AND state IS NULL", [key])
+            self.db.execute("UPDATE fsm SET data = '{}' WHERE key = ?", [key])
+            return
         self.db.execute(
             "INSERT INTO fsm (key, state, data) VALUES (?, NULL, ?) "
             "ON CONFLICT(key) DO UPDATE SET data = excluded.data",

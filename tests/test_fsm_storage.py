@@ -32,3 +32,20 @@ async def test_keys_of_different_users_do_not_mix(tmp_path):
     assert await fsm.get_state(other) is None
     await fsm.set_state(KEY, None)
     assert await fsm.get_state(KEY) is None
+
+
+async def test_an_ended_conversation_leaves_no_row(tmp_path):
+    store = Store.open(tmp_path / "x.db")
+    fsm = SQLiteStorage(store.fsm)
+    context = StorageKey(bot_id=1, chat_id=10, user_id=10, destiny="aiogd:context:abc")
+    await fsm.set_data(context, {"state": "Templates:listing", "dialog_data": {}})
+    await fsm.set_state(KEY, "Compose:text")
+    await fsm.set_data(KEY, {"draft": {"type": "sms"}})
+    await fsm.set_data(context, {})  # a dialog's context removed when it closes
+    await fsm.set_data(KEY, {})  # the state stays until it is cleared too
+    assert await fsm.get_state(KEY) == "Compose:text"
+    assert store.db.execute("SELECT count(*) FROM fsm").fetchone() == (1,)
+    await fsm.set_state(KEY, None)
+    await fsm.set_data(KEY, {})
+    assert store.db.execute("SELECT count(*) FROM fsm").fetchone() == (0,)
+    assert await fsm.get_data(context) == {}

@@ -52,6 +52,7 @@ from bot.compose.rules import Problem, Reason
 from bot.schedule.time_cards import ScheduleStep, StepAction, render_when, time_problem
 from bot.schedule.time_phrases import read_phrase
 from bot.schedule.when import quick_choice
+from bot.telegram.dialog_kit import NOT_COMMAND
 from bot.telegram.presses import alert
 
 if TYPE_CHECKING:
@@ -60,7 +61,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CARD = "card_message_id"  # FSM data key: the message id of the conversation's card
-NOT_COMMAND = ~F.text.startswith("/")  # commands pass through a step to their own handlers
 
 
 class Wizard:
