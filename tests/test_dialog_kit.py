@@ -98,3 +98,16 @@ async def test_an_open_dialog_leaves_other_buttons_to_their_own_handlers(bot, te
     assert (await telegram.wait_answer(pressed))["text"] == "This button is no longer valid."
     telegram.press(OPERATOR, card, telegram.find_button(card, "Delete"))
     await telegram.wait_message(OPERATOR, contains="Delete template «Promo»?")
+
+
+async def test_a_reply_to_an_old_card_is_taken_as_written_on_its_own(bot, telegram):
+    saved_template(bot.app.store)
+    await make_operator(telegram)
+    telegram.send_text(OPERATOR, "/templates")
+    old = await telegram.wait_message(OPERATOR, contains="«Promo»")
+    telegram.send_text(OPERATOR, "/stoplist")
+    await telegram.wait_message(OPERATOR, contains="Stop-list", after=old["message_id"])
+    telegram.send_text(OPERATOR, "/whoami", reply_to=old)
+    await telegram.wait_message(OPERATOR, contains="Your user id")
+    telegram.send_text(OPERATOR, "/cancel", reply_to=old)
+    await telegram.wait_message(OPERATOR, contains="Cancelled")

@@ -26,7 +26,8 @@ How a conversation is built on it:
   `tell_press` / `alert_press`.
 - Old cards: a press on a card whose dialog has ended or was replaced raises aiogram-dialog's
   UnknownIntent/OutdatedIntent before any handler; `answer_old_card` (registered on the errors
-  router) answers it with "This card is no longer active." and takes that card's buttons away.
+  router) answers it with "This card is no longer active." and takes that card's buttons away;
+  a message written as a reply to such a card is handled as if written on its own.
 - /cancel ends the open dialogs with `end_dialogs`, the card saying why.
 - Restart: stacks and contexts are kept by aiogram-dialog in the FSM storage under keys of their
   own (`aiogd:stack:...`, `aiogd:context:...`), which is the SQLite file (fsm_storage.py), so an
@@ -40,7 +41,7 @@ from contextlib import suppress
 from dataclasses import replace
 from typing import Any
 
-from aiogram import Dispatcher, F
+from aiogram import Bot, Dispatcher, F
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import CallbackQuery, ErrorEvent, LinkPreviewOptions, Message
@@ -249,23 +250,36 @@ async def end_dialogs(manager: DialogManager, text: str | None = None) -> bool |
     return shown
 
 
-async def answer_old_card(event: ErrorEvent, dialog_manager: DialogManager | None = None) -> None:
-    """A press (or a reply) on a card whose dialog is over: say so, and the card loses its buttons.
+async def answer_old_card(
+    event: ErrorEvent,
+    bot: Bot,
+    dispatcher: Dispatcher,
+    dialog_manager: DialogManager | None = None,
+) -> None:
+    """A press on a card whose dialog is over: say so, and the card loses its buttons.
 
-    When a stored dialog names a state this program no longer has, that stack is dropped too."""
+    A message written as a reply to such a card is taken as if written on its own (aiogram-dialog
+    would send it to the card's dialog): a command reaches its handler, text the open
+    conversation. When a stored dialog names a state this program no longer has, that stack is
+    dropped too."""
     log.info("a dialog update found no current dialog: %s", event.exception)
     if isinstance(event.exception, UnknownState) and dialog_manager is not None:
         with suppress(Exception):  # best effort: the stack is unreadable anyway
             await dialog_manager.reset_stack(remove_keyboard=False)
     update = event.update
+    message = update.message
+    if message is not None and message.reply_to_message is not None:
+        unreplied = message.model_copy(update={"reply_to_message": None})
+        await dispatcher.feed_update(bot, update.model_copy(update={"message": unreplied}))
+        return
     with suppress(TelegramAPIError, OSError, TimeoutError):
         if update.callback_query is not None:
             query = update.callback_query
             await query.answer(card_inactive(), show_alert=True)
             if isinstance(query.message, Message):
                 await query.message.edit_reply_markup(reply_markup=None)
-        elif update.message is not None:
-            await update.message.answer(card_inactive())
+        elif message is not None:
+            await message.answer(card_inactive())
 
 
 OLD_CARD = ExceptionTypeFilter(UnknownIntent, OutdatedIntent, UnknownState)
