@@ -1,4 +1,5 @@
-"""A flood of /healthz probes costs Telegram nothing and never holds up the bot's replies."""
+"""The real program, started as a user starts it, answers over long polling; a flood of /healthz
+probes costs Telegram nothing and never holds up its replies."""
 
 from __future__ import annotations
 
@@ -9,9 +10,15 @@ import aiohttp
 from tests.conftest import ADMIN
 
 
-async def test_a_command_is_answered_while_400_health_probes_run(bot_process, telegram):
+async def test_start_greets_then_a_command_is_answered_while_400_health_probes_run(
+    bot_process, telegram
+):
     # The real program: the probes and the bot must not share the test's event loop.
     bot = bot_process
+    telegram.send_text(ADMIN, "/start")
+    greeting = await telegram.wait_message(ADMIN, contains="Your role")
+    assert "Your role: admin." in greeting["text"]
+
     get_me_before = len(telegram.calls("getMe"))
     statuses: list[int] = []
 

@@ -1,17 +1,12 @@
-"""A member meets the bot: /start, /help and /whoami answer, and the health endpoint is green."""
+"""A member meets the bot: /help and /whoami answer, and the health endpoint is green.
+
+The greeting of /start is read from the real program in tests/test_health_flood.py."""
 
 from __future__ import annotations
 
 import aiohttp
 
 from tests.conftest import ADMIN, GROUP, OPERATOR
-
-
-async def test_start_greets_a_member_with_their_role(bot_process, telegram):
-    """The real program, started as a user starts it, answers over long polling."""
-    telegram.send_text(ADMIN, "/start")
-    reply = await telegram.wait_message(ADMIN, contains="Your role")
-    assert "Your role: admin." in reply["text"]
 
 
 async def test_help_lists_admin_commands_for_an_admin(bot, telegram):
