@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import aiohttp
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -24,6 +24,7 @@ from aiogram.methods.base import Response, TelegramMethod, TelegramType
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram.utils.i18n import I18n, SimpleI18nMiddleware
 from aiogram_dialog.api.entities import DIALOG_EVENT_NAME
+from aiogram_dialog.api.protocols import MessageManagerProtocol
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -40,7 +41,7 @@ from bot.links.tracking import Utm
 from bot.loop_lag import LoopLagMonitor
 from bot.members import cards as members_cards
 from bot.metrics import Metrics
-from bot.notices import TelegramNotices
+from bot.notices import Notices, TelegramNotices
 from bot.platform.sandbox import SandboxPlatform
 from bot.platform.status_classes import StatusClassifier
 from bot.schedule import cards as schedule_cards
@@ -76,6 +77,33 @@ NOTICE_CARDS = [
     statuses_cards.RENDERERS,
     members_cards.RENDERERS,
 ]
+
+
+def wire_dispatcher(
+    dp: Dispatcher,
+    store: Store,
+    notices: Notices,
+    i18n: I18n,
+    routers: list[Router],
+    clock: Callable[[], datetime] = utc_now,
+    message_manager: MessageManagerProtocol | None = None,
+) -> None:
+    """The middlewares every update passes (language, who may do what, presses answered once,
+    dialogs), then the routers. Step-level dialog tests wire theirs the same way."""
+    i18n_middleware = SimpleI18nMiddleware(i18n)
+    i18n_middleware.setup(dp)
+    dp.update.outer_middleware(ConversationTopic())
+    gate = StrangerGate(store, notices, clock=clock)
+    dp.message.outer_middleware(gate)
+    dp.callback_query.outer_middleware(gate)
+    dp.message.middleware(RoleCheck())
+    dp.callback_query.middleware(RoleCheck())
+    # Inside RoleCheck: a refused press is answered there, with the reason.
+    dp.callback_query.middleware(AnswerPresses())
+    dialog_kit.install(dp, message_manager)
+    # Dialogs redrawn from outside an update speak the configured language too.
+    dp.observers[DIALOG_EVENT_NAME].outer_middleware(i18n_middleware)
+    dp.include_routers(*routers)
 
 
 class TelegramSession(AiohttpSession):
@@ -171,21 +199,9 @@ class Application:
         self.menus: asyncio.Task[None] | None = None
 
     def _wire_dispatcher(self) -> None:
-        dp = self.dispatcher
-        i18n_middleware = SimpleI18nMiddleware(self.i18n)
-        i18n_middleware.setup(dp)
-        dp.update.outer_middleware(ConversationTopic())
-        gate = StrangerGate(self.store, self.notices, clock=self.clock)
-        dp.message.outer_middleware(gate)
-        dp.callback_query.outer_middleware(gate)
-        dp.message.middleware(RoleCheck())
-        dp.callback_query.middleware(RoleCheck())
-        # Inside RoleCheck: a refused press is answered there, with the reason.
-        dp.callback_query.middleware(AnswerPresses())
-        dialog_kit.install(dp)
-        # Dialogs redrawn from outside an update speak the configured language too.
-        dp.observers[DIALOG_EVENT_NAME].outer_middleware(i18n_middleware)
-        dp.include_routers(*get_routers())
+        wire_dispatcher(
+            self.dispatcher, self.store, self.notices, self.i18n, get_routers(), clock=self.clock
+        )
 
     @property
     def secrets(self) -> list[str]:

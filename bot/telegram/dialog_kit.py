@@ -29,6 +29,8 @@ How a conversation is built on it:
   router) answers it with "This card is no longer active." and takes that card's buttons away;
   a message written as a reply to such a card is handled as if written on its own.
 - /cancel ends the open dialogs with `end_dialogs`, the card saying why.
+- Tests: whole journeys go through the fakes over HTTP; one dialog's edge cases through
+  tests/dialog_client.py (aiogram-dialog's BotClient on a Dispatcher wired as the program's).
 - Restart: stacks and contexts are kept by aiogram-dialog in the FSM storage under keys of their
   own (`aiogd:stack:...`, `aiogd:context:...`), which is the SQLite file (fsm_storage.py), so an
   open card keeps working after a restart.
@@ -52,7 +54,7 @@ from aiogram_dialog import Dialog, DialogManager, ShowMode, setup_dialogs
 from aiogram_dialog.api.entities import NewMessage
 from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
 from aiogram_dialog.api.internal import CONTEXT_KEY, WindowProtocol
-from aiogram_dialog.api.protocols import MessageNotModified
+from aiogram_dialog.api.protocols import MessageManagerProtocol, MessageNotModified
 from aiogram_dialog.manager.message_manager import MessageManager
 from aiogram_dialog.utils import CB_SEP
 from aiogram_dialog.widgets.common import WhenCondition
@@ -168,7 +170,7 @@ def _without_preview(message: NewMessage) -> NewMessage:
     return replace(message, link_preview_options=NO_PREVIEW)
 
 
-def install(dispatcher: Dispatcher) -> None:
+def install(dispatcher: Dispatcher, message_manager: MessageManagerProtocol | None = None) -> None:
     """Run the dispatcher's dialogs (wherever its routers include them), once per Dispatcher.
 
     Called after the access middlewares, so a stranger's update never loads a dialog. Updates
@@ -176,7 +178,7 @@ def install(dispatcher: Dispatcher) -> None:
     every update of theirs, dialog or not, behind a slow one (a press during a long send)."""
     setup_dialogs(
         dispatcher,
-        message_manager=CardMessages(),
+        message_manager=message_manager or CardMessages(),
         events_isolation=dispatcher.fsm.events_isolation,
     )
 
