@@ -33,6 +33,7 @@ from bot.approval import cards as approval_cards
 from bot.approval.gate import ApprovalGate
 from bot.approval.service import ApprovalService
 from bot.commands import COMMANDS
+from bot.compose.list_process import stop_list_process
 from bot.compose.media import MediaStore, add_media_routes
 from bot.config import Settings
 from bot.i18n import SUPPORTED, make_i18n
@@ -343,6 +344,7 @@ class Application:
         if isinstance(self.platform, SandboxPlatform):
             await self.platform.close()
         await self.http.close()
+        await asyncio.to_thread(stop_list_process)
         self.loop_lag.stop()
 
     async def _with_telegram(self) -> None:

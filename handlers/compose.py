@@ -19,14 +19,12 @@ from aiogram.utils.i18n import gettext as _
 from bot.access import OPERATOR, for_command
 from bot.compose.addresses import address_kind, needs_mobile
 from bot.compose.cards import ComposeAction, ComposeMove, ComposePick, PickKind
-from bot.compose.conversation import RecipientsReport
 from bot.compose.inputs import default_sender, parse_send_command
-from bot.compose.lists import recipients_from_file, recipients_from_text, save_list
+from bot.compose.lists import KeptList, keep_list, keep_recipients_file, recipients_from_text
 from bot.compose.menu_cards import (
     render_cancelled,
 )
 from bot.compose.problem_texts import problem_text
-from bot.compose.recipients import RecipientList
 from bot.compose.rules import (
     Problem,
     Reason,
@@ -116,8 +114,8 @@ async def quick_send(
         text=request.text,
         columns=parsed.columns,
     )
-    list_id = await save_list(wizard.store, member.user_id, parsed) if parsed.valid else None
-    await wizard.start(draft, list_id, RecipientsReport.of(parsed))
+    kept = await keep_list(wizard.store, member.user_id, parsed)
+    await wizard.start(draft, kept.list_id, kept.report)
 
 
 # ---------------------------------------------------------------- buttons every step has
@@ -214,7 +212,7 @@ async def recipients_typed(message: Message, wizard: ComposeWizard, member: Memb
     parsed = await recipients_from_text(
         wizard.store, message.text or "", kind, mobile_only=needs_mobile(draft.type)
     )
-    await use_recipients(wizard, member, parsed)
+    await use_recipients(wizard, await keep_list(wizard.store, member.user_id, parsed))
 
 
 async def recipients_file(message: Message, wizard: ComposeWizard, member: Member) -> None:
@@ -225,17 +223,18 @@ async def recipients_file(message: Message, wizard: ComposeWizard, member: Membe
         await wizard.re_ask(content)
         return
     draft, _list_id = await wizard.load()
-    parsed = await recipients_from_file(
+    kept = await keep_recipients_file(
         wizard.store,
+        member.user_id,
         message.document.file_name or "",
         content,
         address_kind(draft.type, draft.find_token),
         mobile_only=needs_mobile(draft.type),
     )
-    if isinstance(parsed, Problem):
-        await wizard.re_ask(parsed)
+    if isinstance(kept, Problem):
+        await wizard.re_ask(kept)
         return
-    await use_recipients(wizard, member, parsed)
+    await use_recipients(wizard, kept)
 
 
 async def recipients_invalid(message: Message, wizard: ComposeWizard) -> None:
@@ -250,17 +249,15 @@ async def find_token_toggled(query: CallbackQuery, wizard: ComposeWizard) -> Non
     await wizard.show_step(Step.RECIPIENTS)
 
 
-async def use_recipients(wizard: ComposeWizard, member: Member, parsed: RecipientList) -> None:
-    """Store a parsed list and go on; a list without one valid address is asked for again."""
-    report = RecipientsReport.of(parsed)
-    await wizard.state.update_data(recipients_report=report.to_data())
-    if not parsed.valid:
+async def use_recipients(wizard: ComposeWizard, kept: KeptList) -> None:
+    """Go on with a stored list; a list without one valid address is asked for again."""
+    await wizard.state.update_data(recipients_report=kept.report.to_data())
+    if kept.list_id is None:
         await wizard.show_step(Step.RECIPIENTS)  # the card says no address was valid
         return
     draft, _list_id = await wizard.load()
-    list_id = await save_list(wizard.store, member.user_id, parsed)
-    await wizard.save(replace(draft, columns=list(parsed.columns)), list_id=list_id)
-    await wizard.advance(notice=report_text(report))
+    await wizard.save(replace(draft, columns=list(kept.columns)), list_id=kept.list_id)
+    await wizard.advance(notice=report_text(kept.report))
 
 
 # ---------------------------------------------------------------- input a step cannot use

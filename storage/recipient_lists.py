@@ -114,9 +114,7 @@ class RecipientLists:
         if path is None:  # an in-memory database has no second connection
             return self.save(owner_id, recipients, columns, left_out, coverage)
         rows, dropped = list(recipients), list(left_out)
-        return await asyncio.to_thread(
-            _save_in_chunks, path, owner_id, rows, columns, dropped, coverage
-        )
+        return await asyncio.to_thread(save_at, path, owner_id, rows, columns, dropped, coverage)
 
     def size(self, list_id: int) -> int:
         row = self.db.execute("SELECT size FROM recipient_lists WHERE id = ?", [list_id]).fetchone()
@@ -267,7 +265,7 @@ def _immediate(db: Database) -> Iterator[None]:
     db.conn.execute("COMMIT")
 
 
-def _save_in_chunks(
+def save_at(
     path: str,
     owner_id: int,
     recipients: list[Item],

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import html
 
-from aiogram.utils.i18n import gettext as _
-
 # Brand names read the same in both languages.
 _BRANDS = {
     "sms": "SMS",
@@ -22,6 +20,10 @@ _BRANDS = {
 
 def _translated_names() -> dict[str, str]:
     """The names that differ by language, in the reader's."""
+    # Imported here: a list is read in a process of its own (bot/compose/list_process.py), and
+    # importing aiogram there would cost seconds before the first big list.
+    from aiogram.utils.i18n import gettext as _
+
     return {
         "vk": _("VK"),
         "ok": _("Odnoklassniki"),

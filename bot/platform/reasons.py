@@ -11,8 +11,6 @@ import json
 from dataclasses import dataclass
 from enum import StrEnum
 
-from aiogram.utils.i18n import gettext as _
-
 
 class ReasonCode(StrEnum):
     # The request never reached the platform: safe to send again.
@@ -111,6 +109,10 @@ def describe(stored: str | None) -> str:
 
 def describe_reason(reason: Reason) -> str:
     """One reason in words, in the current language."""
+    # Imported here: the list reader's process (bot/compose/list_process.py) reaches this module
+    # and must not pay for importing aiogram.
+    from aiogram.utils.i18n import gettext as _
+
     params = dict(reason.params)
     code = reason.code
     if code is ReasonCode.CONNECT_FAILED:

@@ -1,0 +1,81 @@
+"""A process of its own for reading big recipient files, so their Python work never shares the GIL.
+
+Reading a 100,000-row upload is seconds of pure Python (CSV rows, number parsing, zones,
+placeholder coverage) plus C calls that keep the GIL for tens of milliseconds each (regular
+expressions over the whole text, splitting it). In a worker thread that work takes turns on the
+GIL with the event loop, and the loop, which answers every person and every status callback,
+fell behind by hundreds of milliseconds at a time. In a process it runs beside the loop, on a
+core of its own when there is one.
+
+The process is started at the first big upload (spawned, not forked: the program has threads),
+imports only the list reader (not aiogram), and stays for the next one; small uploads are read
+in a thread, where starting a process would cost more than it saves. It writes the list to the
+database itself, over a connection of its own, and sends back only what the card shows, so
+nothing list-sized crosses back into the program.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import ParamSpec, TypeVar
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+# From this size on an upload is read in the process: about 15,000 rows of a phone and a name.
+BIG_UPLOAD_BYTES = 512 * 1024
+
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+
+
+def _executor() -> ProcessPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None:
+            _pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn")
+            )
+        return _pool
+
+
+async def in_list_process(work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run `work` (a module-level function; its arguments and result are pickled) in the list
+    process. A process that died (killed, out of memory) is replaced and the work tried once
+    more there: reading a file changes nothing until its list is stored whole."""
+    global _pool
+    loop = asyncio.get_running_loop()
+    for attempt in (1, 2):
+        pool = _executor()
+        try:
+            return await loop.run_in_executor(pool, _call, work, args, kwargs)
+        except BrokenProcessPool:
+            log.warning("the list process died; starting a new one (attempt %d)", attempt)
+            with _lock:
+                if _pool is pool:
+                    _pool = None
+            pool.shutdown(wait=False, cancel_futures=True)
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _call(work: Callable[..., T], args: tuple, kwargs: dict) -> T:
+    return work(*args, **kwargs)
+
+
+def stop_list_process() -> None:
+    """Let the process go at shutdown (it is idle between uploads)."""
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,57 @@
+"""A big upload is read and stored in the list process, beside the event loop, with the same
+outcome as a small one read in a thread: the same report on the card, the same stored list."""
+
+from __future__ import annotations
+
+import bot.compose.lists
+from bot.compose.list_process import BIG_UPLOAD_BYTES
+from tests.compose_user import Composer
+from tests.conftest import ADMIN
+
+ROWS = 30_000
+STOPPED = "79000000007"
+
+
+def big_csv() -> bytes:
+    lines = ["phone;name"]
+    lines += [f"7900{n:07d};Покупатель {n}" for n in range(ROWS)]
+    lines[3] = "not a phone;Нет номера"  # row 3 of the list, line 4 of the file
+    lines.append(f"7900{5:07d};Повтор")  # a duplicate of row 6
+    content = ("\n".join(lines) + "\n").encode()
+    assert len(content) >= BIG_UPLOAD_BYTES
+    return content
+
+
+async def test_a_big_upload_is_read_in_the_list_process_and_reported_as_a_small_one(
+    start_bot, telegram, monkeypatch
+):
+    program = await start_bot(PULSE_SENDERS="Shop")
+    program.app.store.stoplist.add([STOPPED], ADMIN)
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("a big file must not be read in the program's own process")
+
+    # The list process imports its own copy of the reader; only the program's copy refuses.
+    monkeypatch.setattr(bot.compose.lists, "parse_file", not_here)
+    composer = Composer(telegram, ADMIN)
+    await composer.start()
+    await composer.press("SMS", expect="sender")
+    await composer.press("Shop", expect="phone numbers")
+    await composer.upload("customers.csv", big_csv(), expect="Send the text")
+    card = composer.text
+    for line in (
+        f"Valid recipients: {ROWS - 2:,}",  # one row is not a phone, one is stop-listed
+        "Invalid: 1",
+        "Duplicates dropped: 1",
+        "On the stop-list: 1",
+        "line 4: «not a phone» - not a phone number",
+        "Placeholders you can use: {name}",
+    ):
+        assert line in card
+
+    store = program.app.store
+    [list_id] = [row[0] for row in store.db.execute("SELECT id FROM recipient_lists")]
+    assert store.recipient_lists.size(list_id) == ROWS - 2
+    assert store.recipient_lists.columns(list_id) == ["name"]
+    assert store.recipient_lists.item(list_id, 1) == ("79000000000", {"name": "Покупатель 0"})
+    await composer.say("Здравствуйте, {name}!", expect="Preview")
