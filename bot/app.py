@@ -204,6 +204,14 @@ class Application:
             self.dispatcher, self.store, self.notices, self.i18n, get_routers(), clock=self.clock
         )
 
+    def allowed_updates(self) -> list[str]:
+        """The Telegram updates some handler takes. aiogram-dialog's own event (a dialog redrawn
+        from outside an update) is no Telegram update, and its dialogs' handlers for business
+        messages serve no business connection of this bot."""
+        return self.dispatcher.resolve_used_update_types(
+            skip_events={DIALOG_EVENT_NAME, "business_message"}
+        )
+
     @property
     def secrets(self) -> list[str]:
         """Everything that must never be printed."""
@@ -356,7 +364,7 @@ class Application:
                 lambda: self.bot.set_webhook(
                     url,
                     secret_token=self.webhook_secret,
-                    allowed_updates=self.dispatcher.resolve_used_update_types(),
+                    allowed_updates=self.allowed_updates(),
                 ),
                 "set the webhook",
             )
@@ -374,7 +382,10 @@ class Application:
         while not self.stopping.is_set():
             polling = asyncio.create_task(
                 self.dispatcher.start_polling(
-                    self.bot, handle_signals=False, close_bot_session=False
+                    self.bot,
+                    handle_signals=False,
+                    close_bot_session=False,
+                    allowed_updates=self.allowed_updates(),
                 )
             )
             await asyncio.wait({polling, stop}, return_when=asyncio.FIRST_COMPLETED)

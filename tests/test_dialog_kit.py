@@ -111,3 +111,9 @@ async def test_a_reply_to_an_old_card_is_taken_as_written_on_its_own(bot, telegr
     await telegram.wait_message(OPERATOR, contains="Your user id")
     telegram.send_text(OPERATOR, "/cancel", reply_to=old)
     await telegram.wait_message(OPERATOR, contains="Cancelled")
+
+
+async def test_telegram_is_asked_only_for_updates_it_has(bot, telegram):
+    # aiogram-dialog's own event is no Telegram update, and the bot serves no business chats.
+    [polled, *_] = telegram.calls("getUpdates")
+    assert sorted(polled.params["allowed_updates"]) == ["callback_query", "message"]
