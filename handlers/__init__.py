@@ -36,7 +36,7 @@ def get_routers() -> list[Router]:
         me.build_router(),
         recovery.build_router(),
         compose.build_router(),
-        scheduled.build_router(),  # its notices' buttons before schedule's stale-card catch-all
+        scheduled.build_router(),
         schedule.build_router(),
         templates.build_router(),
         stoplist.build_router(),

@@ -1,202 +1,351 @@
 """Scheduling a composed message: Schedule on the preview, then its time, mode and repeat.
 
-The dialogue edits the composing card: choose or type a time, then a card echoes the absolute
-date, time and zone, with the mode (by the bot / by the platform) and the repeat, and asks to
-confirm. Its conversation is `PlanDialogue` (bot/schedule/dialogues.py); the time question is
-bot/telegram/dialogs.py's `TimeQuestion`.
+The Schedule dialog is started by the composer on top of itself, so it draws on the composing
+card: choose or type a time, then a card echoes the absolute date, time and zone, with the mode
+(by the bot / by the platform) and the repeat, and asks to confirm. Back returns to the preview;
+Confirm makes the schedule and the card's last word ends the whole conversation.
+
+While the composer keeps its own card machinery, the Schedule press on its preview is handled
+here (`schedule_pressed`): the dialog draws on that card and hands it back (`back_to_composer`).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
-from aiogram import Bot, F, Router
-from aiogram.filters import StateFilter
+from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
+from aiogram_dialog import DialogManager, ShowMode, StartMode, Window
+from aiogram_dialog.widgets.input import MessageInput
+from aiogram_dialog.widgets.text import Format
 
 from bot.access import OPERATOR
+from bot.approval.cards import after_approval_text
 from bot.approval.service import ApprovalService
 from bot.compose.cards import ComposeAction, ComposeMove
-from bot.compose.wizard import ComposeWizard
-from bot.schedule.dialogues import PlanDialogue, PlanSteps
-from bot.schedule.plan import Choice, Repeat
-from bot.schedule.time_cards import ScheduleStep, StepAction, cron_problem
-from bot.sending.creation import AlreadyLaunched
-from bot.telegram.dialogs import (
-    NOT_COMMAND,
-    OnCurrentCard,
-    Wizard,
-    ask_time_on,
-    current_card,
-    remove_buttons,
-    use_dialogue,
+from bot.compose.conversation import draft_data, draft_from_data
+from bot.compose.list_checks import next_step, summarize_list
+from bot.compose.rules import Step
+from bot.schedule.cards import outcome_text
+from bot.schedule.plan import Choice, Plan, Repeat
+from bot.schedule.service import Outcome
+from bot.schedule.time_cards import (
+    ScheduleStep,
+    StepAction,
+    cron_problem,
+    render_card,
+    render_cron_prompt,
+    scheduled_text,
 )
-from bot.telegram.presses import alert
+from bot.sending.creation import AlreadyLaunched
+from bot.telegram.card_keyboard import CardKeyboard
+from bot.telegram.dialog_kit import CardDialog, alert_press, card_inactive, member_of
+from bot.telegram.dialogs import OnCurrentCard
+from bot.timing.cards import quiet_at_send
+from bot.timing.local_time import LocalSend
 from handlers.approval import ask_if_needed
 from handlers.compose import composing
 from handlers.compose_card import Compose
-from storage.members import Member
-from storage.schedules import Schedule
+from handlers.time_question import PROBLEM, TimeQuestion, locale_of, scheduling_of
+from storage.campaigns import Draft
+from storage.schedules import Schedule, ScheduleMode
+
+PLAN, LAST = "plan", "last"  # dialog data: the plan as the card shows it; the last word
+REDO = "redo"  # in the result: Confirm found the draft no longer complete
 
 
-class ScheduleDialog(StatesGroup):
-    """The Schedule dialogue's steps; bot/schedule/time_cards.py draws their cards."""
+class Scheduling(StatesGroup):
+    """The Schedule dialog's steps; bot/schedule/time_cards.py draws their cards."""
 
     when = State()  # choose or type the time
     card = State()  # the echo with mode, repeat and Confirm
     cron = State()  # type a cron expression
+    done = State()  # the last word, without buttons
 
 
-STEPS = PlanSteps(when=ScheduleDialog.when, card=ScheduleDialog.card, cron=ScheduleDialog.cron)
+def planning(draft: Draft, list_id: int | None) -> dict[str, Any]:
+    """The start data of the Schedule dialog: the draft on the preview and its list."""
+    return {"draft": draft_data(draft), "list_id": list_id}
 
 
-def planning(wizard: Wizard, data: dict[str, Any]) -> PlanDialogue:
-    """The Schedule conversation on the composing card."""
-    assert isinstance(wizard, ComposeWizard)
-    return PlanDialogue(wizard, data["scheduling"], data["i18n"].current_locale, STEPS)
+def draft_of(manager: DialogManager) -> tuple[Draft, int | None]:
+    start: dict[str, Any] = manager.start_data  # type: ignore[assignment]
+    return draft_from_data(start), start.get("list_id")
 
 
-async def schedule_pressed(query: CallbackQuery, dialogue: PlanDialogue) -> None:
-    """Schedule on the preview: ask when."""
-    await dialogue.start()
+def plan_of(manager: DialogManager) -> Plan | None:
+    data = manager.dialog_data.get(PLAN)
+    return Plan.from_data(data) if data else None
 
 
-async def cron_typed(message: Message, dialogue: PlanDialogue) -> None:
-    """A cron expression: checked, then back to the card with its next runs."""
-    expression = " ".join((message.text or "").split())
-    problem = cron_problem(expression, dialogue.settings.zone)
-    plan = await dialogue.plan()
-    if problem:
-        await dialogue.ask_cron(problem)
+async def time_chosen(manager: DialogManager, moment: datetime, rolled: bool) -> None:
+    """A readable time ahead: the card with it, keeping the earlier choices."""
+    plan = Plan.at(moment, scheduling_of(manager).settings.zone, plan_of(manager))
+    plan.rolled = rolled
+    await show_card(manager, plan)
+
+
+QUESTION = TimeQuestion(Scheduling.when, time_chosen)
+
+
+async def show_card(manager: DialogManager, plan: Plan, problem: str = "") -> None:
+    """Keep the plan and draw it, with Confirm (and why the last press did nothing, if so)."""
+    manager.dialog_data.update({PLAN: plan.to_data(), PROBLEM: problem})
+    await manager.switch_to(Scheduling.card)
+
+
+async def when_shown(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    return QUESTION.shown(dialog_manager)
+
+
+async def card_shown(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    """The plan with who it goes to, their zones and who is inside quiet hours then."""
+    plan = plan_of(dialog_manager)
+    if plan is None:
+        return QUESTION.shown(dialog_manager)
+    scheduling = scheduling_of(dialog_manager)
+    settings, (draft, list_id) = scheduling.settings, draft_of(dialog_manager)
+    summary = summarize_list(scheduling.store, list_id)
+    local = LocalSend.of(plan.start, settings.zone, summary.zones) if plan.local else None
+    quiet = quiet_at_send(settings, summary.zones, local.moments if local else {None: plan.start})
+    text, markup = render_card(
+        plan,
+        message_type=draft.type,
+        count=summary.size,
+        settings=settings,
+        locale=locale_of(dialog_manager),
+        problem=dialog_manager.dialog_data.get(PROBLEM, ""),
+        local=local,
+        quiet=quiet,
+    )
+    return {"text": text, "markup": markup}
+
+
+async def cron_shown(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    text, markup = render_cron_prompt(dialog_manager.dialog_data.get(PROBLEM, ""))
+    return {"text": text, "markup": markup}
+
+
+async def done_shown(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    return {"text": dialog_manager.dialog_data.get(LAST, ""), "markup": None}
+
+
+async def ask_cron(manager: DialogManager, problem: str = "") -> None:
+    manager.dialog_data[PROBLEM] = problem
+    await manager.switch_to(Scheduling.cron)
+
+
+# ---------------------------------------------------------------- presses
+
+
+async def pressed(query: CallbackQuery, data: str, manager: DialogManager) -> None:
+    """A button of the time question, the card or the cron prompt."""
+    try:
+        step = ScheduleStep.unpack(data)
+    except (ValueError, TypeError):  # an action no card offers any more
+        alert_press(manager, card_inactive())
+        manager.show_mode = ShowMode.NO_UPDATE
+        return
+    state, plan = manager.current_context().state, plan_of(manager)
+    if step.action is StepAction.QUICK and state == Scheduling.when:
+        await QUESTION.quick(manager, step.value)
+    elif step.action is StepAction.CHANGE:
+        await QUESTION.ask(manager)
+    elif step.action is StepAction.CRON_BACK and plan is not None:
+        await show_card(manager, plan)
+    elif step.action in (StepAction.BACK, StepAction.CRON_BACK):
+        await back_to_composer(manager)
+    elif state != Scheduling.card:
+        alert_press(manager, card_inactive())
+        manager.show_mode = ShowMode.NO_UPDATE
     elif plan is None:
-        await dialogue.ask_time()
+        await QUESTION.ask(manager)
+    elif step.action is StepAction.CONFIRM:
+        await confirmed(query, manager, plan)
     else:
-        await dialogue.show_card(replace(plan, repeat=Repeat.CRON, cron=expression))
+        await option_chosen(manager, plan, step)
 
 
-async def not_understood(message: Message, dialogue: PlanDialogue) -> None:
-    """Anything else in the dialogue: ask again on the card."""
-    step, plan = await dialogue.state.get_state(), await dialogue.plan()
-    if step == ScheduleDialog.cron.state:
-        await dialogue.ask_cron(_("Send the expression as text."))
-    elif step == ScheduleDialog.card.state and plan is not None:
-        await dialogue.show_card(plan, _("Use the buttons on the card."))
-    else:
-        await dialogue.ask_time(_("Send the time as text, or choose a button."))
-
-
-async def card_option(
-    query: CallbackQuery,
-    callback_data: ScheduleStep,
-    dialogue: PlanDialogue,
-    callback_answer: CallbackAnswer,
-) -> None:
+async def option_chosen(manager: DialogManager, plan: Plan, step: ScheduleStep) -> None:
     """Mode, repeat and weekday toggles: redraw the card (Cron asks for the expression)."""
-    plan = await dialogue.plan()
-    if plan is None:
-        await dialogue.ask_time()
-    elif callback_data.action is StepAction.REPEAT and callback_data.value == Repeat.CRON:
-        await dialogue.ask_cron()
-    else:
-        try:
-            chosen = plan.choose(Choice(callback_data.action), callback_data.value)
-        except ValueError:  # data no button of this card carries
-            alert(callback_answer, _("This button is no longer valid."))
-            return
-        if not chosen:
-            alert(callback_answer, _("Keep at least one day."))
-            return
-        await dialogue.show_card(plan)
-
-
-async def card_navigation(
-    query: CallbackQuery, callback_data: ScheduleStep, dialogue: PlanDialogue
-) -> None:
-    """Change time; back from the cron prompt to the card; or Back to the preview."""
-    plan = await dialogue.plan()
-    if callback_data.action is StepAction.CRON_BACK and plan is not None:
-        await dialogue.show_card(plan)
-    elif callback_data.action is StepAction.CHANGE:
-        await dialogue.ask_time()
-    else:
-        await dialogue.back_to_preview()
-
-
-async def confirmed(
-    query: CallbackQuery,
-    member: Member,
-    dialogue: PlanDialogue,
-    approvals: ApprovalService,
-    callback_answer: CallbackAnswer,
-) -> None:
-    """Create the schedule (by the bot), or submit with sent_date (by the platform)."""
-    plan = await dialogue.plan()
-    if plan is None:
-        await dialogue.ask_time()
+    if step.action is StepAction.REPEAT and step.value == Repeat.CRON:
+        await ask_cron(manager)
         return
     try:
-        result = await dialogue.submit(plan, member.user_id)
+        chosen = plan.choose(Choice(step.action.value), step.value)
+    except ValueError:  # data no button of this card carries
+        alert_press(manager, _("This button is no longer valid."))
+        manager.show_mode = ShowMode.NO_UPDATE
+        return
+    if not chosen:
+        alert_press(manager, _("Keep at least one day."))
+        manager.show_mode = ShowMode.NO_UPDATE
+        return
+    await show_card(manager, plan)
+
+
+async def confirmed(query: CallbackQuery, manager: DialogManager, plan: Plan) -> None:
+    """Create the schedule (by the bot), or submit with sent_date (by the platform)."""
+    scheduling, member = scheduling_of(manager), member_of(manager)
+    draft, list_id = draft_of(manager)
+    step, _problem = next_step(draft, list_id, scheduling.store, scheduling.settings)
+    if step is not Step.PREVIEW or list_id is None:
+        await back_to_composer(manager, redo=True)  # e.g. the list is gone: the step to redo
+        return
+    chat_id = manager.middleware_data["event_chat"].id
+    try:
+        result = await scheduling.schedule(
+            draft,
+            list_id,
+            start=plan.start,
+            mode=plan.mode,
+            recurrence=plan.recurrence(),
+            owner_id=member.user_id,
+            owner_chat_id=chat_id,
+            locale=locale_of(manager),
+            local=plan.local,
+        )
     except AlreadyLaunched as already:
         text = _("Already sent or scheduled as campaign №{id}.").format(id=already.campaign_id)
-        alert(callback_answer, text)
+        alert_press(manager, text)
+        manager.show_mode = ShowMode.NO_UPDATE
         return
-    waiting = None
-    if isinstance(result, Schedule):
-        waiting = await ask_if_needed(approvals, dialogue.wizard, result.campaign_id)
-    await dialogue.show_submitted(plan, result, waiting.text if waiting else "")
+    if isinstance(result, Outcome):
+        await show_card(manager, plan, outcome_text(result))
+        return
+    card = AuthorCard(chat_id, query.message.message_id if query.message else None)
+    await finish(manager, await submitted_text(manager, result, card))
 
 
-async def stale_step(
-    query: CallbackQuery, bot: Bot, state: FSMContext, callback_answer: CallbackAnswer
+@dataclass(frozen=True)
+class AuthorCard:
+    """The card the schedule was confirmed on, where its approval request is answered."""
+
+    chat_id: int
+    message_id: int | None
+
+    async def card_id(self) -> int | None:
+        return self.message_id
+
+
+async def submitted_text(manager: DialogManager, schedule: Schedule, card: AuthorCard) -> str:
+    """The card's last word: the schedule made, and its approval request if it needs one."""
+    scheduling, locale = scheduling_of(manager), locale_of(manager)
+    approvals: ApprovalService = manager.middleware_data["approvals"]
+    waiting = await ask_if_needed(approvals, card, schedule.campaign_id)  # type: ignore[arg-type]
+    text = scheduled_text(schedule, scheduling.settings, locale)
+    if waiting is None:
+        return text
+    if schedule.mode is ScheduleMode.PLATFORM:
+        # Not submitted yet: it is handed to the platform once approved.
+        text = after_approval_text(schedule, scheduling.settings.zone, locale)
+    return f"{text}\n\n{waiting.text}"
+
+
+async def finish(manager: DialogManager, text: str) -> None:
+    """The card's last word, without buttons; the composing conversation ends with it."""
+    manager.dialog_data[LAST] = text
+    await manager.switch_to(Scheduling.done)
+    await manager.show(ShowMode.EDIT)
+    await manager.reset_stack(remove_keyboard=False)
+    await manager.middleware_data["state"].clear()
+
+
+async def back_to_composer(manager: DialogManager, redo: bool = False) -> None:
+    """Back to composing on the same card: the preview, or (`redo`) the step to answer again."""
+    if len(manager.current_stack().intents) > 1:  # the composing dialog, beneath this one
+        await manager.done({REDO: True} if redo else None)
+        return
+    data = manager.middleware_data
+    await manager.reset_stack(remove_keyboard=False)
+    state: FSMContext = data["state"]
+    await state.set_state(Compose.preview)
+    wizard = composing(data["event_chat"].id, data)
+    await (wizard.advance() if redo else wizard.show_preview())
+
+
+async def start_planning(manager: DialogManager, draft: Draft, list_id: int | None) -> None:
+    """Schedule on the composer's preview: this dialog on top of it, drawing on its card."""
+    await manager.start(Scheduling.when, data=planning(draft, list_id))
+
+
+async def schedule_pressed(
+    query: CallbackQuery, dialog_manager: DialogManager, state: FSMContext
 ) -> None:
-    """A press on a card that is no longer current: say so and clear its buttons (the current
-    card keeps them: only the press's data was not one of its buttons)."""
-    alert(callback_answer, _("This card is no longer active."))
-    card = query.message
-    if isinstance(card, Message) and card.message_id != current_card(await state.get_data()):
-        await remove_buttons(bot, card.chat.id, card.message_id)
+    """Schedule on the preview of the composer's own card: the dialog draws on that card."""
+    data = dialog_manager.middleware_data
+    draft, list_id = await composing(data["event_chat"].id, data).load()
+    await state.set_state(None)  # typed text is the dialog's now; the draft is kept for Back
+    await dialog_manager.start(
+        Scheduling.when,
+        data=planning(draft, list_id),
+        mode=StartMode.RESET_STACK,
+        show_mode=ShowMode.EDIT,
+    )
+
+
+# ---------------------------------------------------------------- typed
+
+
+async def typed(message: Message, _input: MessageInput, manager: DialogManager) -> None:
+    """A time or a cron expression where one is asked; anything else asks again on the card."""
+    manager.show_mode = ShowMode.EDIT
+    state, plan = manager.current_context().state, plan_of(manager)
+    if state == Scheduling.when and message.text:
+        await QUESTION.typed(message, manager)
+    elif state == Scheduling.cron and message.text:
+        await cron_typed(manager, " ".join(message.text.split()), plan)
+    elif state == Scheduling.cron:
+        await ask_cron(manager, _("Send the expression as text."))
+    elif state == Scheduling.card and plan is not None:
+        await show_card(manager, plan, _("Use the buttons on the card."))
+    else:
+        await QUESTION.ask(manager, _("Send the time as text, or choose a button."))
+
+
+async def cron_typed(manager: DialogManager, expression: str, plan: Plan | None) -> None:
+    """A cron expression: checked, then back to the card with its next runs."""
+    problem = cron_problem(expression, scheduling_of(manager).settings.zone)
+    if problem:
+        await ask_cron(manager, problem)
+    elif plan is None:
+        await QUESTION.ask(manager)
+    else:
+        await show_card(manager, replace(plan, repeat=Repeat.CRON, cron=expression))
+
+
+def card_window(state: State, getter: Any) -> Window:
+    return Window(
+        Format("{text}"), CardKeyboard(pressed), MessageInput(typed), state=state, getter=getter
+    )
+
+
+def build_dialog() -> CardDialog:
+    """A fresh Schedule dialog, so each Dispatcher gets its own."""
+    return CardDialog(
+        card_window(Scheduling.when, when_shown),
+        card_window(Scheduling.card, card_shown),
+        card_window(Scheduling.cron, cron_shown),
+        card_window(Scheduling.done, done_shown),
+        role=OPERATOR,
+        takes_text=True,
+    )
 
 
 def build_router() -> Router:
-    """A fresh router with this module's handlers, so each Dispatcher gets its own."""
+    """A fresh router with the Schedule dialog, so each Dispatcher gets its own."""
     router = Router(name="schedule")
-    steps = Router(
-        name="schedule-steps"
-    )  # presses on the dialogue's current card, and its messages
-    leftovers = Router(name="schedule-leftovers")  # presses on cards that are no longer current
-    router.include_routers(steps, leftovers)
-    steps.callback_query.filter(OnCurrentCard())
-    use_dialogue(steps, composing, planning)
-    steps.callback_query.register(
+    router.include_router(build_dialog())
+    router.callback_query.register(
         schedule_pressed,
         Compose.preview,
+        OnCurrentCard(),
         ComposeAction.filter(F.action == ComposeMove.SCHEDULE),
         flags=OPERATOR,
     )
-    ask_time_on(steps, ScheduleDialog.when, OPERATOR)
-    steps.message.register(cron_typed, ScheduleDialog.cron, F.text, NOT_COMMAND, flags=OPERATOR)
-    steps.message.register(not_understood, StateFilter(ScheduleDialog), NOT_COMMAND, flags=OPERATOR)
-    steps.callback_query.register(
-        card_option,
-        ScheduleDialog.card,
-        ScheduleStep.pressed(StepAction.MODE, StepAction.REPEAT, StepAction.DAY, StepAction.LOCAL),
-        flags=OPERATOR,
-    )
-    steps.callback_query.register(
-        card_navigation,
-        StateFilter(ScheduleDialog),
-        ScheduleStep.pressed(StepAction.CHANGE, StepAction.BACK, StepAction.CRON_BACK),
-        flags=OPERATOR,
-    )
-    steps.callback_query.register(
-        confirmed, ScheduleDialog.card, ScheduleStep.pressed(StepAction.CONFIRM), flags=OPERATOR
-    )
-    # By prefix, so a press whose action no card offers any more is stale too.
-    stale = F.data.startswith(f"{ScheduleStep.__prefix__}{ScheduleStep.__separator__}")
-    leftovers.callback_query.register(stale_step, stale, flags=OPERATOR)
     return router

@@ -14,12 +14,6 @@ What it gives:
   that card is kept.
 - `download`, `download_recipient_file`: files sent to the bot, refused by name and declared
   size before anything is downloaded.
-- `provide`, `use_dialogue`: hand a router's handlers a helper built for each update (the
-  member's /scheduled, a conversation on the wizard's card) as a parameter of their own.
-- `TimeQuestion`: a card that asks for a time, from quick buttons or typed in TIMEZONE, and
-  goes on with it; `ask_time_on` registers its two handlers for the state that waits for the
-  time. The Schedule card is one (the Reschedule card asks it as a dialog:
-  handlers/time_question.py).
 - `edit_pressed`: redraw the message a button was pressed on. Presses are answered once their
   handler is done (bot/telegram/presses.py), so a handler only says what the answer reads.
 
@@ -31,17 +25,14 @@ from __future__ import annotations
 
 import html
 import logging
-from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from aiogram import BaseMiddleware, Bot, F, Router
+from aiogram import BaseMiddleware, Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.filters import Filter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Document, InlineKeyboardMarkup, Message, TelegramObject
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
@@ -49,14 +40,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.compose.inputs import check_file_size, file_problem
 from bot.compose.recipient_files import RecipientFileError, file_format
 from bot.compose.rules import Problem, Reason
-from bot.schedule.time_cards import ScheduleStep, StepAction, render_when, time_problem
-from bot.schedule.time_phrases import read_phrase
-from bot.schedule.when import quick_choice
-from bot.telegram.dialog_kit import NOT_COMMAND
 from bot.telegram.presses import alert
-
-if TYPE_CHECKING:
-    from bot.schedule.service import SchedulingService
 
 log = logging.getLogger(__name__)
 
@@ -239,113 +223,3 @@ async def edit_pressed(
         await shown.edit_text(text, reply_markup=markup)
     except TelegramBadRequest as error:  # deleted meanwhile, or too old to edit
         log.info("the pressed message could not be redrawn: %s", error.message)
-
-
-# ---------------------------------------------------------------- helpers handed to handlers
-
-
-def provide(router: Router, name: str, make: Callable[[dict[str, Any]], Any | None]) -> None:
-    """Hand every handler of the router `make(data)`, built for each update, as the parameter
-    `name` (nothing when `make` returns None)."""
-
-    async def middleware(
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        made = make(data)
-        if made is not None:
-            data[name] = made
-        return await handler(event, data)
-
-    router.message.middleware(middleware)
-    router.callback_query.middleware(middleware)
-
-
-def use_dialogue(
-    router: Router,
-    wizard: Callable[[int, dict[str, Any]], Wizard],
-    dialogue: Callable[[Wizard, dict[str, Any]], Any],
-) -> None:
-    """Hand the router's handlers their card as `wizard` and, on it, their conversation as
-    `dialogue` (for updates from a chat)."""
-    for observer in (router.message, router.callback_query):
-        observer.middleware(WizardMiddleware(wizard))
-    provide(
-        router,
-        "dialogue",
-        lambda data: dialogue(data["wizard"], data) if "wizard" in data else None,
-    )
-
-
-# ---------------------------------------------------------------- a time asked on the card
-
-
-class TimeQuestion(ABC):
-    """A conversation on a card that asks for a time (a quick choice, or typed and read in
-    TIMEZONE) in the state `asking`, then goes on with it (`use_time`)."""
-
-    def __init__(
-        self, wizard: Wizard, scheduling: SchedulingService, locale: str, asking: State
-    ) -> None:
-        self.wizard, self.scheduling, self.locale, self.asking = wizard, scheduling, locale, asking
-        self.state, self.settings = wizard.state, scheduling.settings
-        self.rolled = False  # a time of day alone that had passed today, taken as tomorrow's
-
-    async def title(self) -> str:
-        """The card's title above the question ("" for the Schedule card's own)."""
-        return ""
-
-    async def ask_time(self, problem: str = "") -> None:
-        """Draw the time question, with why the last answer was refused."""
-        await self.state.set_state(self.asking)
-        now, title = self.scheduling.clock(), await self.title()
-        await self.wizard.show(*render_when(self.settings, now, problem=problem, title=title))
-
-    @abstractmethod
-    async def use_time(self, moment: datetime) -> None:
-        """Go on with a readable time ahead."""
-
-    async def take_time(
-        self, moment: datetime | None, typed: str | None, rolled: bool = False
-    ) -> None:
-        """Go on with a readable time ahead; otherwise ask again, saying why."""
-        problem = time_problem(moment, typed, self.scheduling.clock(), self.settings, self.locale)
-        self.rolled = rolled
-        if moment is None or problem:
-            await self.ask_time(problem)
-        else:
-            await self.use_time(moment)
-
-    async def finish(self, text: str) -> None:
-        """Leave the conversation with a last word on the card (no buttons)."""
-        await self.wizard.show(text)
-        await self.state.clear()
-
-
-async def quick_pressed(
-    query: CallbackQuery, callback_data: ScheduleStep, dialogue: TimeQuestion
-) -> None:
-    """A quick choice: the time it means now."""
-    now, zone = dialogue.scheduling.clock(), dialogue.settings.zone
-    await dialogue.take_time(quick_choice(callback_data.value, now, zone), None)
-
-
-async def time_typed(message: Message, dialogue: TimeQuestion) -> None:
-    """A typed time, read in TIMEZONE."""
-    typed = message.text or ""
-    now, zone = dialogue.scheduling.clock(), dialogue.settings.zone
-    reading = read_phrase(typed, now, zone)
-    if reading is None:
-        await dialogue.take_time(None, typed)
-    else:
-        await dialogue.take_time(reading.moment, typed, reading.rolled_to_tomorrow)
-
-
-def ask_time_on(router: Router, asking: State, flags: dict[str, Any]) -> None:
-    """Register the time question's handlers on a router whose handlers get a `TimeQuestion`
-    as `dialogue`: a quick choice pressed, or a time typed, while the card is in `asking`."""
-    router.callback_query.register(
-        quick_pressed, asking, ScheduleStep.pressed(StepAction.QUICK), flags=flags
-    )
-    router.message.register(time_typed, asking, F.text, NOT_COMMAND, flags=flags)
