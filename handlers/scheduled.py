@@ -1,7 +1,7 @@
 """/scheduled: what is waiting, with Cancel, Send now and Reschedule, and the missed-send question.
 
 The list is a dialog on a stack of its own, so it lives beside whatever conversation is under
-way and every list sent stays usable. Each button acts on one schedule, checked by the service
+way; a new list replaces the person's last one, whose buttons go. Each button acts on one schedule, checked by the service
 (operators their own, admins all); Send now asks once more on the same message. Reschedule opens
 a card of its own (handlers/reschedule.py). The missed-run question and the admins' card about an
 owner who lost access are notices, not dialogs: their buttons have handlers of their own here.
@@ -60,9 +60,18 @@ class ScheduledList(StatesGroup):
 # ---------------------------------------------------------------- /scheduled
 
 
+def list_stack(user_id: int) -> str:
+    """The stack a person's /scheduled list lives on: one each, beside the conversation's own."""
+    return f"scheduled:{user_id}"
+
+
 async def scheduled_list(message: Message, dialog_manager: DialogManager) -> None:
-    """List what is waiting, with Cancel, Send now and Reschedule."""
-    await dialog_manager.start(ScheduledList.shown, mode=StartMode.NEW_STACK)
+    """List what is waiting, with Cancel, Send now and Reschedule; the last list loses its
+    buttons (one list per person is kept)."""
+    user_id = message.from_user.id if message.from_user else message.chat.id
+    await dialog_manager.bg(stack_id=list_stack(user_id)).start(
+        ScheduledList.shown, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND
+    )
 
 
 def reader_of(manager: DialogManager) -> Member | None:

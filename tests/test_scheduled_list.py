@@ -1,5 +1,5 @@
 """/scheduled as a person uses it: the list lives beside a message being composed and keeps
-working after a restart; a Reschedule card replaced by a newer one no longer acts."""
+working after a restart; a list or a Reschedule card replaced by a newer one no longer acts."""
 
 from __future__ import annotations
 
@@ -14,9 +14,19 @@ def shown(telegram, message: dict) -> dict:
 
 
 async def open_list(telegram) -> dict:
+    """A new /scheduled list (not an earlier one edited meanwhile)."""
     newest = telegram.last(OPERATOR)["message_id"]
     telegram.send_text(OPERATOR, "/scheduled")
-    return await telegram.wait_message(OPERATOR, contains="Waiting to be sent", after=newest)
+    return await telegram.wait_for(
+        lambda: next(
+            (
+                m
+                for m in telegram.chat(OPERATOR)
+                if m["message_id"] > newest and "Waiting to be sent" in m.get("text", "")
+            ),
+            None,
+        )
+    )
 
 
 async def test_the_list_lives_beside_a_composition_and_works_after_a_restart(
@@ -75,3 +85,17 @@ async def test_a_reschedule_card_replaced_by_another_no_longer_acts(start_bot, t
     await card.press("Cancel", expect="Nothing changed.")
     assert not card.card.get("reply_markup")
     assert "Mon 3 Jun 2030" not in shown(telegram, listing)["text"]  # both kept their time
+
+
+async def test_a_new_list_replaces_the_last_one(start_bot, telegram) -> None:
+    await start_bot(PULSE_SENDERS="Shop")
+    await make_operator(telegram)
+    await schedule_tomorrow(telegram, "Listed twice")
+    older = await open_list(telegram)
+    newer = await open_list(telegram)
+
+    await telegram.wait_for(lambda: not shown(telegram, older).get("reply_markup"))
+    stale = telegram.press(OPERATOR, older, telegram.find_button(older, "Cancel №1"))
+    assert (await telegram.wait_answer(stale))["text"] == "This card is no longer active."
+    pressed = telegram.press(OPERATOR, newer, telegram.find_button(newer, "Cancel №1"), strict=True)
+    assert "Cancelled №1" in (await telegram.wait_answer(pressed))["text"]

@@ -40,6 +40,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.compose.inputs import check_file_size, file_problem
 from bot.compose.recipient_files import RecipientFileError, file_format
 from bot.compose.rules import Problem, Reason
+from bot.telegram.dialog_kit import NOT_COMMAND  # noqa: F401  (the composer takes it from here)
 from bot.telegram.presses import alert
 
 log = logging.getLogger(__name__)
