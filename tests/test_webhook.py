@@ -26,9 +26,9 @@ def update(update_id: int, text: str) -> dict:
 
 
 async def test_webhook_refuses_updates_without_the_secret_and_serves_those_with_it(
-    start_bot_process, telegram
+    start_bot, telegram
 ):
-    process = await start_bot_process(TELEGRAM_WEBHOOK="1")
+    process = await start_bot(TELEGRAM_WEBHOOK="1")
     registration = await telegram.wait_for(
         lambda: next((c for c in telegram.requests if c.method == "setWebhook"), None)
     )
