@@ -75,6 +75,8 @@ FORGED = [
     "tpl:use:-3",
     "tpl:zzz:1",
     "stoplist:zzz",
+    "zzzzzz\x1dtpl:1:use",  # a dialog's button of no dialog that ever was
+    "\x1d",
     f"grant:{HUGE}:operator",
     "grant:5:boss",
     "no-such-button",
