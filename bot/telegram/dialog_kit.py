@@ -13,8 +13,9 @@ How a conversation is built on it:
   messages pass the same role check as every handler (`RoleCheck` reads the flag). It takes only
   presses on its own buttons (other cards' buttons reach their handlers while it is open), and
   messages only while its window has a `MessageInput`, never a command: commands typed
-  mid-conversation reach their own handlers. A handler module builds its dialog in a factory and includes it in its own
-  router (a Router can have one parent, and tests build several Applications in one process).
+  mid-conversation reach their own handlers. A handler module builds its dialog in a factory
+  and includes it in its own router (a Router can have one parent, and tests build several
+  Applications in one process).
 - Starting one from a handler: its `dialog_manager` parameter (given to every handler) starts it,
   `await dialog_manager.start(SomeStates.first, mode=StartMode.RESET_STACK)`; the new card is sent,
   the card of the dialog it replaces loses its buttons.
