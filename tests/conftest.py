@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterat
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
-import aiogram.client.session.aiohttp as aiogram_http
 import aiohttp
 import pytest
 from sqlite_utils import Database
@@ -20,10 +20,16 @@ from sqlite_utils.migrations import Migrations
 import storage.store
 from storage.clock import utc_now
 from storage.store import MIGRATION_SETS, Store
-from tests.bot_in_process import BotInProcess
 from tests.bot_process import BotProcess, free_port
 from tests.fakes.platform import FakePlatform
 from tests.fakes.telegram import FakeTelegram
+
+if TYPE_CHECKING:
+    from tests.bot_in_process import BotInProcess
+
+# The program (and with it aiogram, several CPU-seconds to import) is imported where a test
+# starts it, not here: the process that hands tests out to the workers loads this file too and
+# runs no test.
 
 TOKEN = "123456:TEST-TOKEN"
 PLATFORM_TOKEN = "platform-token"
@@ -51,6 +57,8 @@ def _shared_start_costs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
     17 ms), which talking to the emulated Telegram over http never uses: one is shared.
     Programs started as `python -m bot` do both themselves.
     """
+    import aiogram.client.session.aiohttp as aiogram_http
+
     template = tmp_path_factory.mktemp("migrated") / "template.db"
     Store.open(template).close()
     open_database = storage.store.open_database
@@ -115,7 +123,7 @@ def bot_env(tmp_path: Path, telegram: FakeTelegram, platform: FakePlatform) -> d
     }
 
 
-StartBot = Callable[..., Awaitable[BotInProcess]]
+StartBot = Callable[..., Awaitable["BotInProcess"]]
 StartBotProcess = Callable[..., Awaitable[BotProcess]]
 
 
@@ -126,6 +134,8 @@ async def start_bot(bot_env: dict[str, str], tmp_path: Path) -> AsyncIterator[St
     `clock` sets what "now" is for scheduling. At the end each one not stopped yet is stopped,
     and one that crashed on its own fails the test with its exception.
     """
+    from tests.bot_in_process import BotInProcess
+
     started: list[BotInProcess] = []
 
     async def start(clock: Callable[[], datetime] = utc_now, **overrides: str) -> BotInProcess:
