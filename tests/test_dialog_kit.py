@@ -88,7 +88,7 @@ async def test_cancel_ends_an_open_dialog_on_its_card(bot, telegram):
     await telegram.wait_message(OPERATOR, contains="Nothing to cancel")
 
 
-async def test_an_open_dialog_leaves_other_buttons_to_their_own_handlers(bot, telegram):
+async def test_an_open_dialog_leaves_other_updates_to_their_own_handlers(bot, telegram):
     saved_template(bot.app.store)
     await make_operator(telegram)
     telegram.send_text(OPERATOR, "/templates")
@@ -98,6 +98,10 @@ async def test_an_open_dialog_leaves_other_buttons_to_their_own_handlers(bot, te
     assert (await telegram.wait_answer(pressed))["text"] == "This button is no longer valid."
     telegram.press(OPERATOR, card, telegram.find_button(card, "Delete"))
     await telegram.wait_message(OPERATOR, contains="Delete template «Promo»?")
+    # Telegram is asked only for its own updates: aiogram-dialog's event is none, and the bot
+    # serves no business chats.
+    [polled, *_] = telegram.calls("getUpdates")
+    assert sorted(polled.params["allowed_updates"]) == ["callback_query", "message"]
 
 
 async def test_a_reply_to_an_old_card_is_taken_as_written_on_its_own(bot, telegram):
@@ -111,9 +115,3 @@ async def test_a_reply_to_an_old_card_is_taken_as_written_on_its_own(bot, telegr
     await telegram.wait_message(OPERATOR, contains="Your user id")
     telegram.send_text(OPERATOR, "/cancel", reply_to=old)
     await telegram.wait_message(OPERATOR, contains="Cancelled")
-
-
-async def test_telegram_is_asked_only_for_updates_it_has(bot, telegram):
-    # aiogram-dialog's own event is no Telegram update, and the bot serves no business chats.
-    [polled, *_] = telegram.calls("getUpdates")
-    assert sorted(polled.params["allowed_updates"]) == ["callback_query", "message"]
