@@ -28,7 +28,8 @@ from bot.schedule.time_cards import (
     render_move_confirm,
 )
 from bot.telegram.card_keyboard import CardKeyboard
-from bot.telegram.dialog_kit import CardDialog, alert_press, card_inactive, member_of
+from bot.telegram.dialog_kit import alert_press, card_inactive, member_of
+from bot.telegram.unchanged import AnsweredCardDialog
 from handlers.time_question import TimeQuestion, locale_of, scheduling_of
 
 NEW_TIME, ROLLED, LAST = "new_time", "rolled", "last"  # dialog data
@@ -92,6 +93,7 @@ async def pressed(query: CallbackQuery, data: str, manager: DialogManager) -> No
         step = ScheduleStep.unpack(data)
     except (ValueError, TypeError):  # an action no card offers any more
         alert_press(manager, card_inactive())
+        manager.show_mode = ShowMode.NO_UPDATE
         return
     asking = manager.current_context().state == Reschedule.when
     if step.action is StepAction.QUICK and asking:
@@ -104,6 +106,7 @@ async def pressed(query: CallbackQuery, data: str, manager: DialogManager) -> No
         await finish(manager, moved_text(None, scheduling_of(manager).settings, locale_of(manager)))
     else:
         alert_press(manager, card_inactive())
+        manager.show_mode = ShowMode.NO_UPDATE
 
 
 async def confirmed(manager: DialogManager) -> None:
@@ -160,9 +163,9 @@ def card_window(state: State, getter: Any) -> Window:
     )
 
 
-def build_dialog() -> CardDialog:
+def build_dialog() -> AnsweredCardDialog:
     """A fresh Reschedule dialog, so each Dispatcher gets its own."""
-    return CardDialog(
+    return AnsweredCardDialog(
         card_window(Reschedule.when, when_shown),
         card_window(Reschedule.confirm, confirm_shown),
         card_window(Reschedule.done, done_shown),

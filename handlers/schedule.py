@@ -44,8 +44,9 @@ from bot.schedule.time_cards import (
 )
 from bot.sending.creation import AlreadyLaunched
 from bot.telegram.card_keyboard import CardKeyboard
-from bot.telegram.dialog_kit import CardDialog, alert_press, card_inactive, member_of
+from bot.telegram.dialog_kit import alert_press, card_inactive, member_of
 from bot.telegram.dialogs import OnCurrentCard
+from bot.telegram.unchanged import AnsweredCardDialog
 from bot.timing.cards import quiet_at_send
 from bot.timing.local_time import LocalSend
 from handlers.approval import ask_if_needed
@@ -325,9 +326,9 @@ def card_window(state: State, getter: Any) -> Window:
     )
 
 
-def build_dialog() -> CardDialog:
+def build_dialog() -> AnsweredCardDialog:
     """A fresh Schedule dialog, so each Dispatcher gets its own."""
-    return CardDialog(
+    return AnsweredCardDialog(
         card_window(Scheduling.when, when_shown),
         card_window(Scheduling.card, card_shown),
         card_window(Scheduling.cron, cron_shown),

@@ -37,10 +37,11 @@ from bot.schedule.cards import (
     without_buttons_of,
 )
 from bot.schedule.service import Outcome, SchedulingService
-from bot.telegram.card_keyboard import CardKeyboard, already_shows
-from bot.telegram.dialog_kit import CardDialog, alert_press, tell_press
+from bot.telegram.card_keyboard import CardKeyboard
+from bot.telegram.dialog_kit import alert_press, member_of, tell_press
 from bot.telegram.dialogs import close_card, edit_pressed, remove_buttons
 from bot.telegram.presses import alert, tell
+from bot.telegram.unchanged import AnsweredCardDialog
 from handlers import reschedule
 from handlers.reschedule import Reschedule, opening
 from handlers.time_question import locale_of, scheduling_of
@@ -115,9 +116,16 @@ async def list_pressed(query: CallbackQuery, data: str, manager: DialogManager) 
         pressed = ScheduleAction.unpack(data)
     except (ValueError, TypeError):
         alert_press(manager, _("This button is no longer valid."))
-        return
+    else:
+        await act_on(query, manager, pressed, data)
+
+
+async def act_on(
+    query: CallbackQuery, manager: DialogManager, pressed: ScheduleAction, data: str
+) -> None:
+    """What a button about one schedule does, checked by the service."""
     scheduling: SchedulingService = scheduling_of(manager)
-    member: Member = manager.middleware_data["member"]
+    member = member_of(manager)
     number = scheduling.number_of(pressed.schedule_id)
     mine = {"actor_id": member.user_id, "role": member.role}
     if pressed.action is Act.CANCEL:
@@ -148,9 +156,6 @@ async def list_pressed(query: CallbackQuery, data: str, manager: DialogManager) 
             answer(manager, outcome, taken_over_note(number))
     elif pressed.action is Act.MOVE and await still_pending(manager, pressed, member):
         await open_reschedule(query, manager, pressed)
-    view = list_view(manager)
-    if already_shows(query.message, view["text"], view["markup"]):
-        manager.show_mode = ShowMode.NO_UPDATE
 
 
 def admitted(manager: DialogManager, member: Member, needed: Role) -> bool:
@@ -256,12 +261,12 @@ async def paused_card_pressed(
         await edit_pressed(query, text, without_buttons_of(card.reply_markup, schedule_id))
 
 
-def build_dialog() -> CardDialog:
+def build_dialog() -> AnsweredCardDialog:
     """A fresh /scheduled dialog, so each Dispatcher gets its own."""
     window = Window(
         Format("{text}"), CardKeyboard(list_pressed), state=ScheduledList.shown, getter=list_shown
     )
-    return CardDialog(window, role=OPERATOR)
+    return AnsweredCardDialog(window, role=OPERATOR)
 
 
 def build_router() -> Router:

@@ -12,27 +12,19 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram.types import (
-    CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    MaybeInaccessibleMessage,
-    Message,
-)
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram_dialog import DialogManager
 from aiogram_dialog.api.protocols import DialogProtocol
-from aiogram_dialog.utils import remove_intent_id
 from aiogram_dialog.widgets.kbd import Keyboard
 
 OnPress = Callable[[CallbackQuery, str, DialogManager], Awaitable[None]]
-CARD = "card"  # the widget's id: the start of the data it carries
 
 
 class CardKeyboard(Keyboard):
     """The markup in the window's data, each button's data carried inside the dialog's own;
     a press hands that data to `on_press`."""
 
-    def __init__(self, on_press: OnPress, id: str = CARD) -> None:
+    def __init__(self, on_press: OnPress, id: str = "card") -> None:
         super().__init__(id=id)
         self.on_press = on_press
 
@@ -56,25 +48,3 @@ class CardKeyboard(Keyboard):
     ) -> bool:
         await self.on_press(callback, data, manager)
         return True
-
-
-def carried(callback_data: str | None) -> str | None:
-    """The card's own data inside a button's data, as `CardKeyboard` carries it."""
-    if callback_data is None:
-        return None
-    _intent, inner = remove_intent_id(callback_data)
-    return inner.removeprefix(f"{CARD}:")
-
-
-def already_shows(
-    message: MaybeInaccessibleMessage | None, text: str, markup: InlineKeyboardMarkup | None
-) -> bool:
-    """Whether the pressed message shows this text and these buttons already, so drawing them
-    again would change nothing (Telegram refuses such an edit)."""
-    if not isinstance(message, Message) or message.html_text != text:
-        return False
-    shown = message.reply_markup.inline_keyboard if message.reply_markup else []
-    drawn = markup.inline_keyboard if markup else []
-    return [[(b.text, carried(b.callback_data)) for b in row] for row in shown] == [
-        [(b.text, b.callback_data) for b in row] for row in drawn
-    ]
