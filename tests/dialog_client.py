@@ -128,17 +128,24 @@ def dialog_client(
     *,
     role: Role = Role.OPERATOR,
     user_id: int = 2002,
+    store: Store | None = None,
+    services: dict[str, Any] | None = None,
     **settings: Any,
 ) -> DialogClient:
     """A member with `role` in a private chat with a Dispatcher holding `routers`; `settings`
-    are the program's (`locale="ru"` for the Russian interface)."""
+    are the program's (`locale="ru"` for the Russian interface). `store` and `services` (by the
+    names handlers take them, e.g. `scheduling`) are a test world's, when the dialog needs one."""
     values = {"bot_token": BOT_TOKEN, "data_dir": str(tmp_path / "data"), "locale": "en"}
     loaded = load_settings(_env_file=None, **(values | settings))
-    store = Store.open(tmp_path / "dialogs.db")
+    store = store or Store.open(tmp_path / "dialogs.db")
     store.members.set_role(user_id, role, added_by=None)
     i18n = make_i18n(loaded.locale, tmp_path / "locales")
     dispatcher = Dispatcher(
-        storage=SQLiteStorage(store.fsm), store=store, settings=loaded, i18n=i18n
+        storage=SQLiteStorage(store.fsm),
+        store=store,
+        settings=loaded,
+        i18n=i18n,
+        **(services or {}),
     )
     cards = Cards()
     wire_dispatcher(dispatcher, store, RecordingNotices(), i18n, routers, message_manager=cards)
