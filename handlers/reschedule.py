@@ -139,8 +139,8 @@ async def confirmed(manager: DialogManager) -> None:
 async def finish(manager: DialogManager, text: str) -> None:
     """The card's last word, without buttons; the conversation ends."""
     manager.dialog_data[LAST] = text
-    await manager.switch_to(Reschedule.done)
-    await manager.show(ShowMode.EDIT)
+    await manager.switch_to(Reschedule.done, show_mode=ShowMode.EDIT)  # even after an alert
+    await manager.show()
     await manager.reset_stack(remove_keyboard=False)
 
 

@@ -251,8 +251,8 @@ async def submitted_text(manager: DialogManager, schedule: Schedule, card: Autho
 async def finish(manager: DialogManager, text: str) -> None:
     """The card's last word, without buttons; the composing conversation ends with it."""
     manager.dialog_data[LAST] = text
-    await manager.switch_to(Scheduling.done)
-    await manager.show(ShowMode.EDIT)
+    await manager.switch_to(Scheduling.done, show_mode=ShowMode.EDIT)
+    await manager.show()
     await manager.reset_stack(remove_keyboard=False)
     await manager.middleware_data["state"].clear()
 

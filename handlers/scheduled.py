@@ -103,19 +103,23 @@ def list_view(dialog_manager: DialogManager) -> dict[str, Any]:
 
 
 def answer(manager: DialogManager, outcome: Outcome, done: str) -> None:
-    """Answer the press with what it did, or in an alert with why not."""
+    """Answer the press with what it did, or in an alert with why not; the list is redrawn
+    either way (what it shows may have changed meanwhile)."""
     if outcome is Outcome.DONE:
         tell_press(manager, done)
     else:
         alert_press(manager, outcome_text(outcome))
+        manager.show_mode = ShowMode.EDIT
 
 
 async def list_pressed(query: CallbackQuery, data: str, manager: DialogManager) -> None:
     """A button of the list or of its Send now question; the list is redrawn after it."""
+    manager.show_mode = ShowMode.EDIT  # redrawn even after an alert: things change meanwhile
     try:
         pressed = ScheduleAction.unpack(data)
     except (ValueError, TypeError):
         alert_press(manager, _("This button is no longer valid."))
+        manager.show_mode = ShowMode.EDIT
     else:
         await act_on(query, manager, pressed, data)
 
@@ -156,6 +160,7 @@ async def act_on(
             answer(manager, outcome, taken_over_note(number))
     elif pressed.action is Act.MOVE and await still_pending(manager, pressed, member):
         await open_reschedule(query, manager, pressed)
+        manager.show_mode = ShowMode.NO_UPDATE  # the list stays as it is until the move
 
 
 def admitted(manager: DialogManager, member: Member, needed: Role) -> bool:
@@ -176,6 +181,7 @@ async def still_pending(manager: DialogManager, pressed: ScheduleAction, member:
     )
     if isinstance(found, Outcome):
         alert_press(manager, outcome_text(found))
+        manager.show_mode = ShowMode.EDIT  # the list shows it no longer waits
         return False
     return True
 
