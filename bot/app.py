@@ -66,6 +66,7 @@ from bot.web import MaskingAccessLogger, TelegramMonitor, WebhookHandler, build_
 from handlers import get_routers
 from storage.clock import utc_now
 from storage.members import Role
+from storage.statuses import StatusesApart
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -283,7 +284,12 @@ class Application:
         self.notifier = Notifier(self.bot, self.store, self.settings, self.i18n, self.metrics)
         # Lifecycle first: a change that finishes a campaign reaches its cards already final.
         self.tracker = CampaignTracker(self.store, self.settings, self.notifier.campaign_changed)
-        self.status_writer = StatusWriter(self.store, self.metrics, self.tracker.campaign_changed)
+        self.status_writer = StatusWriter(
+            self.store,
+            self.metrics,
+            self.tracker.campaign_changed,
+            apart=StatusesApart.of(self.store.db),
+        )
         classifier = StatusClassifier(
             self.settings.pulse_status_map, kannel=self.settings.pulse_kannel_status
         )
@@ -346,7 +352,9 @@ class Application:
         await self.telegram_monitor.stop()
         await self.sender.drain()
         await self.approval_gate.drain()
-        self.status_writer.flush()
+        await self.status_writer.drain()
+        if self.status_writer.apart is not None:
+            await asyncio.to_thread(self.status_writer.apart.close)
         await self.tracker.stop()
         await self.notifier.stop()
         if isinstance(self.platform, SandboxPlatform):

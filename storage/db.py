@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -12,12 +13,40 @@ from sqlite_utils.migrations import Migrations
 BUSY_TIMEOUT_MS = 3000
 
 
+class ProgramDatabase(Database):
+    """A `Database` whose transactions take the write lock when they begin.
+
+    Statuses are stored by a thread of their own, and lists by other connections, while the
+    loop's transactions run. A transaction begun as a reader that then writes fails at once
+    (SQLITE_BUSY_SNAPSHOT, no waiting) when another connection committed after it read: with
+    `BEGIN IMMEDIATE` it waits its turn instead, and reads what the others committed.
+    """
+
+    @contextmanager
+    def atomic(self) -> Generator[Database, None, None]:
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.conn.rollback()
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.rollback()
+            raise
+
+
 def open_database(path: Path | str, migrations: Iterable[Migrations] = ()) -> Database:
     """Open (creating if needed) the database, set its PRAGMAs and apply pending migrations."""
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
-    db = Database(conn)
+    db = ProgramDatabase(conn)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA foreign_keys = ON")
     if str(path) != ":memory:":
@@ -61,7 +90,7 @@ def open_apart(path: str) -> Database:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = FULL")
-    return Database(conn)
+    return ProgramDatabase(conn)
 
 
 def reader_apart(db: Database, query: str, params: list[object]) -> Callable[[], Iterator[tuple]]:

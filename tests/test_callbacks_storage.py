@@ -7,8 +7,9 @@ import sqlite3
 import pytest
 
 from storage.campaigns import CampaignState, Draft
+from storage.db import open_apart
 from storage.messages import SubmitState
-from storage.statuses import IncomingStatus, Outcome
+from storage.statuses import IncomingStatus, Outcome, Statuses
 from storage.store import Store
 
 
@@ -95,9 +96,10 @@ def test_a_locked_database_fails_the_whole_batch_quickly(store, tmp_path):
     [message_id] = accepted_messages(store, 1)
     other = sqlite3.connect(tmp_path / "statuses.db", isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")
+    store.statuses.busy_timeout_ms = 50
     try:
         with pytest.raises(sqlite3.OperationalError, match="locked"):
-            store.statuses.apply([status(message_id, "1", "delivered")], busy_timeout_ms=50)
+            store.statuses.apply([status(message_id, "1", "delivered")])
     finally:
         other.execute("ROLLBACK")
         other.close()
@@ -264,3 +266,21 @@ def test_a_batch_costs_the_same_few_statements_whatever_its_size(store):
         return len(executed)
 
     assert statements_for(500) == statements_for(2) <= 10
+
+
+def test_a_transaction_that_reads_then_writes_waits_for_a_commit_made_beside_it(store, tmp_path):
+    """Statuses are stored over a connection of their own: a transaction of the program's that
+    began by reading must still be able to write after they commit."""
+    first, second = accepted_messages(store, 2)
+    beside = Statuses(open_apart(str(tmp_path / "statuses.db")))
+    with store.db.atomic():
+        assert store.messages.get(first).status_class is None
+        # Beside it, another connection cannot slip a commit in between.
+        beside.busy_timeout_ms = 50
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            beside.apply([status(second, "1", "delivered")])
+        store.db.execute("UPDATE messages SET status_class = 'failed' WHERE id = ?", [first])
+    beside.busy_timeout_ms = 1000
+    assert beside.apply([status(second, "1", "delivered")])[0].outcome is Outcome.CHANGED
+    assert store.messages.get(first).status_class == "failed"
+    beside.db.close()

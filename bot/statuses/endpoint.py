@@ -15,6 +15,7 @@ import sqlite3
 import time
 import unicodedata
 from collections.abc import Callable
+from functools import partial
 from urllib.parse import parse_qsl
 
 from aiohttp import web
@@ -22,7 +23,7 @@ from aiohttp import web
 from bot.metrics import Metrics
 from bot.platform.status_classes import StatusClassifier
 from bot.statuses.signing import CALLBACK_PREFIX, SIGNATURE_HEX, verify
-from storage.statuses import Applied, IncomingStatus, Outcome
+from storage.statuses import Applied, IncomingStatus, Outcome, Statuses, StatusesApart
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,11 @@ class Refused(Exception):
 class StatusWriter:
     """Collects statuses for a moment and stores them in one transaction, then answers each caller.
 
+    With `apart` the transactions run in its thread over its own connection, so the event loop
+    never waits for the database's write lock (held for a moment by a list being stored or
+    copied) nor for the commit's sync; statuses arriving meanwhile form the next batch. Without
+    it (an in-memory database) they run on the loop.
+
     `on_campaign_changed` is told, after each commit, about campaigns whose messages changed.
     """
 
@@ -55,25 +61,28 @@ class StatusWriter:
         metrics: Metrics,
         on_campaign_changed: Callable[[int], None],
         *,
+        apart: StatusesApart | None = None,
         linger: float = 0.002,
         max_batch: int = 500,
     ) -> None:
-        self.store, self.metrics = store, metrics
+        self.store, self.metrics, self.apart = store, metrics, apart
         self.on_campaign_changed = on_campaign_changed
         self.linger, self.max_batch = linger, max_batch
         self._pending: list[tuple[IncomingStatus, asyncio.Future[Applied]]] = []
         self._timer: asyncio.Handle | None = None
+        self._writing: asyncio.Task[None] | None = None
 
     async def record(self, status: IncomingStatus) -> Applied:
         """Store one status with the others of its moment; raises sqlite3.Error if that failed."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Applied] = loop.create_future()
         self._pending.append((status, future))
-        if len(self._pending) >= self.max_batch:
-            self._cancel_timer()
-            self._timer = loop.call_soon(self.flush)
-        elif self._timer is None:
-            self._timer = loop.call_later(self.linger, self.flush)
+        if self._writing is None:
+            if len(self._pending) >= self.max_batch:
+                self._cancel_timer()
+                self._start()
+            elif self._timer is None:
+                self._timer = loop.call_later(self.linger, self._start)
         return await future
 
     def _cancel_timer(self) -> None:
@@ -81,20 +90,41 @@ class StatusWriter:
             self._timer.cancel()
             self._timer = None
 
-    def flush(self) -> None:
-        """Commit everything pending now (also called at shutdown)."""
-        self._cancel_timer()
-        batch, self._pending = self._pending, []
-        if not batch:
-            return
+    def _start(self) -> None:
+        self._timer = None
+        if self._writing is None and self._pending:
+            self._writing = asyncio.create_task(self._write_all(), name="status-writer")
+
+    async def _write_all(self) -> None:
         try:
-            results = self._apply([status for status, _ in batch])
+            while self._pending:
+                batch = self._pending[: self.max_batch]
+                del self._pending[: self.max_batch]
+                await self._commit(batch)
+        finally:
+            self._writing = None
+
+    async def drain(self) -> None:
+        """Store everything pending now and wait for it (at shutdown)."""
+        self._cancel_timer()
+        self._start()
+        while self._writing is not None:
+            await asyncio.shield(self._writing)
+
+    async def _commit(self, batch: list[tuple[IncomingStatus, asyncio.Future[Applied]]]) -> None:
+        statuses = [status for status, _ in batch]
+        try:
+            if self.apart is None:
+                results = _apply(self.store.statuses, statuses)
+            else:
+                results = await self.apart.run(partial(_apply, statuses=statuses))
         except sqlite3.Error as error:
             log.warning("could not store %d statuses: %s", len(batch), error)
             for _, future in batch:
                 if not future.done():
                     future.set_exception(error)
             return
+        self.metrics.status_commit_size.observe(len(statuses))
         changed: dict[int, None] = {}
         for (status, future), applied in zip(batch, results, strict=True):
             if applied.outcome in (Outcome.CHANGED, Outcome.RECORDED):
@@ -109,21 +139,21 @@ class StatusWriter:
             except Exception:  # a card problem must never turn a stored status into an error
                 log.exception("could not schedule the card of campaign %s", campaign_id)
 
-    def _apply(self, statuses: list[IncomingStatus]) -> list[Applied]:
+
+def _apply(store: Statuses, statuses: list[IncomingStatus]) -> list[Applied]:
+    try:
+        return store.apply(statuses)
+    except sqlite3.IntegrityError:
+        if len(statuses) == 1:
+            raise
+    # One bad row must not fail its neighbours: store them one by one.
+    results: list[Applied] = []
+    for status in statuses:
         try:
-            results = self.store.statuses.apply(statuses)
+            results.extend(store.apply([status]))
         except sqlite3.IntegrityError:
-            if len(statuses) == 1:
-                raise
-            # One bad row must not fail its neighbours: store them one by one.
-            results = []
-            for status in statuses:
-                try:
-                    results.extend(self.store.statuses.apply([status]))
-                except sqlite3.IntegrityError:
-                    results.append(Applied(Outcome.UNKNOWN_MESSAGE))
-        self.metrics.status_commit_size.observe(len(statuses))
-        return results
+            results.append(Applied(Outcome.UNKNOWN_MESSAGE))
+    return results
 
 
 class CallbackEndpoint:
