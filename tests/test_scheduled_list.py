@@ -29,7 +29,7 @@ async def open_list(telegram) -> dict:
     )
 
 
-async def test_the_list_lives_beside_a_composition_and_works_after_a_restart(
+async def test_the_list_lives_beside_a_composition_works_after_a_restart_and_is_replaced(
     start_bot, telegram
 ) -> None:
     first = await start_bot(PULSE_SENDERS="Shop")
@@ -57,6 +57,13 @@ async def test_the_list_lives_beside_a_composition_and_works_after_a_restart(
         "Send now №1",
         "Reschedule №1",
     ]
+
+    newer = await open_list(telegram)  # one list a person: the last one loses its buttons
+    await telegram.wait_for(lambda: not shown(telegram, listing).get("reply_markup"))
+    stale = telegram.press(OPERATOR, listing, send_now)
+    assert (await telegram.wait_answer(stale))["text"] == "This card is no longer active."
+    pressed = telegram.press(OPERATOR, newer, telegram.find_button(newer, "Cancel №1"), strict=True)
+    assert "Cancelled №1" in (await telegram.wait_answer(pressed))["text"]
     assert not telegram.errors
 
 
@@ -85,17 +92,3 @@ async def test_a_reschedule_card_replaced_by_another_no_longer_acts(start_bot, t
     await card.press("Cancel", expect="Nothing changed.")
     assert not card.card.get("reply_markup")
     assert "Mon 3 Jun 2030" not in shown(telegram, listing)["text"]  # both kept their time
-
-
-async def test_a_new_list_replaces_the_last_one(start_bot, telegram) -> None:
-    await start_bot(PULSE_SENDERS="Shop")
-    await make_operator(telegram)
-    await schedule_tomorrow(telegram, "Listed twice")
-    older = await open_list(telegram)
-    newer = await open_list(telegram)
-
-    await telegram.wait_for(lambda: not shown(telegram, older).get("reply_markup"))
-    stale = telegram.press(OPERATOR, older, telegram.find_button(older, "Cancel №1"))
-    assert (await telegram.wait_answer(stale))["text"] == "This card is no longer active."
-    pressed = telegram.press(OPERATOR, newer, telegram.find_button(newer, "Cancel №1"), strict=True)
-    assert "Cancelled №1" in (await telegram.wait_answer(pressed))["text"]

@@ -279,7 +279,7 @@ async def answer_old_card(
         if update.callback_query is not None:
             query = update.callback_query
             await query.answer(card_inactive(), show_alert=True)
-            if isinstance(query.message, Message):
+            if isinstance(query.message, Message) and query.message.reply_markup is not None:
                 await query.message.edit_reply_markup(reply_markup=None)
         elif message is not None:
             await message.answer(card_inactive())
