@@ -135,12 +135,16 @@ class Application:
         settings: Settings,
         clock: Callable[[], datetime] = utc_now,
         private_chat_period: float = 3.0,
+        card_intervals: tuple[float, float] = (3.0, 4.0),
     ) -> None:
         self.settings = settings
         self.clock = clock  # what "now" is for scheduling
         # Telegram's own limit is about a message a second per chat; three in three seconds keeps
         # a margin. An emulated Telegram without per-chat limits may be given a shorter period.
         self.private_chat_period = private_chat_period
+        # How long a status card waits between redraws, in a private chat and in a group, so that
+        # statuses arriving meanwhile share one edit.
+        self.card_intervals = card_intervals
         for name in settings.clear_text_urls():
             log.warning(
                 "%s uses http:// outside this host: callback signatures, media links and the "
@@ -281,7 +285,16 @@ class Application:
                 self.settings.notify_threads,
             )
         )
-        self.notifier = Notifier(self.bot, self.store, self.settings, self.i18n, self.metrics)
+        private_interval, group_interval = self.card_intervals
+        self.notifier = Notifier(
+            self.bot,
+            self.store,
+            self.settings,
+            self.i18n,
+            self.metrics,
+            private_interval=private_interval,
+            group_interval=group_interval,
+        )
         # Lifecycle first: a change that finishes a campaign reaches its cards already final.
         self.tracker = CampaignTracker(self.store, self.settings, self.notifier.campaign_changed)
         self.status_writer = StatusWriter(

@@ -51,7 +51,12 @@ class BotInProcess:
         self._capture_logs(settings.secrets)
         # The fake Telegram limits groups, not private chats (as Telegram documents), so private
         # pacing runs ten times faster here; tests/test_telegram_pacing.py pins the real period.
-        self.app = Application(settings, clock=self.clock, private_chat_period=0.3)
+        # Status cards are redrawn a second apart instead of three or four: the redraws still
+        # gather what arrives meanwhile (tests/test_status_cards_notifier.py pins that), with
+        # room under the group's twenty messages a minute for the few seconds a test lasts.
+        self.app = Application(
+            settings, clock=self.clock, private_chat_period=0.3, card_intervals=(0.75, 1.0)
+        )
         self._capture_logs(self.app.secrets)
         self.task = asyncio.create_task(self.app.run(handle_signals=False))
         await wait_until_healthy(self.url, timeout, self._failure)
