@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,15 +20,21 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Ports the program listens on come from below the range the kernel gives outgoing connections
 # (32768 and up on Linux), where a client socket of some other test could take a port between
-# our probe and the program's bind; each test worker has a block of its own.
-_PORTS_PER_WORKER = 400
+# our probe and the program's bind; each test worker has a block of its own. Which blocks a run
+# takes, and where in them it starts, follows from the run's id: suites of other checkouts
+# running on the same machine at the same time then seldom probe the same port at once.
+_PORTS_PER_WORKER = 100
+_BLOCKS = 120
 _FIRST_PORT = 20000
 
 
 def _port_candidates() -> itertools.cycle[int]:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
-    start = _FIRST_PORT + int(worker or 0) % 30 * _PORTS_PER_WORKER
-    return itertools.cycle(range(start, start + _PORTS_PER_WORKER))
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    run = zlib.crc32(os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid())).encode())
+    start = _FIRST_PORT + (run + worker) % _BLOCKS * _PORTS_PER_WORKER
+    offset = run // _BLOCKS % _PORTS_PER_WORKER
+    block = list(range(start, start + _PORTS_PER_WORKER))
+    return itertools.cycle(block[offset:] + block[:offset])
 
 
 _candidates = _port_candidates()
