@@ -365,9 +365,7 @@ class Application:
         await self.telegram_monitor.stop()
         await self.sender.drain()
         await self.approval_gate.drain()
-        await self.status_writer.drain()
-        if self.status_writer.apart is not None:
-            await asyncio.to_thread(self.status_writer.apart.close)
+        await self.status_writer.close()
         await self.tracker.stop()
         await self.notifier.stop()
         if isinstance(self.platform, SandboxPlatform):

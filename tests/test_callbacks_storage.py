@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 
 import pytest
 
+from bot.metrics import Metrics
+from bot.statuses.endpoint import StatusWriter, Stopping
 from storage.campaigns import CampaignState, Draft
 from storage.db import open_apart
 from storage.messages import SubmitState
-from storage.statuses import IncomingStatus, Outcome, Statuses
+from storage.statuses import IncomingStatus, Outcome, Statuses, StatusesApart
 from storage.store import Store
 
 
@@ -284,3 +287,18 @@ def test_a_transaction_that_reads_then_writes_waits_for_a_commit_made_beside_it(
     assert beside.apply([status(second, "1", "delivered")])[0].outcome is Outcome.CHANGED
     assert store.messages.get(first).status_class == "failed"
     beside.db.close()
+
+
+async def test_statuses_taken_before_the_writer_closes_are_stored_and_later_ones_refused(store):
+    first, second = accepted_messages(store, 2)
+    writer = StatusWriter(
+        store, Metrics(), lambda campaign_id: None, apart=StatusesApart.of(store.db)
+    )
+    taken = asyncio.ensure_future(writer.record(status(first, "1", "delivered")))
+    await asyncio.sleep(0)  # one turn of the loop: the status is handed to the writer
+    await writer.close()
+    assert (await taken).outcome is Outcome.CHANGED
+    with pytest.raises(Stopping):
+        await writer.record(status(second, "1", "delivered"))
+    assert store.messages.get(first).status_class == "delivered"
+    assert store.messages.get(second).status_class is None

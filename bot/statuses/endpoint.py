@@ -44,6 +44,10 @@ class Refused(Exception):
         self.status, self.reason, self.text = status, reason, text
 
 
+class Stopping(Exception):
+    """The program is stopping: a status is no longer taken (the platform tries again later)."""
+
+
 class StatusWriter:
     """Collects statuses for a moment and stores them in one transaction, then answers each caller.
 
@@ -71,9 +75,13 @@ class StatusWriter:
         self._pending: list[tuple[IncomingStatus, asyncio.Future[Applied]]] = []
         self._timer: asyncio.Handle | None = None
         self._writing: asyncio.Task[None] | None = None
+        self._closed = False
 
     async def record(self, status: IncomingStatus) -> Applied:
-        """Store one status with the others of its moment; raises sqlite3.Error if that failed."""
+        """Store one status with the others of its moment; raises sqlite3.Error if that failed,
+        Stopping once the writer is closed."""
+        if self._closed:
+            raise Stopping
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Applied] = loop.create_future()
         self._pending.append((status, future))
@@ -104,12 +112,15 @@ class StatusWriter:
         finally:
             self._writing = None
 
-    async def drain(self) -> None:
-        """Store everything pending now and wait for it (at shutdown)."""
+    async def close(self) -> None:
+        """Take no more statuses, store those already taken, then let the thread go."""
+        self._closed = True
         self._cancel_timer()
         self._start()
         while self._writing is not None:
             await asyncio.shield(self._writing)
+        if self.apart is not None:
+            await asyncio.to_thread(self.apart.close)
 
     async def _commit(self, batch: list[tuple[IncomingStatus, asyncio.Future[Applied]]]) -> None:
         statuses = [status for status, _ in batch]
@@ -208,8 +219,9 @@ class CallbackEndpoint:
         )
         try:
             applied = await self.writer.record(status)
-        except sqlite3.Error:
-            self.metrics.callbacks_refused.labels(reason="storage").inc()
+        except (sqlite3.Error, Stopping) as error:
+            reason = "stopping" if isinstance(error, Stopping) else "storage"
+            self.metrics.callbacks_refused.labels(reason=reason).inc()
             return web.Response(status=503, text="try again later", headers={"Retry-After": "60"})
         if applied.outcome is Outcome.UNKNOWN_MESSAGE:
             raise Refused(404, "unknown_message", "unknown message")
