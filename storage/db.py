@@ -100,16 +100,17 @@ def reader_apart(db: Database, query: str, params: list[object]) -> Callable[[],
     connection of its own (WAL lets it read beside the writer). An in-memory database has no
     file to open: it is read now.
     """
-    path = db.execute("PRAGMA database_list").fetchone()[2]
+    path = file_of(db)
     if not path:
         rows = db.execute(query, params).fetchall()
         return lambda: iter(rows)
+    return lambda: read_at(path, query, params)
 
-    def read() -> Iterator[tuple]:
-        conn = sqlite3.connect(Path(path).as_uri() + "?mode=ro", uri=True)
-        try:
-            yield from conn.execute(query, params)
-        finally:
-            conn.close()
 
-    return read
+def read_at(path: str, query: str, params: list[object]) -> Iterator[tuple]:
+    """The query's rows over a read-only connection of their own to the file at `path`."""
+    conn = sqlite3.connect(Path(path).as_uri() + "?mode=ro", uri=True)
+    try:
+        yield from conn.execute(query, params)
+    finally:
+        conn.close()

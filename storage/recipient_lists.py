@@ -17,7 +17,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from storage.clock import utc_now_iso
-from storage.db import BUSY_TIMEOUT_MS, reader_apart
+from storage.db import BUSY_TIMEOUT_MS, read_at, reader_apart
 
 migrations = Migrations("recipient_lists")
 
@@ -209,12 +209,8 @@ class RecipientLists:
 
     def fields_reader(self, list_id: int) -> Callable[[], Iterator[dict[str, str]]]:
         """A function reading the list's fields in order, to be called in a worker thread."""
-        read = reader_apart(
-            self.db,
-            "SELECT fields FROM recipient_list_items WHERE list_id = ? ORDER BY seq",
-            [list_id],
-        )
-        return lambda: (json.loads(fields) if fields else {} for (fields,) in read())
+        read = reader_apart(self.db, _FIELDS, [list_id])
+        return lambda: _fields_of(read())
 
     def claim(self, list_id: int, campaign_id: int) -> bool:
         """Bind the list to a campaign; False when another campaign already took it."""
@@ -245,6 +241,17 @@ class RecipientLists:
 
 
 _CHUNK_ROWS = 5000
+_FIELDS = "SELECT fields FROM recipient_list_items WHERE list_id = ? ORDER BY seq"
+
+
+def fields_at(path: str, list_id: int) -> Iterator[dict[str, str]]:
+    """The list's fields in order, read over a connection of their own to the file at `path`
+    (from another process)."""
+    return _fields_of(read_at(path, _FIELDS, [list_id]))
+
+
+def _fields_of(rows: Iterable[tuple]) -> Iterator[dict[str, str]]:
+    return (json.loads(fields) if fields else {} for (fields,) in rows)
 
 
 def _file_of(db: Database) -> str | None:

@@ -1,8 +1,10 @@
 """A big upload is read and stored in the list process, beside the event loop, with the same
-outcome as a small one read in a thread: the same report on the card, the same stored list."""
+outcome as a small one read in a thread: the same report on the card, the same stored list;
+so are the parts of each recipient's own text counted for the preview."""
 
 from __future__ import annotations
 
+import bot.compose.costs
 import bot.compose.lists
 from bot.compose.list_process import BIG_UPLOAD_BYTES
 from tests.compose_user import Composer
@@ -10,11 +12,14 @@ from tests.conftest import ADMIN
 
 ROWS = 30_000
 STOPPED = "79000000007"
+LONG_EVERY = 1000
 
 
 def big_csv() -> bytes:
     lines = ["phone;name"]
     lines += [f"7900{n:07d};Покупатель {n}" for n in range(ROWS)]
+    for n in range(LONG_EVERY - 1, ROWS, LONG_EVERY):  # names that make a text of two parts
+        lines[1 + n] += " с очень длинным именем" * 3
     lines[3] = "not a phone;Нет номера"  # row 3 of the list, line 4 of the file
     lines.append(f"7900{5:07d};Повтор")  # a duplicate of row 6
     content = ("\n".join(lines) + "\n").encode()
@@ -54,4 +59,7 @@ async def test_a_big_upload_is_read_in_the_list_process_and_reported_as_a_small_
     assert store.recipient_lists.size(list_id) == ROWS - 2
     assert store.recipient_lists.columns(list_id) == ["name"]
     assert store.recipient_lists.item(list_id, 1) == ("79000000000", {"name": "Покупатель 0"})
+    monkeypatch.setattr(bot.compose.costs, "measure", not_here)
     await composer.say("Здравствуйте, {name}!", expect="Preview")
+    # Each recipient's own text is one part, but for the 30 with a long name: two.
+    assert f"total for all recipients: ≈{ROWS - 2 + ROWS // LONG_EVERY:,}" in composer.text

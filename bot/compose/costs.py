@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from bot.compose.list_process import BIG_LIST_ROWS, in_list_process
 from bot.compose.placeholders import placeholders_in, render_text
 from bot.compose.segments import (
     GSM_BASIC,
@@ -27,6 +28,8 @@ from bot.compose.segments import (
 )
 from bot.compose.transliteration import transliterate_values
 from storage.campaigns import Campaign, Draft
+from storage.db import file_of
+from storage.recipient_lists import fields_at
 from storage.store import Store
 
 SHOWN_CULPRITS = 8  # characters named as making a text UCS-2
@@ -193,6 +196,19 @@ async def estimate_list(
     size = store.recipient_lists.size(list_id)
     price = price_for(draft.type, prices)
     needs_rows = is_sms_type(draft.type) and bool(placeholders_in(draft.text))
+    path = file_of(store.db)
+    if needs_rows and path is not None and size >= BIG_LIST_ROWS:
+        return await in_list_process(
+            measure_at,
+            path,
+            list_id,
+            draft.text,
+            draft.type,
+            size,
+            price,
+            as_sent,
+            draft.transliterate,
+        )
     reader = store.recipient_lists.fields_reader(list_id) if needs_rows else None
 
     def count() -> Estimate:
@@ -200,6 +216,21 @@ async def estimate_list(
         return measure(draft.text, draft.type, size, rows, price, as_sent, draft.transliterate)
 
     return await asyncio.to_thread(count)
+
+
+def measure_at(
+    path: str,
+    list_id: int,
+    text: str,
+    message_type: str,
+    size: int,
+    price: Decimal | None,
+    as_sent: Callable[[str], str],
+    transliterated: bool,
+) -> Estimate:
+    """`measure` over a stored list, in the list process: it reads the rows itself."""
+    rows = fields_at(path, list_id)
+    return measure(text, message_type, size, rows, price, as_sent, transliterated)
 
 
 async def accepted_estimate(

@@ -1,16 +1,17 @@
-"""A process of its own for reading big recipient files, so their Python work never shares the GIL.
+"""A process of its own for work on big recipient lists, so its Python never shares the GIL.
 
 Reading a 100,000-row upload is seconds of pure Python (CSV rows, number parsing, zones,
 placeholder coverage) plus C calls that keep the GIL for tens of milliseconds each (regular
-expressions over the whole text, splitting it). In a worker thread that work takes turns on the
+expressions over the whole text, splitting it); so is counting the SMS parts of each
+recipient's own text for the preview. In a worker thread that work takes turns on the
 GIL with the event loop, and the loop, which answers every person and every status callback,
 fell behind by hundreds of milliseconds at a time. In a process it runs beside the loop, on a
 core of its own when there is one.
 
-The process is started at the first big upload (spawned, not forked: the program has threads),
-imports only the list reader (not aiogram), and stays for the next one; small uploads are read
-in a thread, where starting a process would cost more than it saves. It writes the list to the
-database itself, over a connection of its own, and sends back only what the card shows, so
+The process is started at the first big list (spawned, not forked: the program has threads),
+imports only the list work (not aiogram), and stays for the next one; small lists are handled
+in a thread, where starting a process would cost more than it saves. It reads and writes the
+database itself, over connections of its own, and sends back only what the card shows, so
 nothing list-sized crosses back into the program.
 """
 
@@ -32,6 +33,8 @@ T = TypeVar("T")
 
 # From this size on an upload is read in the process: about 15,000 rows of a phone and a name.
 BIG_UPLOAD_BYTES = 512 * 1024
+# From this size on a stored list's texts are measured there (each recipient's own text).
+BIG_LIST_ROWS = 15_000
 
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None

@@ -91,10 +91,19 @@ def measured_text(text: str, public_url: str) -> str:
 
 
 def as_sent(public_url: str, tracking: bool) -> Callable[[str], str]:
-    """How a text's length is measured: with tracking, as its recipients get it."""
+    """How a text's length is measured: with tracking, as its recipients get it. The function
+    can be handed to another process (bot/compose/list_process.py)."""
     if not tracking or not public_url:
         return _unchanged
-    return lambda text: measured_text(text, public_url)
+    return _Shortened(public_url)
+
+
+@dataclass(frozen=True)
+class _Shortened:
+    public_url: str
+
+    def __call__(self, text: str) -> str:
+        return measured_text(text, self.public_url)
 
 
 def _unchanged(text: str) -> str:
