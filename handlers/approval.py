@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import logging
+from typing import Protocol
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
@@ -31,7 +32,6 @@ from bot.approval.deciding import Decision, Outcome
 from bot.approval.reasons import ReasonAsked
 from bot.approval.service import ApprovalService
 from bot.notices import Card
-from bot.telegram.dialogs import Wizard
 from bot.telegram.presses import alert, tell
 from bot.texts import shorten
 from storage.members import Member
@@ -39,8 +39,16 @@ from storage.members import Member
 log = logging.getLogger(__name__)
 
 
+class AuthorCard(Protocol):
+    """Where the author's card is: the chat, and the message once there is one."""
+
+    chat_id: int
+
+    async def card_id(self) -> int | None: ...
+
+
 async def ask_if_needed(
-    approvals: ApprovalService, wizard: Wizard, campaign_id: int
+    approvals: ApprovalService, wizard: AuthorCard, campaign_id: int
 ) -> Card | None:
     """After Send or Schedule: the campaign's approval request, if it needs one, tied to the
     author's card; returns what the card says about it, with Withdraw (None: not needed)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import logging
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -17,7 +17,6 @@ from bot.access import VIEWER, for_command, role_name
 from bot.commands import commands_for
 from bot.config import Settings
 from bot.telegram.dialog_kit import end_dialogs
-from bot.telegram.dialogs import close_card
 from bot.telegram.presses import alert
 from storage.members import Member
 from storage.store import Store
@@ -25,23 +24,15 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 
 
-async def cancel(
-    message: Message, state: FSMContext, bot: Bot, dialog_manager: DialogManager
-) -> None:
+async def cancel(message: Message, state: FSMContext, dialog_manager: DialogManager) -> None:
     """Leave whatever conversation is open; nothing is sent."""
     text = _("Cancelled. Nothing was sent.")
     # The cards themselves say so, without buttons: no half-made preview is left on screen.
     dialog = await end_dialogs(dialog_manager, text)
-    if await state.get_state() is None:
-        await state.clear()
-        if dialog is None:
-            await message.answer(_("Nothing to cancel."))
-        elif not dialog:
-            await message.answer(text)
-        return
-    closed = await close_card(state, bot, message.chat.id, text)
-    await state.clear()
-    if not closed and not dialog:
+    await state.clear()  # what a conversation of an earlier version may have left
+    if dialog is None:
+        await message.answer(_("Nothing to cancel."))
+    elif not dialog:
         await message.answer(text)
 
 

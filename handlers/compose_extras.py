@@ -7,21 +7,16 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TypeVar
 
-from aiogram import F, Router
-from aiogram.filters import StateFilter
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import Message
 
-from bot.access import OPERATOR
-from bot.compose.cards import ComposeAction, ComposeMove, ComposePick, PickKind
+from bot.compose.cards import ComposeMove, PickKind
 from bot.compose.inputs import parse_button, parse_image_url, parse_ttl
 from bot.compose.list_checks import check_list_values
 from bot.compose.media import MediaStore, media_url
-from bot.compose.menu_cards import render_extra_prompt, render_extras_menu
 from bot.compose.rules import CHARSETS, Extra, Problem, Reason, check_charset, extras_for
-from bot.compose.wizard import ComposeWizard
-from bot.config import Settings
-from bot.telegram.dialogs import NOT_COMMAND, OnCurrentCard, download
-from handlers.compose_card import COMPOSE_STATES, Compose
+from bot.compose.wizard import ADVANCED, ComposeWizard
+from bot.telegram.dialogs import download
+from handlers.compose_card import COMPOSE_STATES, CardHandlers, Compose, anything, photo, text
 from storage.campaigns import Draft
 
 # What Remove clears for each extra.
@@ -38,63 +33,59 @@ T = TypeVar("T")
 
 async def show_extras(wizard: ComposeWizard, advanced: bool = False) -> None:
     """The menu of extras this type can have (or of its advanced ones), with those already set."""
-    draft, _list_id = await wizard.load()
-    await wizard.state.set_state(Compose.extras)
-    await wizard.show(*render_extras_menu(draft, await wizard.summary(), advanced=advanced))
+    wizard.data[ADVANCED] = advanced
+    await wizard.go(Compose.extras)
 
 
 async def set_extra(wizard: ComposeWizard, draft: Draft) -> None:
     """Keep the changed draft and show the preview with it."""
-    await wizard.save(draft)
+    wizard.save(draft)
     await wizard.show_preview()
 
 
-async def extras_pressed(query: CallbackQuery, wizard: ComposeWizard) -> None:
+async def extras_pressed(wizard: ComposeWizard) -> None:
     """Show the extras that can be set for this type."""
     await show_extras(wizard)
 
 
-async def advanced_pressed(query: CallbackQuery, wizard: ComposeWizard) -> None:
+async def advanced_pressed(wizard: ComposeWizard) -> None:
     """Show the rarely needed extras: the charset and finding tokens by phone or e-mail."""
     await show_extras(wizard, advanced=True)
 
 
-async def extra_chosen(
-    query: CallbackQuery, callback_data: ComposePick, wizard: ComposeWizard
-) -> None:
+async def extra_chosen(wizard: ComposeWizard, index: int) -> None:
     """Toggle find_token at once; for the other extras ask for the value."""
-    draft, _list_id = await wizard.load()
+    draft, _list_id = wizard.load()
     offered = extras_for(draft.type)
-    if callback_data.index >= len(offered):
+    if index >= len(offered):
         return
-    extra = offered[callback_data.index]
+    extra = offered[index]
     if extra is Extra.FIND_TOKEN:
-        if await wizard.toggle_find_token():
+        if wizard.toggle_find_token():
             await show_extras(wizard, advanced=True)
         else:
             await wizard.advance()  # the recipients step says what the list must hold now
         return
-    await wizard.state.set_state(COMPOSE_STATES.extras[extra])
-    await wizard.show(*render_extra_prompt(extra, draft, wizard.settings))
+    await wizard.go(COMPOSE_STATES.extras[extra])
 
 
-async def extra_removed(query: CallbackQuery, wizard: ComposeWizard) -> None:
+async def extra_removed(wizard: ComposeWizard) -> None:
     """Clear this extra; back to the preview."""
-    draft, _list_id = await wizard.load()
-    extra = COMPOSE_STATES.extra_of(await wizard.state.get_state() or "")
-    assert extra is not None  # the handler is registered only on the extras' states
+    draft, _list_id = wizard.load()
+    extra = COMPOSE_STATES.extra_of(wizard.state)
+    assert extra is not None  # the handler is registered only on the extras' windows
     await set_extra(wizard, replace(draft, **CLEARED[extra]))  # type: ignore[arg-type]
 
 
 async def html_typed(message: Message, wizard: ComposeWizard) -> None:
     """Store the HTML text as typed: it goes to the platform, never into a Telegram message."""
-    draft, list_id = await wizard.load()
+    draft, list_id = wizard.load()
     changed = replace(draft, html_text=message.text)
     problem = check_charset(changed, changed.charset) or check_list_values(
         changed, wizard.store, list_id
     )
     if problem is not None:
-        await wizard.re_ask(problem)
+        wizard.re_ask(problem)
         return
     await set_extra(wizard, changed)
 
@@ -104,9 +95,9 @@ async def take(
 ) -> None:
     """An extra read from what was sent: asked again with the reason, or stored (preview next)."""
     if isinstance(parsed, Problem):
-        await wizard.re_ask(parsed)
+        wizard.re_ask(parsed)
         return
-    draft, _list_id = await wizard.load()
+    draft, _list_id = wizard.load()
     await set_extra(wizard, apply(draft, parsed))
 
 
@@ -119,20 +110,20 @@ async def button_typed(message: Message, wizard: ComposeWizard) -> None:
     )
 
 
-async def image_uploaded(
-    message: Message, wizard: ComposeWizard, settings: Settings, media: MediaStore
-) -> None:
+async def image_uploaded(message: Message, wizard: ComposeWizard) -> None:
     """Keep the photo under an unguessable name and use its PUBLIC_URL address."""
+    settings = wizard.settings
     if not settings.public_url:
-        await wizard.re_ask(Problem(Reason.NEED_PUBLIC_URL))
+        wizard.re_ask(Problem(Reason.NEED_PUBLIC_URL))
         return
     assert message.photo
     content = await download(wizard.bot, message.photo[-1])
     if isinstance(content, Problem):
-        await wizard.re_ask(content)
+        wizard.re_ask(content)
         return
+    media: MediaStore = wizard.manager.middleware_data["media"]
     name = await asyncio.to_thread(media.save, content)
-    draft, _list_id = await wizard.load()
+    draft, _list_id = wizard.load()
     await set_extra(wizard, replace(draft, image=media_url(settings.public_url, name)))
 
 
@@ -148,75 +139,34 @@ async def ttl_typed(message: Message, wizard: ComposeWizard) -> None:
     await take(wizard, ttl, lambda draft, minutes: replace(draft, ttl=minutes))
 
 
-async def charset_chosen(
-    query: CallbackQuery, callback_data: ComposePick, wizard: ComposeWizard
-) -> None:
+async def charset_chosen(wizard: ComposeWizard, index: int) -> None:
     """Store the charset if the text can be carried in it."""
-    if callback_data.index >= len(CHARSETS):
+    if index >= len(CHARSETS):
         return
-    draft, list_id = await wizard.load()
-    charset = CHARSETS[callback_data.index]
+    draft, list_id = wizard.load()
+    charset = CHARSETS[index]
     changed = replace(draft, charset=charset)
     problem = check_charset(changed, charset) or check_list_values(changed, wizard.store, list_id)
     if problem is not None:
-        await wizard.re_ask(problem)
+        wizard.re_ask(problem)
         return
     await set_extra(wizard, changed)
 
 
 async def image_invalid(message: Message, wizard: ComposeWizard) -> None:
     """Neither a photo nor an address: ask again."""
-    await wizard.re_ask(Problem(Reason.EXPECTED_IMAGE))
+    wizard.re_ask(Problem(Reason.EXPECTED_IMAGE))
 
 
-async def expected_text(message: Message, wizard: ComposeWizard) -> None:
-    """A sticker, photo or file where a typed value is expected: ask again."""
-    await wizard.re_ask(Problem(Reason.EXPECTED_TEXT))
-
-
-def build_router() -> Router:
-    """A fresh router with this module's handlers, so each Dispatcher gets its own."""
-    router = Router(name="compose-extras")
-    router.callback_query.filter(OnCurrentCard())
-    router.callback_query.register(
-        extras_pressed,
-        Compose.preview,
-        ComposeAction.filter(F.action == ComposeMove.EXTRAS),
-        flags=OPERATOR,
-    )
-    router.callback_query.register(
-        advanced_pressed,
-        Compose.extras,
-        ComposeAction.filter(F.action == ComposeMove.ADVANCED),
-        flags=OPERATOR,
-    )
-    router.callback_query.register(
-        extra_chosen, Compose.extras, ComposePick.filter(F.what == PickKind.EXTRA), flags=OPERATOR
-    )
-    router.callback_query.register(
-        extra_removed,
-        StateFilter(*COMPOSE_STATES.extras.values()),
-        ComposeAction.filter(F.action == ComposeMove.REMOVE),
-        flags=OPERATOR,
-    )
-    router.message.register(html_typed, Compose.extra_html, F.text, NOT_COMMAND, flags=OPERATOR)
-    router.message.register(button_typed, Compose.extra_button, F.text, NOT_COMMAND, flags=OPERATOR)
-    router.message.register(image_uploaded, Compose.extra_image, F.photo, flags=OPERATOR)
-    router.message.register(
-        image_address_typed, Compose.extra_image, F.text, NOT_COMMAND, flags=OPERATOR
-    )
-    router.message.register(ttl_typed, Compose.extra_ttl, F.text, NOT_COMMAND, flags=OPERATOR)
-    router.callback_query.register(
-        charset_chosen,
-        Compose.extra_charset,
-        ComposePick.filter(F.what == PickKind.CHARSET),
-        flags=OPERATOR,
-    )
-    router.message.register(image_invalid, Compose.extra_image, NOT_COMMAND, flags=OPERATOR)
-    router.message.register(
-        expected_text,
-        StateFilter(Compose.extra_html, Compose.extra_button, Compose.extra_ttl),
-        ~F.text,
-        flags=OPERATOR,
-    )
-    return router
+def register(card: CardHandlers) -> None:
+    card.press([Compose.preview], ComposeMove.EXTRAS, extras_pressed)
+    card.press([Compose.extras], ComposeMove.ADVANCED, advanced_pressed)
+    card.pick(Compose.extras, PickKind.EXTRA, extra_chosen)
+    card.press(COMPOSE_STATES.extras.values(), ComposeMove.REMOVE, extra_removed)
+    card.typed([Compose.extra_html], text, html_typed)
+    card.typed([Compose.extra_button], text, button_typed)
+    card.typed([Compose.extra_image], photo, image_uploaded)
+    card.typed([Compose.extra_image], text, image_address_typed)
+    card.typed([Compose.extra_image], anything, image_invalid)
+    card.typed([Compose.extra_ttl], text, ttl_typed)
+    card.pick(Compose.extra_charset, PickKind.CHARSET, charset_chosen)

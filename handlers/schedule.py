@@ -4,9 +4,6 @@ The Schedule dialog is started by the composer on top of itself, so it draws on 
 card: choose or type a time, then a card echoes the absolute date, time and zone, with the mode
 (by the bot / by the platform) and the repeat, and asks to confirm. Back returns to the preview;
 Confirm makes the schedule and the card's last word ends the whole conversation.
-
-While the composer keeps its own card machinery, the Schedule press on its preview is handled
-here (`schedule_pressed`): the dialog draws on that card and hands it back (`back_to_composer`).
 """
 
 from __future__ import annotations
@@ -15,19 +12,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from aiogram import F, Router
-from aiogram.fsm.context import FSMContext
+from aiogram import Router
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram_dialog import DialogManager, ShowMode, StartMode, Window
+from aiogram_dialog import DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.text import Format
 
 from bot.access import OPERATOR
 from bot.approval.cards import after_approval_text
 from bot.approval.service import ApprovalService
-from bot.compose.cards import ComposeAction, ComposeMove
 from bot.compose.conversation import draft_data, draft_from_data
 from bot.compose.list_checks import next_step, summarize_list
 from bot.compose.rules import Step
@@ -45,13 +40,10 @@ from bot.schedule.time_cards import (
 from bot.sending.creation import AlreadyLaunched
 from bot.telegram.card_keyboard import CardKeyboard
 from bot.telegram.dialog_kit import alert_press, card_inactive, member_of
-from bot.telegram.dialogs import OnCurrentCard
 from bot.telegram.unchanged import AnsweredCardDialog
 from bot.timing.cards import quiet_at_send
 from bot.timing.local_time import LocalSend
 from handlers.approval import ask_if_needed
-from handlers.compose import composing
-from handlers.compose_card import Compose
 from handlers.time_question import PROBLEM, TimeQuestion, locale_of, scheduling_of
 from storage.campaigns import Draft
 from storage.schedules import Schedule, ScheduleMode
@@ -238,7 +230,7 @@ async def submitted_text(manager: DialogManager, schedule: Schedule, card: Autho
     """The card's last word: the schedule made, and its approval request if it needs one."""
     scheduling, locale = scheduling_of(manager), locale_of(manager)
     approvals: ApprovalService = manager.middleware_data["approvals"]
-    waiting = await ask_if_needed(approvals, card, schedule.campaign_id)  # type: ignore[arg-type]
+    waiting = await ask_if_needed(approvals, card, schedule.campaign_id)
     text = scheduled_text(schedule, scheduling.settings, locale)
     if waiting is None:
         return text
@@ -254,40 +246,16 @@ async def finish(manager: DialogManager, text: str) -> None:
     await manager.switch_to(Scheduling.done, show_mode=ShowMode.EDIT)
     await manager.show()
     await manager.reset_stack(remove_keyboard=False)
-    await manager.middleware_data["state"].clear()
 
 
 async def back_to_composer(manager: DialogManager, redo: bool = False) -> None:
     """Back to composing on the same card: the preview, or (`redo`) the step to answer again."""
-    if len(manager.current_stack().intents) > 1:  # the composing dialog, beneath this one
-        await manager.done({REDO: True} if redo else None)
-        return
-    data = manager.middleware_data
-    await manager.reset_stack(remove_keyboard=False)
-    state: FSMContext = data["state"]
-    await state.set_state(Compose.preview)
-    wizard = composing(data["event_chat"].id, data)
-    await (wizard.advance() if redo else wizard.show_preview())
+    await manager.done({REDO: True} if redo else None)
 
 
 async def start_planning(manager: DialogManager, draft: Draft, list_id: int | None) -> None:
     """Schedule on the composer's preview: this dialog on top of it, drawing on its card."""
     await manager.start(Scheduling.when, data=planning(draft, list_id))
-
-
-async def schedule_pressed(
-    query: CallbackQuery, dialog_manager: DialogManager, state: FSMContext
-) -> None:
-    """Schedule on the preview of the composer's own card: the dialog draws on that card."""
-    data = dialog_manager.middleware_data
-    draft, list_id = await composing(data["event_chat"].id, data).load()
-    await state.set_state(None)  # typed text is the dialog's now; the draft is kept for Back
-    await dialog_manager.start(
-        Scheduling.when,
-        data=planning(draft, list_id),
-        mode=StartMode.RESET_STACK,
-        show_mode=ShowMode.EDIT,
-    )
 
 
 # ---------------------------------------------------------------- typed
@@ -342,11 +310,4 @@ def build_router() -> Router:
     """A fresh router with the Schedule dialog, so each Dispatcher gets its own."""
     router = Router(name="schedule")
     router.include_router(build_dialog())
-    router.callback_query.register(
-        schedule_pressed,
-        Compose.preview,
-        OnCurrentCard(),
-        ComposeAction.filter(F.action == ComposeMove.SCHEDULE),
-        flags=OPERATOR,
-    )
     return router

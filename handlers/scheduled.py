@@ -14,7 +14,6 @@ from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
@@ -39,7 +38,7 @@ from bot.schedule.cards import (
 from bot.schedule.service import Outcome, SchedulingService
 from bot.telegram.card_keyboard import CardKeyboard
 from bot.telegram.dialog_kit import alert_press, member_of, tell_press
-from bot.telegram.dialogs import close_card, edit_pressed, remove_buttons
+from bot.telegram.dialogs import edit_pressed, remove_buttons
 from bot.telegram.presses import alert, tell
 from bot.telegram.unchanged import AnsweredCardDialog
 from handlers import reschedule
@@ -191,11 +190,6 @@ async def open_reschedule(
 ) -> None:
     """A Reschedule card of its own, in the chat's stack, where a typed time reaches it; the
     conversation open there ends and its card loses its buttons."""
-    data = manager.middleware_data
-    state: FSMContext = data["state"]
-    if query.message is not None:
-        await close_card(state, data["bot"], query.message.chat.id)
-    await state.clear()
     await manager.bg(stack_id=DEFAULT_STACK_ID).start(
         Reschedule.when,
         data=opening(pressed.schedule_id, pressed.stamp, manager.current_stack().id),

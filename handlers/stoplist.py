@@ -30,7 +30,7 @@ from bot.telegram.dialog_kit import (
     member_of,
     store_of,
 )
-from bot.telegram.dialogs import close_card, download_recipient_file
+from bot.telegram.dialogs import download_recipient_file
 from bot.texts import paragraphs
 from storage.members import Role
 
@@ -47,11 +47,7 @@ async def show_stoplist(message: Message, dialog_manager: DialogManager) -> None
 
 
 async def ask_addresses(manager: DialogManager, asking: State) -> None:
-    """Ask for the addresses to add or remove (typed, or a file); an open composing is left, as
-    the typed addresses are this card's."""
-    data = manager.middleware_data
-    await close_card(data["state"], data["bot"], data["event_chat"].id)
-    await data["state"].clear()
+    """Ask for the addresses to add or remove (typed, or a file)."""
     manager.dialog_data["report"] = ""
     await manager.switch_to(asking)
 

@@ -20,7 +20,7 @@ from bot.templates.cards import (
     question_window,
     template_gone,
 )
-from handlers.compose import wizard_for
+from handlers.compose import start_composing
 from storage.templates import Template
 
 
@@ -48,10 +48,7 @@ async def use_template(query: CallbackQuery, _button: Button, manager: DialogMan
     template = pressed_template(manager)
     if template is None:
         return
-    data = manager.middleware_data
-    wizard = wizard_for(query, data["bot"], data["state"], data["store"], data["settings"])
-    await wizard.start(replace(template.draft, columns=[]))
-    manager.show_mode = ShowMode.NO_UPDATE  # the list stays as it is; the new card is the answer
+    await start_composing(manager, replace(template.draft, columns=[]))
 
 
 def may_delete(template: Template, manager: DialogManager) -> bool:

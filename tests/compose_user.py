@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiogram_dialog.utils import CB_SEP
+
 from tests.conftest import ADMIN, OPERATOR
 from tests.fakes.telegram import FakeTelegram
 
@@ -50,6 +52,13 @@ class Composer:
 
     def buttons(self) -> list[str]:
         return [label for label, _ in self.telegram.buttons(self.card)]
+
+    def carried(self, data: str) -> str:
+        """The data a button of this card would carry for a `ComposeAction`/`ComposePick` packed
+        as `data` (inside the data of the card's dialog), as a forged or old client's press."""
+        _label, shown = self.telegram.buttons(self.card)[0]
+        dialog, _separator, _button = shown.partition(CB_SEP)
+        return f"{dialog}{CB_SEP}card:{data}"
 
     def _touches(self) -> int:
         """Calls that edit the card or may replace it with a new one."""

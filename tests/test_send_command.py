@@ -23,7 +23,7 @@ async def one_line(telegram, user_id: int) -> None:
     assert all(entity["offset"] < text_at for entity in bold)
     assert "Schedule" in composer.buttons()
     assert "Save as template" in composer.buttons()
-    assert telegram.find_button(composer.card, "Schedule") == "compose:schedule"
+    assert telegram.find_button(composer.card, "Schedule") == composer.carried("compose:schedule")
 
 
 async def text_on_following_lines(telegram, user_id: int) -> None:

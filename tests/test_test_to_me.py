@@ -209,7 +209,7 @@ async def test_an_hlr_check_sends_no_message_so_it_has_no_test_to_me(start_bot, 
     assert "Test to me" not in composer.buttons()
     assert "Save as template" in composer.buttons()
     # A press that still reaches the bot (an old client, forged data) is explained, not sent.
-    data = ComposeAction(action=ComposeMove.TEST_ME).pack()
+    data = composer.carried(ComposeAction(action=ComposeMove.TEST_ME).pack())
     answer = await telegram.wait_answer(telegram.press(OPERATOR, composer.card, data))
     assert "An HLR request only asks the network about a number" in answer["text"]
     assert platform.requests == []
