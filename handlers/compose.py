@@ -18,6 +18,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager, ShowMode, StartMode, Window
+from aiogram_dialog.api.protocols import DialogProtocol
 from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.text import Format
 
@@ -385,6 +386,16 @@ class CardRoutes:
         manager.show_mode = ShowMode.NO_UPDATE  # this question takes buttons only
 
 
+class ComposeKeyboard(CardKeyboard):
+    """The composing card's buttons; data none of them carries (forged) is answered too."""
+
+    async def _process_other_callback(
+        self, callback: CallbackQuery, dialog: DialogProtocol, manager: DialogManager
+    ) -> bool:
+        await self.on_press(callback, callback.data or "", manager)
+        return True
+
+
 async def card_data(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     text, markup = await composing(dialog_manager).card()
     return {"text": text, "markup": markup}
@@ -417,7 +428,7 @@ def build_dialog() -> ComposeDialog:
     windows = [
         Window(
             Format("{text}"),
-            CardKeyboard(routes.pressed),
+            ComposeKeyboard(routes.pressed),
             *([MessageInput(routes.sent)] if state in card.inputs else []),
             state=state,
             getter=card_data,
