@@ -92,6 +92,9 @@ async def start_composing(
     A draft already under way is not dropped silently: its card says it was closed, and the
     new card says so too. Any other conversation ends, its card losing its buttons."""
     note = await close_open_draft(manager)
+    if not manager.has_context():
+        # The last card's dialog has ended, and that took its buttons: nothing to take again.
+        manager.current_stack().last_message_id = None
     data = start_data(draft, list_id, report, note)
     await manager.start(Compose.type, data, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND)
 
