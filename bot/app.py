@@ -66,7 +66,7 @@ from bot.web import MaskingAccessLogger, TelegramMonitor, WebhookHandler, build_
 from handlers import get_routers
 from storage.clock import utc_now
 from storage.members import Role
-from storage.statuses import StatusesApart
+from storage.statuses_apart import StatusesApart
 from storage.store import Store
 
 log = logging.getLogger(__name__)

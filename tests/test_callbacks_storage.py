@@ -12,7 +12,8 @@ from bot.statuses.endpoint import StatusWriter, Stopping
 from storage.campaigns import CampaignState, Draft
 from storage.db import open_apart
 from storage.messages import SubmitState
-from storage.statuses import IncomingStatus, Outcome, Statuses, StatusesApart
+from storage.statuses import IncomingStatus, Outcome, Statuses
+from storage.statuses_apart import StatusesApart
 from storage.store import Store
 
 

@@ -23,7 +23,8 @@ from aiohttp import web
 from bot.metrics import Metrics
 from bot.platform.status_classes import StatusClassifier
 from bot.statuses.signing import CALLBACK_PREFIX, SIGNATURE_HEX, verify
-from storage.statuses import Applied, IncomingStatus, Outcome, Statuses, StatusesApart
+from storage.statuses import Applied, IncomingStatus, Outcome, Statuses
+from storage.statuses_apart import StatusesApart
 from storage.store import Store
 
 log = logging.getLogger(__name__)
