@@ -12,23 +12,18 @@ from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
 
 import aiohttp
-from aiogram import Bot, Dispatcher, Router
+from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramNetworkError, TelegramServerError
-from aiogram.methods.base import Response, TelegramMethod, TelegramType
 from aiogram.types import BotCommand, BotCommandScopeDefault
-from aiogram.utils.i18n import I18n, SimpleI18nMiddleware
+from aiogram.utils.i18n import I18n
 from aiogram_dialog.api.entities import DIALOG_EVENT_NAME
-from aiogram_dialog.api.protocols import MessageManagerProtocol
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.access import RoleCheck, StrangerGate
 from bot.approval import cards as approval_cards
 from bot.approval.gate import ApprovalGate
 from bot.approval.service import ApprovalService
@@ -42,7 +37,7 @@ from bot.links.tracking import Utm
 from bot.loop_lag import LoopLagMonitor
 from bot.members import cards as members_cards
 from bot.metrics import Metrics
-from bot.notices import Notices, TelegramNotices
+from bot.notices import TelegramNotices
 from bot.platform.sandbox import SandboxPlatform
 from bot.platform.status_classes import StatusClassifier
 from bot.schedule import cards as schedule_cards
@@ -56,11 +51,10 @@ from bot.statuses.digest import DigestService
 from bot.statuses.endpoint import CallbackEndpoint, StatusWriter
 from bot.statuses.notifier import Notifier
 from bot.statuses.tracker import CampaignTracker
-from bot.telegram import dialog_kit
 from bot.telegram.fsm_storage import SQLiteStorage
 from bot.telegram.pacing import TelegramPacing
-from bot.telegram.presses import AnswerPresses
-from bot.telegram.topics import ConversationTopic, TopicRouting
+from bot.telegram.topics import TopicRouting
+from bot.telegram.wiring import TelegramSession, wire_dispatcher
 from bot.timing.releases import Releases
 from bot.web import MaskingAccessLogger, TelegramMonitor, WebhookHandler, build_web_app
 from handlers import get_routers
@@ -79,52 +73,6 @@ NOTICE_CARDS = [
     statuses_cards.RENDERERS,
     members_cards.RENDERERS,
 ]
-
-
-def wire_dispatcher(
-    dp: Dispatcher,
-    store: Store,
-    notices: Notices,
-    i18n: I18n,
-    routers: list[Router],
-    clock: Callable[[], datetime] = utc_now,
-    message_manager: MessageManagerProtocol | None = None,
-) -> None:
-    """The middlewares every update passes (language, who may do what, presses answered once,
-    dialogs), then the routers. Step-level dialog tests wire theirs the same way."""
-    i18n_middleware = SimpleI18nMiddleware(i18n)
-    i18n_middleware.setup(dp)
-    dp.update.outer_middleware(ConversationTopic())
-    gate = StrangerGate(store, notices, clock=clock)
-    dp.message.outer_middleware(gate)
-    dp.callback_query.outer_middleware(gate)
-    dp.message.middleware(RoleCheck())
-    dp.callback_query.middleware(RoleCheck())
-    # Inside RoleCheck: a refused press is answered there, with the reason.
-    dp.callback_query.middleware(AnswerPresses())
-    dialog_kit.install(dp, message_manager)
-    # Dialogs redrawn from outside an update speak the configured language too.
-    dp.observers[DIALOG_EVENT_NAME].outer_middleware(i18n_middleware)
-    dp.include_routers(*routers)
-
-
-class TelegramSession(AiohttpSession):
-    """aiogram's HTTP session, keeping the answer model of each kind of call it has parsed.
-
-    aiogram reads every answer as `Response[<what the method returns>]`; pydantic holds such
-    parametrised models only weakly, so after each garbage collection they were built again,
-    schema and validator, at several milliseconds of CPU per Telegram call.
-    """
-
-    answer_models: ClassVar[dict[object, type]] = {}
-
-    def check_response(
-        self, bot: Bot, method: TelegramMethod[TelegramType], status_code: int, content: str
-    ) -> Response[TelegramType]:
-        returning = method.__returning__
-        if returning not in self.answer_models:
-            self.answer_models[returning] = Response[returning]  # type: ignore[valid-type]
-        return super().check_response(bot, method, status_code, content)
 
 
 class Application:

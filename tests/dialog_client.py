@@ -1,6 +1,6 @@
 """Step-level tests of a dialog, through aiogram-dialog's test tools and no Telegram at all.
 
-The Dispatcher is wired as the program wires it (`bot.app.wire_dispatcher`: languages, the
+The Dispatcher is wired as the program wires it (`bot.telegram.wiring.wire_dispatcher`: languages, the
 stranger gate, role checks, presses answered once, dialogs) around the routers under test, with
 a Store of its own. aiogram-dialog's `BotClient` sends the updates; the cards a dialog draws are
 kept by its `MockMessageManager`; what handlers send or answer themselves is recorded by
@@ -24,10 +24,10 @@ from aiogram_dialog.test_tools import BotClient, MockMessageManager
 from aiogram_dialog.test_tools.bot_client import FakeBot
 from aiogram_dialog.test_tools.keyboard import InlineButtonTextLocator
 
-from bot.app import wire_dispatcher
 from bot.config import load_settings
 from bot.i18n import make_i18n
 from bot.telegram.fsm_storage import SQLiteStorage
+from bot.telegram.wiring import wire_dispatcher
 from storage.members import Role
 from storage.store import Store
 from tests.recording_notices import RecordingNotices

@@ -19,7 +19,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.utils.i18n import I18n
 
-from bot.app import NOTICE_CARDS, TelegramSession
+from bot.app import NOTICE_CARDS
 from bot.config import Settings
 from bot.i18n import make_i18n
 from bot.metrics import Metrics
@@ -28,6 +28,7 @@ from bot.platform.client import PulseClient
 from bot.sending.engine import Sender
 from bot.sending.from_settings import submission_options
 from bot.sending.submission import PlatformClient, SubmissionOptions
+from bot.telegram.wiring import TelegramSession
 from storage.campaigns import CampaignState, Draft
 from storage.clock import utc_now
 from storage.messages import MessageRow, SubmitState
