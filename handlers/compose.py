@@ -44,7 +44,7 @@ from bot.compose.step_cards import report_text
 from bot.compose.wizard import REPORT, ComposeWizard, closing_texts, start_data
 from bot.telegram.card_keyboard import CardKeyboard
 from bot.telegram.dialog_kit import CardDialog, alert_press, member_of
-from bot.telegram.dialogs import download_recipient_file, remove_buttons
+from bot.telegram.messages import download_recipient_file, remove_buttons
 from bot.telegram.unchanged import AnsweredCardDialog, tell_unchanged
 from handlers import compose_extras, compose_preview, compose_test, compose_text, compose_translit
 from handlers.compose_card import (

@@ -15,7 +15,7 @@ from bot.compose.list_checks import check_list_values
 from bot.compose.media import MediaStore, media_url
 from bot.compose.rules import CHARSETS, Extra, Problem, Reason, check_charset, extras_for
 from bot.compose.wizard import ADVANCED, ComposeWizard
-from bot.telegram.dialogs import download
+from bot.telegram.messages import download
 from handlers.compose_card import COMPOSE_STATES, CardHandlers, Compose, anything, photo, text
 from storage.campaigns import Draft
 

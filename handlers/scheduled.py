@@ -38,7 +38,7 @@ from bot.schedule.cards import (
 from bot.schedule.service import Outcome, SchedulingService
 from bot.telegram.card_keyboard import CardKeyboard
 from bot.telegram.dialog_kit import alert_press, member_of, tell_press
-from bot.telegram.dialogs import edit_pressed, remove_buttons
+from bot.telegram.messages import edit_pressed, remove_buttons
 from bot.telegram.presses import alert, tell
 from bot.telegram.unchanged import AnsweredCardDialog
 from handlers import reschedule

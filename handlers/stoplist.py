@@ -30,7 +30,7 @@ from bot.telegram.dialog_kit import (
     member_of,
     store_of,
 )
-from bot.telegram.dialogs import download_recipient_file
+from bot.telegram.messages import download_recipient_file
 from bot.texts import paragraphs
 from storage.members import Role
 
