@@ -42,6 +42,7 @@ from bot.compose.rules import (
 )
 from bot.compose.step_cards import report_text
 from bot.compose.wizard import REPORT, ComposeWizard, closing_texts, start_data
+from bot.config import Settings
 from bot.telegram.card_keyboard import CardKeyboard
 from bot.telegram.dialog_kit import CardDialog, alert_press, member_of
 from bot.telegram.messages import download_recipient_file, remove_buttons
@@ -59,6 +60,7 @@ from handlers.compose_card import (
 from handlers.schedule import REDO
 from storage.campaigns import Draft
 from storage.members import Member
+from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +122,7 @@ async def close_open_draft(manager: DialogManager) -> str:
     except TelegramAPIError as error:
         log.info("the old card could not be closed: %s", error.message)
         await remove_buttons(bot, chat_id, card_id)
+    stack.last_message_id = None  # closed: the new card leaves it alone
     return note
 
 
@@ -135,13 +138,14 @@ async def new(message: Message, dialog_manager: DialogManager) -> None:
 
 
 async def quick_send(
-    message: Message, command: CommandObject, dialog_manager: DialogManager, member: Member
+    message: Message,
+    command: CommandObject,
+    dialog_manager: DialogManager,
+    member: Member,
+    settings: Settings,
+    store: Store,
 ) -> None:
     """Take type, recipients and text from one message and jump to the preview."""
-    settings, store = (
-        dialog_manager.middleware_data["settings"],
-        dialog_manager.middleware_data["store"],
-    )
     request = parse_send_command(command.args, settings.pulse_types)
     if isinstance(request, Problem):
         await message.answer(problem_text(request))

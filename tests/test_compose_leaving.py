@@ -38,3 +38,4 @@ async def test_a_second_new_closes_the_first_draft_and_says_so(start_bot, telegr
         lambda: (last := telegram.last(OPERATOR))["message_id"] > before and last
     )
     assert card["text"].startswith("Новое сообщение")  # an empty draft has nothing to lose
+    assert not telegram.errors  # no edit Telegram refuses: a closed card is left alone
