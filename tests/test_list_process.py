@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from bot.compose.list_process import in_list_process, stop_list_process
+from bot.compose.list_process import NICENESS, in_list_process, stop_list_process
 
 
 def pid_of_worker() -> int:
     return os.getpid()
+
+
+def niceness() -> int:
+    return os.nice(0)
 
 
 def die_once(marker: str) -> int:
@@ -26,5 +30,7 @@ async def test_a_process_that_died_is_replaced_and_stays_for_the_next_work(tmp_p
         assert (tmp_path / "died").exists()  # the first process did die
         assert worker != os.getpid()
         assert await in_list_process(pid_of_worker) == worker
+        # Its list work gives way to the program's loop where cores are few.
+        assert await in_list_process(niceness) == min(os.nice(0) + NICENESS, 19)
     finally:
         stop_list_process()

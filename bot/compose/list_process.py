@@ -8,7 +8,8 @@ GIL with the event loop, and the loop, which answers every person and every stat
 fell behind by hundreds of milliseconds at a time. In a process it runs beside the loop, on a
 core of its own when there is one.
 
-The process is started at the first big list (spawned, not forked: the program has threads),
+The process runs at a lower CPU priority than the program (NICENESS), so that where cores are
+few the loop still runs first. It is started at the first big list (spawned, not forked: the program has threads),
 imports only the list work (not aiogram), and stays for the next one; small lists are handled
 in a thread, where starting a process would cost more than it saves. It reads and writes the
 database itself, over connections of its own, and sends back only what the card shows, so
@@ -20,10 +21,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import suppress
 from typing import ParamSpec, TypeVar
 
 log = logging.getLogger(__name__)
@@ -35,6 +38,9 @@ T = TypeVar("T")
 BIG_UPLOAD_BYTES = 512 * 1024
 # From this size on a stored list's texts are measured there (each recipient's own text).
 BIG_LIST_ROWS = 15_000
+# How much lower than the program's the process's CPU priority is: on a machine with few cores
+# the loop, which answers people and the platform, runs first, and list work takes what is left.
+NICENESS = 10
 
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
@@ -45,7 +51,9 @@ def _executor() -> ProcessPoolExecutor:
     with _lock:
         if _pool is None:
             _pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn")
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_yield_to_the_program,
             )
         return _pool
 
@@ -69,6 +77,11 @@ async def in_list_process(work: Callable[P, T], *args: P.args, **kwargs: P.kwarg
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+def _yield_to_the_program() -> None:
+    with suppress(OSError):  # a system that refuses only keeps the same priority
+        os.nice(NICENESS)
 
 
 def _call(work: Callable[..., T], args: tuple, kwargs: dict) -> T:
