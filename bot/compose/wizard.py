@@ -212,9 +212,8 @@ class ComposeWizard:
             except TelegramAPIError as error:
                 log.info("the card could not be edited (%s); sending a new one", error.message)
         if not shown:
-            sent = await self.bot.send_message(self.chat_id, text, reply_markup=markup)
-            self.manager.current_stack().last_message_id = sent.message_id
-        await self.manager.done(show_mode=ShowMode.NO_UPDATE)
+            await self.bot.send_message(self.chat_id, text, reply_markup=markup)
+        await self.manager.done(show_mode=ShowMode.NO_UPDATE)  # the card's text is its own now
 
     # -- the card -------------------------------------------------------------------------------
 
