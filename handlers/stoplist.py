@@ -24,13 +24,9 @@ from bot.stoplist.cards import (
     only_admins_remove,
     prompt_window,
 )
-from bot.telegram.dialog_kit import (
-    CardDialog,
-    alert_press,
-    member_of,
-    store_of,
-)
+from bot.telegram.dialog_kit import alert_press, member_of, store_of
 from bot.telegram.messages import download_recipient_file
+from bot.telegram.unchanged import AnsweredCardDialog
 from bot.texts import paragraphs
 from storage.members import Role
 
@@ -123,8 +119,8 @@ async def read_addresses(message: Message, manager: DialogManager) -> RecipientL
     )
 
 
-def build_dialog() -> CardDialog:
-    return CardDialog(
+def build_dialog() -> AnsweredCardDialog:
+    return AnsweredCardDialog(
         listing_window(StopListCard.listing, add=add_pressed, remove=remove_pressed),
         prompt_window(StopListCard.adding, removing=False, sent=addresses_sent, done=done_pressed),
         prompt_window(StopListCard.removing, removing=True, sent=addresses_sent, done=done_pressed),

@@ -12,7 +12,8 @@ from aiogram_dialog import DialogManager, ShowMode, StartMode
 from aiogram_dialog.widgets.kbd import Button
 
 from bot.access import OPERATOR, for_command, is_author_or_admin
-from bot.telegram.dialog_kit import CardDialog, alert_press, member_of, store_of, tell_press
+from bot.telegram.dialog_kit import alert_press, member_of, store_of, tell_press
+from bot.telegram.unchanged import AnsweredCardDialog
 from bot.templates.cards import (
     deleted,
     listing_window,
@@ -87,8 +88,8 @@ async def back_to_list(_query: CallbackQuery, _button: Button, manager: DialogMa
     await manager.switch_to(TemplatesCard.listing)
 
 
-def build_dialog() -> CardDialog:
-    return CardDialog(
+def build_dialog() -> AnsweredCardDialog:
+    return AnsweredCardDialog(
         listing_window(TemplatesCard.listing, use=use_template, delete=delete_pressed),
         question_window(TemplatesCard.deleting, confirm=delete_confirmed, back=back_to_list),
         role=OPERATOR,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from aiogram_dialog.test_tools.keyboard import InlineButtonTextLocator
+
 from handlers import stoplist
 from storage.members import Role
 from tests.dialog_client import dialog_client
@@ -48,3 +50,17 @@ async def test_the_russian_list_agrees_with_its_count(tmp_path):
     await member.send("/stoplist")
     assert member.text.startswith("<b>Стоп-лист</b>: 2 адреса, которым")
     assert member.buttons() == ["Добавить", "Загрузить файл"]
+
+
+async def test_a_tap_on_the_answered_question_is_answered_and_sends_no_second_list(tmp_path):
+    member = dialog_client(tmp_path, [stoplist.build_router()])
+    await member.send("/stoplist")
+    await member.press("Add")
+    asked = member.card
+    await member.send("79001234567")
+    drawn = len(member.cards.sent_messages)
+    # Its Cancel, tapped as the list arrives, finds the list showing: nothing to cancel.
+    tapped = await member.client.click(asked, InlineButtonTextLocator("Cancel"))
+    assert member.bot.answers[tapped].text == "Nothing changed: the card already shows this."
+    assert len(member.cards.sent_messages) == drawn
+    assert member.store.stoplist.addresses() == {"79001234567"}

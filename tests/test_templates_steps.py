@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from aiogram_dialog.test_tools.keyboard import InlineButtonTextLocator
+
 from handlers import templates
 from storage.campaigns import Draft
 from storage.members import Role
@@ -49,3 +51,31 @@ async def test_a_template_deleted_meanwhile_is_said_to_be_gone(tmp_path):
     admin.store.templates.delete(template_id, deleted_by=AUTHOR)
     assert await admin.press("Yes, delete") == "This template no longer exists."
     assert admin.text.startswith("No templates yet.")  # the list is drawn again, as it is now
+
+
+async def test_a_second_tap_on_yes_delete_is_answered_and_draws_nothing_anew(tmp_path):
+    author = dialog_client(tmp_path, [templates.build_router()], user_id=AUTHOR)
+    with_template(author)
+    await author.send("/templates")
+    await author.press("Delete")
+    question = author.card
+    assert await author.press("Yes, delete") == "Deleted."
+    drawn = len(author.cards.sent_messages)
+    # A quick second tap comes with the question's data while the card shows the list again.
+    second = await author.client.click(question, InlineButtonTextLocator("Yes, delete"))
+    assert author.bot.answers[second].text == "Nothing changed: the card already shows this."
+    assert len(author.cards.sent_messages) == drawn
+    assert author.text.startswith("No templates yet.")
+
+
+async def test_names_and_texts_are_shown_as_written_not_read_as_html(tmp_path):
+    author = dialog_client(tmp_path, [templates.build_router()], user_id=AUTHOR)
+    author.store.templates.save(
+        "<b>", AUTHOR, Draft(type="sms", sender="Shop", text="<script> & co")
+    )
+    await author.send("/templates")
+    assert "«&lt;b&gt;»" in author.text
+    assert "&lt;script&gt; &amp; co" in author.text
+    assert author.buttons() == ["<b>", "Delete"]  # button labels are plain text
+    await author.press("Delete")
+    assert author.text == "Delete template «&lt;b&gt;»?"
