@@ -139,3 +139,18 @@ def test_numbers_people_see_are_written_with_the_number_sign():
             texts += forms_of(message)
         hashed += [text for text in texts if re.findall(r"#\{(?!position\})", text)]
     assert hashed == []
+
+
+def test_a_string_in_several_catalogue_files_reads_the_same_in_each():
+    """The files of a language are merged and the first entry wins: a second translation that
+    differs is never shown, and whoever edits it sees no change."""
+    translations: dict[str, dict[str, tuple[str, ...]]] = {}
+    for po_path in sorted(LOCALES_DIR.glob("*/LC_MESSAGES/*.po")):
+        language = po_path.parent.parent.name
+        with po_path.open("rb") as po_file:
+            for message in read_po(po_file, locale=language):
+                if message.id and message.string:
+                    key = f"{language}: {message.id if isinstance(message.id, str) else message.id[0]}"
+                    translations.setdefault(key, {})[po_path.name] = forms_of(message)
+    differing = {key: files for key, files in translations.items() if len(set(files.values())) > 1}
+    assert differing == {}
