@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
@@ -16,7 +17,7 @@ from aiogram_dialog import DialogManager
 from bot.access import VIEWER, for_command, role_name
 from bot.commands import commands_for
 from bot.config import Settings
-from bot.telegram.dialog_kit import end_dialogs
+from bot.telegram.dialog_kit import another_members_card, end_dialogs, not_your_card
 from bot.telegram.presses import alert
 from storage.members import Member
 from storage.store import Store
@@ -81,9 +82,14 @@ async def unknown_command(message: Message) -> None:
     await message.answer(_("Unknown command. Send /help to see what you can do."))
 
 
-async def outdated_button(query: CallbackQuery, callback_answer: CallbackAnswer) -> None:
-    """A press no handler takes: a button from an old card, or forged data."""
-    alert(callback_answer, _("This button is no longer valid."))
+async def outdated_button(
+    query: CallbackQuery, callback_answer: CallbackAnswer, **data: Any
+) -> None:
+    """A press no handler takes: a button from an old card, another member's card, or forged data."""
+    if another_members_card(data):
+        alert(callback_answer, not_your_card())
+    else:
+        alert(callback_answer, _("This button is no longer valid."))
 
 
 def build_cancel_router() -> Router:

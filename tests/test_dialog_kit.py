@@ -9,7 +9,7 @@ from bot.telegram.dialog_kit import Tr, TrPlural
 from storage.campaigns import Draft
 from storage.store import Store
 from tests.compose_user import make_operator
-from tests.conftest import OPERATOR
+from tests.conftest import ADMIN, OPERATOR
 
 
 @pytest.mark.parametrize(
@@ -115,3 +115,29 @@ async def test_a_reply_to_an_old_card_is_taken_as_written_on_its_own(bot, telegr
     await telegram.wait_message(OPERATOR, contains="Your user id")
     telegram.send_text(OPERATOR, "/cancel", reply_to=old)
     await telegram.wait_message(OPERATOR, contains="Cancelled")
+
+
+TEAM_CHAT = -100900
+
+
+async def test_a_press_on_another_members_card_in_a_group_leaves_the_card_to_its_owner(
+    bot, telegram
+):
+    saved_template(bot.app.store)
+    await make_operator(telegram)
+    telegram.send_text(OPERATOR, "/templates", chat_id=TEAM_CHAT, chat_type="supergroup")
+    card = await telegram.wait_message(TEAM_CHAT, contains="«Promo»")
+    delete = telegram.find_button(card, "Delete")
+
+    pressed = telegram.press(ADMIN, card, delete)
+    assert (await telegram.wait_answer(pressed))["text"] == (
+        "This card is another member's: send the command yourself to get your own."
+    )
+    assert telegram.buttons(telegram.message(TEAM_CHAT, card["message_id"])) != []
+
+    telegram.press(OPERATOR, card, delete)
+    await telegram.wait_for(
+        lambda: (
+            "Delete template «Promo»?" in telegram.message(TEAM_CHAT, card["message_id"])["text"]
+        )
+    )

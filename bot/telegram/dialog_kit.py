@@ -28,7 +28,9 @@ How a conversation is built on it:
 - Old cards: a press on a card whose dialog has ended or was replaced raises aiogram-dialog's
   UnknownIntent/OutdatedIntent before any handler; `answer_old_card` (registered on the errors
   router) answers it with "This card is no longer active." and takes that card's buttons away;
-  a message written as a reply to such a card is handled as if written on its own.
+  a message written as a reply to such a card is handled as if written on its own. A press on
+  another member's card in a group reaches no dialog; the catch-all answers it with
+  `not_your_card` and the card keeps its buttons for its owner.
 - /cancel ends the open dialogs with `end_dialogs`, the card saying why.
 - Tests: whole journeys go through the fakes over HTTP; one dialog's edge cases through
   tests/dialog_client.py (aiogram-dialog's BotClient on a Dispatcher wired as the program's).
@@ -56,6 +58,7 @@ from aiogram_dialog.api.entities import NewMessage
 from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
 from aiogram_dialog.api.internal import CONTEXT_KEY, WindowProtocol
 from aiogram_dialog.api.protocols import MessageManagerProtocol, MessageNotModified
+from aiogram_dialog.context.intent_middleware import FORBIDDEN_STACK_KEY
 from aiogram_dialog.manager.message_manager import MessageManager
 from aiogram_dialog.utils import CB_SEP
 from aiogram_dialog.widgets.common import WhenCondition
@@ -229,6 +232,16 @@ def alert_press(manager: DialogManager, text: str) -> None:
 
 def card_inactive() -> str:
     return _("This card is no longer active.")
+
+
+def another_members_card(data: dict[str, Any]) -> bool:
+    """Whether the press was on a card of someone else's conversation (in a group, where every
+    member's cards are in one chat): aiogram-dialog leaves it to the handlers after the dialogs."""
+    return bool(data.get(FORBIDDEN_STACK_KEY))
+
+
+def not_your_card() -> str:
+    return _("This card is another member's: send the command yourself to get your own.")
 
 
 async def end_dialogs(manager: DialogManager, text: str | None = None) -> bool | None:
