@@ -21,7 +21,7 @@ How a conversation is built on it:
   the card of the dialog it replaces loses its buttons.
 - What a dialog reaches: getters are called with the middleware data as keyword arguments
   (`store`, `settings`, `member`, `i18n`, `scheduling`, `sender`...); button handlers read it with
-  `store_of(manager)`, `settings_of(manager)`, `member_of(manager)`, `i18n_of(manager)`.
+  `store_of(manager)`, `member_of(manager)`, or `manager.middleware_data`.
 - Presses: answered once, after the handler, by `AnswerPresses` (bot/telegram/presses.py), so the
   dialogs' own answer is turned off; a button handler says what the answer reads with
   `tell_press` / `alert_press`.
@@ -51,8 +51,8 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import CallbackQuery, ErrorEvent, LinkPreviewOptions, Message
 from aiogram.utils.callback_answer import CallbackAnswer
-from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram_dialog import Dialog, DialogManager, ShowMode, setup_dialogs
 from aiogram_dialog.api.entities import NewMessage
 from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
@@ -64,7 +64,6 @@ from aiogram_dialog.utils import CB_SEP
 from aiogram_dialog.widgets.common import WhenCondition
 from aiogram_dialog.widgets.text import Text
 
-from bot.config import Settings
 from bot.telegram.presses import alert, tell
 from storage.members import Member
 from storage.store import Store
@@ -194,16 +193,8 @@ def store_of(manager: DialogManager) -> Store:
     return manager.middleware_data["store"]
 
 
-def settings_of(manager: DialogManager) -> Settings:
-    return manager.middleware_data["settings"]
-
-
 def member_of(manager: DialogManager) -> Member:
     return manager.middleware_data["member"]
-
-
-def i18n_of(manager: DialogManager) -> I18n:
-    return manager.middleware_data["i18n"]
 
 
 def press_answer(manager: DialogManager) -> CallbackAnswer | None:
