@@ -19,6 +19,7 @@ from bot.commands import commands_for
 from bot.config import Settings
 from bot.telegram.dialog_kit import another_members_card, end_dialogs, not_your_card
 from bot.telegram.presses import alert
+from handlers.scheduled import withdraw_send_now
 from storage.members import Member
 from storage.store import Store
 
@@ -31,7 +32,10 @@ async def cancel(message: Message, state: FSMContext, dialog_manager: DialogMana
     # The cards themselves say so, without buttons: no half-made preview is left on screen.
     dialog = await end_dialogs(dialog_manager, text)
     await state.clear()  # what a conversation of an earlier version may have left
-    if dialog is None:
+    # The list's Send now question is closed too: its Yes would send.
+    user_id = message.from_user.id if message.from_user else message.chat.id
+    question = await withdraw_send_now(dialog_manager, user_id)
+    if dialog is None and not question:
         await message.answer(_("Nothing to cancel."))
     elif not dialog:
         await message.answer(text)

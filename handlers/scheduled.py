@@ -20,6 +20,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DEFAULT_STACK_ID, DialogManager, ShowMode, StartMode, Window
+from aiogram_dialog.api.internal import STORAGE_KEY
 from aiogram_dialog.widgets.text import Format
 
 from bot.access import ADMIN, OPERATOR, for_command, role_name
@@ -139,6 +140,10 @@ async def act_on(
             manager.dialog_data[ASKING] = data
     elif pressed.action is Act.LIST:
         manager.dialog_data.pop(ASKING, None)
+    elif pressed.action is Act.NOW_YES and not asked_about(manager, pressed):
+        # The question was answered with Back or closed by /cancel: its Yes sends nothing.
+        alert_press(manager, _("This button is no longer valid."))
+        manager.show_mode = ShowMode.EDIT
     elif pressed.action is Act.NOW_YES:
         manager.dialog_data.pop(ASKING, None)
         outcome = scheduling.send_now(pressed.schedule_id, **mine, stamp=pressed.stamp)
@@ -160,6 +165,28 @@ async def act_on(
     elif pressed.action is Act.MOVE and await still_pending(manager, pressed, member):
         await open_reschedule(query, manager, pressed)
         manager.show_mode = ShowMode.NO_UPDATE  # the list stays as it is until the move
+
+
+def asked_about(manager: DialogManager, pressed: ScheduleAction) -> bool:
+    """Whether the list asks its Send now question about the pressed send right now."""
+    asking = manager.dialog_data.get(ASKING)
+    return bool(asking) and ScheduleAction.unpack(asking).schedule_id == pressed.schedule_id
+
+
+async def withdraw_send_now(manager: DialogManager, user_id: int) -> bool:
+    """/cancel: the Send now question open on the person's list goes, and the list shows again;
+    False when no question was open."""
+    storage, stack_id = manager.middleware_data.get(STORAGE_KEY), list_stack(user_id)
+    if storage is None:  # written as a reply to another member's card: no stacks of theirs read
+        return False
+    stack = await storage.load_stack(stack_id)
+    if stack.empty():
+        return False
+    context = await storage.load_context(stack.last_intent_id())
+    if not context.dialog_data.get(ASKING):
+        return False
+    await manager.bg(stack_id=stack_id).update({ASKING: None}, show_mode=ShowMode.EDIT)
+    return True
 
 
 def admitted(manager: DialogManager, member: Member, needed: Role) -> bool:

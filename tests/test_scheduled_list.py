@@ -3,6 +3,7 @@ working after a restart; a list or a Reschedule card replaced by a newer one no 
 
 from __future__ import annotations
 
+from storage.schedules import ScheduleState
 from tests.compose_user import Composer, make_operator
 from tests.conftest import OPERATOR
 from tests.test_schedule_revoked_owner import OTHER, schedule_tomorrow
@@ -92,3 +93,36 @@ async def test_a_reschedule_card_replaced_by_another_no_longer_acts(start_bot, t
     await card.press("Cancel", expect="Nothing changed.")
     assert not card.card.get("reply_markup")
     assert "Mon 3 Jun 2030" not in shown(telegram, listing)["text"]  # both kept their time
+
+
+async def test_yes_send_now_acts_only_while_its_question_is_open_and_cancel_closes_it(
+    start_bot, telegram
+) -> None:
+    bot = await start_bot(PULSE_SENDERS="Shop")
+    await make_operator(telegram)
+    await schedule_tomorrow(telegram, "Waiting its turn")
+    listing = await open_list(telegram)
+    send_now = telegram.find_button(listing, "Send now №1")
+
+    telegram.press(OPERATOR, listing, send_now, strict=True)
+    await telegram.wait_for(lambda: "Send №1 now?" in shown(telegram, listing)["text"])
+    question = shown(telegram, listing)
+    yes = telegram.find_button(question, "Yes, send now")
+    telegram.press(OPERATOR, question, telegram.find_button(question, "Back"), strict=True)
+    await telegram.wait_for(lambda: "Waiting its turn" in shown(telegram, listing)["text"])
+    # A Yes that arrives after Back (a second tap, a client showing the question still) sends nothing.
+    late = telegram.press(OPERATOR, listing, yes)
+    assert (await telegram.wait_answer(late))["text"] == "This button is no longer valid."
+
+    telegram.press(OPERATOR, listing, send_now, strict=True)
+    await telegram.wait_for(lambda: "Send №1 now?" in shown(telegram, listing)["text"])
+    telegram.send_text(OPERATOR, "/cancel")
+    await telegram.wait_message(OPERATOR, contains="Cancelled. Nothing was sent.")
+    await telegram.wait_for(lambda: "Waiting its turn" in shown(telegram, listing)["text"])
+    after_cancel = telegram.press(OPERATOR, listing, yes)
+    assert (await telegram.wait_answer(after_cancel))["text"] == "This button is no longer valid."
+
+    [waiting] = bot.app.store.schedules.with_state(ScheduleState.PENDING)
+    assert waiting.runs == 0
+    assert telegram.find_button(shown(telegram, listing), "Send now №1")
+    assert not telegram.errors
