@@ -86,6 +86,14 @@ async def unknown_command(message: Message) -> None:
     await message.answer(_("Unknown command. Send /help to see what you can do."))
 
 
+async def nothing_asked(message: Message) -> None:
+    """A message in a private chat that no conversation waits for: say so, not silence."""
+    await message.answer(
+        _("I'm not waiting for anything from you now. Send /help to see what you can do.")
+    )
+
+
+
 async def outdated_button(
     query: CallbackQuery, callback_answer: CallbackAnswer, **data: Any
 ) -> None:
@@ -110,5 +118,7 @@ def build_router() -> Router:
     router.message.register(help_, Command("help"), flags=for_command(VIEWER))
     router.message.register(whoami, Command("whoami"), flags=for_command(VIEWER))
     router.message.register(unknown_command, F.text.startswith("/"), flags=VIEWER)
+    # Only where the bot is spoken to: in the group, members talk among themselves.
+    router.message.register(nothing_asked, F.chat.type == "private", flags=VIEWER)
     router.callback_query.register(outdated_button, flags=VIEWER)
     return router

@@ -16,6 +16,16 @@ def m001_fsm(db: Database) -> None:
     db["fsm"].create({"key": str, "state": str, "data": str}, pk="key")
 
 
+@migrations()
+def m002_conversations_before_dialogs(db: Database) -> None:
+    # Conversations ran on the bot's own card machinery until they moved to aiogram-dialog,
+    # which keeps a stack of dialogs beside the state. A state left from before names a step no
+    # dialog is open for: the person would type into silence. Every row at this point is from
+    # before the move, so they go; a half-made draft is composed again, its old card's buttons
+    # answer that they are no longer valid.
+    db.execute("DELETE FROM fsm")
+
+
 class ConversationStates:
     """Rows keyed by the bot/chat/user key aiogram builds."""
 

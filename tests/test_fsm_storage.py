@@ -49,3 +49,25 @@ async def test_an_ended_conversation_leaves_no_row(tmp_path):
     await fsm.set_data(KEY, {})
     assert store.db.execute("SELECT count(*) FROM fsm").fetchone() == (0,)
     assert await fsm.get_data(context) == {}
+
+
+async def test_conversations_left_from_before_dialogs_are_forgotten_once(tmp_path):
+    store = Store.open(tmp_path / "x.db")
+    fsm = SQLiteStorage(store.fsm)
+    await fsm.set_state(KEY, "Compose:text")
+    await fsm.update_data(KEY, {"card_message_id": 7, "draft": {"type": "sms"}})
+    # As a database written before the move: the forgetting has not run on it yet.
+    store.db.execute(
+        "DELETE FROM _sqlite_migrations WHERE migration_set = 'fsm' "
+        "AND name = 'm002_conversations_before_dialogs'"
+    )
+    store.close()
+
+    upgraded = Store.open(tmp_path / "x.db")
+    fsm = SQLiteStorage(upgraded.fsm)
+    assert await fsm.get_state(KEY) is None
+    assert await fsm.get_data(KEY) == {}
+    # Once: conversations begun after the move survive the next start.
+    await fsm.set_state(KEY, "Compose:text")
+    upgraded.close()
+    assert await SQLiteStorage(Store.open(tmp_path / "x.db").fsm).get_state(KEY) == "Compose:text"

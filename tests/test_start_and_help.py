@@ -82,3 +82,16 @@ async def test_metrics_are_prometheus_text(bot):
     assert response.status == 200
     assert "# TYPE pulse_statuses_total counter" in text
     assert "pulse_callback_latency_seconds_bucket" in text
+
+
+async def test_a_message_no_conversation_waits_for_is_answered_in_private_not_in_the_group(
+    bot, telegram
+):
+    telegram.send_text(ADMIN, "Привет, отправь всем скидку", chat_id=GROUP, chat_type="supergroup")
+    telegram.send_text(ADMIN, "Привет, отправь всем скидку", language_code="ru")
+    reply = await telegram.wait_message(ADMIN, contains="ничего от вас не жду")
+    assert "/help" in reply["text"]
+    # The group's message came first and was read, but no one was answered there.
+    telegram.send_text(ADMIN, "/help", chat_id=GROUP, chat_type="supergroup")
+    await telegram.wait_message(GROUP, contains="Your commands")
+    assert not [m for m in telegram.chat(GROUP) if "waiting for anything" in m.get("text", "")]
