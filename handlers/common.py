@@ -93,7 +93,6 @@ async def nothing_asked(message: Message) -> None:
     )
 
 
-
 async def outdated_button(
     query: CallbackQuery, callback_answer: CallbackAnswer, **data: Any
 ) -> None:
