@@ -241,8 +241,9 @@ class CardRoutes:
                 raise ValueError(data)
         except ValueError:  # data no button of this card carries
             alert_press(manager, _("This button is no longer valid."))
-        # A button of another step (a quick double tap): nothing to do.
-        manager.show_mode = ShowMode.NO_UPDATE
+            return
+        # A button of another step (a quick double tap): nothing to do. The card is drawn as it
+        # is, and a card that did not change is answered with that (ComposeDialog.render).
 
     async def sent(self, message: Message, widget: Any, manager: DialogManager) -> None:
         manager.show_mode = ShowMode.EDIT  # the card is edited in place, not sent again

@@ -60,10 +60,13 @@ async def test_forged_and_out_of_step_presses_act_on_nothing(tmp_path):
     assert await member.press_data(carried(member, "elsewhere")) == (
         "This button is no longer valid."
     )
-    # Send belongs to the preview: a late press of it on the type question does nothing.
+    # Send belongs to the preview: a late press of it on the type question does nothing, and
+    # says so (a second tap is never met with silence).
     send = carried(member, ComposeAction(action=ComposeMove.SEND).pack())
-    assert await member.press_data(send) == ""
+    drawn = len(member.cards.sent_messages)
+    assert await member.press_data(send) == "Nothing changed: the card already shows this."
     assert member.text == card
+    assert len(member.cards.sent_messages) == drawn
 
 
 async def test_back_from_the_questions_around_the_preview_leads_to_the_preview(tmp_path):
