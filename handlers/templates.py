@@ -12,6 +12,7 @@ from aiogram_dialog import DialogManager, ShowMode, StartMode
 from aiogram_dialog.widgets.kbd import Button
 
 from bot.access import OPERATOR, for_command, is_author_or_admin
+from bot.telegram.button_data import row_id
 from bot.telegram.dialog_kit import alert_press, member_of, store_of, tell_press
 from bot.telegram.unchanged import AnsweredCardDialog
 from bot.templates.cards import (
@@ -37,8 +38,8 @@ async def list_templates(message: Message, dialog_manager: DialogManager) -> Non
 
 def pressed_template(manager: DialogManager) -> Template | None:
     """The template whose button was pressed; None, and the press told so, when it is gone."""
-    item_id = getattr(manager, "item_id", "")
-    template = store_of(manager).templates.get(int(item_id)) if item_id.isdigit() else None
+    template_id = row_id(str(getattr(manager, "item_id", "")))
+    template = store_of(manager).templates.get(template_id) if template_id is not None else None
     if template is None:
         alert_press(manager, template_gone())
     return template

@@ -79,3 +79,15 @@ async def test_names_and_texts_are_shown_as_written_not_read_as_html(tmp_path):
     assert author.buttons() == ["<b>", "Delete"]  # button labels are plain text
     await author.press("Delete")
     assert author.text == "Delete template «&lt;b&gt;»?"
+
+
+async def test_forged_template_ids_are_answered_as_gone(tmp_path):
+    author = dialog_client(tmp_path, [templates.build_router()], user_id=AUTHOR)
+    with_template(author)
+    await author.send("/templates")
+    intent = author.card.reply_markup.inline_keyboard[0][0].callback_data.split("\x1d")[0]
+    for forged in ("99999999999999999999999", "²", "-1", ""):
+        for action in ("use", "delete"):
+            answer = await author.press_data(f"{intent}\x1dtpl:{forged}:{action}")
+            assert answer == "This template no longer exists.", (forged, action)
+    assert author.buttons() == ["Promo", "Delete"]
