@@ -5,12 +5,14 @@ campaign's report, cost or figures never hold the event loop."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from sqlite_utils import Database
 
-from storage.db import reader_apart
+from storage.db import read_at, reader_apart
 from storage.messages import MessageRow, SubmitState, _row
+
+_ACCEPTED_FIELDS = "SELECT fields FROM messages WHERE campaign_id = ? AND state = ? ORDER BY seq"
 
 
 class MessageReaders:
@@ -19,12 +21,8 @@ class MessageReaders:
 
     def accepted_fields_reader(self, campaign_id: int) -> Callable[[], Iterable[dict[str, str]]]:
         """A function reading the fields of the accepted rows, to be called in a worker thread."""
-        read = reader_apart(
-            self.db,
-            "SELECT fields FROM messages WHERE campaign_id = ? AND state = ? ORDER BY seq",
-            [campaign_id, SubmitState.ACCEPTED.value],
-        )
-        return lambda: (json.loads(fields) if fields else {} for (fields,) in read())
+        read = reader_apart(self.db, _ACCEPTED_FIELDS, [campaign_id, SubmitState.ACCEPTED.value])
+        return lambda: _fields_of(read())
 
     def fields_reader(self, campaign_id: int) -> Callable[[], Iterable[dict[str, str]]]:
         """A function reading the fields of every row of a campaign, in list order, to be called
@@ -56,3 +54,13 @@ class MessageReaders:
             [campaign_id],
         )
         return lambda: dict(read())
+
+
+def accepted_fields_at(path: str, campaign_id: int) -> Iterator[dict[str, str]]:
+    """The fields of the accepted rows in list order, read over a connection of their own to the
+    file at `path` (from another process)."""
+    return _fields_of(read_at(path, _ACCEPTED_FIELDS, [campaign_id, SubmitState.ACCEPTED.value]))
+
+
+def _fields_of(rows: Iterable[tuple]) -> Iterator[dict[str, str]]:
+    return (json.loads(fields) if fields else {} for (fields,) in rows)

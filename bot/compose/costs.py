@@ -29,6 +29,7 @@ from bot.compose.segments import (
 from bot.compose.transliteration import transliterate_values
 from storage.campaigns import Campaign, Draft
 from storage.db import file_of
+from storage.message_readers import accepted_fields_at
 from storage.recipient_lists import fields_at
 from storage.store import Store
 
@@ -236,14 +237,26 @@ def measure_at(
 async def accepted_estimate(
     store: Store, campaign: Campaign, prices: Mapping[str, Decimal]
 ) -> Estimate | None:
-    """What the messages the platform accepted cost, counted in a worker thread; None when the
-    campaign's type has no price."""
+    """What the messages the platform accepted cost, counted in a worker thread, or for a big
+    campaign in the list process; None when the campaign's type has no price."""
     price = price_for(campaign.type, prices)
     if price is None:
         return None
     text = campaign.text or ""
     accepted = store.messages.accepted_count(campaign.id)
     needs_rows = is_sms_type(campaign.type) and bool(placeholders_in(text))
+    path = file_of(store.db)
+    if needs_rows and path is not None and accepted >= BIG_LIST_ROWS:
+        return await in_list_process(
+            measure_accepted_at,
+            path,
+            campaign.id,
+            text,
+            campaign.type,
+            accepted,
+            price,
+            campaign.transliterate,
+        )
     reader = store.message_readers.accepted_fields_reader(campaign.id) if needs_rows else None
 
     def count() -> Estimate:
@@ -251,3 +264,17 @@ async def accepted_estimate(
         return measure(text, campaign.type, accepted, rows, price, str, campaign.transliterate)
 
     return await asyncio.to_thread(count)
+
+
+def measure_accepted_at(
+    path: str,
+    campaign_id: int,
+    text: str,
+    message_type: str,
+    accepted: int,
+    price: Decimal,
+    transliterated: bool,
+) -> Estimate:
+    """`measure` over a campaign's accepted rows, in the list process: it reads them itself."""
+    rows = accepted_fields_at(path, campaign_id)
+    return measure(text, message_type, accepted, rows, price, str, transliterated)
