@@ -6,10 +6,12 @@ import pytest
 
 from bot.i18n import make_i18n
 from bot.telegram.dialog_kit import Tr, TrPlural
+from handlers import common, errors, templates
 from storage.campaigns import Draft
 from storage.store import Store
 from tests.compose_user import make_operator
 from tests.conftest import ADMIN, OPERATOR
+from tests.dialog_client import dialog_client
 
 
 @pytest.mark.parametrize(
@@ -141,3 +143,20 @@ async def test_a_press_on_another_members_card_in_a_group_leaves_the_card_to_its
             "Delete template «Promo»?" in telegram.message(TEAM_CHAT, card["message_id"])["text"]
         )
     )
+
+
+async def test_a_message_reaches_its_handler_when_the_stored_dialog_it_named_is_gone(tmp_path):
+    """A stack naming a dialog whose context is no longer stored (a stop between the two writes):
+    the person's next message is not lost to it, not even once."""
+    member = dialog_client(
+        tmp_path,
+        [errors.build_router(), common.build_cancel_router(), templates.build_router()],
+        user_id=OPERATOR,
+    )
+    saved_template(member.store)
+    await member.send("/templates")
+    member.store.fsm.db.execute("DELETE FROM fsm WHERE key LIKE '%aiogd:context:%'")
+    await member.send("/cancel")
+    assert member.bot.sent() == ["Nothing to cancel."]
+    await member.send("/templates")
+    assert "«Promo»" in member.text

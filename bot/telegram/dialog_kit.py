@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import suppress
+from contextvars import ContextVar
 from dataclasses import replace
 from typing import Any
 
@@ -267,17 +268,23 @@ async def answer_old_card(
 
     A message written as a reply to such a card is taken as if written on its own (aiogram-dialog
     would send it to the card's dialog): a command reaches its handler, text the open
-    conversation. When a stored dialog names a state this program no longer has, that stack is
-    dropped too."""
+    conversation. So is a message whose stack named a dialog no longer stored. When a stored
+    dialog names a state this program no longer has, that stack is dropped too."""
     log.info("a dialog update found no current dialog: %s", event.exception)
     if isinstance(event.exception, UnknownState) and dialog_manager is not None:
         with suppress(Exception):  # best effort: the stack is unreadable anyway
             await dialog_manager.reset_stack(remove_keyboard=False)
     update = event.update
     message = update.message
-    if message is not None and message.reply_to_message is not None:
+    if message is not None and not _fed_again.get():
+        # A reply to an old card, or a message whose stack named a dialog no longer stored
+        # (aiogram-dialog has just emptied that stack): it goes on as if written on its own.
         unreplied = message.model_copy(update={"reply_to_message": None})
-        await dispatcher.feed_update(bot, update.model_copy(update={"message": unreplied}))
+        token = _fed_again.set(True)
+        try:
+            await dispatcher.feed_update(bot, update.model_copy(update={"message": unreplied}))
+        finally:
+            _fed_again.reset(token)
         return
     with suppress(TelegramAPIError, OSError, TimeoutError):
         if update.callback_query is not None:
@@ -288,5 +295,8 @@ async def answer_old_card(
         elif message is not None:
             await message.answer(card_inactive())
 
+
+# Set while a message is fed again, so one that fails the same way is answered, not fed forever.
+_fed_again: ContextVar[bool] = ContextVar("fed_again", default=False)
 
 OLD_CARD = ExceptionTypeFilter(UnknownIntent, OutdatedIntent, UnknownState)
