@@ -186,26 +186,15 @@ class RecipientLists:
 
     def left_out(self, list_id: int) -> list[tuple[int | None, str, str]]:
         """The rows left out, in the order they were met: line, text as written, reason."""
-        cursor = self.db.execute(
-            "SELECT line, raw, reason FROM recipient_list_left_out WHERE list_id = ? ORDER BY seq",
-            [list_id],
-        )
-        return [tuple(row) for row in cursor]  # type: ignore[misc]
+        return [tuple(row) for row in self.db.execute(_LEFT_OUT, [list_id])]  # type: ignore[misc]
 
     def items_reader(
         self, list_id: int
     ) -> Callable[[], Iterator[tuple[str, dict[str, str], str | None]]]:
         """A function reading the list's recipients in order, each with its zone, to be called
         in a worker thread."""
-        read = reader_apart(
-            self.db,
-            "SELECT address, fields, zone FROM recipient_list_items WHERE list_id = ? ORDER BY seq",
-            [list_id],
-        )
-        return lambda: (
-            (address, json.loads(fields) if fields else {}, zone)
-            for address, fields, zone in read()
-        )
+        read = reader_apart(self.db, _ITEMS, [list_id])
+        return lambda: _items_of(read())
 
     def fields_reader(self, list_id: int) -> Callable[[], Iterator[dict[str, str]]]:
         """A function reading the list's fields in order, to be called in a worker thread."""
@@ -242,12 +231,29 @@ class RecipientLists:
 
 _CHUNK_ROWS = 5000
 _FIELDS = "SELECT fields FROM recipient_list_items WHERE list_id = ? ORDER BY seq"
+_ITEMS = "SELECT address, fields, zone FROM recipient_list_items WHERE list_id = ? ORDER BY seq"
+_LEFT_OUT = "SELECT line, raw, reason FROM recipient_list_left_out WHERE list_id = ? ORDER BY seq"
 
 
 def fields_at(path: str, list_id: int) -> Iterator[dict[str, str]]:
     """The list's fields in order, read over a connection of their own to the file at `path`
     (from another process)."""
     return _fields_of(read_at(path, _FIELDS, [list_id]))
+
+
+def items_at(path: str, list_id: int) -> Iterator[tuple[str, dict[str, str], str | None]]:
+    """The list's recipients in order, each with its zone, read over a connection of their own
+    to the file at `path` (from another process)."""
+    return _items_of(read_at(path, _ITEMS, [list_id]))
+
+
+def left_out_at(path: str, list_id: int) -> list[tuple[int | None, str, str]]:
+    """`left_out`, read over a connection of its own to the file at `path`."""
+    return [tuple(row) for row in read_at(path, _LEFT_OUT, [list_id])]  # type: ignore[misc]
+
+
+def _items_of(rows: Iterable[tuple]) -> Iterator[tuple[str, dict[str, str], str | None]]:
+    return ((address, json.loads(fields) if fields else {}, zone) for address, fields, zone in rows)
 
 
 def _fields_of(rows: Iterable[tuple]) -> Iterator[dict[str, str]]:

@@ -1,12 +1,15 @@
 """A big upload is read and stored in the list process, beside the event loop, with the same
 outcome as a small one read in a thread: the same report on the card, the same stored list;
-so are the parts of each recipient's own text counted for the preview."""
+so are the parts of each recipient's own text counted for the preview, and so is a big list
+stored again without the recipients lacking a value the text needs."""
 
 from __future__ import annotations
 
 import bot.compose.costs
+import bot.compose.list_checks
 import bot.compose.lists
 from bot.compose.list_process import BIG_UPLOAD_BYTES
+from bot.compose.recipients import LACKING_VALUE
 from tests.compose_user import Composer
 from tests.conftest import ADMIN
 
@@ -63,3 +66,41 @@ async def test_a_big_upload_is_read_in_the_list_process_and_reported_as_a_small_
     await composer.say("Здравствуйте, {name}!", expect="Preview")
     # Each recipient's own text is one part, but for the 30 with a long name: two.
     assert f"total for all recipients: ≈{ROWS - 2 + ROWS // LONG_EVERY:,}" in composer.text
+
+
+async def test_a_big_list_is_left_without_the_recipients_lacking_a_value_in_the_list_process(
+    start_bot, telegram, monkeypatch
+):
+    program = await start_bot(PULSE_SENDERS="Shop")
+    rows = ["phone;name"] + [
+        f"7900{n:07d};{'' if n % LONG_EVERY == 0 else f'Покупатель {n}'}"
+        for n in range(1, ROWS + 1)
+    ]
+    lacking = ROWS // LONG_EVERY
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("a big list must not be split in the program's own process")
+
+    monkeypatch.setattr(bot.compose.list_checks, "split_lacking", not_here)
+    composer = Composer(telegram, ADMIN)
+    await composer.start()
+    await composer.press("SMS", expect="sender")
+    await composer.press("Shop", expect="phone numbers")
+    await composer.upload("customers.csv", "\n".join(rows).encode(), expect="Send the text")
+    card = await composer.say("Здравствуйте, {name}!", expect="no value")
+    assert f"{lacking} recipients have no value for {{name}}" in card["text"]
+
+    card = await composer.press(f"Leave out {lacking} recipients", expect="Preview")
+    assert f"Left out {lacking} recipients without a value." in card["text"]
+    assert f"Recipients: {ROWS - lacking:,}" in card["text"]
+    store = program.app.store
+    [first, kept] = [row[0] for row in store.db.execute("SELECT id FROM recipient_lists")]
+    lists = store.recipient_lists
+    assert lists.left_out_counts(first) == {}
+    assert lists.size(kept) == ROWS - lacking
+    assert lists.item(kept, LONG_EVERY) == ("79000001001", {"name": "Покупатель 1001"})
+    assert lists.left_out_counts(kept) == {LACKING_VALUE: lacking}
+    coverage = lists.coverage(kept)
+    assert coverage is not None
+    assert coverage["size"] == ROWS - lacking
+    assert coverage["columns"]["name"]["lacking"] == []

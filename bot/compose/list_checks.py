@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from bot.compose.conversation import ListSummary
 from bot.compose.coverage import Coverage
+from bot.compose.list_process import BIG_LIST_ROWS, in_list_process
 from bot.compose.placeholders import (
     has_values,
     placeholder_values,
@@ -35,6 +36,8 @@ from bot.config import Settings
 from bot.links.tracking import as_sent
 from bot.platform.charsets import codec_for
 from storage.campaigns import Draft
+from storage.db import file_of
+from storage.recipient_lists import items_at, left_out_at, save_at
 from storage.store import Store
 
 SAMPLE_SIZE = 1000  # recipients whose rendered texts are measured for the SMS total
@@ -102,35 +105,65 @@ def list_coverage(store: Store, list_id: int) -> Coverage:
     return coverage
 
 
+Kept = list[tuple[str, Mapping[str, str], str | None]]
+
+
 async def leave_out_lacking(
     draft: Draft, store: Store, list_id: int, owner_id: int
 ) -> tuple[int, int]:
     """A copy of the list without the recipients lacking a value the text needs:
     (new list id, how many were left out).
 
-    The rows are read, sorted and stored again in worker threads: a 100,000-row list does not
-    hold the event loop."""
+    The rows are read, sorted and stored again in worker threads, or for a big list in the list
+    process (bot/compose/list_process.py), which stores the copy itself: a 100,000-row list
+    does not hold the event loop."""
     columns = store.recipient_lists.columns(list_id)
     required = _required_fields(draft, columns)
+    path = file_of(store.db)
+    if path is not None and store.recipient_lists.size(list_id) >= BIG_LIST_ROWS:
+        return await in_list_process(
+            store_without_lacking, path, list_id, owner_id, columns, required
+        )
     before = store.recipient_lists.left_out(list_id)
     read = store.recipient_lists.items_reader(list_id)
 
-    def split() -> tuple[list[tuple[str, Mapping[str, str], str | None]], list, Coverage]:
-        kept: list[tuple[str, Mapping[str, str], str | None]] = []
-        dropped = list(before)
-        for address, fields, zone in read():
-            if has_values(fields, required):
-                kept.append((address, fields, zone))
-            else:
-                dropped.append((None, address, LACKING_VALUE))
-        recipients = (Recipient(address, fields) for address, fields, _zone in kept)
-        return kept, dropped, Coverage.of(recipients, columns)
+    def split() -> tuple[Kept, list, Coverage]:
+        return split_lacking(read(), before, columns, required)
 
     kept, dropped, coverage = await asyncio.to_thread(split)
     new_list = await store.recipient_lists.save_off_loop(
         owner_id, kept, columns, dropped, coverage.to_data()
     )
     return new_list, len(dropped) - len(before)
+
+
+def store_without_lacking(
+    path: str, list_id: int, owner_id: int, columns: list[str], required: list[str]
+) -> tuple[int, int]:
+    """In the list process: `leave_out_lacking` over connections of its own to the file."""
+    before = left_out_at(path, list_id)
+    kept, dropped, coverage = split_lacking(items_at(path, list_id), before, columns, required)
+    new_list = save_at(path, owner_id, kept, columns, dropped, coverage.to_data())
+    return new_list, len(dropped) - len(before)
+
+
+def split_lacking(
+    items: Iterable[tuple[str, Mapping[str, str], str | None]],
+    before: list[tuple[int | None, str, str]],
+    columns: list[str],
+    required: list[str],
+) -> tuple[Kept, list[tuple[int | None, str, str]], Coverage]:
+    """The recipients who have every required value, the rows left out (those left out before,
+    then the ones lacking a value) and the kept list's coverage."""
+    kept: Kept = []
+    dropped = list(before)
+    for address, fields, zone in items:
+        if has_values(fields, required):
+            kept.append((address, fields, zone))
+        else:
+            dropped.append((None, address, LACKING_VALUE))
+    recipients = (Recipient(address, fields) for address, fields, _zone in kept)
+    return kept, dropped, Coverage.of(recipients, columns)
 
 
 def _required_fields(draft: Draft, columns: list[str]) -> list[str]:
