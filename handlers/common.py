@@ -19,6 +19,7 @@ from bot.commands import commands_for
 from bot.config import Settings
 from bot.telegram.dialog_kit import another_members_card, end_dialogs, not_your_card
 from bot.telegram.presses import alert
+from handlers.reschedule import cancelled_word
 from handlers.scheduled import withdraw_send_now
 from storage.members import Member
 from storage.store import Store
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 
 async def cancel(message: Message, state: FSMContext, dialog_manager: DialogManager) -> None:
     """Leave whatever conversation is open; nothing is sent."""
-    text = _("Cancelled. Nothing was sent.")
+    text = cancelled_word(dialog_manager) or _("Cancelled. Nothing was sent.")
     # The cards themselves say so, without buttons: no half-made preview is left on screen.
     dialog = await end_dialogs(dialog_manager, text)
     await state.clear()  # what a conversation of an earlier version may have left

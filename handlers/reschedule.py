@@ -153,6 +153,14 @@ async def typed(message: Message, _input: MessageInput, manager: DialogManager) 
         await QUESTION.ask(manager, _("Send the time as text."))
 
 
+def cancelled_word(manager: DialogManager) -> str | None:
+    """What /cancel leaves on an open Reschedule card: that nothing changed, as its own Cancel
+    says ("Cancelled" there would read as if the send itself were); None when none is open."""
+    if manager.has_context() and manager.current_context().state.group is Reschedule:
+        return _("Nothing changed.")
+    return None
+
+
 def card_window(state: State, getter: Any) -> Window:
     return Window(
         Format("{text}"),

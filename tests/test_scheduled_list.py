@@ -126,3 +126,21 @@ async def test_yes_send_now_acts_only_while_its_question_is_open_and_cancel_clos
     assert waiting.runs == 0
     assert telegram.find_button(shown(telegram, listing), "Send now №1")
     assert not telegram.errors
+
+
+async def test_cancel_on_a_reschedule_card_says_nothing_changed_not_that_nothing_was_sent(
+    start_bot, telegram
+) -> None:
+    await start_bot(PULSE_SENDERS="Shop")
+    await make_operator(telegram)
+    await schedule_tomorrow(telegram, "Stays as it was")
+    listing = await open_list(telegram)
+    telegram.press(OPERATOR, listing, telegram.find_button(listing, "Reschedule №1"), strict=True)
+    card = await telegram.wait_message(
+        OPERATOR, contains="Reschedule №1", after=listing["message_id"]
+    )
+    telegram.send_text(OPERATOR, "/cancel")
+    # "Cancelled" on this card would read as if №1 itself were cancelled.
+    await telegram.wait_for(lambda: shown(telegram, card)["text"] == "Nothing changed.")
+    assert not shown(telegram, card).get("reply_markup")
+    assert telegram.find_button(shown(telegram, listing), "Cancel №1")
