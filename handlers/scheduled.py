@@ -20,6 +20,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DEFAULT_STACK_ID, DialogManager, ShowMode, StartMode, Window
+from aiogram_dialog.api.entities import AccessSettings
 from aiogram_dialog.api.internal import STORAGE_KEY
 from aiogram_dialog.widgets.text import Format
 
@@ -70,8 +71,13 @@ async def scheduled_list(message: Message, dialog_manager: DialogManager) -> Non
     """List what is waiting, with Cancel, Send now and Reschedule; the last list loses its
     buttons (one list per person is kept)."""
     user_id = message.from_user.id if message.from_user else message.chat.id
+    # A stack of its own is anyone's by default: in a group, only the member it was sent to
+    # may press it (another member's press is told so).
     await dialog_manager.bg(stack_id=list_stack(user_id)).start(
-        ScheduledList.shown, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND
+        ScheduledList.shown,
+        mode=StartMode.RESET_STACK,
+        show_mode=ShowMode.SEND,
+        access_settings=AccessSettings(user_ids=[user_id]),
     )
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from storage.schedules import ScheduleState
 from tests.compose_user import Composer, make_operator
-from tests.conftest import OPERATOR
+from tests.conftest import ADMIN, OPERATOR
 from tests.test_schedule_revoked_owner import OTHER, schedule_tomorrow
+
+TEAM_CHAT = -100900
 
 
 def shown(telegram, message: dict) -> dict:
@@ -144,3 +146,25 @@ async def test_cancel_on_a_reschedule_card_says_nothing_changed_not_that_nothing
     await telegram.wait_for(lambda: shown(telegram, card)["text"] == "Nothing changed.")
     assert not shown(telegram, card).get("reply_markup")
     assert telegram.find_button(shown(telegram, listing), "Cancel №1")
+
+
+async def test_in_a_group_a_list_answers_only_the_member_it_was_sent_to(
+    start_bot, telegram
+) -> None:
+    await start_bot(PULSE_SENDERS="Shop")
+    await make_operator(telegram)
+    await schedule_tomorrow(telegram, "Waiting its turn")
+    telegram.send_text(OPERATOR, "/scheduled", chat_id=TEAM_CHAT, chat_type="supergroup")
+    listing = await telegram.wait_message(TEAM_CHAT, contains="Waiting to be sent")
+    send_now = telegram.find_button(listing, "Send now №1")
+
+    pressed = telegram.press(ADMIN, listing, send_now)
+    assert (await telegram.wait_answer(pressed))["text"] == (
+        "This card is another member's: send the command yourself to get your own."
+    )
+    assert "Send №1 now?" not in telegram.message(TEAM_CHAT, listing["message_id"])["text"]
+
+    telegram.press(OPERATOR, listing, send_now, strict=True)
+    await telegram.wait_for(
+        lambda: "Send №1 now?" in telegram.message(TEAM_CHAT, listing["message_id"])["text"]
+    )
