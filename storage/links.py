@@ -9,7 +9,12 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from storage.clock import utc_now_iso
-from storage.db import reader_apart
+from storage.db import read_at, reader_apart
+
+_FIRST_CLICKS = (
+    "SELECT message_id, MIN(first_click_at) FROM links "
+    "WHERE campaign_id = ? AND first_click_at IS NOT NULL GROUP BY message_id"
+)
 
 migrations = Migrations("links")
 
@@ -140,19 +145,15 @@ class Links:
 
     def first_clicks_reader(self, campaign_id: int) -> Callable[[], dict[int, str]]:
         """`first_clicks`, read by a function to be called in a worker thread."""
-        read = reader_apart(
-            self.db,
-            "SELECT message_id, MIN(first_click_at) FROM links "
-            "WHERE campaign_id = ? AND first_click_at IS NOT NULL GROUP BY message_id",
-            [campaign_id],
-        )
+        read = reader_apart(self.db, _FIRST_CLICKS, [campaign_id])
         return lambda: dict(read())
 
     def first_clicks(self, campaign_id: int) -> dict[int, str]:
         """Each recipient who clicked: the time of their first click on any link."""
-        rows = self.db.execute(
-            "SELECT message_id, MIN(first_click_at) FROM links "
-            "WHERE campaign_id = ? AND first_click_at IS NOT NULL GROUP BY message_id",
-            [campaign_id],
-        ).fetchall()
-        return dict(rows)
+        return dict(self.db.execute(_FIRST_CLICKS, [campaign_id]).fetchall())
+
+
+def first_clicks_at(path: str, campaign_id: int) -> dict[int, str]:
+    """`first_clicks`, read over a connection of its own to the file at `path` (from another
+    process)."""
+    return dict(read_at(path, _FIRST_CLICKS, [campaign_id]))

@@ -15,6 +15,9 @@ from storage.messages import MessageRow, SubmitState, _row
 _ACCEPTED_FIELDS = "SELECT fields FROM messages WHERE campaign_id = ? AND state = ? ORDER BY seq"
 
 
+_MESSAGE_COLUMNS = "SELECT name FROM pragma_table_info('messages') ORDER BY cid"
+
+
 class MessageReaders:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -36,14 +39,22 @@ class MessageReaders:
         self, campaign_id: int, *, undelivered_only: bool
     ) -> Callable[[], list[MessageRow]]:
         """`report_rows`, read by a function to be called in a worker thread."""
-        where = "campaign_id = ?"
-        if undelivered_only:
-            where += " AND NOT (state = 'accepted' AND COALESCE(status_class, '') = 'delivered')"
         columns = [column.name for column in self.db["messages"].columns]
-        read = reader_apart(
-            self.db, f"SELECT * FROM messages WHERE {where} ORDER BY seq", [campaign_id]
-        )
+        read = reader_apart(self.db, _report_rows(undelivered_only), [campaign_id])
         return lambda: [_row(dict(zip(columns, values, strict=True))) for values in read()]
+
+    def report_errors_reader(
+        self, campaign_id: int, *, undelivered_only: bool
+    ) -> Callable[[], list[str]]:
+        """The distinct errors of the rows a report lists, read by a function to be called in a
+        worker thread: the file's words are chosen for them before the file is written."""
+        where = _report_where(undelivered_only)
+        read = reader_apart(
+            self.db,
+            f"SELECT DISTINCT error FROM messages WHERE {where} AND error IS NOT NULL",
+            [campaign_id],
+        )
+        return lambda: [error for (error,) in read()]
 
     def rejections_reader(self, campaign_id: int) -> Callable[[], dict[str, int]]:
         """`rejections`, read by a function to be called in a worker thread."""
@@ -60,6 +71,25 @@ def accepted_fields_at(path: str, campaign_id: int) -> Iterator[dict[str, str]]:
     """The fields of the accepted rows in list order, read over a connection of their own to the
     file at `path` (from another process)."""
     return _fields_of(read_at(path, _ACCEPTED_FIELDS, [campaign_id, SubmitState.ACCEPTED.value]))
+
+
+def report_rows_at(path: str, campaign_id: int, *, undelivered_only: bool) -> list[MessageRow]:
+    """`report_rows`, read over a connection of their own to the file at `path` (from another
+    process)."""
+    columns = [name for (name,) in read_at(path, _MESSAGE_COLUMNS, [])]
+    rows = read_at(path, _report_rows(undelivered_only), [campaign_id])
+    return [_row(dict(zip(columns, values, strict=True))) for values in rows]
+
+
+def _report_where(undelivered_only: bool) -> str:
+    where = "campaign_id = ?"
+    if undelivered_only:
+        where += " AND NOT (state = 'accepted' AND COALESCE(status_class, '') = 'delivered')"
+    return where
+
+
+def _report_rows(undelivered_only: bool) -> str:
+    return f"SELECT * FROM messages WHERE {_report_where(undelivered_only)} ORDER BY seq"
 
 
 def _fields_of(rows: Iterable[tuple]) -> Iterator[dict[str, str]]:

@@ -2,24 +2,27 @@
 each with its caption in the reader's language.
 
 Both are whole-campaign scans: the rows are read over a read-only connection of their own and
-the file is written in a worker thread, so a campaign of 100,000 recipients holds no one's button.
+the file is written in a worker thread, or for a big campaign in the list process
+(bot/statuses/big_report.py), so a campaign of 100,000 recipients holds no one's button.
 """
 
 from __future__ import annotations
 
 import asyncio
-from decimal import Decimal
 
 from aiogram.types import BufferedInputFile
 from aiogram.utils.i18n import gettext as _
 
 from bot.compose.costs import message_cost
+from bot.compose.list_process import BIG_LIST_ROWS, in_list_process
 from bot.config import Settings
+from bot.statuses.big_report import accepted_cost, report_at
 from bot.statuses.charts import chart_filename, delivery_chart
 from bot.statuses.report_file import ReportWords, report_csv, report_filename
 from bot.texts import number, reader_locale, share
 from storage.campaigns import Campaign
 from storage.clock import utc_now
+from storage.db import file_of
 from storage.messages import MessageRow, SubmitState
 from storage.store import Store
 
@@ -28,6 +31,28 @@ async def report_document(
     store: Store, settings: Settings, campaign: Campaign, *, full: bool
 ) -> tuple[BufferedInputFile, int]:
     """A campaign's report file in the current language, and how many recipients it lists."""
+    cost = message_cost(campaign.text, campaign.type, settings.pulse_prices, campaign.transliterate)
+    locale = reader_locale()
+    filename = report_filename(campaign.id, full)
+    path = file_of(store.db)
+    if path is not None and campaign.recipient_count >= BIG_LIST_ROWS:
+        read_errors = store.message_readers.report_errors_reader(
+            campaign.id, undelivered_only=not full
+        )
+        errors = await asyncio.to_thread(read_errors)
+        words = ReportWords.current(errors, settings.currency)  # gettext needs the loop's thread
+        content, count = await in_list_process(
+            report_at,
+            path,
+            campaign,
+            words,
+            settings.zone,
+            full=full,
+            with_clicks=store.links.has_links(campaign.id),
+            cost=cost,
+            locale=locale,
+        )
+        return BufferedInputFile(content, filename=filename), count
     read_rows = store.message_readers.report_rows_reader(campaign.id, undelivered_only=not full)
     read_clicks = (
         store.links.first_clicks_reader(campaign.id) if store.links.has_links(campaign.id) else None
@@ -35,8 +60,6 @@ async def report_document(
     rows: list[MessageRow] = await asyncio.to_thread(read_rows)
     errors = {row.error for row in rows if row.error}
     words = ReportWords.current(errors, settings.currency)  # gettext needs the loop's thread
-    cost = message_cost(campaign.text, campaign.type, settings.pulse_prices, campaign.transliterate)
-    locale = reader_locale()
 
     # The file may list only some recipients; the head gives what all accepted ones cost.
     read_accepted = (
@@ -52,7 +75,7 @@ async def report_document(
                 if read_accepted
                 else (row.fields for row in rows if row.state is SubmitState.ACCEPTED)
             )
-            total = sum((cost.of(fields) for fields in accepted), Decimal(0))
+            total = accepted_cost(cost, accepted)
         return report_csv(
             campaign,
             rows,
@@ -66,7 +89,7 @@ async def report_document(
         )
 
     content = await asyncio.to_thread(write)
-    return BufferedInputFile(content, filename=report_filename(campaign.id, full)), len(rows)
+    return BufferedInputFile(content, filename=filename), len(rows)
 
 
 def undelivered_caption(campaign_id: int, count: int, locale: str) -> str:

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from aiogram.utils.i18n import gettext as _
 from babel.numbers import format_decimal
 
 from bot.compose.costs import MessageCost
@@ -67,6 +66,10 @@ class ReportWords:
     def current(cls, stored_errors: Iterable[str] = (), currency: str = "") -> ReportWords:
         """The words now; `stored_errors` are the rows' errors, so their reason codes are put
         into words too (the platform's own texts stay verbatim)."""
+        # Imported here, not at the top: the list process writes big campaigns' files with this
+        # module and must not pay for importing aiogram.
+        from aiogram.utils.i18n import gettext as _
+
         reasons = {error: describe(error) for error in stored_errors if decode(error)}
         return cls(
             campaign=_("Campaign"),
@@ -105,6 +108,8 @@ class ReportWords:
 
 def error_words() -> dict[str, str]:
     """The errors the program itself writes on rows, in the current language."""
+    from aiogram.utils.i18n import gettext as _
+
     return {
         INTERRUPTED: _("interrupted by a stop of the bot"),
         INTERRUPTED_LEFT: _("interrupted by a stop of the bot, left as unknown"),
@@ -123,6 +128,8 @@ def spreadsheet_csv(rows: Iterable[Sequence[str | None]]) -> bytes:
 
 def report_filename(campaign_id: int, full: bool) -> str:
     """`campaign-12-undelivered.csv`, or its translation (Telegram keeps UTF-8 names)."""
+    from aiogram.utils.i18n import gettext as _
+
     if full:
         return _("campaign-{id}-all-recipients.csv").format(id=campaign_id)
     return _("campaign-{id}-undelivered.csv").format(id=campaign_id)
