@@ -15,6 +15,7 @@ from storage.messages import MessageRow, SubmitState, _row
 _ACCEPTED_FIELDS = "SELECT fields FROM messages WHERE campaign_id = ? AND state = ? ORDER BY seq"
 
 
+_FIELDS = "SELECT fields FROM messages WHERE campaign_id = ? ORDER BY seq"
 _MESSAGE_COLUMNS = "SELECT name FROM pragma_table_info('messages') ORDER BY cid"
 
 
@@ -30,10 +31,8 @@ class MessageReaders:
     def fields_reader(self, campaign_id: int) -> Callable[[], Iterable[dict[str, str]]]:
         """A function reading the fields of every row of a campaign, in list order, to be called
         in a worker thread."""
-        read = reader_apart(
-            self.db, "SELECT fields FROM messages WHERE campaign_id = ? ORDER BY seq", [campaign_id]
-        )
-        return lambda: (json.loads(fields) if fields else {} for (fields,) in read())
+        read = reader_apart(self.db, _FIELDS, [campaign_id])
+        return lambda: _fields_of(read())
 
     def report_rows_reader(
         self, campaign_id: int, *, undelivered_only: bool
@@ -71,6 +70,12 @@ def accepted_fields_at(path: str, campaign_id: int) -> Iterator[dict[str, str]]:
     """The fields of the accepted rows in list order, read over a connection of their own to the
     file at `path` (from another process)."""
     return _fields_of(read_at(path, _ACCEPTED_FIELDS, [campaign_id, SubmitState.ACCEPTED.value]))
+
+
+def fields_at(path: str, campaign_id: int) -> Iterator[dict[str, str]]:
+    """The fields of every row of a campaign in list order, read over a connection of their own
+    to the file at `path` (from another process)."""
+    return _fields_of(read_at(path, _FIELDS, [campaign_id]))
 
 
 def report_rows_at(path: str, campaign_id: int, *, undelivered_only: bool) -> list[MessageRow]:

@@ -1,17 +1,19 @@
 """A big upload is read and stored in the list process, beside the event loop, with the same
 outcome as a small one read in a thread: the same report on the card, the same stored list;
 so are the parts of each recipient's own text counted for the preview, and so is a big list
-stored again without the recipients lacking a value the text needs."""
+stored again without the recipients lacking a value the text needs, and a big campaign's
+parts counted for its approval."""
 
 from __future__ import annotations
 
+import bot.approval.service
 import bot.compose.costs
 import bot.compose.list_checks
 import bot.compose.lists
 from bot.compose.list_process import BIG_UPLOAD_BYTES
 from bot.compose.recipients import LACKING_VALUE
-from tests.compose_user import Composer
-from tests.conftest import ADMIN
+from tests.compose_user import Composer, make_operator
+from tests.conftest import ADMIN, OPERATOR
 
 ROWS = 30_000
 STOPPED = "79000000007"
@@ -104,3 +106,30 @@ async def test_a_big_list_is_left_without_the_recipients_lacking_a_value_in_the_
     assert coverage is not None
     assert coverage["size"] == ROWS - lacking
     assert coverage["columns"]["name"]["lacking"] == []
+
+
+async def test_a_big_campaigns_parts_are_counted_for_its_approval_in_the_list_process(
+    start_bot, telegram, monkeypatch
+):
+    await start_bot(PULSE_SENDERS="Shop", PULSE_PRICES="sms:2.50", APPROVAL_MIN_COST="100")
+    await make_operator(telegram)
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("a big campaign's parts must not be counted in the program's process")
+
+    monkeypatch.setattr(bot.approval.service, "measure", not_here)
+    composer = Composer(telegram, OPERATOR)
+    await composer.start()
+    await composer.press("SMS", expect="sender")
+    await composer.press("Shop", expect="phone numbers")
+    await composer.upload("customers.csv", big_csv(), expect="Send the text")
+    await composer.say("Здравствуйте, {name}!", expect="needs approval by")
+    await composer.press("Send", expect="recipients?")
+    await composer.press("Yes, send", expect="waiting for approval")
+
+    card = await telegram.wait_message(ADMIN, contains="Approval needed")
+    recipients = ROWS - 1  # one row is not a phone, one a duplicate
+    parts = recipients + ROWS // LONG_EVERY  # the long names: two parts each
+    assert f"Recipients: {recipients:,}" in card["text"]
+    assert f"SMS parts: {parts:,}" in card["text"]
+    assert f"Estimate: ≈ {parts * 2.5:,.2f}\xa0₽" in card["text"]

@@ -23,7 +23,8 @@ from bot.approval.notices import (
 )
 from bot.approval.reasons import ReasonPrompts
 from bot.approval.rule import approval_needed
-from bot.compose.costs import measure, price_for
+from bot.compose.costs import measure, measure_campaign_at, price_for
+from bot.compose.list_process import BIG_LIST_ROWS, in_list_process
 from bot.compose.placeholders import placeholders_in
 from bot.compose.segments import is_sms_type
 from bot.config import Settings
@@ -34,6 +35,7 @@ from bot.telegram.topics import about_type
 from storage.approvals import Approval, ApprovalState
 from storage.campaigns import Campaign, CampaignState
 from storage.clock import utc_now
+from storage.db import file_of
 from storage.messages import SubmitState
 from storage.schedules import ScheduleMode
 from storage.store import Store
@@ -90,12 +92,27 @@ class ApprovalService(Deciding):
         return approval_needed(self.settings, figures.recipients, figures.estimate)
 
     async def figures(self, campaign: Campaign) -> Figures:
-        """The preview's estimate over the campaign's own rows, counted in a worker thread."""
+        """The preview's estimate over the campaign's own rows, counted in a worker thread, or
+        for a big campaign in the list process."""
         price = price_for(campaign.type, self.settings.pulse_prices)
         needs_rows = is_sms_type(campaign.type) and bool(placeholders_in(campaign.text))
-        reader = self.store.message_readers.fields_reader(campaign.id) if needs_rows else None
         measured_as = as_sent(self.settings.public_url, self.settings.tracks_links)
         size = campaign.recipient_count
+        path = file_of(self.store.db)
+        if needs_rows and path is not None and size >= BIG_LIST_ROWS:
+            estimate = await in_list_process(
+                measure_campaign_at,
+                path,
+                campaign.id,
+                campaign.text,
+                campaign.type,
+                size,
+                price,
+                measured_as,
+                campaign.transliterate,
+            )
+            return Figures(estimate.recipients, estimate.parts, estimate.sms, estimate.total)
+        reader = self.store.message_readers.fields_reader(campaign.id) if needs_rows else None
 
         def count() -> Figures:
             rows = reader() if reader else None

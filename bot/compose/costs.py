@@ -30,6 +30,7 @@ from bot.compose.transliteration import transliterate_values
 from storage.campaigns import Campaign, Draft
 from storage.db import file_of
 from storage.message_readers import accepted_fields_at
+from storage.message_readers import fields_at as campaign_fields_at
 from storage.recipient_lists import fields_at
 from storage.store import Store
 
@@ -278,3 +279,18 @@ def measure_accepted_at(
     """`measure` over a campaign's accepted rows, in the list process: it reads them itself."""
     rows = accepted_fields_at(path, campaign_id)
     return measure(text, message_type, accepted, rows, price, str, transliterated)
+
+
+def measure_campaign_at(
+    path: str,
+    campaign_id: int,
+    text: str,
+    message_type: str,
+    size: int,
+    price: Decimal | None,
+    as_sent: Callable[[str], str],
+    transliterated: bool,
+) -> Estimate:
+    """`measure` over a campaign's own rows, in the list process: it reads them itself."""
+    rows = campaign_fields_at(path, campaign_id)
+    return measure(text, message_type, size, rows, price, as_sent, transliterated)
