@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -12,7 +12,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from storage.clock import utc_now_iso
-from storage.db import reader_apart
+from storage.db import read_at, reader_apart
 
 migrations = Migrations("campaigns")
 
@@ -233,19 +233,8 @@ class Campaigns:
         """The messages the platform took from campaigns sent in [start, end), as (campaign id,
         type, text, whether the text was transliterated, recipient fields) in campaign order, for
         the period's spend; the function returned is to be called in a worker thread."""
-        query = """
-            SELECT c.id, c.type, c.text, c.transliterate, m.fields
-            FROM campaigns c JOIN messages m ON m.campaign_id = c.id AND m.state = 'accepted'
-            WHERE c.state NOT IN ('scheduled', 'preparing') AND NOT c.test
-              AND COALESCE(c.submitted_at, c.created_at) >= ?
-              AND COALESCE(c.submitted_at, c.created_at) < ?
-            ORDER BY c.id
-        """
-        read = reader_apart(self.db, query, [start, end])
-        return lambda: (
-            (campaign_id, kind, text, bool(latin), json.loads(fields) if fields else {})
-            for campaign_id, kind, text, latin, fields in read()
-        )
+        read = reader_apart(self.db, _ACCEPTED_IN_PERIOD, [start, end])
+        return lambda: _accepted_of(read())
 
     def count_since(self, author_id: int, since: str) -> tuple[int, int]:
         """How many campaigns a member started since `since` (UTC ISO): (campaigns, tests)."""
@@ -271,3 +260,30 @@ def campaign_from_row(row: dict[str, Any]) -> Campaign:
     for flag in ("find_token", "sandbox", "callbacks", "test", "transliterate"):
         values[flag] = bool(values.get(flag))
     return Campaign(**values)
+
+
+_ACCEPTED_IN_PERIOD = """
+    SELECT c.id, c.type, c.text, c.transliterate, m.fields
+    FROM campaigns c JOIN messages m ON m.campaign_id = c.id AND m.state = 'accepted'
+    WHERE c.state NOT IN ('scheduled', 'preparing') AND NOT c.test
+      AND COALESCE(c.submitted_at, c.created_at) >= ?
+      AND COALESCE(c.submitted_at, c.created_at) < ?
+    ORDER BY c.id
+"""
+
+
+def accepted_at(
+    path: str, start: str, end: str
+) -> Iterator[tuple[int, str, str | None, bool, dict[str, str]]]:
+    """What `accepted_reader` reads, over a connection of its own to the file at `path` (from
+    another process)."""
+    return _accepted_of(read_at(path, _ACCEPTED_IN_PERIOD, [start, end]))
+
+
+def _accepted_of(
+    rows: Iterable[tuple],
+) -> Iterator[tuple[int, str, str | None, bool, dict[str, str]]]:
+    return (
+        (campaign_id, kind, text, bool(latin), json.loads(fields) if fields else {})
+        for campaign_id, kind, text, latin, fields in rows
+    )

@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import bot.statuses.digest
 from bot.app import NOTICE_CARDS
+from bot.compose.list_process import BIG_LIST_ROWS, stop_list_process
 from bot.config import load_settings
 from bot.i18n import make_i18n
 from bot.members.cards import AccessGrant
@@ -138,3 +140,37 @@ def test_the_digest_and_the_request_read_in_the_configured_language(tmp_path):
         user_id=STRANGER, role=Role.OPERATOR
     )
     assert AccessGrant.unpack(viewer.callback_data).role is Role.VIEWER
+
+
+async def test_a_big_periods_spend_is_summed_in_the_list_process(bot_env, monkeypatch):
+    count = BIG_LIST_ROWS + 1
+    fields = {
+        f"7900{n:07d}": {"name": f"Ann {n}" + (" with a long family name" * 6 if n % 100 else "")}
+        for n in range(count)
+    }
+    text = "Hi {name}, your order is ready."
+    seed_campaign(bot_env, list(fields), text=text, fields=fields, rejected={"79000000001": "bad"})
+    settings = load_settings(
+        _env_file=None,
+        **{key.lower(): value for key, value in bot_env.items() if key != "CWD"},
+        pulse_prices="sms:2.50",
+    )
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("a big period's spend must not be summed in the program's process")
+
+    # The list process imports its own copy of the sum; only the program's copy refuses.
+    monkeypatch.setattr(bot.statuses.digest, "spend_of", not_here)
+    store = Store.open(database_path(bot_env))
+    notices = RecordingNotices()
+    now = utc_now().replace(microsecond=0) + timedelta(minutes=1)
+    try:
+        assert await DigestService(notices, store, settings, lambda: now).send()
+    finally:
+        store.close()
+        stop_list_process()
+
+    [told] = notices.of(DigestNotice, GROUP)
+    accepted = count - 1
+    long_ones = len([n for n in range(count) if n % 100 and n != 1])  # two parts each
+    assert told.spend == Spend(Decimal("2.50") * (accepted + long_ones), accepted)

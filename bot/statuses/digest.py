@@ -13,13 +13,15 @@ from datetime import datetime, timedelta, tzinfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.compose.list_process import BIG_LIST_ROWS, in_list_process
 from bot.config import Settings
 from bot.notices import Notice, Notices
 from bot.schedule.when import cron_trigger
 from bot.statuses.chats import notify_chat_id
-from bot.statuses.spend import Spend, spend_of
+from bot.statuses.spend import Spend, spend_at, spend_of
 from storage.campaigns import PeriodRow
 from storage.clock import from_iso, to_iso
+from storage.db import file_of
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -131,7 +133,7 @@ class DigestService:
             to_iso(start), to_iso(end), int(offset.total_seconds() // 60)
         )
         rows = await asyncio.to_thread(read)
-        spend = await self._spend(start, end)
+        spend = await self._spend(start, end, sum(row.accepted for row in rows))
         notice = digest_of(rows, start, end, zone, spend, self.settings.currency)
         if not await self.notices.tell(chat, notice):
             log.warning("digest not sent; the next one covers this period too")
@@ -140,10 +142,14 @@ class DigestService:
         log.info("digest sent: %s campaigns", sum(row.campaigns for row in rows))
         return True
 
-    async def _spend(self, start: datetime, end: datetime) -> Spend | None:
-        """The period's estimated spend, summed in a worker thread; None without prices."""
+    async def _spend(self, start: datetime, end: datetime, accepted: int) -> Spend | None:
+        """The period's estimated spend over its `accepted` messages, summed in a worker thread,
+        or for many in the list process; None without prices."""
         prices = self.settings.pulse_prices
         if not prices:
             return None
+        path = file_of(self.store.db)
+        if path is not None and accepted >= BIG_LIST_ROWS:
+            return await in_list_process(spend_at, path, to_iso(start), to_iso(end), dict(prices))
         read = self.store.campaigns.accepted_reader(to_iso(start), to_iso(end))
         return await asyncio.to_thread(lambda: spend_of(read(), prices))

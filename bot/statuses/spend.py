@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.compose.costs import MessageCost, message_cost
+from storage.campaigns import accepted_at
 
 
 @dataclass(frozen=True)
@@ -43,3 +44,8 @@ def spend_of(
         total += cost.of(fields)
         messages += 1
     return Spend(total, messages, tuple(sorted(unpriced.items())))
+
+
+def spend_at(path: str, start: str, end: str, prices: Mapping[str, Decimal]) -> Spend:
+    """`spend_of` the period's accepted messages, in the list process: it reads them itself."""
+    return spend_of(accepted_at(path, start, end), prices)
