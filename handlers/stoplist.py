@@ -11,10 +11,7 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button
 
 from bot.access import OPERATOR, for_command, role_refusal
-from bot.compose.addresses import AddressKind
-from bot.compose.lists import recipients_from_file, recipients_from_text
 from bot.compose.problem_texts import problem_text
-from bot.compose.recipients import RecipientList
 from bot.compose.rules import Problem, Reason
 from bot.stoplist.cards import (
     change_report,
@@ -24,6 +21,7 @@ from bot.stoplist.cards import (
     only_admins_remove,
     prompt_window,
 )
+from bot.stoplist.changes import StopListChange, change_from_file, change_from_text
 from bot.telegram.dialog_kit import alert_press, member_of, store_of
 from bot.telegram.messages import download_recipient_file
 from bot.telegram.unchanged import AnsweredCardDialog
@@ -72,10 +70,6 @@ async def addresses_sent(message: Message, _input: MessageInput, manager: Dialog
 
     What cannot be used is answered on its own, and the question stays open."""
     manager.show_mode = ShowMode.NO_UPDATE
-    parsed = await read_addresses(message, manager)
-    if isinstance(parsed, Problem):
-        await message.answer(problem_text(parsed))
-        return
     adding = manager.current_context().state == StopListCard.adding
     member = member_of(manager)
     if not adding and member.role is not Role.ADMIN:
@@ -83,40 +77,33 @@ async def addresses_sent(message: Message, _input: MessageInput, manager: Dialog
         await message.answer(only_admins_remove())
         await manager.done()
         return
-    addresses = [recipient.address for recipient in parsed.valid]
-    if not addresses:
-        await message.answer(nothing_valid(parsed))
+    change = await change_addresses(message, manager, adding, member.user_id)
+    if isinstance(change, Problem):
+        await message.answer(problem_text(change))
         return
-    store = store_of(manager)
-    if adding:
-        changed = store.stoplist.add(addresses, member.user_id)
-    else:
-        changed = store.stoplist.remove(addresses, member.user_id)
-    summary = change_report(adding, changed, len(addresses) - changed)
-    manager.dialog_data["report"] = paragraphs(summary, invalid_lines(parsed))
+    if not change.report.valid:
+        await message.answer(nothing_valid(change.report))
+        return
+    summary = change_report(adding, change.changed, change.report.valid - change.changed)
+    manager.dialog_data["report"] = paragraphs(summary, invalid_lines(change.report))
     # The list comes as a new message; the answered question loses its Cancel button.
     await manager.switch_to(StopListCard.listing, show_mode=ShowMode.SEND)
 
 
-async def read_addresses(message: Message, manager: DialogManager) -> RecipientList | Problem:
-    """The addresses typed or in the uploaded file, or why there are none to read."""
+async def change_addresses(
+    message: Message, manager: DialogManager, adding: bool, user_id: int
+) -> StopListChange | Problem:
+    """The addresses typed or in the uploaded file added or removed, or why there are none."""
     store = store_of(manager)
     if message.text:
-        return await recipients_from_text(
-            store, message.text, AddressKind.PHONE_OR_EMAIL, leave_out_stopped=False
-        )
+        return await change_from_text(store, message.text, adding=adding, user_id=user_id)
     if message.document is None:
         return Problem(Reason.EXPECTED_RECIPIENTS)
     content = await download_recipient_file(manager.middleware_data["bot"], message.document)
     if isinstance(content, Problem):
         return content
-    return await recipients_from_file(
-        store,
-        message.document.file_name or "",
-        content,
-        AddressKind.PHONE_OR_EMAIL,
-        leave_out_stopped=False,
-    )
+    filename = message.document.file_name or ""
+    return await change_from_file(store, filename, content, adding=adding, user_id=user_id)
 
 
 def build_dialog() -> AnsweredCardDialog:

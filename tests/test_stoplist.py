@@ -6,6 +6,9 @@ import json
 import sqlite3
 from pathlib import Path
 
+import bot.compose.lists
+import bot.stoplist.changes
+from bot.compose.list_process import BIG_UPLOAD_BYTES
 from storage.store import Store
 from tests.compose_user import Composer, make_operator
 from tests.conftest import ADMIN, OPERATOR
@@ -152,3 +155,45 @@ async def test_the_question_stays_open_through_commands_and_unusable_answers(bot
     await telegram.wait_message(OPERATOR, contains="Your user id", after=added["message_id"])
     assert "Added to the stop-list" not in telegram.last(OPERATOR)["text"]
     assert bot.app.store.stoplist.count() == 1
+
+
+async def test_a_big_file_changes_the_stop_list_in_the_list_process(
+    start_bot, telegram, bot_env, monkeypatch
+):
+    await start_bot()
+    rows = 50_000
+    lines = ["phone", *(f"7900{n:07d}" for n in range(rows)), "not a phone"]
+    content = ("\n".join(lines) + "\n").encode()
+    assert len(content) >= BIG_UPLOAD_BYTES
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("a big file must not change the stop-list in the program's process")
+
+    # The list process imports its own copy of the reading and the change; only the program's
+    # copies refuse.
+    monkeypatch.setattr(bot.compose.lists, "parse_file", not_here)
+    monkeypatch.setattr(bot.stoplist.changes, "_change", not_here)
+    telegram.send_text(ADMIN, "/stoplist")
+    card = await telegram.wait_message(ADMIN, contains="Stop-list: 0 addresses")
+    await press(telegram, card, "Upload a file", user=ADMIN)
+    telegram.send_document(ADMIN, "opt-outs.csv", content)
+    added = await telegram.wait_message(
+        ADMIN, contains=f"Added to the stop-list: {rows:,} (already there: 0)"
+    )
+    assert f"Stop-list: {rows:,} addresses" in added["text"]
+    assert "Invalid: 1" in added["text"]
+    assert f"line {rows + 2}: «not a phone» - neither a phone number" in added["text"]
+
+    await press(telegram, added, "Remove", user=ADMIN)
+    removing = ["phone", *(f"7900{n:07d}" for n in range(0, rows * 2, 2))]
+    telegram.send_document(ADMIN, "lifted.csv", ("\n".join(removing) + "\n").encode())
+    removed = await telegram.wait_message(
+        ADMIN, contains=f"Removed from the stop-list: {rows // 2:,} (not on it: {rows // 2:,})"
+    )
+    assert f"Stop-list: {rows // 2:,} addresses" in removed["text"]
+    with sqlite3.connect(Path(bot_env["DATA_DIR"]) / "pulse-bridge.db") as db:
+        assert db.execute("SELECT count(*) FROM stoplist").fetchone() == (rows // 2,)
+    assert [action for action, _ in audit(bot_env)] == ["stoplist_add", "stoplist_remove"]
+    [(who, details)] = removal_audit(bot_env)
+    assert who == ADMIN
+    assert json.loads(details)["count"] == rows // 2

@@ -19,7 +19,6 @@ from aiogram_dialog.widgets.text import Format
 
 from bot.compose.conversation import RecipientsReport
 from bot.compose.problem_texts import problem_text
-from bot.compose.recipients import RecipientList
 from bot.compose.rules import Problem, Reason
 from bot.compose.step_cards import example_lines
 from bot.config import Settings
@@ -119,17 +118,17 @@ def change_report(adding: bool, changed: int, same: int) -> str:
     return report.format(changed=number(changed), same=number(same))
 
 
-def nothing_valid(parsed: RecipientList) -> str:
-    return paragraphs(problem_text(Problem(Reason.NO_VALID_RECIPIENTS)), invalid_lines(parsed))
+def nothing_valid(report: RecipientsReport) -> str:
+    return paragraphs(problem_text(Problem(Reason.NO_VALID_RECIPIENTS)), invalid_lines(report))
 
 
 def only_admins_remove() -> str:
     return _("Only an admin can remove addresses from the stop-list.")
 
 
-def invalid_lines(parsed: RecipientList) -> str:
+def invalid_lines(report: RecipientsReport) -> str:
     """The invalid entries, the first few with their reason."""
-    if not parsed.invalid:
+    if not report.invalid:
         return ""
-    count = _("Invalid: {count}").format(count=number(len(parsed.invalid)))
-    return "\n".join([count, *example_lines(RecipientsReport.of(parsed))])
+    count = _("Invalid: {count}").format(count=number(report.invalid))
+    return "\n".join([count, *example_lines(report)])
