@@ -43,6 +43,8 @@ async def test_a_big_upload_is_read_in_the_list_process_and_reported_as_a_small_
 
     # The list process imports its own copy of the reader; only the program's copy refuses.
     monkeypatch.setattr(bot.compose.lists, "parse_file", not_here)
+    # Nor is the stop-list read for it there: the list process reads it itself.
+    monkeypatch.setattr(program.app.store.stoplist, "addresses", not_here)
     composer = Composer(telegram, ADMIN)
     await composer.start()
     await composer.press("SMS", expect="sender")

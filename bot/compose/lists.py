@@ -19,6 +19,7 @@ from bot.compose.recipients import RecipientList, parse_recipients_text
 from bot.compose.rules import Problem
 from storage.db import file_of
 from storage.recipient_lists import save_at
+from storage.stoplist import stoplist_at
 from storage.store import Store
 
 
@@ -79,14 +80,15 @@ async def keep_recipients_file(
     """An uploaded .csv, .txt or .xlsx file read and its valid recipients stored (stop-listed
     addresses left out and counted), or why it was refused.
 
-    A big file is read and stored in the list process (bot/compose/list_process.py): only the
-    report and the list's id come back. A small one is read in a worker thread."""
-    stoplist = _stoplist(store, True)
+    A big file is read and stored in the list process (bot/compose/list_process.py), which
+    reads the stop-list itself: only the report and the list's id come back. A small one is
+    read in a worker thread."""
     path = file_of(store.db)
     if path is not None and len(content) >= BIG_UPLOAD_BYTES:
         return await in_list_process(
-            read_and_store, path, owner_id, filename, content, kind, stoplist, mobile_only
+            read_and_store, path, owner_id, filename, content, kind, mobile_only
         )
+    stoplist = _stoplist(store, True)
     parsed = await asyncio.to_thread(parse_file, filename, content, kind, stoplist, mobile_only)
     if isinstance(parsed, Problem):
         return parsed
@@ -99,11 +101,11 @@ def read_and_store(
     filename: str,
     content: bytes,
     kind: AddressKind,
-    stoplist: set[str],
     mobile_only: bool,
 ) -> KeptList | Problem:
-    """In the list process: read the file and store its list over a connection of its own."""
-    parsed = parse_file(filename, content, kind, stoplist, mobile_only)
+    """In the list process: read the file, leaving out the stop-listed addresses, and store its
+    list, over connections of its own."""
+    parsed = parse_file(filename, content, kind, stoplist_at(path), mobile_only)
     if isinstance(parsed, Problem):
         return parsed
     report = RecipientsReport.of(parsed)
