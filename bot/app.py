@@ -274,6 +274,7 @@ class Application:
             self.notices,
             on_change=self.tracker.campaign_changed,
             clock=self.clock,
+            loop_crowded=self.loop_lag.crowded,
         )
         self.sender.wake_at = Releases(self.scheduler, self.sender.release_waiting).wake_at
         self.dispatcher["sender"] = self.sender

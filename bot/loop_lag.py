@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,10 @@ from prometheus_client import Gauge, Histogram
 log = logging.getLogger(__name__)
 
 _PROJECT = str(Path(__file__).resolve().parents[1])
+# "Lately" for `crowded`: the last ten samples, half a second at the usual interval.
+RECENT_SAMPLES = 10
+# Half the longest hold people should ever feel (quality.md L3: 100 ms).
+CROWDED_LAG_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,7 @@ class LoopLagMonitor:
         self._culprit: tuple[str | None, str | None] | None = None
         self._stop = threading.Event()
         self._watchdog: threading.Thread | None = None
+        self._recent: deque[float] = deque(maxlen=RECENT_SAMPLES)
 
     def start(self) -> None:
         """Start sampling in the running loop (and the watchdog thread beside it)."""
@@ -93,6 +99,7 @@ class LoopLagMonitor:
         lag = max(0.0, self._loop.time() - self._expected)
         self._beat = time.monotonic()
         self._histogram.observe(lag)
+        self._recent.append(lag)
         if lag > self._longest_seen:
             self._longest_seen = lag
             if self._longest is not None:
@@ -102,6 +109,11 @@ class LoopLagMonitor:
             task, where = culprit if culprit is not None else (None, None)
             self._report(Stall(lag, task, where))
         self._schedule()
+
+    def crowded(self) -> bool:
+        """Whether the loop ran late lately (the last half second): work that can wait, such as
+        more platform requests in flight, should then give way to people and status callbacks."""
+        return bool(self._recent) and max(self._recent) > CROWDED_LAG_S
 
     def _report(self, stall: Stall) -> None:
         log.warning(

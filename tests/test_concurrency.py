@@ -131,3 +131,16 @@ def test_against_a_hard_limit_refusals_stay_under_one_percent() -> None:
     assert limit.refusals > 0
     assert limit.refusals / requests < 0.01
     assert limit.level <= 17
+
+
+def test_a_round_ending_while_the_program_runs_late_is_cut_and_growth_resumes_after() -> None:
+    limit = AdaptiveConcurrency(8, 64)
+    answer_rounds(limit, 8, 0.020)
+    assert limit.level == 16
+    # Answers as fast as ever, but the event loop is late: a quarter less, once per round.
+    tickets = [limit.ticket() for _ in range(limit.level)]
+    for ticket in tickets:
+        limit.answered(0.020, ticket, crowded=True)
+    assert limit.level == 12
+    assert limit.refusals == 0
+    assert answer_rounds(limit, 2, 0.020) == [13, 14]

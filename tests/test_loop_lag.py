@@ -99,3 +99,21 @@ async def test_the_running_program_shows_a_stall_on_metrics_and_in_its_log(start
     assert figures["_count"] - figures["_bucket0.25"] >= 1
     logged = [line for line in program.logs().splitlines() if "event loop stalled" in line]
     assert any("generate_the_monthly_report" in line for line in logged)
+
+
+async def test_the_loop_is_crowded_after_a_stall_and_no_longer_once_it_keeps_time() -> None:
+    """What submission asks before it puts more requests in flight (bot/sending/request_slots)."""
+
+    async def until(condition) -> None:  # type: ignore[no-untyped-def]
+        # Asked as submission asks it, once in a while: the monitor signals nothing itself.
+        while not condition():  # noqa: ASYNC110
+            await asyncio.sleep(INTERVAL)
+
+    monitor = LoopLagMonitor(Metrics().loop_lag, interval=INTERVAL)
+    monitor.start()
+    try:
+        generate_the_monthly_report()  # the loop is held: the next sample comes late
+        await until(monitor.crowded)
+        await until(lambda: not monitor.crowded())  # half a second of samples on time
+    finally:
+        monitor.stop()

@@ -3,7 +3,8 @@
 The level starts at `PULSE_CONCURRENCY` and grows by one per round trip (a round is as many
 answers as the level) while answers come back about as fast as the best seen lately and nothing
 is refused. A refusal (429, 503, a failed connection) halves it at once; a round whose answers
-come back much slower than the best cuts it by a quarter. Only one cut per round trip: answers
+come back much slower than the best, or that ends while the program's own event loop runs late,
+cuts it by a quarter. Only one cut per round trip: answers
 to requests sent before a cut describe the old level, not the new one.
 
 After a refusal the level that was refused is remembered and approached slowly (several clean
@@ -70,15 +71,18 @@ class AdaptiveConcurrency:
         """Taken when a request leaves; handed back with its answer."""
         return self._epoch
 
-    def answered(self, latency: float, ticket: int) -> None:
-        """The platform answered a request (whatever the answer) after `latency` seconds."""
+    def answered(self, latency: float, ticket: int, *, crowded: bool = False) -> None:
+        """The platform answered a request (whatever the answer) after `latency` seconds.
+
+        `crowded`: the program itself is running late (its event loop), so a round ending now
+        is cut as a slow one would be: more requests in flight would only make it later."""
         self._note_best(latency)
         if ticket != self._epoch:
             return  # left before the last cut: it says nothing about the current level
         self._round_count += 1
         self._round_total += latency
         if self._round_count >= self.level:
-            self._end_round(self._round_total / self._round_count)
+            self._end_round(self._round_total / self._round_count, crowded)
 
     def refused(self, ticket: int) -> None:
         """The platform refused a request (429, 503) or could not be reached: created nothing."""
@@ -88,7 +92,7 @@ class AdaptiveConcurrency:
         self._refused_at = self.level
         self._cut(self._refused_factor)
 
-    def _end_round(self, average: float) -> None:
+    def _end_round(self, average: float, crowded: bool) -> None:
         best = self.best if self.best is not None else average
         self._round_count = 0
         self._round_total = 0.0
@@ -97,7 +101,7 @@ class AdaptiveConcurrency:
             self._previous_best = self._window_best
             self._window_best = math.inf
             self._window_rounds = 0
-        if average > self._rising * best + self._slack:
+        if crowded or average > self._rising * best + self._slack:
             self._cut(self._slow_factor)
             return
         if average > self._near * best + self._slack:

@@ -67,7 +67,10 @@ class Sender:
         options: SubmissionOptions | None = None,
         drain_timeout: float = 10.0,
         clock: Callable[[], datetime] = utc_now,
+        loop_crowded: Callable[[], bool] = lambda: False,
     ) -> None:
+        """`loop_crowded()`: whether the event loop runs late lately; fewer requests are then
+        kept in flight, so people and status callbacks are answered first."""
         self._store = store
         self._clock = clock
         self._quiet = QuietHours.parse(settings.quiet_hours)
@@ -90,7 +93,8 @@ class Sender:
         )
         self._drain_timeout = drain_timeout
         self._slots = RequestSlots(
-            AdaptiveConcurrency(settings.pulse_concurrency, settings.pulse_max_concurrency)
+            AdaptiveConcurrency(settings.pulse_concurrency, settings.pulse_max_concurrency),
+            loop_crowded,
         )
         metrics.submission_concurrency.set_function(lambda: self.concurrency)
         self._runs: dict[int, CampaignSubmission] = {}

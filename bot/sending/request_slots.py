@@ -11,8 +11,12 @@ from bot.platform.concurrency import AdaptiveConcurrency
 class RequestSlots:
     """Platform requests in flight, shared by every campaign, at most the adaptive level."""
 
-    def __init__(self, limit: AdaptiveConcurrency) -> None:
+    def __init__(
+        self, limit: AdaptiveConcurrency, crowded: Callable[[], bool] = lambda: False
+    ) -> None:
+        """`crowded()`: whether the program's event loop runs late (bot/loop_lag.py)."""
         self.limit = limit
+        self.crowded = crowded
         self.in_use = 0
         self._freed = asyncio.Event()
 
@@ -38,7 +42,7 @@ class RequestSlots:
 
     def answered(self, latency: float, ticket: int) -> None:
         before = self.limit.level
-        self.limit.answered(latency, ticket)
+        self.limit.answered(latency, ticket, crowded=self.crowded())
         if self.limit.level > before:
             self._freed.set()
 
