@@ -23,7 +23,7 @@ from bot.approval.notices import (
 )
 from bot.approval.reasons import ReasonPrompts
 from bot.approval.rule import approval_needed
-from bot.compose.costs import measure, measure_campaign_at, price_for
+from bot.compose.costs import measure, measure_at, price_for
 from bot.compose.list_process import BIG_LIST_ROWS, in_list_process
 from bot.compose.placeholders import placeholders_in
 from bot.compose.segments import is_sms_type
@@ -36,6 +36,7 @@ from storage.approvals import Approval, ApprovalState
 from storage.campaigns import Campaign, CampaignState
 from storage.clock import utc_now
 from storage.db import file_of
+from storage.message_readers import fields_at as campaign_fields_at
 from storage.messages import SubmitState
 from storage.schedules import ScheduleMode
 from storage.store import Store
@@ -101,7 +102,8 @@ class ApprovalService(Deciding):
         path = file_of(self.store.db)
         if needs_rows and path is not None and size >= BIG_LIST_ROWS:
             estimate = await in_list_process(
-                measure_campaign_at,
+                measure_at,
+                campaign_fields_at,
                 path,
                 campaign.id,
                 campaign.text,

@@ -30,7 +30,6 @@ from bot.compose.transliteration import transliterate_values
 from storage.campaigns import Campaign, Draft
 from storage.db import file_of
 from storage.message_readers import accepted_fields_at
-from storage.message_readers import fields_at as campaign_fields_at
 from storage.recipient_lists import fields_at
 from storage.store import Store
 
@@ -202,6 +201,7 @@ async def estimate_list(
     if needs_rows and path is not None and size >= BIG_LIST_ROWS:
         return await in_list_process(
             measure_at,
+            fields_at,
             path,
             list_id,
             draft.text,
@@ -221,8 +221,9 @@ async def estimate_list(
 
 
 def measure_at(
+    rows_at: Callable[[str, int], Iterable[Mapping[str, str]]],
     path: str,
-    list_id: int,
+    owner_id: int,
     text: str,
     message_type: str,
     size: int,
@@ -230,8 +231,10 @@ def measure_at(
     as_sent: Callable[[str], str],
     transliterated: bool,
 ) -> Estimate:
-    """`measure` over a stored list, in the list process: it reads the rows itself."""
-    rows = fields_at(path, list_id)
+    """`measure` in the list process over rows it reads itself: `rows_at(path, owner_id)` is
+    a list's fields (`storage.recipient_lists.fields_at`), a campaign's
+    (`storage.message_readers.fields_at`) or its accepted rows' (`accepted_fields_at`)."""
+    rows = rows_at(path, owner_id)
     return measure(text, message_type, size, rows, price, as_sent, transliterated)
 
 
@@ -249,13 +252,15 @@ async def accepted_estimate(
     path = file_of(store.db)
     if needs_rows and path is not None and accepted >= BIG_LIST_ROWS:
         return await in_list_process(
-            measure_accepted_at,
+            measure_at,
+            accepted_fields_at,
             path,
             campaign.id,
             text,
             campaign.type,
             accepted,
             price,
+            str,
             campaign.transliterate,
         )
     reader = store.message_readers.accepted_fields_reader(campaign.id) if needs_rows else None
@@ -265,32 +270,3 @@ async def accepted_estimate(
         return measure(text, campaign.type, accepted, rows, price, str, campaign.transliterate)
 
     return await asyncio.to_thread(count)
-
-
-def measure_accepted_at(
-    path: str,
-    campaign_id: int,
-    text: str,
-    message_type: str,
-    accepted: int,
-    price: Decimal,
-    transliterated: bool,
-) -> Estimate:
-    """`measure` over a campaign's accepted rows, in the list process: it reads them itself."""
-    rows = accepted_fields_at(path, campaign_id)
-    return measure(text, message_type, accepted, rows, price, str, transliterated)
-
-
-def measure_campaign_at(
-    path: str,
-    campaign_id: int,
-    text: str,
-    message_type: str,
-    size: int,
-    price: Decimal | None,
-    as_sent: Callable[[str], str],
-    transliterated: bool,
-) -> Estimate:
-    """`measure` over a campaign's own rows, in the list process: it reads them itself."""
-    rows = campaign_fields_at(path, campaign_id)
-    return measure(text, message_type, size, rows, price, as_sent, transliterated)
