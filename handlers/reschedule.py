@@ -21,16 +21,15 @@ from bot.access import OPERATOR
 from bot.schedule.cards import outcome_text
 from bot.schedule.service import Outcome
 from bot.schedule.time_cards import (
-    ScheduleStep,
     StepAction,
     move_title,
     moved_text,
     render_move_confirm,
 )
 from bot.telegram.card_keyboard import CardKeyboard
-from bot.telegram.dialog_kit import alert_press, card_inactive, member_of
+from bot.telegram.dialog_kit import alert_press, member_of
 from bot.telegram.unchanged import AnsweredCardDialog
-from handlers.time_question import TimeQuestion, locale_of, scheduling_of
+from handlers.time_question import TimeQuestion, inactive, locale_of, scheduling_of, step_pressed
 
 NEW_TIME, ROLLED, LAST = "new_time", "rolled", "last"  # dialog data
 
@@ -89,11 +88,8 @@ async def done_shown(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str,
 
 async def pressed(query: CallbackQuery, data: str, manager: DialogManager) -> None:
     """A button of the card: a quick time, Change time, Confirm, Cancel or Back."""
-    try:
-        step = ScheduleStep.unpack(data)
-    except (ValueError, TypeError):  # an action no card offers any more
-        alert_press(manager, card_inactive())
-        manager.show_mode = ShowMode.NO_UPDATE
+    step = step_pressed(data, manager)
+    if step is None:
         return
     asking = manager.current_context().state == Reschedule.when
     if step.action is StepAction.QUICK and asking:
@@ -105,8 +101,7 @@ async def pressed(query: CallbackQuery, data: str, manager: DialogManager) -> No
     elif step.action in (StepAction.MOVE_NO, StepAction.BACK):
         await finish(manager, moved_text(None, scheduling_of(manager).settings, locale_of(manager)))
     else:
-        alert_press(manager, card_inactive())
-        manager.show_mode = ShowMode.NO_UPDATE
+        inactive(manager)
 
 
 async def confirmed(manager: DialogManager) -> None:

@@ -39,12 +39,19 @@ from bot.schedule.time_cards import (
 )
 from bot.sending.creation import AlreadyLaunched
 from bot.telegram.card_keyboard import CardKeyboard
-from bot.telegram.dialog_kit import alert_press, card_inactive, member_of
+from bot.telegram.dialog_kit import alert_press, member_of
 from bot.telegram.unchanged import AnsweredCardDialog
 from bot.timing.cards import quiet_at_send
 from bot.timing.local_time import LocalSend
 from handlers.approval import ask_if_needed
-from handlers.time_question import PROBLEM, TimeQuestion, locale_of, scheduling_of
+from handlers.time_question import (
+    PROBLEM,
+    TimeQuestion,
+    inactive,
+    locale_of,
+    scheduling_of,
+    step_pressed,
+)
 from storage.campaigns import Draft
 from storage.schedules import Schedule, ScheduleMode
 
@@ -138,11 +145,8 @@ async def ask_cron(manager: DialogManager, problem: str = "") -> None:
 
 async def pressed(query: CallbackQuery, data: str, manager: DialogManager) -> None:
     """A button of the time question, the card or the cron prompt."""
-    try:
-        step = ScheduleStep.unpack(data)
-    except (ValueError, TypeError):  # an action no card offers any more
-        alert_press(manager, card_inactive())
-        manager.show_mode = ShowMode.NO_UPDATE
+    step = step_pressed(data, manager)
+    if step is None:
         return
     state, plan = manager.current_context().state, plan_of(manager)
     if step.action is StepAction.QUICK and state == Scheduling.when:
@@ -154,8 +158,7 @@ async def pressed(query: CallbackQuery, data: str, manager: DialogManager) -> No
     elif step.action in (StepAction.BACK, StepAction.CRON_BACK):
         await back_to_composer(manager)
     elif state != Scheduling.card:
-        alert_press(manager, card_inactive())
-        manager.show_mode = ShowMode.NO_UPDATE
+        inactive(manager)
     elif plan is None:
         await QUESTION.ask(manager)
     elif step.action is StepAction.CONFIRM:

@@ -14,13 +14,30 @@ from aiogram.types import Message
 from aiogram_dialog import DialogManager, ShowMode
 
 from bot.schedule.service import SchedulingService
-from bot.schedule.time_cards import render_when, time_problem
+from bot.schedule.time_cards import ScheduleStep, render_when, time_problem
 from bot.schedule.time_phrases import read_phrase
 from bot.schedule.when import quick_choice
+from bot.telegram.dialog_kit import alert_press, card_inactive
 
 PROBLEM = "problem"  # dialog data: why the last answer was refused
 
 UseTime = Callable[[DialogManager, datetime, bool], Awaitable[None]]
+
+
+def step_pressed(data: str, manager: DialogManager) -> ScheduleStep | None:
+    """The step a time card's button carries; None (answered, the card left as it is) for an
+    action no card offers any more."""
+    try:
+        return ScheduleStep.unpack(data)
+    except (ValueError, TypeError):
+        inactive(manager)
+        return None
+
+
+def inactive(manager: DialogManager) -> None:
+    """Answer a press the card no longer takes, and leave the card as it is."""
+    alert_press(manager, card_inactive())
+    manager.show_mode = ShowMode.NO_UPDATE
 
 
 def scheduling_of(manager: DialogManager) -> SchedulingService:
