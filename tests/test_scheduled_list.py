@@ -77,14 +77,21 @@ async def test_a_reschedule_card_replaced_by_another_no_longer_acts(start_bot, t
     await schedule_tomorrow(telegram, "Second", recipients=OTHER)
     listing = await open_list(telegram)
 
-    telegram.press(OPERATOR, listing, telegram.find_button(listing, "Reschedule №1"), strict=True)
+    first = telegram.press(
+        OPERATOR, listing, telegram.find_button(listing, "Reschedule №1"), strict=True
+    )
     older = await telegram.wait_message(
         OPERATOR, contains="Reschedule №1", after=listing["message_id"]
     )
-    telegram.press(OPERATOR, listing, telegram.find_button(listing, "Reschedule №2"), strict=True)
+    await telegram.wait_answer(first)
+    second = telegram.press(
+        OPERATOR, listing, telegram.find_button(listing, "Reschedule №2"), strict=True
+    )
     newer = await telegram.wait_message(
         OPERATOR, contains="Reschedule №2", after=older["message_id"]
     )
+    # A press is answered once its handler is done: the older card's dialog is closed by then.
+    await telegram.wait_answer(second)
     assert not shown(telegram, older).get("reply_markup")  # only the newest card acts
 
     stale = telegram.press(OPERATOR, older, telegram.find_button(older, "Tomorrow 10:00"))
