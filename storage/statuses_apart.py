@@ -44,9 +44,8 @@ class StatusesApart:
 
     def _run(self, work: Callable[[Statuses], T]) -> T:
         if self._statuses is None:
-            db = open_apart(self._path)
-            db.execute(f"PRAGMA busy_timeout = {self.BUSY_TIMEOUT_MS}")
-            self._statuses = Statuses(db, busy_timeout_ms=self.BUSY_TIMEOUT_MS)
+            # `apply` sets this wait for the write lock around each batch itself.
+            self._statuses = Statuses(open_apart(self._path), busy_timeout_ms=self.BUSY_TIMEOUT_MS)
         return work(self._statuses)
 
     def close(self) -> None:
