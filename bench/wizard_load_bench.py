@@ -52,6 +52,13 @@ async def loop_figures(url: str) -> dict[str, float]:
                     figures["samples"] = sample.value
                 if sample.labels.get("le") == str(STALL_LIMIT_S):
                     figures["within_limit"] = sample.value
+        if family.name == "pulse_gc_pause_seconds":
+            for sample in family.samples:
+                generation = sample.labels.get("generation")
+                if sample.name.endswith("_count"):
+                    figures[f"gc{generation}"] = sample.value
+                if sample.name.endswith("_sum"):
+                    figures[f"gc{generation}_sum"] = sample.value
     return figures
 
 
@@ -132,6 +139,12 @@ async def main(rows: int, rate: float, pause: float, connections: int) -> int:
         f"/help replies: {len(latencies)}, p50 {latencies[len(latencies) // 2] * 1000:.0f} ms, "
         f"max {worst * 1000:.0f} ms"
     )
+    collections = ", ".join(
+        f"generation {generation}: {after.get(f'gc{generation}', 0) - before.get(f'gc{generation}', 0):,.0f} "
+        f"taking {(after.get(f'gc{generation}_sum', 0) - before.get(f'gc{generation}_sum', 0)) * 1000:.0f} ms"
+        for generation in range(3)
+    )
+    print(f"garbage collections during the wizard: {collections}")
     for line in stalls:
         print("  " + line[line.find("event loop stalled") :])
     # Start-up may hold the loop before the wizard begins: only the samples taken during the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 
 from bot.config import ConfigError, load_settings
@@ -28,11 +29,18 @@ def main() -> int:
         return 2
     from bot.app import Application
     from bot.logs import setup_logging
+    from bot.loop_lag import freeze_startup_objects
 
     # Mask the configured secrets from the first line on; the generated ones join once known.
     setup_logging(settings.secrets)
     app = Application(settings)
     setup_logging(app.secrets)
+    # What importing and building the program made lives until it stops: no collection need
+    # walk it again (a full one took about 150 ms, holding the loop).
+    frozen = freeze_startup_objects()
+    logging.getLogger("bot").info(
+        "%s objects made at start kept out of garbage collection", f"{frozen:,}"
+    )
     asyncio.run(app.run())
     return 0
 

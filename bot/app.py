@@ -209,7 +209,11 @@ class Application:
 
     async def start_services(self) -> None:
         """Services that need the running loop; each is handed to handlers and web routes here."""
-        self.loop_lag = LoopLagMonitor(self.metrics.loop_lag, longest=self.metrics.loop_lag_longest)
+        self.loop_lag = LoopLagMonitor(
+            self.metrics.loop_lag,
+            longest=self.metrics.loop_lag_longest,
+            collections=self.metrics.gc_pauses,
+        )
         self.loop_lag.start()
         self.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
         self.dispatcher["http"] = self.http

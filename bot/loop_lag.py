@@ -5,11 +5,15 @@ The lag alone cannot say what held the loop, because it is measured after the lo
 again; so a watchdog thread looks at the loop's thread while it is held, and once it has been
 held longer than the warning threshold it notes the running task's name and where its code
 was. When the loop is free again one warning names the stall's length and that culprit.
+
+Garbage collection holds every thread at once, wherever an allocation happened to start it;
+so the monitor also times each collection, and a warning says how much of a stall was one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sys
 import threading
@@ -38,6 +42,20 @@ class Stall:
     seconds: float
     task: str | None  # the name of the task that ran, None for a plain callback or unknown
     where: str | None  # the code that ran when the watchdog looked, innermost last
+    collecting: float = 0.0  # seconds of garbage collection since the sample before
+
+
+def freeze_startup_objects() -> int:
+    """Keep every object alive now out of all later garbage collections; returns how many.
+
+    Called once the program is built. Importing aiogram builds every Bot API model: about
+    220,000 objects that live as long as the program. Each full collection walked them all and
+    held every thread for about 150 ms, several times in a big campaign's first seconds
+    (docs/benchmarks.md, L3 extended); frozen, they are never walked again. Only objects made
+    later are collected, as before.
+    """
+    gc.freeze()
+    return gc.get_freeze_count()
 
 
 class LoopLagMonitor:
@@ -48,6 +66,7 @@ class LoopLagMonitor:
         histogram: Histogram,
         *,
         longest: Gauge | None = None,
+        collections: Histogram | None = None,
         interval: float = 0.05,
         warn_after: float = 0.25,
         on_stall: Callable[[Stall], None] | None = None,
@@ -55,6 +74,10 @@ class LoopLagMonitor:
         self._histogram = histogram
         self._longest = longest
         self._longest_seen = 0.0
+        self._collections = collections
+        # Appended by whichever thread collects (a deque's append needs no lock), read by _tick.
+        self._pauses: deque[tuple[int, float]] = deque()
+        self._collection_began = 0.0
         self._interval = interval
         self._warn_after = warn_after
         self._on_stall = on_stall
@@ -73,6 +96,7 @@ class LoopLagMonitor:
         self._loop = asyncio.get_running_loop()
         self._beat = time.monotonic()
         self._schedule()
+        gc.callbacks.append(self._collecting)
         loop_thread = threading.get_ident()
         self._stop.clear()
         self._watchdog = threading.Thread(
@@ -84,6 +108,8 @@ class LoopLagMonitor:
         if self._handle is not None:
             self._handle.cancel()
             self._handle = None
+        if self._collecting in gc.callbacks:
+            gc.callbacks.remove(self._collecting)
         self._stop.set()
         if self._watchdog is not None:
             self._watchdog.join(timeout=1.0)
@@ -105,10 +131,29 @@ class LoopLagMonitor:
             if self._longest is not None:
                 self._longest.set(lag)
         culprit, self._culprit = self._culprit, None
+        collecting = self._collected()
         if lag > self._warn_after:
             task, where = culprit if culprit is not None else (None, None)
-            self._report(Stall(lag, task, where))
+            self._report(Stall(lag, task, where, collecting))
         self._schedule()
+
+    def _collecting(self, phase: str, info: dict[str, int]) -> None:
+        """gc's callback, in the collecting thread: no locks here, a collection may have begun
+        inside any code, a lock's holder included."""
+        if phase == "start":
+            self._collection_began = time.perf_counter()
+        else:
+            self._pauses.append((info["generation"], time.perf_counter() - self._collection_began))
+
+    def _collected(self) -> float:
+        """The seconds collections took since the last sample, each one put in the histogram."""
+        total = 0.0
+        while self._pauses:
+            generation, seconds = self._pauses.popleft()
+            total += seconds
+            if self._collections is not None:
+                self._collections.labels(generation=str(generation)).observe(seconds)
+        return total
 
     def crowded(self) -> bool:
         """Whether the loop ran late lately (the last half second): work that can wait, such as
@@ -117,10 +162,13 @@ class LoopLagMonitor:
 
     def _report(self, stall: Stall) -> None:
         log.warning(
-            "event loop stalled for %.0f ms; ran: %s%s",
+            "event loop stalled for %.0f ms; ran: %s%s%s",
             stall.seconds * 1000,
             f"task {stall.task!r}" if stall.task else "a callback outside any task",
             f" at {stall.where}" if stall.where else "",
+            f"; garbage collection took {stall.collecting * 1000:.0f} ms of it"
+            if stall.collecting >= 0.001
+            else "",
         )
         if self._on_stall is not None:
             self._on_stall(stall)

@@ -44,6 +44,13 @@ class Metrics:
             "The longest the event loop was held since the program started",
             registry=self.registry,
         )
+        self.gc_pauses = Histogram(
+            "pulse_gc_pause_seconds",
+            "How long each garbage collection held the program (every thread), by generation",
+            ["generation"],
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
+            registry=self.registry,
+        )
         self.link_requests = Counter(
             "pulse_link_requests",
             "Requests for tracked short links: counted clicks, preview robots, unknown codes",
