@@ -12,6 +12,7 @@ import gc
 import logging
 import re
 import time
+from collections.abc import Callable
 
 import aiohttp
 import pytest
@@ -58,10 +59,10 @@ def generate_the_monthly_report() -> None:
     time.sleep(BLOCK)  # a blocking call inside the loop: what the monitor is for
 
 
-async def test_a_blocking_call_in_a_task_is_measured_and_named(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    metrics = Metrics()
+async def monthly_report_stall(
+    caplog: pytest.LogCaptureFixture, report: Callable[[], None], metrics: Metrics
+) -> tuple[Stall, str]:
+    """Run `report` in a task named "monthly-report" under a monitor: its stall and warning."""
     stalls: list[Stall] = []
     seen = asyncio.Event()
 
@@ -70,26 +71,37 @@ async def test_a_blocking_call_in_a_task_is_measured_and_named(
         if stall.task == "monthly-report":
             seen.set()
 
-    monitor = LoopLagMonitor(metrics.loop_lag, interval=INTERVAL, on_stall=on_stall)
+    monitor = LoopLagMonitor(
+        metrics.loop_lag, collections=metrics.gc_pauses, interval=INTERVAL, on_stall=on_stall
+    )
     monitor.start()
     try:
         with caplog.at_level(logging.WARNING, logger="bot.loop_lag"):
 
-            async def report() -> None:
-                generate_the_monthly_report()
+            async def run() -> None:
+                report()
 
-            await asyncio.create_task(report(), name="monthly-report")
+            await asyncio.create_task(run(), name="monthly-report")
             async with asyncio.timeout(10):
                 await seen.wait()
     finally:
         monitor.stop()
-
     [stall] = [stall for stall in stalls if stall.task == "monthly-report"]
+    [warning] = [r.getMessage() for r in caplog.records if "'monthly-report'" in r.getMessage()]
+    assert monitor._collecting not in gc.callbacks, "a stopped monitor no longer times collections"
+    return stall, warning
+
+
+async def test_a_blocking_call_in_a_task_is_measured_and_named(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    metrics = Metrics()
+    stall, warning = await monthly_report_stall(caplog, generate_the_monthly_report, metrics)
+
     assert stall.seconds >= BLOCK - INTERVAL
     assert stall.where is not None
     assert "tests/test_loop_lag.py" in stall.where
     assert "generate_the_monthly_report" in stall.where
-    [warning] = [r.getMessage() for r in caplog.records if "'monthly-report'" in r.getMessage()]
     assert warning.startswith("event loop stalled for ")
     assert "generate_the_monthly_report" in warning
 
@@ -138,37 +150,16 @@ async def test_a_collection_during_a_stall_is_timed_and_named_in_the_warning(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     metrics = Metrics()
-    stalls: list[Stall] = []
-    seen = asyncio.Event()
 
-    def on_stall(stall: Stall) -> None:
-        stalls.append(stall)
-        if stall.task == "monthly-report":
-            seen.set()
+    def report_then_collect() -> None:
+        generate_the_monthly_report()
+        gc.collect()  # a full collection, inside the same stall
 
-    monitor = LoopLagMonitor(
-        metrics.loop_lag, collections=metrics.gc_pauses, interval=INTERVAL, on_stall=on_stall
-    )
-    monitor.start()
-    try:
-        with caplog.at_level(logging.WARNING, logger="bot.loop_lag"):
+    stall, warning = await monthly_report_stall(caplog, report_then_collect, metrics)
 
-            async def report() -> None:
-                generate_the_monthly_report()
-                gc.collect()  # a full collection, inside the same stall
-
-            await asyncio.create_task(report(), name="monthly-report")
-            async with asyncio.timeout(10):
-                await seen.wait()
-    finally:
-        monitor.stop()
-
-    [stall] = [stall for stall in stalls if stall.task == "monthly-report"]
     assert 0 < stall.collecting < stall.seconds
-    [warning] = [r.getMessage() for r in caplog.records if "'monthly-report'" in r.getMessage()]
     assert "; garbage collection took " in warning
     assert collection_counts(metrics.render().decode())["2"] >= 1
-    assert monitor._collecting not in gc.callbacks, "a stopped monitor no longer times collections"
 
 
 async def test_the_real_program_keeps_its_start_up_objects_out_of_collections_and_times_them(
