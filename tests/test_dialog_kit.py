@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
 import pytest
+from aiogram.fsm.storage.base import StorageKey
 
 from bot.i18n import make_i18n
 from bot.telegram.dialog_kit import Tr, TrPlural
@@ -160,3 +165,41 @@ async def test_a_message_reaches_its_handler_when_the_stored_dialog_it_named_is_
     assert member.bot.sent() == ["Nothing to cancel."]
     await member.send("/templates")
     assert "«Promo»" in member.text
+
+
+async def test_a_press_on_a_card_whose_dialog_is_not_stored_yet_is_taken_once_it_is(tmp_path):
+    """aiogram-dialog draws a card before it stores the dialog, when the card's update ends. A
+    press that comes in between (a quick tap, a slow commit) is taken once that update is over,
+    not refused as a press on an old card."""
+    member = dialog_client(
+        tmp_path,
+        [errors.build_router(), common.build_cancel_router(), templates.build_router()],
+        user_id=OPERATOR,
+    )
+    saved_template(member.store)
+    storage = member.client.dp.fsm.storage
+    store_data, read_data = storage.set_data, storage.get_data
+    held: list[str] = []
+    drawn, asked = asyncio.Event(), asyncio.Event()
+
+    async def set_data(key: StorageKey, data: Mapping[str, Any]) -> None:
+        if key.destiny.startswith("aiogd:context:") and data and not held:
+            held.append(key.destiny)
+            drawn.set()  # the card is out; its dialog is stored once the press asked for it
+            await asked.wait()
+        await store_data(key, data)
+
+    async def get_data(key: StorageKey) -> dict[str, Any]:
+        if held and key.destiny == held[0]:
+            asked.set()
+        return await read_data(key)
+
+    storage.set_data, storage.get_data = set_data, get_data  # type: ignore[method-assign]
+    opening = asyncio.create_task(member.send("/templates"))
+    await drawn.wait()
+    answer = await member.press("Delete")
+    await opening
+
+    assert answer != "This card is no longer active."
+    assert "Delete template «Promo»?" in member.text
+    assert asked.is_set(), "the press came before the dialog was stored"

@@ -27,7 +27,10 @@ How a conversation is built on it:
   `tell_press` / `alert_press`.
 - Old cards: a press on a card whose dialog has ended or was replaced raises aiogram-dialog's
   UnknownIntent/OutdatedIntent before any handler; `answer_old_card` (registered on the errors
-  router) answers it with "This card is no longer active." and takes that card's buttons away;
+  router) answers it with "This card is no longer active." and takes that card's buttons away.
+  A card is drawn before its dialog is stored, at the end of its update: a press on it that
+  comes in between waits for that person's earlier updates (`UpdatesInFlight`) and is taken
+  again, once;
   a message written as a reply to such a card is handled as if written on its own. A press on
   another member's card in a group reaches no dialog; the catch-all answers it with
   `not_your_card` and the card keeps its buttons for its owner.
@@ -65,6 +68,7 @@ from aiogram_dialog.utils import CB_SEP
 from aiogram_dialog.widgets.common import WhenCondition
 from aiogram_dialog.widgets.text import Text
 
+from bot.telegram.in_flight import UpdatesInFlight
 from bot.telegram.presses import alert, tell
 from storage.members import Member
 from storage.store import Store
@@ -263,8 +267,11 @@ async def answer_old_card(
     bot: Bot,
     dispatcher: Dispatcher,
     dialog_manager: DialogManager | None = None,
+    updates_in_flight: UpdatesInFlight | None = None,
 ) -> None:
-    """A press on a card whose dialog is over: say so, and the card loses its buttons.
+    """A press on a card whose dialog is over: say so, and the card loses its buttons. A press
+    on a card drawn by an update of the same person still being handled, whose dialog is not
+    stored yet, waits for that update and is taken again, once.
 
     A message written as a reply to such a card is taken as if written on its own (aiogram-dialog
     would send it to the card's dialog): a command reaches its handler, text the open
@@ -275,6 +282,20 @@ async def answer_old_card(
         with suppress(Exception):  # best effort: the stack is unreadable anyway
             await dialog_manager.reset_stack(remove_keyboard=False)
     update = event.update
+    query = update.callback_query
+    if (
+        query is not None
+        and updates_in_flight is not None
+        and not isinstance(event.exception, UnknownState)
+        and not _fed_again.get()
+        and await updates_in_flight.earlier_handled(query.from_user.id, update.update_id)
+    ):
+        token = _fed_again.set(True)
+        try:
+            await dispatcher.feed_update(bot, update)
+        finally:
+            _fed_again.reset(token)
+        return
     message = update.message
     if message is not None and not _fed_again.get():
         # A reply to an old card, or a message whose stack named a dialog no longer stored
@@ -296,7 +317,7 @@ async def answer_old_card(
             await message.answer(card_inactive())
 
 
-# Set while a message is fed again, so one that fails the same way is answered, not fed forever.
+# Set while an update is fed again, so one that fails the same way is answered, not fed forever.
 _fed_again: ContextVar[bool] = ContextVar("fed_again", default=False)
 
 OLD_CARD = ExceptionTypeFilter(UnknownIntent, OutdatedIntent, UnknownState)

@@ -16,6 +16,7 @@ from aiogram_dialog.api.protocols import MessageManagerProtocol
 from bot.access import RoleCheck, StrangerGate
 from bot.notices import Notices
 from bot.telegram import dialog_kit
+from bot.telegram.in_flight import UpdatesInFlight
 from bot.telegram.presses import AnswerPresses
 from bot.telegram.topics import ConversationTopic
 from storage.clock import utc_now
@@ -36,6 +37,10 @@ def wire_dispatcher(
     i18n_middleware = SimpleI18nMiddleware(i18n)
     i18n_middleware.setup(dp)
     dp.update.outer_middleware(ConversationTopic())
+    # A press on a card drawn by an update still being handled waits for it (dialog_kit).
+    in_flight = UpdatesInFlight()
+    dp.update.outer_middleware(in_flight)
+    dp["updates_in_flight"] = in_flight
     gate = StrangerGate(store, notices, clock=clock)
     dp.message.outer_middleware(gate)
     dp.callback_query.outer_middleware(gate)
