@@ -7,7 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
+from aiogram import Bot
 from aiogram.fsm.storage.base import StorageKey
+from aiogram.methods import EditMessageText
+from aiogram.types import Update
 
 from bot.i18n import make_i18n
 from bot.telegram.dialog_kit import Tr, TrPlural
@@ -203,3 +206,42 @@ async def test_a_press_on_a_card_whose_dialog_is_not_stored_yet_is_taken_once_it
     assert answer != "This card is no longer active."
     assert "Delete template «Promo»?" in member.text
     assert asked.is_set(), "the press came before the dialog was stored"
+
+
+async def test_a_message_written_while_the_card_before_is_stored_reaches_that_cards_dialog(
+    tmp_path,
+):
+    """A message goes to the step the person's last update left them at, even when it comes
+    before that update stored the dialog: here /cancel, written as /templates' card is drawn."""
+    member = dialog_client(
+        tmp_path,
+        [errors.build_router(), common.build_cancel_router(), templates.build_router()],
+        user_id=OPERATOR,
+    )
+    saved_template(member.store)
+    dispatcher = member.client.dp
+    storage = dispatcher.fsm.storage
+    store_data, feed_update = storage.set_data, dispatcher.feed_update
+    drawn, written = asyncio.Event(), asyncio.Event()
+
+    async def set_data(key: StorageKey, data: Mapping[str, Any]) -> None:
+        if key.destiny.startswith("aiogd:context:") and data and not drawn.is_set():
+            drawn.set()  # the card is out; its dialog is stored once /cancel was written
+            await written.wait()
+        await store_data(key, data)
+
+    async def feed(bot: Bot, update: Update, **kwargs: Any) -> Any:
+        if update.message is not None and update.message.text == "/cancel":
+            written.set()
+        return await feed_update(bot, update, **kwargs)
+
+    storage.set_data = set_data  # type: ignore[method-assign]
+    dispatcher.feed_update = feed  # type: ignore[method-assign]
+    opening = asyncio.create_task(member.send("/templates"))
+    await drawn.wait()
+    await member.send("/cancel")
+    await opening
+
+    closed = [call.text for call in member.bot.calls if isinstance(call, EditMessageText)]
+    assert any("Cancelled" in text for text in closed), "the card /cancel was written on is closed"
+    assert "Nothing to cancel." not in member.bot.sent()

@@ -3,9 +3,11 @@
 aiogram-dialog draws a card before it stores the dialog behind it: the card is sent (or edited)
 while its update is handled, and the dialog is stored when that update ends. A quick press on
 the new card (a double tap, or a person faster than a slow commit) can arrive in between and
-find no dialog. Such a press waits for that person's earlier updates and is then taken again,
-once (`bot/telegram/dialog_kit.py`, `answer_old_card`). Updates are not queued per person in
-general: a press during a long send must not wait for it.
+find no dialog: such a press waits for that person's earlier updates and is then taken again,
+once (`bot/telegram/dialog_kit.py`, `answer_old_card`). A message written in between would
+reach the step before: what a person writes waits for their earlier updates, so it goes to the
+step their last one left them at. Presses are not queued: a press on another card during a
+long send must not wait for it.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ class UpdatesInFlight(BaseMiddleware):
             return await handler(event, data)
         done = running[event.update_id] = asyncio.Event()
         try:
+            if event.message is not None:
+                await self.earlier_handled(user.id, event.update_id)
             return await handler(event, data)
         finally:
             done.set()
