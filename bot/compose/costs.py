@@ -190,32 +190,58 @@ async def estimate_list(
     prices: Mapping[str, Decimal],
     as_sent: Callable[[str], str] = str,
 ) -> Estimate | None:
-    """The draft's estimate over its stored list, counted in a worker thread; None without a
-    list."""
+    """The draft's estimate over its stored list; None without a list."""
     if not list_id:
         return None
-    size = store.recipient_lists.size(list_id)
-    price = price_for(draft.type, prices)
-    needs_rows = is_sms_type(draft.type) and bool(placeholders_in(draft.text))
+    return await _measured(
+        store,
+        list_id,
+        fields_at,
+        store.recipient_lists.fields_reader,
+        draft.text,
+        draft.type,
+        store.recipient_lists.size(list_id),
+        price_for(draft.type, prices),
+        as_sent,
+        draft.transliterate,
+    )
+
+
+async def _measured(
+    store: Store,
+    owner_id: int,
+    rows_at: Callable[[str, int], Iterable[Mapping[str, str]]],
+    reader_of: Callable[[int], Callable[[], Iterable[Mapping[str, str]]]],
+    text: str,
+    message_type: str,
+    size: int,
+    price: Decimal | None,
+    as_sent: Callable[[str], str],
+    transliterated: bool,
+) -> Estimate:
+    """`measure` over the rows of a list or a campaign (`owner_id`): in a worker thread, with
+    their fields read by `reader_of(owner_id)` when the text has placeholders; in the list
+    process, which reads them with `rows_at`, when there are many."""
+    needs_rows = is_sms_type(message_type) and bool(placeholders_in(text))
     path = file_of(store.db)
     if needs_rows and path is not None and size >= BIG_LIST_ROWS:
         return await in_list_process(
             measure_at,
-            fields_at,
+            rows_at,
             path,
-            list_id,
-            draft.text,
-            draft.type,
+            owner_id,
+            text,
+            message_type,
             size,
             price,
             as_sent,
-            draft.transliterate,
+            transliterated,
         )
-    reader = store.recipient_lists.fields_reader(list_id) if needs_rows else None
+    reader = reader_of(owner_id) if needs_rows else None
 
     def count() -> Estimate:
         rows = reader() if reader else None
-        return measure(draft.text, draft.type, size, rows, price, as_sent, draft.transliterate)
+        return measure(text, message_type, size, rows, price, as_sent, transliterated)
 
     return await asyncio.to_thread(count)
 
@@ -246,27 +272,15 @@ async def accepted_estimate(
     price = price_for(campaign.type, prices)
     if price is None:
         return None
-    text = campaign.text or ""
-    accepted = store.messages.accepted_count(campaign.id)
-    needs_rows = is_sms_type(campaign.type) and bool(placeholders_in(text))
-    path = file_of(store.db)
-    if needs_rows and path is not None and accepted >= BIG_LIST_ROWS:
-        return await in_list_process(
-            measure_at,
-            accepted_fields_at,
-            path,
-            campaign.id,
-            text,
-            campaign.type,
-            accepted,
-            price,
-            str,
-            campaign.transliterate,
-        )
-    reader = store.message_readers.accepted_fields_reader(campaign.id) if needs_rows else None
-
-    def count() -> Estimate:
-        rows = reader() if reader else None
-        return measure(text, campaign.type, accepted, rows, price, str, campaign.transliterate)
-
-    return await asyncio.to_thread(count)
+    return await _measured(
+        store,
+        campaign.id,
+        accepted_fields_at,
+        store.message_readers.accepted_fields_reader,
+        campaign.text or "",
+        campaign.type,
+        store.messages.accepted_count(campaign.id),
+        price,
+        str,
+        campaign.transliterate,
+    )
