@@ -6,7 +6,6 @@ parts counted for its approval."""
 
 from __future__ import annotations
 
-import bot.approval.service
 import bot.compose.costs
 import bot.compose.list_checks
 import bot.compose.lists
@@ -119,7 +118,7 @@ async def test_a_big_campaigns_parts_are_counted_for_its_approval_in_the_list_pr
     def not_here(*args, **kwargs):
         raise AssertionError("a big campaign's parts must not be counted in the program's process")
 
-    monkeypatch.setattr(bot.approval.service, "measure", not_here)
+    monkeypatch.setattr(bot.compose.costs, "measure", not_here)
     composer = Composer(telegram, OPERATOR)
     await composer.start()
     await composer.press("SMS", expect="sender")

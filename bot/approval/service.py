@@ -7,7 +7,6 @@ a campaign above the thresholds is submitted until another member approved it.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Callable
@@ -23,10 +22,7 @@ from bot.approval.notices import (
 )
 from bot.approval.reasons import ReasonPrompts
 from bot.approval.rule import approval_needed
-from bot.compose.costs import measure, measure_at, price_for
-from bot.compose.list_process import BIG_LIST_ROWS, in_list_process
-from bot.compose.placeholders import placeholders_in
-from bot.compose.segments import is_sms_type
+from bot.compose.costs import campaign_estimate
 from bot.config import Settings
 from bot.links.tracking import as_sent
 from bot.notices import Notice, Notices
@@ -35,8 +31,6 @@ from bot.telegram.topics import about_type
 from storage.approvals import Approval, ApprovalState
 from storage.campaigns import Campaign, CampaignState
 from storage.clock import utc_now
-from storage.db import file_of
-from storage.message_readers import fields_at as campaign_fields_at
 from storage.messages import SubmitState
 from storage.schedules import ScheduleMode
 from storage.store import Store
@@ -95,35 +89,11 @@ class ApprovalService(Deciding):
     async def figures(self, campaign: Campaign) -> Figures:
         """The preview's estimate over the campaign's own rows, counted in a worker thread, or
         for a big campaign in the list process."""
-        price = price_for(campaign.type, self.settings.pulse_prices)
-        needs_rows = is_sms_type(campaign.type) and bool(placeholders_in(campaign.text))
         measured_as = as_sent(self.settings.public_url, self.settings.tracks_links)
-        size = campaign.recipient_count
-        path = file_of(self.store.db)
-        if needs_rows and path is not None and size >= BIG_LIST_ROWS:
-            estimate = await in_list_process(
-                measure_at,
-                campaign_fields_at,
-                path,
-                campaign.id,
-                campaign.text,
-                campaign.type,
-                size,
-                price,
-                measured_as,
-                campaign.transliterate,
-            )
-            return Figures(estimate.recipients, estimate.parts, estimate.sms, estimate.total)
-        reader = self.store.message_readers.fields_reader(campaign.id) if needs_rows else None
-
-        def count() -> Figures:
-            rows = reader() if reader else None
-            estimate = measure(
-                campaign.text, campaign.type, size, rows, price, measured_as, campaign.transliterate
-            )
-            return Figures(estimate.recipients, estimate.parts, estimate.sms, estimate.total)
-
-        return await asyncio.to_thread(count)
+        estimate = await campaign_estimate(
+            self.store, campaign, self.settings.pulse_prices, measured_as
+        )
+        return Figures(estimate.recipients, estimate.parts, estimate.sms, estimate.total)
 
     # -- asking -------------------------------------------------------------------------------
 
@@ -147,17 +117,8 @@ class ApprovalService(Deciding):
         a series scheduled before approval was required is checked when a run comes and, when
         it needs approval, the series is put to the approvers (never the run: each run would
         ask again)."""
-        approval = self.store.approvals.for_campaign(campaign_id)
-        if approval is not None:
-            return approval.state is ApprovalState.APPROVED
-        campaign = self.store.campaigns.get(campaign_id)
-        if campaign is None or not self.active or not self.fresh(campaign):
-            return True
-        figures = await self.figures(campaign)
-        if not self.needs(figures):
-            return True
-        await self._open(campaign, figures, tell_owner=False)
-        return False
+        approval = await self.request(campaign_id)
+        return approval is None or approval.state is ApprovalState.APPROVED
 
     async def _open(self, campaign: Campaign, figures: Figures, *, tell_owner: bool) -> Approval:
         """Record the request and hold the campaign in one step, then tell the approvers."""

@@ -30,6 +30,7 @@ from bot.compose.transliteration import transliterate_values
 from storage.campaigns import Campaign, Draft
 from storage.db import file_of
 from storage.message_readers import accepted_fields_at
+from storage.message_readers import fields_at as campaign_fields_at
 from storage.recipient_lists import fields_at
 from storage.store import Store
 
@@ -204,6 +205,27 @@ async def estimate_list(
         price_for(draft.type, prices),
         as_sent,
         draft.transliterate,
+    )
+
+
+async def campaign_estimate(
+    store: Store,
+    campaign: Campaign,
+    prices: Mapping[str, Decimal],
+    as_sent: Callable[[str], str] = str,
+) -> Estimate:
+    """The estimate over a campaign's own rows, as its preview showed it (for its approval)."""
+    return await _measured(
+        store,
+        campaign.id,
+        campaign_fields_at,
+        store.message_readers.fields_reader,
+        campaign.text,
+        campaign.type,
+        campaign.recipient_count,
+        price_for(campaign.type, prices),
+        as_sent,
+        campaign.transliterate,
     )
 
 
