@@ -22,8 +22,6 @@ from bot.telegram.dialog_kit import alert_press, member_of
 from handlers.compose_card import COMPOSE_STATES, CardHandlers, Compose, text
 from storage.members import OwnAddress
 
-LAST_TEST = "last_test"  # {"fingerprint": ..., "campaign": ...}: a repeated press sends nothing
-
 
 async def test_pressed(wizard: ComposeWizard) -> None:
     """Send the test to the stored address, or ask for it first."""
@@ -61,12 +59,13 @@ async def send_test(wizard: ComposeWizard, kind: OwnAddress, address: str, press
         await wizard.advance()  # something changed under the card (e.g. the settings)
         return
     fingerprint = test_message.fingerprint(draft, list_id, address)
-    last = wizard.data.get(LAST_TEST) or {}
-    if last.get("fingerprint") == fingerprint:
+    author_id = member_of(wizard.manager).user_id
+    repeated = test_message.sent_before(wizard.store, author_id, fingerprint)
+    if repeated is not None:
         if pressed:
-            alert_press(wizard.manager, test_already_sent(last["campaign"]))
+            alert_press(wizard.manager, test_already_sent(repeated))
             return
-        await wizard.show_preview(notice=test_already_sent(last["campaign"]))
+        await wizard.show_preview(notice=test_already_sent(repeated))
         return
     sender: Sender = wizard.manager.middleware_data["sender"]
     campaign_id = test_message.send_test(
@@ -74,10 +73,10 @@ async def send_test(wizard: ComposeWizard, kind: OwnAddress, address: str, press
         sender,
         draft,
         list_id,
-        author_id=member_of(wizard.manager).user_id,
+        author_id=author_id,
         address=address,
+        fingerprint=fingerprint,
     )
-    wizard.data[LAST_TEST] = {"fingerprint": fingerprint, "campaign": campaign_id}
     notice = test_sent_notice(campaign_id, kind, address)
     if own_addresses.is_stopped(wizard.store, address):
         notice += "\n" + stopped_warning()

@@ -219,3 +219,19 @@ async def test_an_hlr_check_sends_no_message_so_it_has_no_test_to_me(start_bot, 
     await composer.press("Send", expect="campaign №1")
     await telegram.wait_for(lambda: len(platform.messages) == 2)
     assert OWN_PHONE not in [m.sent_to for m in platform.messages.values()]
+
+
+async def test_a_double_tap_on_test_to_me_sends_one_test(start_bot, telegram, platform):
+    bot = await start_bot(PULSE_SENDERS="Shop")
+    await make_operator(telegram)
+    await ask_me(telegram, "/me phone +7 (900) 555-44-33", "Kept: +79005554433")
+    composer = await sms_preview(telegram)
+
+    button = telegram.find_button(composer.card, "Test to me")
+    first = telegram.press(OPERATOR, composer.card, button)
+    second = telegram.press(OPERATOR, composer.card, button)
+    answers = [(await telegram.wait_answer(press)).get("text") or "" for press in (first, second)]
+
+    tests = bot.app.store.db.execute("SELECT COUNT(*) FROM campaigns").fetchone()[0]
+    assert tests == 1, "the second tap came while the first was still drawing its card"
+    assert any("already went to you as test №1" in answer for answer in answers)

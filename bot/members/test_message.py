@@ -19,10 +19,30 @@ def fingerprint(draft: Draft, list_id: int, address: str) -> str:
     return hashlib.sha256(content.encode()).hexdigest()[:32]
 
 
+def _last_test_key(author_id: int) -> str:
+    return f"last_test:{author_id}"
+
+
+def sent_before(store: Store, author_id: int, fingerprint: str) -> int | None:
+    """The number of the author's last test when it was this message to this address."""
+    kept = store.kv.get(_last_test_key(author_id))
+    last = json.loads(kept) if kept else {}
+    return last.get("campaign") if last.get("fingerprint") == fingerprint else None
+
+
 def send_test(
-    store: Store, sender: Sender, draft: Draft, list_id: int, *, author_id: int, address: str
+    store: Store,
+    sender: Sender,
+    draft: Draft,
+    list_id: int,
+    *,
+    author_id: int,
+    address: str,
+    fingerprint: str,
 ) -> int:
-    """Create and launch the one-message test campaign; returns its number.
+    """Create and launch the one-message test campaign, and remember it as the author's last
+    test (`sent_before`); returns its number. Called right after `sent_before` with no await in
+    between, so a second tap, handled while the first still draws its card, finds it.
 
     The author's private chat alone gets its status card. A time set for the platform is
     dropped: a test is for seeing the message now."""
@@ -36,6 +56,9 @@ def send_test(
         author_id=author_id,
         author_chat_id=author_id,
         test=True,
+    )
+    store.kv.set(
+        _last_test_key(author_id), json.dumps({"fingerprint": fingerprint, "campaign": campaign_id})
     )
     sender.launch(campaign_id)
     return campaign_id
