@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
@@ -72,6 +73,11 @@ def is_healthy(db: Database) -> bool:
     except sqlite3.Error:
         return False
     return True
+
+
+def fields_of(rows: Iterable[tuple]) -> Iterator[dict[str, str]]:
+    """Rows of one JSON `fields` column (a recipient's placeholder values) as dicts."""
+    return (json.loads(fields) if fields else {} for (fields,) in rows)
 
 
 def file_of(db: Database) -> str | None:

@@ -50,8 +50,9 @@ class ConversationStates:
     def set_data(self, key: str, data: dict[str, Any]) -> None:
         if not data:
             # An ended conversation (or a dialog's closed context) leaves no row behind.
-            self.db.execute("DELETE FROM fsm WHERE key = ? AND state IS NULL", [key])
-            self.db.execute("UPDATE fsm SET data = '{}' WHERE key = ?", [key])
+            with self.db.atomic():  # one commit, not two
+                self.db.execute("DELETE FROM fsm WHERE key = ? AND state IS NULL", [key])
+                self.db.execute("UPDATE fsm SET data = '{}' WHERE key = ?", [key])
             return
         self.db.execute(
             "INSERT INTO fsm (key, state, data) VALUES (?, NULL, ?) "

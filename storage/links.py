@@ -144,16 +144,13 @@ class Links:
         return counts
 
     def first_clicks_reader(self, campaign_id: int) -> Callable[[], dict[int, str]]:
-        """`first_clicks`, read by a function to be called in a worker thread."""
+        """Each recipient who clicked, with the time of their first click on any link, read by a
+        function to be called in a worker thread."""
         read = reader_apart(self.db, _FIRST_CLICKS, [campaign_id])
         return lambda: dict(read())
 
-    def first_clicks(self, campaign_id: int) -> dict[int, str]:
-        """Each recipient who clicked: the time of their first click on any link."""
-        return dict(self.db.execute(_FIRST_CLICKS, [campaign_id]).fetchall())
-
 
 def first_clicks_at(path: str, campaign_id: int) -> dict[int, str]:
-    """`first_clicks`, read over a connection of its own to the file at `path` (from another
-    process)."""
+    """Each recipient who clicked, with the time of their first click on any link, read over a
+    connection of its own to the file at `path` (from another process)."""
     return dict(read_at(path, _FIRST_CLICKS, [campaign_id]))

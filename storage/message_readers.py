@@ -4,12 +4,11 @@ campaign's report, cost or figures never hold the event loop."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 
 from sqlite_utils import Database
 
-from storage.db import read_at, reader_apart
+from storage.db import fields_of, read_at, reader_apart
 from storage.messages import MessageRow, SubmitState, _row
 
 _ACCEPTED_FIELDS = "SELECT fields FROM messages WHERE campaign_id = ? AND state = ? ORDER BY seq"
@@ -26,18 +25,19 @@ class MessageReaders:
     def accepted_fields_reader(self, campaign_id: int) -> Callable[[], Iterable[dict[str, str]]]:
         """A function reading the fields of the accepted rows, to be called in a worker thread."""
         read = reader_apart(self.db, _ACCEPTED_FIELDS, [campaign_id, SubmitState.ACCEPTED.value])
-        return lambda: _fields_of(read())
+        return lambda: fields_of(read())
 
     def fields_reader(self, campaign_id: int) -> Callable[[], Iterable[dict[str, str]]]:
         """A function reading the fields of every row of a campaign, in list order, to be called
         in a worker thread."""
         read = reader_apart(self.db, _FIELDS, [campaign_id])
-        return lambda: _fields_of(read())
+        return lambda: fields_of(read())
 
     def report_rows_reader(
         self, campaign_id: int, *, undelivered_only: bool
     ) -> Callable[[], list[MessageRow]]:
-        """`report_rows`, read by a function to be called in a worker thread."""
+        """The rows of a report file in recipient order (all, or those not yet delivered), read
+        by a function to be called in a worker thread."""
         columns = [column.name for column in self.db["messages"].columns]
         read = reader_apart(self.db, _report_rows(undelivered_only), [campaign_id])
         return lambda: [_row(dict(zip(columns, values, strict=True))) for values in read()]
@@ -69,18 +69,18 @@ class MessageReaders:
 def accepted_fields_at(path: str, campaign_id: int) -> Iterator[dict[str, str]]:
     """The fields of the accepted rows in list order, read over a connection of their own to the
     file at `path` (from another process)."""
-    return _fields_of(read_at(path, _ACCEPTED_FIELDS, [campaign_id, SubmitState.ACCEPTED.value]))
+    return fields_of(read_at(path, _ACCEPTED_FIELDS, [campaign_id, SubmitState.ACCEPTED.value]))
 
 
 def fields_at(path: str, campaign_id: int) -> Iterator[dict[str, str]]:
     """The fields of every row of a campaign in list order, read over a connection of their own
     to the file at `path` (from another process)."""
-    return _fields_of(read_at(path, _FIELDS, [campaign_id]))
+    return fields_of(read_at(path, _FIELDS, [campaign_id]))
 
 
 def report_rows_at(path: str, campaign_id: int, *, undelivered_only: bool) -> list[MessageRow]:
-    """`report_rows`, read over a connection of their own to the file at `path` (from another
-    process)."""
+    """The rows of a report file, read over a connection of their own to the file at `path`
+    (from another process)."""
     columns = [name for (name,) in read_at(path, _MESSAGE_COLUMNS, [])]
     rows = read_at(path, _report_rows(undelivered_only), [campaign_id])
     return [_row(dict(zip(columns, values, strict=True))) for values in rows]
@@ -95,7 +95,3 @@ def _report_where(undelivered_only: bool) -> str:
 
 def _report_rows(undelivered_only: bool) -> str:
     return f"SELECT * FROM messages WHERE {_report_where(undelivered_only)} ORDER BY seq"
-
-
-def _fields_of(rows: Iterable[tuple]) -> Iterator[dict[str, str]]:
-    return (json.loads(fields) if fields else {} for (fields,) in rows)

@@ -322,14 +322,6 @@ class Messages:
             [campaign_id],
         ).rowcount
 
-    def report_rows(self, campaign_id: int, *, undelivered_only: bool) -> list[MessageRow]:
-        """The rows of a report file in recipient order: all, or those not (yet) delivered."""
-        where = "campaign_id = ?"
-        if undelivered_only:
-            where += " AND NOT (state = 'accepted' AND COALESCE(status_class, '') = 'delivered')"
-        cursor = self.db["messages"].rows_where(where, [campaign_id], order_by="seq")
-        return [_row(r) for r in cursor]
-
     def rows(self, campaign_id: int, limit: int = -1) -> list[MessageRow]:
         """The campaign's rows in recipient order (the first `limit` of them, if given)."""
         cursor = self.db["messages"].rows_where(

@@ -17,7 +17,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from storage.clock import utc_now_iso
-from storage.db import BUSY_TIMEOUT_MS, read_at, reader_apart
+from storage.db import BUSY_TIMEOUT_MS, fields_of, file_of, read_at, reader_apart
 
 migrations = Migrations("recipient_lists")
 
@@ -110,7 +110,7 @@ class RecipientLists:
         The list's id is handed out only when every row is stored; a stop in between leaves an
         unreferenced partial list behind, never a partial list in use.
         """
-        path = _file_of(self.db)
+        path = file_of(self.db)
         if path is None:  # an in-memory database has no second connection
             return self.save(owner_id, recipients, columns, left_out, coverage)
         rows, dropped = list(recipients), list(left_out)
@@ -199,7 +199,7 @@ class RecipientLists:
     def fields_reader(self, list_id: int) -> Callable[[], Iterator[dict[str, str]]]:
         """A function reading the list's fields in order, to be called in a worker thread."""
         read = reader_apart(self.db, _FIELDS, [list_id])
-        return lambda: _fields_of(read())
+        return lambda: fields_of(read())
 
     def claim(self, list_id: int, campaign_id: int) -> bool:
         """Bind the list to a campaign; False when another campaign already took it."""
@@ -238,7 +238,7 @@ _LEFT_OUT = "SELECT line, raw, reason FROM recipient_list_left_out WHERE list_id
 def fields_at(path: str, list_id: int) -> Iterator[dict[str, str]]:
     """The list's fields in order, read over a connection of their own to the file at `path`
     (from another process)."""
-    return _fields_of(read_at(path, _FIELDS, [list_id]))
+    return fields_of(read_at(path, _FIELDS, [list_id]))
 
 
 def items_at(path: str, list_id: int) -> Iterator[tuple[str, dict[str, str], str | None]]:
@@ -254,15 +254,6 @@ def left_out_at(path: str, list_id: int) -> list[tuple[int | None, str, str]]:
 
 def _items_of(rows: Iterable[tuple]) -> Iterator[tuple[str, dict[str, str], str | None]]:
     return ((address, json.loads(fields) if fields else {}, zone) for address, fields, zone in rows)
-
-
-def _fields_of(rows: Iterable[tuple]) -> Iterator[dict[str, str]]:
-    return (json.loads(fields) if fields else {} for (fields,) in rows)
-
-
-def _file_of(db: Database) -> str | None:
-    row = db.execute("PRAGMA database_list").fetchone()
-    return row[2] if row and row[2] else None
 
 
 @contextmanager

@@ -61,7 +61,10 @@ def _executor() -> ProcessPoolExecutor:
 async def in_list_process(work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """Run `work` (a module-level function; its arguments and result are pickled) in the list
     process. A process that died (killed, out of memory) is replaced and the work tried once
-    more there: reading a file changes nothing until its list is stored whole."""
+    more there. Work that writes may then have written part of its result already: a list
+    stored in part (its size not yet set, so nothing refers to it) is stored again whole, and a
+    stop-list file already applied is applied again (its addresses are there; its audit record
+    is written twice). Nothing is ever sent from here."""
     global _pool
     loop = asyncio.get_running_loop()
     for attempt in (1, 2):

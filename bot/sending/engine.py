@@ -20,6 +20,7 @@ from bot.links.tracking import LinkShortener
 from bot.metrics import Metrics
 from bot.notices import Notices
 from bot.platform.concurrency import AdaptiveConcurrency
+from bot.schedule.when import platform_sent_date
 from bot.sending.authors import AuthorMessages
 from bot.sending.creation import (
     NewCampaign,
@@ -33,7 +34,7 @@ from bot.sending.pass_end import PassEnds
 from bot.sending.recovery import RecoveryDecision, RecoveryOutcome, RecoveryQuestion, decide
 from bot.sending.request_slots import RequestSlots
 from bot.sending.submission import CampaignSubmission, PlatformClient, SubmissionOptions
-from bot.timing.holding import PlatformTimes, QuietHold, platform_minute
+from bot.timing.holding import PlatformTimes, QuietHold
 from bot.timing.quiet_hours import QuietHours
 from storage.campaigns import Campaign, CampaignState, Draft
 from storage.clock import utc_now, utc_now_iso
@@ -326,7 +327,7 @@ class Sender:
                     ),
                 ),
                 platform_minute=(
-                    (lambda: platform_minute(self._clock(), self._settings.pulse_zone))
+                    (lambda: platform_sent_date(self._clock(), self._settings.pulse_zone))
                     if campaign.sent_date
                     else None
                 ),

@@ -26,11 +26,6 @@ HOLD_SLICE = 1000  # rows held per write: a few tens of milliseconds of the even
 SENT_DATE_FORMAT = "%Y-%m-%d %H:%M"
 
 
-def platform_minute(moment: datetime, zone: ZoneInfo) -> str:
-    """A moment as the platform's `sent_date` reads: "YYYY-MM-DD HH:MM" in its zone."""
-    return moment.astimezone(zone).strftime(SENT_DATE_FORMAT)
-
-
 @dataclass(frozen=True)
 class PlatformTimes:
     """A campaign the platform sends at `sent_date` (in its own zone), not when submitted."""
