@@ -176,11 +176,9 @@ async def option_chosen(manager: DialogManager, plan: Plan, step: ScheduleStep) 
         chosen = plan.choose(Choice(step.action.value), step.value)
     except ValueError:  # data no button of this card carries
         alert_press(manager, _("This button is no longer valid."))
-        manager.show_mode = ShowMode.NO_UPDATE
         return
     if not chosen:
         alert_press(manager, _("Keep at least one day."))
-        manager.show_mode = ShowMode.NO_UPDATE
         return
     await show_card(manager, plan)
 
@@ -209,7 +207,6 @@ async def confirmed(query: CallbackQuery, manager: DialogManager, plan: Plan) ->
     except AlreadyLaunched as already:
         text = _("Already sent or scheduled as campaign №{id}.").format(id=already.campaign_id)
         alert_press(manager, text)
-        manager.show_mode = ShowMode.NO_UPDATE
         return
     if isinstance(result, Outcome):
         await show_card(manager, plan, outcome_text(result))

@@ -24,7 +24,7 @@ from aiogram_dialog.api.entities import AccessSettings
 from aiogram_dialog.api.internal import STORAGE_KEY
 from aiogram_dialog.widgets.text import Format
 
-from bot.access import ADMIN, OPERATOR, for_command, role_name
+from bot.access import ADMIN, OPERATOR, for_command, role_refusal
 from bot.schedule.cards import (
     Act,
     Origin,
@@ -199,10 +199,7 @@ def admitted(manager: DialogManager, member: Member, needed: Role) -> bool:
     """Whether the member's role allows the press; if not, the alert says which role it needs."""
     if member.role.allows(needed):
         return True
-    text = _("This needs the {needed} role; yours is {role}.").format(
-        needed=role_name(needed), role=role_name(member.role)
-    )
-    alert_press(manager, text)
+    alert_press(manager, role_refusal(needed, member.role))
     return False
 
 

@@ -37,7 +37,6 @@ def step_pressed(data: str, manager: DialogManager) -> ScheduleStep | None:
 def inactive(manager: DialogManager) -> None:
     """Answer a press the card no longer takes, and leave the card as it is."""
     alert_press(manager, card_inactive())
-    manager.show_mode = ShowMode.NO_UPDATE
 
 
 def scheduling_of(manager: DialogManager) -> SchedulingService:
