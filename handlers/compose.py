@@ -98,9 +98,9 @@ async def start_composing(
     await manager.start(Compose.type, data, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND)
 
 
-async def close_open_draft(manager: DialogManager) -> str:
-    """Close the card of a draft under way in a dialog, if there is one; what the new card says
-    about it."""
+async def close_open_draft(manager: DialogManager, closing: str | None = None) -> str:
+    """Close the card of a draft under way in a dialog, if there is one, saying `closing` (by
+    default: a new message was started); what a new composing card says about it."""
     if not manager.has_context():
         return ""
     current, stack = manager.current_context(), manager.current_stack()
@@ -112,7 +112,8 @@ async def close_open_draft(manager: DialogManager) -> str:
     card_id = stack.last_message_id
     if composing_data is None or card_id is None or not has_answers(composing_data):
         return ""
-    closing, note = closing_texts()
+    closed_new, note = closing_texts()
+    closing = closing or closed_new
     bot, chat_id = manager.middleware_data["bot"], manager.middleware_data["event_chat"].id
     try:
         await bot.edit_message_text(closing, chat_id=chat_id, message_id=card_id)

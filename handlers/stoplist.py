@@ -13,6 +13,7 @@ from aiogram_dialog.widgets.kbd import Button
 from bot.access import OPERATOR, for_command, role_refusal
 from bot.compose.problem_texts import problem_text
 from bot.compose.rules import Problem, Reason
+from bot.compose.wizard import closed_by_command
 from bot.stoplist.cards import (
     change_report,
     invalid_lines,
@@ -26,6 +27,7 @@ from bot.telegram.dialog_kit import alert_press, member_of, store_of
 from bot.telegram.messages import download_recipient_file
 from bot.telegram.unchanged import AnsweredCardDialog
 from bot.texts import paragraphs
+from handlers.compose import close_open_draft
 from storage.members import Role
 
 
@@ -36,7 +38,8 @@ class StopListCard(StatesGroup):
 
 
 async def show_stoplist(message: Message, dialog_manager: DialogManager) -> None:
-    """Show the stop-list with buttons to change it."""
+    """Show the stop-list with buttons to change it; a draft under way is closed, saying so."""
+    await close_open_draft(dialog_manager, closed_by_command("/stoplist"))
     await dialog_manager.start(StopListCard.listing, mode=StartMode.RESET_STACK)
 
 

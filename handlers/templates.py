@@ -12,6 +12,7 @@ from aiogram_dialog import DialogManager, ShowMode, StartMode
 from aiogram_dialog.widgets.kbd import Button
 
 from bot.access import OPERATOR, for_command, is_author_or_admin
+from bot.compose.wizard import closed_by_command
 from bot.telegram.button_data import row_id
 from bot.telegram.dialog_kit import alert_press, member_of, store_of, tell_press
 from bot.telegram.unchanged import AnsweredCardDialog
@@ -22,7 +23,7 @@ from bot.templates.cards import (
     question_window,
     template_gone,
 )
-from handlers.compose import start_composing
+from handlers.compose import close_open_draft, start_composing
 from storage.templates import Template
 
 
@@ -32,7 +33,8 @@ class TemplatesCard(StatesGroup):
 
 
 async def list_templates(message: Message, dialog_manager: DialogManager) -> None:
-    """Show every template of the team, with its author."""
+    """Show every template of the team, with its author; a draft under way is closed, saying so."""
+    await close_open_draft(dialog_manager, closed_by_command("/templates"))
     await dialog_manager.start(TemplatesCard.listing, mode=StartMode.RESET_STACK)
 
 

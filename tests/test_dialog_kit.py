@@ -17,7 +17,7 @@ from bot.telegram.dialog_kit import Tr, TrPlural
 from handlers import common, errors, templates
 from storage.campaigns import Draft
 from storage.store import Store
-from tests.compose_user import make_operator
+from tests.compose_user import Composer, make_operator
 from tests.conftest import ADMIN, OPERATOR
 from tests.dialog_client import dialog_client
 
@@ -246,3 +246,21 @@ async def test_a_message_written_while_the_card_before_is_stored_reaches_that_ca
     closed = [call.text for call in member.bot.calls if isinstance(call, EditMessageText)]
     assert any("Cancelled" in text for text in closed), "the card /cancel was written on is closed"
     assert "Nothing to cancel." not in member.bot.sent()
+
+
+async def test_a_list_opened_over_a_draft_under_way_says_on_its_card_that_it_closed_it(
+    bot, telegram
+):
+    await make_operator(telegram)
+    for command in ("/templates", "/stoplist"):
+        composer = Composer(telegram)
+        await composer.start("/new", expect="New message")
+        draft = await composer.press("SMS", expect="sender")
+        telegram.send_text(OPERATOR, command)
+        await telegram.wait_for(
+            lambda draft=draft, command=command: (
+                f"Closed: you opened {command}. Nothing was sent."
+                in telegram.message(OPERATOR, draft["message_id"])["text"]
+            )
+        )
+        assert telegram.buttons(telegram.message(OPERATOR, draft["message_id"])) == []

@@ -321,6 +321,11 @@ def start_data(
     }
 
 
+def closed_by_command(command: str) -> str:
+    """What an unsent draft's card says when another command's card took its place."""
+    return _("✖️ Closed: you opened {command}. Nothing was sent.").format(command=command)
+
+
 def closing_texts() -> tuple[str, str]:
     """What an unsent draft's card says when a new one starts, and what the new card says."""
     closing = _("✖️ Closed: a new message was started. Nothing was sent.")
