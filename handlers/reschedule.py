@@ -173,5 +173,4 @@ def build_dialog() -> AnsweredCardDialog:
         card_window(Reschedule.confirm, confirm_shown),
         card_window(Reschedule.done, done_shown),
         role=OPERATOR,
-        takes_text=True,
     )

@@ -302,7 +302,6 @@ def build_dialog() -> AnsweredCardDialog:
         card_window(Scheduling.cron, cron_shown),
         card_window(Scheduling.done, done_shown),
         role=OPERATOR,
-        takes_text=True,
     )
 
 

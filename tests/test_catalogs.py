@@ -20,9 +20,8 @@ KEYWORDS = {
     "lazy_gettext": None,
     "ngettext": (1, 2),
     "lazy_ngettext": (1, 2),
-    # The dialogs' text widgets (bot/telegram/dialog_kit.py).
+    # The dialogs' text widget (bot/telegram/dialog_kit.py).
     "Tr": None,
-    "TrPlural": (1, 2),
 }
 
 

@@ -4,11 +4,9 @@ presses answered once, old cards answered, state kept in SQLite.
 How a conversation is built on it:
 
 - Texts: `Tr("msgid with {fields}")` renders the msgid in the person's language and formats it with
-  the window's data (its getter's dict); `TrPlural("one {count}", "{count} many", by="count")`
-  picks the plural form by the number under that key; `Tr("{count} more", count="hidden")` takes a
-  placeholder's value from another key. Both are extraction keywords of the catalogue
-  checks (tests/test_catalogs.py), so their msgids need entries in locales/{en,ru}. Values a getter
-  hands to a text are HTML already: escape user-supplied strings there.
+  the window's data (its getter's dict). It is an extraction keyword of the catalogue checks
+  (tests/test_catalogs.py), so its msgids need entries in locales/{en,ru}. Values a getter hands
+  to a text are HTML already: escape user-supplied strings there.
 - Dialogs: `CardDialog(*windows, role=OPERATOR)` is aiogram-dialog's Dialog whose presses and
   messages pass the same role check as every handler (`RoleCheck` reads the flag). It takes only
   presses on its own buttons (other cards' buttons reach their handlers while it is open), and
@@ -56,7 +54,6 @@ from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import CallbackQuery, ErrorEvent, LinkPreviewOptions, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import ngettext
 from aiogram_dialog import Dialog, DialogManager, ShowMode, setup_dialogs
 from aiogram_dialog.api.entities import NewMessage
 from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
@@ -86,38 +83,14 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 class Tr(Text):
-    """A msgid in the person's language, formatted with the window's data.
+    """A msgid in the person's language, formatted with the window's data."""
 
-    `fields` name the data key a placeholder takes its value from when the two differ
-    (`Tr("…and {count} more.", count="hidden")`)."""
-
-    def __init__(self, msgid: str, when: WhenCondition = None, **fields: str) -> None:
+    def __init__(self, msgid: str, when: WhenCondition = None) -> None:
         super().__init__(when=when)
-        self.msgid, self.fields = msgid, fields
+        self.msgid = msgid
 
     async def _render_text(self, data: dict[str, Any], manager: DialogManager) -> str:
-        return _(self.msgid).format_map(_with_fields(data, self.fields))
-
-
-class TrPlural(Text):
-    """A counted msgid: the plural form for the number under the data key `by`, formatted with
-    the window's data (and `fields`, as `Tr`'s)."""
-
-    def __init__(
-        self, singular: str, plural: str, by: str, when: WhenCondition = None, **fields: str
-    ) -> None:
-        super().__init__(when=when)
-        self.singular, self.plural, self.by, self.fields = singular, plural, by, fields
-
-    async def _render_text(self, data: dict[str, Any], manager: DialogManager) -> str:
-        text = ngettext(self.singular, self.plural, int(data[self.by]))
-        return text.format_map(_with_fields(data, self.fields))
-
-
-def _with_fields(data: dict[str, Any], fields: dict[str, str]) -> dict[str, Any]:
-    if not fields:
-        return data
-    return {**data, **{placeholder: data[key] for placeholder, key in fields.items()}}
+        return _(self.msgid).format_map(data)
 
 
 # ---------------------------------------------------------------- dialogs
@@ -125,26 +98,17 @@ def _with_fields(data: dict[str, Any], fields: dict[str, str]) -> dict[str, Any]
 
 class CardDialog(Dialog):
     """A dialog whose handlers carry a role flag, which takes only its own buttons' presses, and
-    typed messages only while its window asks for one (a `MessageInput`), never a command.
+    typed messages only while its window asks for one (a `MessageInput`), never a command."""
 
-    `takes_text=False` makes a dialog that never takes a message, whatever its windows hold."""
-
-    def __init__(
-        self,
-        *windows: WindowProtocol,
-        role: dict[str, str],
-        takes_text: bool = True,
-        **options: Any,
-    ) -> None:
-        self.role_flags, self.takes_text = role, takes_text
+    def __init__(self, *windows: WindowProtocol, role: dict[str, str], **options: Any) -> None:
+        self.role_flags = role
         super().__init__(*windows, **options)
 
     def _register_handlers(self) -> None:
         self.callback_query.register(self._callback_handler, DIALOG_BUTTON, flags=self.role_flags)
-        if self.takes_text:
-            self.message.register(
-                self._message_handler, NOT_COMMAND, self._asks_for_input, flags=self.role_flags
-            )
+        self.message.register(
+            self._message_handler, NOT_COMMAND, self._asks_for_input, flags=self.role_flags
+        )
 
     def _asks_for_input(self, _message: Message, **data: Any) -> bool:
         context = data.get(CONTEXT_KEY)
