@@ -13,9 +13,8 @@ from typing import Any
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram_dialog import DialogManager, ShowMode, Window
+from aiogram_dialog import DialogManager, ShowMode
 from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.text import Format
 
 from bot.access import OPERATOR
 from bot.schedule.cards import outcome_text
@@ -26,12 +25,20 @@ from bot.schedule.time_cards import (
     moved_text,
     render_move_confirm,
 )
-from bot.telegram.card_keyboard import CardKeyboard
 from bot.telegram.dialog_kit import alert_press, member_of
 from bot.telegram.unchanged import AnsweredCardDialog
-from handlers.time_question import TimeQuestion, inactive, locale_of, scheduling_of, step_pressed
+from handlers.time_question import (
+    TimeQuestion,
+    card_window,
+    finish,
+    inactive,
+    last_word_shown,
+    locale_of,
+    scheduling_of,
+    step_pressed,
+)
 
-NEW_TIME, ROLLED, LAST = "new_time", "rolled", "last"  # dialog data
+NEW_TIME, ROLLED = "new_time", "rolled"  # dialog data
 
 
 class Reschedule(StatesGroup):
@@ -82,10 +89,6 @@ async def confirm_shown(dialog_manager: DialogManager, **_kwargs: Any) -> dict[s
     return {"text": text, "markup": markup}
 
 
-async def done_shown(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
-    return {"text": dialog_manager.dialog_data.get(LAST, ""), "markup": None}
-
-
 async def pressed(query: CallbackQuery, data: str, manager: DialogManager) -> None:
     """A button of the card: a quick time, Change time, Confirm, Cancel or Back."""
     step = step_pressed(data, manager)
@@ -99,7 +102,11 @@ async def pressed(query: CallbackQuery, data: str, manager: DialogManager) -> No
     elif step.action is StepAction.MOVE_YES:
         await confirmed(manager)
     elif step.action in (StepAction.MOVE_NO, StepAction.BACK):
-        await finish(manager, moved_text(None, scheduling_of(manager).settings, locale_of(manager)))
+        await finish(
+            manager,
+            Reschedule.done,
+            moved_text(None, scheduling_of(manager).settings, locale_of(manager)),
+        )
     else:
         inactive(manager)
 
@@ -128,15 +135,7 @@ async def confirmed(manager: DialogManager) -> None:
         text = moved_text(moved, scheduling.settings, locale_of(manager))
     # The list Reschedule was pressed on shows what changed, never the old time.
     await manager.bg(stack_id=start["list_stack"]).update({})
-    await finish(manager, text)
-
-
-async def finish(manager: DialogManager, text: str) -> None:
-    """The card's last word, without buttons; the conversation ends."""
-    manager.dialog_data[LAST] = text
-    await manager.switch_to(Reschedule.done, show_mode=ShowMode.EDIT)  # even after an alert
-    await manager.show()
-    await manager.reset_stack(remove_keyboard=False)
+    await finish(manager, Reschedule.done, text)
 
 
 async def typed(message: Message, _input: MessageInput, manager: DialogManager) -> None:
@@ -156,21 +155,11 @@ def cancelled_word(manager: DialogManager) -> str | None:
     return None
 
 
-def card_window(state: State, getter: Any) -> Window:
-    return Window(
-        Format("{text}"),
-        CardKeyboard(pressed),
-        MessageInput(typed),
-        state=state,
-        getter=getter,
-    )
-
-
 def build_dialog() -> AnsweredCardDialog:
     """A fresh Reschedule dialog, so each Dispatcher gets its own."""
     return AnsweredCardDialog(
-        card_window(Reschedule.when, when_shown),
-        card_window(Reschedule.confirm, confirm_shown),
-        card_window(Reschedule.done, done_shown),
+        card_window(Reschedule.when, when_shown, pressed, typed),
+        card_window(Reschedule.confirm, confirm_shown, pressed, typed),
+        card_window(Reschedule.done, last_word_shown, pressed, typed),
         role=OPERATOR,
     )

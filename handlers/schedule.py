@@ -16,9 +16,8 @@ from aiogram import Router
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram_dialog import DialogManager, ShowMode, Window
+from aiogram_dialog import DialogManager, ShowMode
 from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.text import Format
 
 from bot.access import OPERATOR
 from bot.approval.cards import after_approval_text
@@ -38,7 +37,6 @@ from bot.schedule.time_cards import (
     scheduled_text,
 )
 from bot.sending.creation import AlreadyLaunched
-from bot.telegram.card_keyboard import CardKeyboard
 from bot.telegram.dialog_kit import alert_press, member_of
 from bot.telegram.unchanged import AnsweredCardDialog
 from bot.timing.cards import quiet_at_send
@@ -47,7 +45,10 @@ from handlers.approval import ask_if_needed
 from handlers.time_question import (
     PROBLEM,
     TimeQuestion,
+    card_window,
+    finish,
     inactive,
+    last_word_shown,
     locale_of,
     scheduling_of,
     step_pressed,
@@ -55,7 +56,7 @@ from handlers.time_question import (
 from storage.campaigns import Draft
 from storage.schedules import Schedule, ScheduleMode
 
-PLAN, LAST = "plan", "last"  # dialog data: the plan as the card shows it; the last word
+PLAN = "plan"  # dialog data: the plan as the card shows it
 REDO = "redo"  # in the result: Confirm found the draft no longer complete
 
 
@@ -129,10 +130,6 @@ async def card_shown(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str,
 async def cron_shown(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     text, markup = render_cron_prompt(dialog_manager.dialog_data.get(PROBLEM, ""))
     return {"text": text, "markup": markup}
-
-
-async def done_shown(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
-    return {"text": dialog_manager.dialog_data.get(LAST, ""), "markup": None}
 
 
 async def ask_cron(manager: DialogManager, problem: str = "") -> None:
@@ -212,7 +209,7 @@ async def confirmed(query: CallbackQuery, manager: DialogManager, plan: Plan) ->
         await show_card(manager, plan, outcome_text(result))
         return
     card = AuthorCard(chat_id, query.message.message_id if query.message else None)
-    await finish(manager, await submitted_text(manager, result, card))
+    await finish(manager, Scheduling.done, await submitted_text(manager, result, card))
 
 
 @dataclass(frozen=True)
@@ -238,14 +235,6 @@ async def submitted_text(manager: DialogManager, schedule: Schedule, card: Autho
         # Not submitted yet: it is handed to the platform once approved.
         text = after_approval_text(schedule, scheduling.settings.zone, locale)
     return f"{text}\n\n{waiting.text}"
-
-
-async def finish(manager: DialogManager, text: str) -> None:
-    """The card's last word, without buttons; the composing conversation ends with it."""
-    manager.dialog_data[LAST] = text
-    await manager.switch_to(Scheduling.done, show_mode=ShowMode.EDIT)
-    await manager.show()
-    await manager.reset_stack(remove_keyboard=False)
 
 
 async def back_to_composer(manager: DialogManager, redo: bool = False) -> None:
@@ -288,19 +277,13 @@ async def cron_typed(manager: DialogManager, expression: str, plan: Plan | None)
         await show_card(manager, replace(plan, repeat=Repeat.CRON, cron=expression))
 
 
-def card_window(state: State, getter: Any) -> Window:
-    return Window(
-        Format("{text}"), CardKeyboard(pressed), MessageInput(typed), state=state, getter=getter
-    )
-
-
 def build_dialog() -> AnsweredCardDialog:
     """A fresh Schedule dialog, so each Dispatcher gets its own."""
     return AnsweredCardDialog(
-        card_window(Scheduling.when, when_shown),
-        card_window(Scheduling.card, card_shown),
-        card_window(Scheduling.cron, cron_shown),
-        card_window(Scheduling.done, done_shown),
+        card_window(Scheduling.when, when_shown, pressed, typed),
+        card_window(Scheduling.card, card_shown, pressed, typed),
+        card_window(Scheduling.cron, cron_shown, pressed, typed),
+        card_window(Scheduling.done, last_word_shown, pressed, typed),
         role=OPERATOR,
     )
 

@@ -1,6 +1,6 @@
 """The time question the Schedule card and the Reschedule card both ask, in a dialog window: a
 quick button, or a time typed and read in TIMEZONE; a readable time ahead goes on, anything else
-is asked again with the reason."""
+is asked again with the reason; and the windows and last word both cards are drawn with."""
 
 from __future__ import annotations
 
@@ -11,12 +11,15 @@ from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.types import Message
-from aiogram_dialog import DialogManager, ShowMode
+from aiogram_dialog import DialogManager, ShowMode, Window
+from aiogram_dialog.widgets.input import MessageInput
+from aiogram_dialog.widgets.text import Format
 
 from bot.schedule.service import SchedulingService
 from bot.schedule.time_cards import ScheduleStep, render_when, time_problem
 from bot.schedule.time_phrases import read_phrase
 from bot.schedule.when import quick_choice
+from bot.telegram.card_keyboard import CardKeyboard
 from bot.telegram.dialog_kit import alert_press, card_inactive
 
 PROBLEM = "problem"  # dialog data: why the last answer was refused
@@ -98,3 +101,27 @@ class TimeQuestion:
             await self.take(manager, None, typed, False)
         else:
             await self.take(manager, reading.moment, typed, reading.rolled_to_tomorrow)
+
+
+LAST = "last"  # dialog data: the card's last word
+
+
+def card_window(state: State, getter: Any, pressed: Any, typed: Any) -> Window:
+    """A window of a time card: its text and buttons from `getter`, presses to `pressed`,
+    messages to `typed`."""
+    return Window(
+        Format("{text}"), CardKeyboard(pressed), MessageInput(typed), state=state, getter=getter
+    )
+
+
+async def last_word_shown(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    return {"text": dialog_manager.dialog_data.get(LAST, ""), "markup": None}
+
+
+async def finish(manager: DialogManager, done: State, text: str) -> None:
+    """The card's last word (shown by `done`'s window), without buttons; the conversation ends
+    with it."""
+    manager.dialog_data[LAST] = text
+    await manager.switch_to(done, show_mode=ShowMode.EDIT)  # even after an alert
+    await manager.show()
+    await manager.reset_stack(remove_keyboard=False)
