@@ -12,7 +12,6 @@ import logging
 from typing import Any
 
 from aiogram import Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
@@ -39,7 +38,7 @@ from bot.compose.wizard import REPORT, ComposeWizard, closing_texts, start_data
 from bot.config import Settings
 from bot.telegram.card_keyboard import CardKeyboard
 from bot.telegram.dialog_kit import CardDialog, alert_press
-from bot.telegram.messages import remove_buttons
+from bot.telegram.messages import edit_card, remove_buttons
 from bot.telegram.unchanged import AnsweredCardDialog, tell_unchanged
 from handlers import (
     compose_extras,
@@ -115,10 +114,7 @@ async def close_open_draft(manager: DialogManager, closing: str | None = None) -
     closed_new, note = closing_texts()
     closing = closing or closed_new
     bot, chat_id = manager.middleware_data["bot"], manager.middleware_data["event_chat"].id
-    try:
-        await bot.edit_message_text(closing, chat_id=chat_id, message_id=card_id)
-    except TelegramAPIError as error:
-        log.info("the old card could not be closed: %s", error.message)
+    if not await edit_card(bot, chat_id, card_id, closing):
         await remove_buttons(bot, chat_id, card_id)
     stack.last_message_id = None  # closed: the new card leaves it alone
     return note

@@ -17,7 +17,6 @@ from datetime import datetime
 from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.state import State
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
@@ -44,6 +43,7 @@ from bot.compose.typography import plain, typographic_only
 from bot.config import Settings
 from bot.links.tracking import as_sent
 from bot.members.cards import render_test_address_prompt
+from bot.telegram.messages import edit_card
 from storage.campaigns import Draft
 from storage.clock import utc_now
 from storage.members import OwnAddress
@@ -202,15 +202,9 @@ class ComposeWizard:
     async def finish(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         """End the conversation with a last word on its card (its buttons go, or become `markup`)."""
         card_id = await self.card_id()
-        shown = False
-        if card_id is not None:
-            try:
-                await self.bot.edit_message_text(
-                    text=text, chat_id=self.chat_id, message_id=card_id, reply_markup=markup
-                )
-                shown = True
-            except TelegramAPIError as error:
-                log.info("the card could not be edited (%s); sending a new one", error.message)
+        shown = card_id is not None and await edit_card(
+            self.bot, self.chat_id, card_id, text, markup
+        )
         if not shown:
             await self.bot.send_message(self.chat_id, text, reply_markup=markup)
         await self.manager.done(show_mode=ShowMode.NO_UPDATE)  # the card's text is its own now

@@ -66,6 +66,7 @@ from aiogram_dialog.widgets.common import WhenCondition
 from aiogram_dialog.widgets.text import Text
 
 from bot.telegram.in_flight import UpdatesInFlight
+from bot.telegram.messages import edit_card
 from bot.telegram.presses import alert, tell
 from storage.members import Member
 from storage.store import Store
@@ -215,13 +216,7 @@ async def end_dialogs(manager: DialogManager, text: str | None = None) -> bool |
     shown = False
     if card_id and text is not None:
         chat_id = manager.middleware_data["event_chat"].id
-        try:
-            await manager.middleware_data["bot"].edit_message_text(
-                text, chat_id=chat_id, message_id=card_id
-            )
-            shown = True
-        except TelegramAPIError as error:
-            log.info("the dialog's card could not be closed (%s)", error.message)
+        shown = await edit_card(manager.middleware_data["bot"], chat_id, card_id, text)
     await manager.reset_stack(remove_keyboard=not shown)
     return shown
 

@@ -31,6 +31,24 @@ async def remove_buttons(bot: Bot, chat_id: int, message_id: int) -> None:
         await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id)
 
 
+async def edit_card(
+    bot: Bot,
+    chat_id: int,
+    message_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> bool:
+    """Best effort: the card shows `text`, and `markup` or no buttons; whether it could."""
+    try:
+        await bot.edit_message_text(
+            text=text, chat_id=chat_id, message_id=message_id, reply_markup=markup
+        )
+    except TelegramAPIError as error:  # deleted meanwhile, or too old to edit
+        log.info("a card could not be edited (%s)", error.message)
+        return False
+    return True
+
+
 async def download_recipient_file(bot: Bot, document: Document) -> bytes | Problem:
     """The file's bytes, refusing by name and declared size before anything is downloaded."""
     too_large = check_file_size(document.file_size)
