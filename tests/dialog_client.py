@@ -23,6 +23,7 @@ from aiogram.types import Chat, Message, User
 from aiogram_dialog.test_tools import BotClient, MockMessageManager
 from aiogram_dialog.test_tools.bot_client import FakeBot
 from aiogram_dialog.test_tools.keyboard import InlineButtonTextLocator
+from aiogram_dialog.utils import CB_SEP
 
 from bot.config import load_settings
 from bot.i18n import make_i18n
@@ -104,6 +105,16 @@ class DialogClient:
         query_id = await self.client.click(self.card, InlineButtonTextLocator(re.escape(label)))
         answer = self.bot.answers.get(query_id)
         return (answer.text or "") if answer else ""
+
+    async def press_in_card(self, data: str) -> str:
+        """A press carrying `data` inside the last card's dialog, as a forged or old client sends
+        it; returns how it was answered."""
+        markup = self.card.reply_markup
+        assert markup is not None, "the card has no buttons"
+        dialog, _separator, _button = (markup.inline_keyboard[0][0].callback_data or "").partition(
+            CB_SEP
+        )
+        return await self.press_data(f"{dialog}{CB_SEP}{data}")
 
     async def press_data(self, data: str) -> str:
         """A press with any data on the last card, as a forged client sends it."""

@@ -12,12 +12,6 @@ def composer(tmp_path):
     return dialog_client(tmp_path, [compose.build_router()], pulse_senders="Shop")
 
 
-def carried(member, data: str) -> str:
-    """`data` as a button of the member's current card carries it."""
-    intent = member.card.reply_markup.inline_keyboard[0][0].callback_data.split("\x1d")[0]
-    return f"{intent}\x1dcard:{data}"
-
-
 async def to_the_preview(member) -> None:
     await member.send("/new")
     await member.press("SMS")
@@ -45,8 +39,8 @@ async def test_a_refused_answer_repeated_is_told_why_the_card_stays(tmp_path):
 async def test_a_press_that_changes_nothing_gets_an_alert(tmp_path):
     member = composer(tmp_path)
     await member.send("/new")
-    forged = carried(member, ComposePick(what=PickKind.TYPE, index=99).pack())
-    assert await member.press_data(forged) == "Nothing changed: the card already shows this."
+    forged = f"card:{ComposePick(what=PickKind.TYPE, index=99).pack()}"
+    assert await member.press_in_card(forged) == "Nothing changed: the card already shows this."
 
 
 async def test_forged_and_out_of_step_presses_act_on_nothing(tmp_path):
@@ -54,17 +48,15 @@ async def test_forged_and_out_of_step_presses_act_on_nothing(tmp_path):
     await member.send("/new")
     card = member.text
 
-    assert await member.press_data(carried(member, "compose:no_such_move")) == (
+    assert await member.press_in_card("card:compose:no_such_move") == (
         "This button is no longer valid."
     )
-    assert await member.press_data(carried(member, "elsewhere")) == (
-        "This button is no longer valid."
-    )
+    assert await member.press_in_card("card:elsewhere") == ("This button is no longer valid.")
     # Send belongs to the preview: a late press of it on the type question does nothing, and
     # says so (a second tap is never met with silence).
-    send = carried(member, ComposeAction(action=ComposeMove.SEND).pack())
+    send = f"card:{ComposeAction(action=ComposeMove.SEND).pack()}"
     drawn = len(member.cards.sent_messages)
-    assert await member.press_data(send) == "Nothing changed: the card already shows this."
+    assert await member.press_in_card(send) == "Nothing changed: the card already shows this."
     assert member.text == card
     assert len(member.cards.sent_messages) == drawn
 

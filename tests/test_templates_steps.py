@@ -21,8 +21,7 @@ async def test_only_the_author_or_an_admin_is_offered_delete_and_may_delete(tmp_
     template_id = with_template(other)
     await other.send("/templates")
     assert other.buttons() == ["Promo"]
-    intent = other.card.reply_markup.inline_keyboard[0][0].callback_data.split("\x1d")[0]
-    refused = await other.press_data(f"{intent}\x1dtpl:{template_id}:delete")
+    refused = await other.press_in_card(f"tpl:{template_id}:delete")
     assert refused == "Only its author or an admin can delete this template."
     assert "Delete template" not in other.text
     assert other.store.templates.get(template_id) is not None
@@ -85,9 +84,8 @@ async def test_forged_template_ids_are_answered_as_gone(tmp_path):
     author = dialog_client(tmp_path, [templates.build_router()], user_id=AUTHOR)
     with_template(author)
     await author.send("/templates")
-    intent = author.card.reply_markup.inline_keyboard[0][0].callback_data.split("\x1d")[0]
     for forged in ("99999999999999999999999", "²", "-1", ""):
         for action in ("use", "delete"):
-            answer = await author.press_data(f"{intent}\x1dtpl:{forged}:{action}")
+            answer = await author.press_in_card(f"tpl:{forged}:{action}")
             assert answer == "This template no longer exists.", (forged, action)
     assert author.buttons() == ["Promo", "Delete"]
