@@ -119,3 +119,17 @@ class Composer:
         before = self._touches()
         send_sticker(self.telegram, self.user_id)
         return await self._changed(before, expect)
+
+
+async def new_message(telegram, chat_id: int, contains: str, after: int) -> dict[str, Any]:
+    """The first message sent (not one edited) after message `after` that says `contains`."""
+    return await telegram.wait_for(
+        lambda: next(
+            (
+                message
+                for message in telegram.chat(chat_id)
+                if message["message_id"] > after and contains in message.get("text", "")
+            ),
+            None,
+        )
+    )

@@ -12,7 +12,7 @@ from bot.compose.menu_cards import render_confirm
 from bot.i18n import make_i18n
 from bot.stoplist.cards import stoplist_text
 from storage.store import Store
-from tests.compose_user import make_operator
+from tests.compose_user import make_operator, new_message
 from tests.conftest import OPERATOR
 from tests.test_catalogs import ENGLISH, PLURAL_MSGIDS, RUSSIAN
 
@@ -111,20 +111,6 @@ def test_the_stop_list_card_counts_addresses(i18n, tmp_path, count, russian_word
         assert words in text, (language, text)
 
 
-async def sent_after(telegram, message_id: int, contains: str) -> dict:
-    """The first message sent (not edited) after `message_id` that says `contains`."""
-    return await telegram.wait_for(
-        lambda: next(
-            (
-                message
-                for message in telegram.chat(OPERATOR)
-                if message["message_id"] > message_id and contains in message.get("text", "")
-            ),
-            None,
-        )
-    )
-
-
 async def test_a_russian_operator_reads_agreeing_counts(start_bot, telegram):
     await start_bot(LOCALE="ru")
     await make_operator(telegram)
@@ -136,13 +122,15 @@ async def test_a_russian_operator_reads_agreeing_counts(start_bot, telegram):
     ):
         telegram.send_text(OPERATOR, "/stoplist", language_code="ru")
         # A new card each time (the one before loses its buttons, an edit of its own).
-        card = await sent_after(telegram, said, "Стоп-лист")
+        card = await new_message(telegram, OPERATOR, "Стоп-лист", after=said)
         query = telegram.press(
             OPERATOR, card, telegram.find_button(card, "Добавить"), strict=True, language_code="ru"
         )
         await telegram.wait_answer(query)
         telegram.send_text(OPERATOR, added, language_code="ru")
-        reply = await sent_after(telegram, card["message_id"], "Добавлено в стоп-лист")
+        reply = await new_message(
+            telegram, OPERATOR, "Добавлено в стоп-лист", after=card["message_id"]
+        )
         said = reply["message_id"]
         expected = {1: "1 адрес, которому", 2: "2 адреса, которым", 5: "5 адресов, которым"}
         assert expected[total] in reply["text"]

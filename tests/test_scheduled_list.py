@@ -4,7 +4,7 @@ working after a restart; a list or a Reschedule card replaced by a newer one no 
 from __future__ import annotations
 
 from storage.schedules import ScheduleState
-from tests.compose_user import Composer, make_operator
+from tests.compose_user import Composer, make_operator, new_message
 from tests.conftest import ADMIN, OPERATOR
 from tests.test_schedule_revoked_owner import OTHER, schedule_tomorrow
 
@@ -20,16 +20,7 @@ async def open_list(telegram) -> dict:
     """A new /scheduled list (not an earlier one edited meanwhile)."""
     newest = telegram.last(OPERATOR)["message_id"]
     telegram.send_text(OPERATOR, "/scheduled")
-    return await telegram.wait_for(
-        lambda: next(
-            (
-                m
-                for m in telegram.chat(OPERATOR)
-                if m["message_id"] > newest and "Waiting to be sent" in m.get("text", "")
-            ),
-            None,
-        )
-    )
+    return await new_message(telegram, OPERATOR, "Waiting to be sent", after=newest)
 
 
 async def test_the_list_lives_beside_a_composition_works_after_a_restart_and_is_replaced(
