@@ -143,12 +143,6 @@ class Links:
 
         return counts
 
-    def first_clicks_reader(self, campaign_id: int) -> Callable[[], dict[int, str]]:
-        """Each recipient who clicked, with the time of their first click on any link, read by a
-        function to be called in a worker thread."""
-        read = reader_apart(self.db, _FIRST_CLICKS, [campaign_id])
-        return lambda: dict(read())
-
 
 def first_clicks_at(path: str, campaign_id: int) -> dict[int, str]:
     """Each recipient who clicked, with the time of their first click on any link, read over a

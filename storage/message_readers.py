@@ -33,15 +33,6 @@ class MessageReaders:
         read = reader_apart(self.db, _FIELDS, [campaign_id])
         return lambda: fields_of(read())
 
-    def report_rows_reader(
-        self, campaign_id: int, *, undelivered_only: bool
-    ) -> Callable[[], list[MessageRow]]:
-        """The rows of a report file in recipient order (all, or those not yet delivered), read
-        by a function to be called in a worker thread."""
-        columns = [column.name for column in self.db["messages"].columns]
-        read = reader_apart(self.db, _report_rows(undelivered_only), [campaign_id])
-        return lambda: [_row(dict(zip(columns, values, strict=True))) for values in read()]
-
     def report_errors_reader(
         self, campaign_id: int, *, undelivered_only: bool
     ) -> Callable[[], list[str]]:

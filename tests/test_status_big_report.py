@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 
-import bot.statuses.report
+import bot.statuses.big_report
 from bot.compose.list_process import BIG_LIST_ROWS
 from tests.conftest import ADMIN, GROUP
 from tests.report_reader import read_report
@@ -60,7 +60,7 @@ async def test_a_big_campaigns_reports_are_built_in_the_list_process(
         raise AssertionError("a big campaign's report must not be written in the program's process")
 
     # The list process imports its own copy of the writer; only the program's copy refuses.
-    monkeypatch.setattr(bot.statuses.report, "report_csv", not_here)
+    monkeypatch.setattr(bot.statuses.big_report, "report_csv", not_here)
     await fire([status_url(program.url, last, "1")])
 
     failed = [n for n in range(count - 1) if n % FAILED_EVERY == 0]  # the last one delivered

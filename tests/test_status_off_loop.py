@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import threading
 
+import bot.statuses.big_report
 import bot.statuses.figures
-import bot.statuses.report
 from tests.conftest import ADMIN, GROUP
 from tests.report_reader import read_report
 from tests.test_callbacks_seed import SECRET, seed_campaign, status_url
@@ -25,13 +25,13 @@ async def test_a_big_campaigns_card_report_and_status_are_counted_off_the_loop(
     # Three recipients stand for a big campaign: the size from which counting moves apart.
     monkeypatch.setattr(bot.statuses.figures, "COUNTED_APART_FROM", 3)
     written_in: list[int] = []
-    report_csv = bot.statuses.report.report_csv
+    report_csv = bot.statuses.big_report.report_csv
 
     def recording_report_csv(*args, **kwargs):
         written_in.append(threading.get_ident())
         return report_csv(*args, **kwargs)
 
-    monkeypatch.setattr(bot.statuses.report, "report_csv", recording_report_csv)
+    monkeypatch.setattr(bot.statuses.big_report, "report_csv", recording_report_csv)
     seeded = seed_campaign(bot_env, ["79000000001", "79000000002", "79000000003"])
     program = await start_bot(CALLBACK_SECRET=SECRET)
     on_loop: list[str] = []  # every statement the program's own connection runs

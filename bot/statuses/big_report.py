@@ -1,9 +1,10 @@
-"""A big campaign's report file, built whole in the list process (bot/compose/list_process.py).
+"""A campaign's report file, built whole over connections of its own to the database's file:
+in a worker thread, or for a big campaign in the list process (bot/compose/list_process.py).
 
 For 100,000 recipients reading the rows, pricing each accepted message and writing the CSV is
 seconds of Python; in a worker thread it takes turns on the GIL with the event loop. The list
-process reads the rows over connections of its own and sends back only the file's bytes and
-how many recipients it lists. The words come in chosen, as gettext needs the loop's thread.
+process sends back only the file's bytes and how many recipients it lists. The words come in
+chosen, as gettext needs the loop's thread.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def report_at(
     cost: MessageCost | None,
     locale: str,
 ) -> tuple[bytes, int]:
-    """In the list process: the report file's bytes and how many recipients it lists."""
+    """The report file's bytes and how many recipients it lists."""
     rows = report_rows_at(path, campaign.id, undelivered_only=not full)
     clicks = first_clicks_at(path, campaign.id) if with_clicks else None
     total = None

@@ -9,6 +9,7 @@ the file is written in a worker thread, or for a big campaign in the list proces
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 from aiogram.types import BufferedInputFile
 from aiogram.utils.i18n import gettext as _
@@ -16,14 +17,13 @@ from aiogram.utils.i18n import gettext as _
 from bot.compose.costs import message_cost
 from bot.compose.list_process import BIG_LIST_ROWS, in_list_process
 from bot.config import Settings
-from bot.statuses.big_report import accepted_cost, report_at
+from bot.statuses.big_report import report_at
 from bot.statuses.charts import chart_filename, delivery_chart
-from bot.statuses.report_file import ReportWords, report_csv, report_filename
+from bot.statuses.report_file import ReportWords, report_filename
 from bot.texts import number, reader_locale, share
 from storage.campaigns import Campaign
 from storage.clock import utc_now
 from storage.db import file_of
-from storage.messages import MessageRow, SubmitState
 from storage.store import Store
 
 
@@ -31,65 +31,29 @@ async def report_document(
     store: Store, settings: Settings, campaign: Campaign, *, full: bool
 ) -> tuple[BufferedInputFile, int]:
     """A campaign's report file in the current language, and how many recipients it lists."""
-    cost = message_cost(campaign.text, campaign.type, settings.pulse_prices, campaign.transliterate)
-    locale = reader_locale()
-    filename = report_filename(campaign.id, full)
     path = file_of(store.db)
-    if path is not None and campaign.recipient_count >= BIG_LIST_ROWS:
-        read_errors = store.message_readers.report_errors_reader(
-            campaign.id, undelivered_only=not full
-        )
-        errors = await asyncio.to_thread(read_errors)
-        words = ReportWords.current(errors, settings.currency)  # gettext needs the loop's thread
-        content, count = await in_list_process(
-            report_at,
-            path,
-            campaign,
-            words,
-            settings.zone,
-            full=full,
-            with_clicks=store.links.has_links(campaign.id),
-            cost=cost,
-            locale=locale,
-        )
-        return BufferedInputFile(content, filename=filename), count
-    read_rows = store.message_readers.report_rows_reader(campaign.id, undelivered_only=not full)
-    read_clicks = (
-        store.links.first_clicks_reader(campaign.id) if store.links.has_links(campaign.id) else None
+    if path is None:
+        raise ValueError("a report is read over connections of its own to the database's file")
+    read_errors = store.message_readers.report_errors_reader(campaign.id, undelivered_only=not full)
+    errors = await asyncio.to_thread(read_errors)
+    build = partial(
+        report_at,
+        path,
+        campaign,
+        ReportWords.current(errors, settings.currency),  # gettext needs the loop's thread
+        settings.zone,
+        full=full,
+        with_clicks=store.links.has_links(campaign.id),
+        cost=message_cost(
+            campaign.text, campaign.type, settings.pulse_prices, campaign.transliterate
+        ),
+        locale=reader_locale(),
     )
-    rows: list[MessageRow] = await asyncio.to_thread(read_rows)
-    errors = {row.error for row in rows if row.error}
-    words = ReportWords.current(errors, settings.currency)  # gettext needs the loop's thread
-
-    # The file may list only some recipients; the head gives what all accepted ones cost.
-    read_accepted = (
-        store.message_readers.accepted_fields_reader(campaign.id) if cost and not full else None
-    )
-
-    def write() -> bytes:
-        clicks = read_clicks() if read_clicks else None
-        total = None
-        if cost is not None:
-            accepted = (
-                read_accepted()
-                if read_accepted
-                else (row.fields for row in rows if row.state is SubmitState.ACCEPTED)
-            )
-            total = accepted_cost(cost, accepted)
-        return report_csv(
-            campaign,
-            rows,
-            words,
-            settings.zone,
-            full=full,
-            clicks=clicks,
-            cost=cost,
-            total_cost=total,
-            locale=locale,
-        )
-
-    content = await asyncio.to_thread(write)
-    return BufferedInputFile(content, filename=filename), len(rows)
+    if campaign.recipient_count >= BIG_LIST_ROWS:
+        content, count = await in_list_process(build)
+    else:
+        content, count = await asyncio.to_thread(build)
+    return BufferedInputFile(content, filename=report_filename(campaign.id, full)), count
 
 
 def undelivered_caption(campaign_id: int, count: int, locale: str) -> str:
