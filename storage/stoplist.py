@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlite_utils import Database
@@ -9,7 +10,7 @@ from sqlite_utils.migrations import Migrations
 
 from storage.audit import AuditLog
 from storage.clock import utc_now_iso
-from storage.db import read_at
+from storage.db import read_at, reader_apart
 
 migrations = Migrations("stoplist")
 
@@ -97,6 +98,11 @@ class StopList:
 
     def addresses(self) -> set[str]:
         return {row[0] for row in self.db.execute(_ADDRESSES)}
+
+    def addresses_reader(self) -> Callable[[], set[str]]:
+        """The stop-listed addresses, read by a function to be called in a worker thread."""
+        read = reader_apart(self.db, _ADDRESSES, [])
+        return lambda: {address for (address,) in read()}
 
     def holds(self, address: str) -> bool:
         """Whether one address is on the list, ignoring case as submission does."""

@@ -7,8 +7,8 @@ what it computed about its values, for the campaign it becomes.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 from bot.compose.addresses import AddressKind
 from bot.compose.conversation import RecipientsReport
@@ -33,9 +33,9 @@ class KeptList:
     columns: tuple[str, ...]
 
 
-def _stoplist(store: Store, leave_out_stopped: bool) -> set[str]:
-    # Read here, on the loop's thread: the store's connection belongs to it.
-    return store.stoplist.addresses() if leave_out_stopped else set()
+def _stoplist(store: Store, leave_out_stopped: bool) -> Callable[[], set[str]]:
+    """What reads the stop-list in the worker thread (a long one is tens of milliseconds)."""
+    return store.stoplist.addresses_reader() if leave_out_stopped else set
 
 
 async def recipients_from_text(
@@ -49,9 +49,12 @@ async def recipients_from_text(
     """Typed or pasted addresses, parsed in a worker thread.
 
     With `leave_out_stopped`, addresses on the stop-list are left out (and counted)."""
-    stoplist = _stoplist(store, leave_out_stopped)
-    parse = partial(parse_recipients_text, stoplist=stoplist, mobile_only=mobile_only)
-    return await asyncio.to_thread(parse, text, kind)
+    read_stoplist = _stoplist(store, leave_out_stopped)
+
+    def parse() -> RecipientList:
+        return parse_recipients_text(text, kind, stoplist=read_stoplist(), mobile_only=mobile_only)
+
+    return await asyncio.to_thread(parse)
 
 
 async def recipients_from_file(
@@ -64,8 +67,12 @@ async def recipients_from_file(
     leave_out_stopped: bool = True,
 ) -> RecipientList | Problem:
     """An uploaded .csv, .txt or .xlsx file, parsed in a worker thread, or why it was refused."""
-    stoplist = _stoplist(store, leave_out_stopped)
-    return await asyncio.to_thread(parse_file, filename, content, kind, stoplist, mobile_only)
+    read_stoplist = _stoplist(store, leave_out_stopped)
+
+    def parse() -> RecipientList | Problem:
+        return parse_file(filename, content, kind, read_stoplist(), mobile_only)
+
+    return await asyncio.to_thread(parse)
 
 
 async def keep_recipients_file(
@@ -88,8 +95,7 @@ async def keep_recipients_file(
         return await in_list_process(
             read_and_store, path, owner_id, filename, content, kind, mobile_only
         )
-    stoplist = _stoplist(store, True)
-    parsed = await asyncio.to_thread(parse_file, filename, content, kind, stoplist, mobile_only)
+    parsed = await recipients_from_file(store, filename, content, kind, mobile_only=mobile_only)
     if isinstance(parsed, Problem):
         return parsed
     return await keep_list(store, owner_id, parsed)
