@@ -26,7 +26,6 @@ from bot.compose.wizard import TYPOGRAPHY_UNDO, ComposeWizard
 from bot.sending.creation import AlreadyLaunched
 from bot.sending.engine import Sender
 from bot.telegram.dialog_kit import alert_press, member_of
-from bot.telegram.unchanged import SHOWN
 from bot.texts import number
 from handlers.approval import ask_if_needed
 from handlers.compose_card import CardHandlers, Compose, text
@@ -149,7 +148,6 @@ async def template_named(message: Message, wizard: ComposeWizard) -> None:
 async def schedule_pressed(wizard: ComposeWizard) -> None:
     """Schedule: the Schedule card, on top of this conversation and drawn on its card."""
     draft, list_id = wizard.load()
-    wizard.data.pop(SHOWN, None)  # the preview drawn again on the way back is news
     await start_planning(wizard.manager, draft, list_id)
 
 

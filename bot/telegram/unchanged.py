@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import html
 from collections.abc import Callable
+from typing import Any
 
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
@@ -57,6 +58,12 @@ async def tell_unchanged(
 
 class AnsweredCardDialog(CardDialog):
     """A card dialog whose redraw that changes nothing is answered rather than sent."""
+
+    async def process_result(self, start_data: Any, result: Any, manager: DialogManager) -> None:
+        """Back from a dialog started on top of this one, which drew on the same card: what
+        this dialog last drew there is no longer what the card shows."""
+        manager.current_context().dialog_data.pop(SHOWN, None)
+        await super().process_result(start_data, result, manager)
 
     async def render(self, manager: DialogManager) -> NewMessage:
         drawn = await super().render(manager)
