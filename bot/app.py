@@ -395,6 +395,8 @@ class Application:
 
     async def shutdown(self, runner: web.AppRunner) -> None:
         log.info("shutting down")
+        # aiogram stops taking updates but leaves those it took running: let them finish.
+        await self.dispatcher["updates_in_flight"].all_handled()
         if self.menus is not None and not self.menus.done():
             self.menus.cancel()
         if self.scheduler.running:

@@ -68,3 +68,14 @@ class UpdatesInFlight(BaseMiddleware):
             async with asyncio.timeout(EARLIER_UPDATES_WAIT_S):
                 await asyncio.gather(*earlier)
         return True
+
+    async def all_handled(self) -> None:
+        """Wait until no update is being handled (for `EARLIER_UPDATES_WAIT_S` at most): at
+        shutdown, after the last update was taken, so none is cut off halfway (a dialog drawn
+        and not yet stored, a reply not yet sent)."""
+        running = [done.wait() for person in self._running.values() for done in person.values()]
+        if not running:
+            return
+        with suppress(TimeoutError):
+            async with asyncio.timeout(EARLIER_UPDATES_WAIT_S):
+                await asyncio.gather(*running)
