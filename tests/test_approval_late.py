@@ -25,9 +25,9 @@ async def schedule_by_platform(telegram: FakeTelegram) -> Composer:
     return composer
 
 
-async def test_a_platform_send_approved_after_its_time_goes_now_without_a_past_sent_date(
-    start_bot, telegram, platform
-):
+async def platform_send_awaiting_approval(start_bot, telegram: FakeTelegram):
+    """A send by the platform scheduled for tomorrow and waiting for approval: the program, its
+    clock, the schedule and the approvers' card."""
     clock = Clock()
     program = await start_bot(clock=clock, PULSE_SENDERS="Shop", APPROVAL_MIN_RECIPIENTS="2")
     await make_operator(telegram)
@@ -36,6 +36,13 @@ async def test_a_platform_send_approved_after_its_time_goes_now_without_a_past_s
     assert program.app is not None
     schedule = program.app.store.schedules.get(1)
     assert schedule is not None
+    return program, clock, schedule, card
+
+
+async def test_a_platform_send_approved_after_its_time_goes_now_without_a_past_sent_date(
+    start_bot, telegram, platform
+):
+    _program, clock, schedule, card = await platform_send_awaiting_approval(start_bot, telegram)
     clock.now = schedule.run_at_time + timedelta(minutes=5)  # within the grace period
 
     await press(telegram, ADMIN, card, "Approve")
@@ -50,14 +57,7 @@ async def test_a_platform_send_approved_after_its_time_goes_now_without_a_past_s
 async def test_approved_long_after_its_time_its_owner_is_asked_and_send_now_means_now(
     start_bot, telegram, platform
 ):
-    clock = Clock()
-    program = await start_bot(clock=clock, PULSE_SENDERS="Shop", APPROVAL_MIN_RECIPIENTS="2")
-    await make_operator(telegram)
-    await schedule_by_platform(telegram)
-    card = await telegram.wait_message(ADMIN, contains="Approval needed")
-    assert program.app is not None
-    schedule = program.app.store.schedules.get(1)
-    assert schedule is not None
+    _program, clock, schedule, card = await platform_send_awaiting_approval(start_bot, telegram)
     clock.now = schedule.run_at_time + timedelta(minutes=45)
 
     await press(telegram, ADMIN, card, "Approve")
@@ -73,14 +73,7 @@ async def test_approved_long_after_its_time_its_owner_is_asked_and_send_now_mean
 async def test_a_platform_send_approved_before_its_time_keeps_its_sent_date(
     start_bot, telegram, platform
 ):
-    clock = Clock()
-    program = await start_bot(clock=clock, PULSE_SENDERS="Shop", APPROVAL_MIN_RECIPIENTS="2")
-    await make_operator(telegram)
-    await schedule_by_platform(telegram)
-    card = await telegram.wait_message(ADMIN, contains="Approval needed")
-    assert program.app is not None
-    schedule = program.app.store.schedules.get(1)
-    assert schedule is not None
+    program, _clock, schedule, card = await platform_send_awaiting_approval(start_bot, telegram)
 
     await press(telegram, ADMIN, card, "Approve")
 
